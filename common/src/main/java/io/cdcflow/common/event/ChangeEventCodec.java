@@ -1,0 +1,127 @@
+package io.cdcflow.common.event;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cdcflow.common.json.Json;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The change-event contract on the wire (docs/events.md): the value is
+ * {@code {"_metadata":{...},"payload":{...},"before":{...}}}, the key is the primary-key object.
+ */
+public final class ChangeEventCodec {
+    public static final String METADATA = "_metadata";
+    public static final String PAYLOAD = "payload";
+    public static final String BEFORE = "before";
+
+    private ChangeEventCodec() {
+    }
+
+    public static ObjectNode toValue(ChangeEvent event) {
+        EventMetadata m = event.metadata();
+        ObjectNode value = Json.object();
+        ObjectNode meta = value.putObject(METADATA);
+        meta.put("table", m.table());
+        meta.put("schema", m.schema());
+        meta.put("operation", m.operation().wireName());
+        meta.put("lsn", m.lsn().toString());
+        meta.put("lsn_int", m.lsn().value());
+        meta.put("commit_lsn", m.commitLsn().toString());
+        meta.put("commit_lsn_int", m.commitLsn().value());
+        meta.put("seq", m.seq());
+        meta.put("xid", m.xid());
+        if (m.commitTs() != null) {
+            meta.put("commit_ts", m.commitTs().toString());
+        } else {
+            meta.putNull("commit_ts");
+        }
+        if (!m.unchangedToast().isEmpty()) {
+            ArrayNode toast = meta.putArray("unchanged_toast");
+            m.unchangedToast().forEach(toast::add);
+        }
+        value.set(PAYLOAD, event.payload());
+        if (event.before() != null) {
+            value.set(BEFORE, event.before());
+        }
+        return value;
+    }
+
+    public static byte[] valueBytes(ChangeEvent event) {
+        return Json.bytes(toValue(event));
+    }
+
+    public static byte[] keyBytes(ChangeEvent event) {
+        return Json.bytes(event.key());
+    }
+
+    /** Reads a record back; the key may be null for records from producers that do not key by primary key. */
+    public static ChangeEvent fromRecord(byte[] key, byte[] value) {
+        JsonNode keyNode = key == null ? Json.object() : Json.read(key);
+        if (!keyNode.isObject()) {
+            throw new InvalidEventException("record key is not a JSON object of primary-key columns");
+        }
+        return fromValue((ObjectNode) keyNode, Json.read(value));
+    }
+
+    public static ChangeEvent fromValue(ObjectNode key, JsonNode value) {
+        if (value == null || !value.isObject()) {
+            throw new InvalidEventException("change event is not a JSON object");
+        }
+        JsonNode meta = value.get(METADATA);
+        if (meta == null || !meta.isObject()) {
+            throw new InvalidEventException("change event has no _metadata object");
+        }
+        JsonNode payload = value.get(PAYLOAD);
+        JsonNode before = value.get(BEFORE);
+        return new ChangeEvent(key, metadata(meta),
+                payload instanceof ObjectNode p ? p : Json.object(),
+                before instanceof ObjectNode b ? b : null);
+    }
+
+    private static EventMetadata metadata(JsonNode meta) {
+        try {
+            Lsn lsn = lsn(meta, "lsn");
+            Lsn commitLsn = meta.hasNonNull("commit_lsn") ? lsn(meta, "commit_lsn") : lsn;
+            List<String> toast = new ArrayList<>();
+            meta.path("unchanged_toast").forEach(n -> toast.add(n.asText()));
+            return new EventMetadata(
+                    required(meta, "table"),
+                    meta.path("schema").asText("public"),
+                    Operation.fromWire(required(meta, "operation")),
+                    lsn, commitLsn,
+                    meta.path("seq").asLong(0),
+                    meta.path("xid").asLong(0),
+                    meta.hasNonNull("commit_ts") ? Instant.parse(meta.get("commit_ts").asText()) : null,
+                    toast);
+        } catch (IllegalArgumentException | DateTimeParseException e) {
+            throw new InvalidEventException(e.getMessage());
+        }
+    }
+
+    private static Lsn lsn(JsonNode meta, String field) {
+        JsonNode asInt = meta.get(field + "_int");
+        if (asInt != null && asInt.canConvertToLong()) {
+            return new Lsn(asInt.asLong());
+        }
+        return Lsn.parse(required(meta, field));
+    }
+
+    private static String required(JsonNode meta, String field) {
+        JsonNode node = meta.get(field);
+        if (node == null || node.isNull() || node.asText().isEmpty()) {
+            throw new InvalidEventException("_metadata." + field + " is missing");
+        }
+        return node.asText();
+    }
+
+    /** A record that is JSON but does not follow the contract. */
+    public static final class InvalidEventException extends RuntimeException {
+        public InvalidEventException(String message) {
+            super(message);
+        }
+    }
+}

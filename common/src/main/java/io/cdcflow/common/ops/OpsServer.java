@@ -1,0 +1,51 @@
+package io.cdcflow.common.ops;
+
+import io.cdcflow.common.config.HostPort;
+import io.cdcflow.common.json.Json;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * The operations endpoints every deployable serves: {@code /ping} (the process is alive), {@code /ready} (200 only
+ * while it does its job, 503 with the reason otherwise), {@code /metrics} (Prometheus text). A deployable may add
+ * routes of its own.
+ */
+public final class OpsServer implements AutoCloseable {
+    private final Javalin app;
+
+    private OpsServer(Javalin app) {
+        this.app = app;
+    }
+
+    public static OpsServer start(HostPort address, Metrics metrics, Supplier<Health> health,
+                                  Consumer<Javalin> extraRoutes) {
+        Javalin app = Javalin.create(config -> {
+            config.showJavalinBanner = false;
+            config.startupWatcherEnabled = false;
+        });
+        app.get("/ping", ctx -> ctx.result("pong"));
+        app.get("/ready", ctx -> ready(ctx, health.get()));
+        app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
+        extraRoutes.accept(app);
+        app.start(address.host(), address.port());
+        return new OpsServer(app);
+    }
+
+    private static void ready(Context ctx, Health health) {
+        var body = Json.object();
+        body.put("status", health.ready() ? "ok" : "not ready");
+        body.put("detail", health.detail());
+        ctx.status(health.ready() ? 200 : 503).contentType("application/json").result(Json.text(body));
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    @Override
+    public void close() {
+        app.stop();
+    }
+}

@@ -1,0 +1,131 @@
+package io.cdcflow.testsupport;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * ClickHouse from the installed server ({@code clickhouse-server}, e.g. Debian's package, or {@code clickhouse server}
+ * from the official one), with a generated configuration: its own data directory and ports on loopback, one user
+ * {@code default} without a password.
+ */
+public final class LocalClickHouse implements AutoCloseable {
+    private final Path dir;
+    private final int httpPort;
+    private final int tcpPort;
+    private ManagedProcess server;
+
+    private LocalClickHouse(Path dir, int httpPort, int tcpPort) {
+        this.dir = dir;
+        this.httpPort = httpPort;
+        this.tcpPort = tcpPort;
+    }
+
+    public static LocalClickHouse start() throws IOException {
+        List<String> binary = findBinary();
+        Path dir = Files.createTempDirectory("cdcflow-clickhouse-");
+        LocalClickHouse ch = new LocalClickHouse(dir, Ports.free(), Ports.free());
+        ch.writeConfig();
+        ch.startServer(binary);
+        return ch;
+    }
+
+    static List<String> findBinary() throws IOException {
+        for (String candidate : List.of("/usr/sbin/clickhouse-server", "/usr/bin/clickhouse-server")) {
+            if (Files.isExecutable(Path.of(candidate))) {
+                return List.of(candidate);
+            }
+        }
+        if (Files.isExecutable(Path.of("/usr/bin/clickhouse"))) {
+            return List.of("/usr/bin/clickhouse", "server");
+        }
+        throw new IOException("ClickHouse server not found (no clickhouse-server or clickhouse binary): "
+                + "install it with apt-get install -y clickhouse-server");
+    }
+
+    private void writeConfig() throws IOException {
+        // <yandex> is the root element old servers need; current servers still accept it.
+        Files.writeString(dir.resolve("config.xml"), """
+                <?xml version="1.0"?>
+                <yandex>
+                  <logger><level>warning</level><log>%1$s/server.log</log><errorlog>%1$s/error.log</errorlog><console>0</console></logger>
+                  <http_port>%2$d</http_port>
+                  <tcp_port>%3$d</tcp_port>
+                  <listen_host>127.0.0.1</listen_host>
+                  <path>%1$s/data/</path>
+                  <tmp_path>%1$s/tmp/</tmp_path>
+                  <user_files_path>%1$s/user_files/</user_files_path>
+                  <format_schema_path>%1$s/format_schemas/</format_schema_path>
+                  <users_config>%1$s/users.xml</users_config>
+                  <default_profile>default</default_profile>
+                  <default_database>default</default_database>
+                  <mark_cache_size>67108864</mark_cache_size>
+                </yandex>
+                """.formatted(dir, httpPort, tcpPort));
+        Files.writeString(dir.resolve("users.xml"), """
+                <?xml version="1.0"?>
+                <yandex>
+                  <profiles><default><max_memory_usage>4000000000</max_memory_usage></default></profiles>
+                  <users><default><password></password><networks><ip>::/0</ip></networks><profile>default</profile><quota>default</quota></default></users>
+                  <quotas><default><interval><duration>3600</duration><queries>0</queries><errors>0</errors><result_rows>0</result_rows><read_rows>0</read_rows><execution_time>0</execution_time></interval></default></quotas>
+                </yandex>
+                """);
+    }
+
+    private void startServer(List<String> binary) throws IOException {
+        List<String> command = new java.util.ArrayList<>(binary);
+        command.add("--config-file=" + dir.resolve("config.xml"));
+        server = ManagedProcess.start("ClickHouse", command, dir.resolve("stdout.log"), "TERM");
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        boolean up = Waiting.until(Duration.ofSeconds(60), Duration.ofMillis(200), () -> {
+            if (!server.isAlive()) {
+                throw new IllegalStateException("exited");
+            }
+            try {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(endpoint().httpUrl() + "/ping")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                return r.statusCode() == 200;
+            } catch (IOException e) {
+                return false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        });
+        if (!up) {
+            throw new IOException("ClickHouse did not answer /ping within 60s: " + server.failureReport()
+                    + "\n" + ManagedProcess.tail(dir.resolve("error.log")));
+        }
+    }
+
+    public void restart() throws IOException {
+        server.stop(Duration.ofSeconds(30));
+        startServer(findBinary());
+    }
+
+    public void stopServer() {
+        server.stop(Duration.ofSeconds(30));
+    }
+
+    public void startAgain() throws IOException {
+        startServer(findBinary());
+    }
+
+    public ClickHouseEndpoint endpoint() {
+        return new ClickHouseEndpoint("http://127.0.0.1:" + httpPort, "default", "");
+    }
+
+    @Override
+    public void close() {
+        if (server != null) {
+            server.stop(Duration.ofSeconds(20));
+        }
+        Cleanup.deleteTree(dir);
+    }
+}
