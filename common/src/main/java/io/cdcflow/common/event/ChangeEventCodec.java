@@ -43,6 +43,9 @@ public final class ChangeEventCodec {
             ArrayNode toast = meta.putArray("unchanged_toast");
             m.unchangedToast().forEach(toast::add);
         }
+        if (m.origin() != null) {
+            meta.put("origin", m.origin());
+        }
         value.set(PAYLOAD, event.payload());
         if (event.before() != null) {
             value.set(BEFORE, event.before());
@@ -96,7 +99,8 @@ public final class ChangeEventCodec {
                     meta.path("seq").asLong(0),
                     meta.path("xid").asLong(0),
                     meta.hasNonNull("commit_ts") ? Instant.parse(meta.get("commit_ts").asText()) : null,
-                    toast);
+                    toast,
+                    meta.hasNonNull("origin") ? meta.get("origin").asText() : null);
         } catch (IllegalArgumentException | DateTimeParseException e) {
             throw new InvalidEventException(e.getMessage());
         }

@@ -14,6 +14,7 @@ import java.util.Objects;
  * @param commitTs       commit time, or null for snapshot rows
  * @param unchangedToast columns left out of {@code payload} because PostgreSQL did not resend an unchanged TOASTed
  *                       value: consumers keep the previous value
+ * @param origin         replication origin of the transaction when it was replicated into this server, else null
  */
 public record EventMetadata(
         String table,
@@ -24,7 +25,8 @@ public record EventMetadata(
         long seq,
         long xid,
         Instant commitTs,
-        List<String> unchangedToast) {
+        List<String> unchangedToast,
+        String origin) {
 
     public EventMetadata {
         Objects.requireNonNull(table, "table");

@@ -1,0 +1,77 @@
+package io.cdcflow.common.event;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cdcflow.common.json.Json;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ChangeEventCodecTest {
+
+    private static ChangeEvent orderUpdate() {
+        ObjectNode key = Json.object().put("id", 42);
+        ObjectNode payload = Json.object().put("id", 42).put("total", new BigDecimal("99.99")).put("status", "paid");
+        EventMetadata meta = new EventMetadata("orders", "public", Operation.UPDATE, Lsn.parse("0/1A2B3C4"),
+                Lsn.parse("0/1A2B400"), 3, 761, Instant.parse("2026-11-24T10:15:30.123456Z"), List.of("notes"), null);
+        return new ChangeEvent(key, meta, payload, null);
+    }
+
+    @Test
+    void valueFollowsTheContract() {
+        JsonNode value = Json.read(ChangeEventCodec.valueBytes(orderUpdate()));
+        JsonNode meta = value.get("_metadata");
+        assertThat(meta.get("table").asText()).isEqualTo("orders");
+        assertThat(meta.get("schema").asText()).isEqualTo("public");
+        assertThat(meta.get("operation").asText()).isEqualTo("update");
+        assertThat(meta.get("lsn").asText()).isEqualTo("0/1A2B3C4");
+        assertThat(meta.get("lsn_int").asLong()).isEqualTo(0x1A2B3C4L);
+        assertThat(meta.get("commit_lsn").asText()).isEqualTo("0/1A2B400");
+        assertThat(meta.get("seq").asLong()).isEqualTo(3);
+        assertThat(meta.get("xid").asLong()).isEqualTo(761);
+        assertThat(meta.get("commit_ts").asText()).isEqualTo("2026-11-24T10:15:30.123456Z");
+        assertThat(meta.get("unchanged_toast")).hasSize(1);
+        assertThat(value.get("payload").get("total").decimalValue()).isEqualByComparingTo("99.99");
+        assertThat(value.has("before")).isFalse();
+        assertThat(new String(ChangeEventCodec.keyBytes(orderUpdate()))).isEqualTo("{\"id\":42}");
+    }
+
+    @Test
+    void roundTripsExactly() {
+        ChangeEvent event = orderUpdate();
+        ChangeEvent back = ChangeEventCodec.fromRecord(ChangeEventCodec.keyBytes(event), ChangeEventCodec.valueBytes(event));
+        assertThat(back).isEqualTo(event);
+    }
+
+    @Test
+    void readsTheSeedsMinimalShape() {
+        // What Redpanda Connect produced in the seed: no commit_lsn, no numbers, no key.
+        String seed = "{\"_metadata\":{\"table\":\"orders\",\"operation\":\"insert\",\"lsn\":\"0/1A2B3C4\"},"
+                + "\"payload\":{\"id\":1,\"customer_id\":123,\"total\":99.99,\"status\":\"pending\"}}";
+        ChangeEvent event = ChangeEventCodec.fromRecord(null, seed.getBytes());
+        assertThat(event.metadata().operation()).isEqualTo(Operation.INSERT);
+        assertThat(event.metadata().commitLsn()).isEqualTo(event.metadata().lsn());
+        assertThat(event.payload().get("total").decimalValue()).isEqualByComparingTo("99.99");
+    }
+
+    @Test
+    void explainsWhatIsWrongWithABadEvent() {
+        assertThatThrownBy(() -> ChangeEventCodec.fromRecord(null, "{\"payload\":{}}".getBytes()))
+                .hasMessageContaining("_metadata");
+        assertThatThrownBy(() -> ChangeEventCodec.fromRecord(null, "{\"_metadata\":{\"table\":\"t\",\"operation\":\"upsert\",\"lsn\":\"0/1\"}}".getBytes()))
+                .hasMessageContaining("upsert");
+        assertThatThrownBy(() -> ChangeEventCodec.fromRecord(null, "{not json".getBytes()))
+                .isInstanceOf(Json.MalformedJsonException.class);
+    }
+
+    @Test
+    void routesPerTableOrToOneTopic() {
+        assertThat(TopicRouting.perTable("cdc").topicFor("public", "orders")).isEqualTo("cdc.public.orders");
+        assertThat(TopicRouting.perTable("").topicFor("sales", "order")).isEqualTo("sales.order");
+        assertThat(TopicRouting.single("cdc_events").topicFor("public", "orders")).isEqualTo("cdc_events");
+    }
+}

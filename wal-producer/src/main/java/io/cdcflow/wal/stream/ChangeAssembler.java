@@ -1,0 +1,227 @@
+package io.cdcflow.wal.stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cdcflow.common.event.ChangeEvent;
+import io.cdcflow.common.event.EventMetadata;
+import io.cdcflow.common.event.Lsn;
+import io.cdcflow.common.event.Operation;
+import io.cdcflow.common.json.Json;
+import io.cdcflow.wal.pgoutput.PgOutputMessage;
+import io.cdcflow.wal.pgoutput.PgOutputMessage.Relation;
+import io.cdcflow.wal.pgoutput.TupleData;
+import io.cdcflow.wal.types.PgType;
+import io.cdcflow.wal.types.PgTypeRegistry;
+import io.cdcflow.wal.types.ValueMapper;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntFunction;
+
+/**
+ * Turns the decoded pgoutput stream into change events: tracks the open transaction and the relations announced
+ * so far, maps values by type, and applies the contract's rules (a changed primary key becomes a delete plus an
+ * insert; an unchanged TOASTed value is left out and named). Pure: no connection, no Kafka.
+ */
+public final class ChangeAssembler {
+    private final ValueMapper values;
+    private final PgTypeRegistry types;
+    private final PrimaryKeys primaryKeys;
+    private final IntFunction<PgType> typeLoader;
+    private final Map<Integer, Table> relations = new HashMap<>();
+
+    private PgOutputMessage.Begin begin;
+    private String origin;
+    private long seq;
+
+    /** A relation with the columns that make up its Kafka key. */
+    record Table(Relation relation, List<Integer> keyColumns) {
+        String name() {
+            return relation.schema() + "." + relation.table();
+        }
+    }
+
+    /**
+     * @param typeLoader looks up a type pgoutput did not describe (a type created after start-up); may return null
+     */
+    public ChangeAssembler(PgTypeRegistry types, PrimaryKeys primaryKeys, IntFunction<PgType> typeLoader) {
+        this.types = types;
+        this.values = new ValueMapper(types);
+        this.primaryKeys = primaryKeys;
+        this.typeLoader = typeLoader;
+    }
+
+    /** True between Begin and Commit. */
+    public boolean inTransaction() {
+        return begin != null;
+    }
+
+    /**
+     * Feeds one message.
+     *
+     * @param walLsn the WAL position the server gave this message; all changes of one multi-row insert share it
+     * @return the change events it produces, in order (often none)
+     */
+    public List<ChangeEvent> accept(PgOutputMessage message, long walLsn) {
+        if (message instanceof PgOutputMessage.Begin b) {
+            begin = b;
+            origin = null;
+            seq = 0;
+        } else if (message instanceof PgOutputMessage.Commit) {
+            begin = null;
+        } else if (message instanceof PgOutputMessage.Origin o) {
+            origin = o.name();
+        } else if (message instanceof PgOutputMessage.Relation r) {
+            relations.put(r.oid(), new Table(r, keyColumns(r)));
+            r.columns().forEach(c -> ensureType(c.typeOid()));
+        } else if (message instanceof PgOutputMessage.Type t) {
+            ensureType(t.oid());
+        } else if (message instanceof PgOutputMessage.Insert i) {
+            return List.of(insert(table(i.relationOid()), i.newTuple(), walLsn, Operation.INSERT));
+        } else if (message instanceof PgOutputMessage.Update u) {
+            return update(table(u.relationOid()), u, walLsn);
+        } else if (message instanceof PgOutputMessage.Delete d) {
+            return List.of(delete(table(d.relationOid()), d.oldTuple(), walLsn));
+        } else if (message instanceof PgOutputMessage.Truncate t) {
+            return t.relationOids().stream().map(oid -> truncate(table(oid), walLsn)).toList();
+        }
+        // LogicalMessage: counted by the replication loop, not published.
+        return List.of();
+    }
+
+    private void ensureType(int oid) {
+        if (!types.knows(oid)) {
+            PgType loaded = typeLoader.apply(oid);
+            if (loaded != null) {
+                types.register(loaded);
+                if (loaded.elementOid() != 0) {
+                    ensureType(loaded.elementOid());
+                }
+                if (loaded.baseOid() != 0) {
+                    ensureType(loaded.baseOid());
+                }
+            }
+        }
+    }
+
+    private List<Integer> keyColumns(Relation r) {
+        List<String> names = r.columns().stream().map(PgOutputMessage.Column::name).toList();
+        List<String> pk = primaryKeys.of(r.schema(), r.table());
+        List<Integer> key = new ArrayList<>();
+        if (!pk.isEmpty() && names.containsAll(pk)) {
+            pk.forEach(column -> key.add(names.indexOf(column)));
+            return List.copyOf(key);
+        }
+        // No primary key: the replica identity index; under REPLICA IDENTITY FULL every column is flagged.
+        for (int i = 0; i < r.columns().size(); i++) {
+            if (r.columns().get(i).partOfKey()) {
+                key.add(i);
+            }
+        }
+        return List.copyOf(key);
+    }
+
+    private Table table(int oid) {
+        Table table = relations.get(oid);
+        if (table == null) {
+            throw new IllegalStateException("change for relation OID " + oid + " before its Relation message; "
+                    + "the replication stream is out of step");
+        }
+        return table;
+    }
+
+    private ChangeEvent insert(Table table, TupleData tuple, long walLsn, Operation operation) {
+        List<String> toast = new ArrayList<>();
+        ObjectNode row = row(table, tuple, null, toast);
+        return event(table, key(table, row), operation, walLsn, row, null, toast);
+    }
+
+    private List<ChangeEvent> update(Table table, PgOutputMessage.Update u, long walLsn) {
+        List<String> toast = new ArrayList<>();
+        ObjectNode oldRow = u.oldTuple() == null ? null : row(table, u.oldTuple(), null, new ArrayList<>());
+        ObjectNode newRow = row(table, u.newTuple(), u.oldKind() == 'O' ? u.oldTuple() : null, toast);
+        ObjectNode newKey = key(table, newRow);
+        if (oldRow != null) {
+            ObjectNode oldKey = key(table, oldRow);
+            if (!oldKey.equals(newKey)) {
+                // A key change: compacted topics and keyed consumers must forget the old key.
+                ObjectNode deletedPayload = u.oldKind() == 'O' ? oldRow : oldKey;
+                return List.of(
+                        event(table, oldKey, Operation.DELETE, walLsn, deletedPayload, null, List.of()),
+                        event(table, newKey, Operation.INSERT, walLsn, newRow, oldRow, toast));
+            }
+        }
+        return List.of(event(table, newKey, Operation.UPDATE, walLsn, newRow, oldRow, toast));
+    }
+
+    private ChangeEvent delete(Table table, TupleData oldTuple, long walLsn) {
+        ObjectNode oldRow = row(table, oldTuple, null, new ArrayList<>());
+        ObjectNode key = key(table, oldRow);
+        boolean fullRow = table.relation().replicaIdentity() == PgOutputMessage.ReplicaIdentity.FULL;
+        return event(table, key, Operation.DELETE, walLsn, fullRow ? oldRow : key.deepCopy(), null, List.of());
+    }
+
+    private ChangeEvent truncate(Table table, long walLsn) {
+        return event(table, Json.object(), Operation.TRUNCATE, walLsn, Json.object(), null, List.of());
+    }
+
+    /**
+     * The row as JSON. An unchanged TOASTed column is taken from {@code fallback} (the old row under REPLICA
+     * IDENTITY FULL) when that has it, else left out and added to {@code unchangedToast}.
+     */
+    private ObjectNode row(Table table, TupleData tuple, TupleData fallback, List<String> unchangedToast) {
+        ObjectNode row = Json.object();
+        List<PgOutputMessage.Column> columns = table.relation().columns();
+        for (int i = 0; i < columns.size() && i < tuple.values().size(); i++) {
+            PgOutputMessage.Column column = columns.get(i);
+            TupleData.Value value = tuple.values().get(i);
+            if (value instanceof TupleData.UnchangedToast && fallback != null && i < fallback.values().size()) {
+                value = fallback.values().get(i);
+            }
+            if (value instanceof TupleData.Text t) {
+                row.set(column.name(), map(table, column, t.text()));
+            } else if (value instanceof TupleData.UnchangedToast) {
+                unchangedToast.add(column.name());
+            } else if (value instanceof TupleData.Binary b) {
+                row.put(column.name(), b.bytes());
+            } else {
+                row.putNull(column.name());
+            }
+        }
+        return row;
+    }
+
+    private JsonNode map(Table table, PgOutputMessage.Column column, String text) {
+        try {
+            return values.map(column.typeOid(), text);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("cannot map column " + table.name() + "." + column.name()
+                    + " (type OID " + column.typeOid() + "): " + e.getMessage(), e);
+        }
+    }
+
+    private static ObjectNode key(Table table, ObjectNode row) {
+        ObjectNode key = Json.object();
+        for (int index : table.keyColumns()) {
+            String name = table.relation().columns().get(index).name();
+            JsonNode value = row.get(name);
+            if (value != null) {
+                key.set(name, value);
+            }
+        }
+        return key;
+    }
+
+    private ChangeEvent event(Table table, ObjectNode key, Operation operation, long walLsn, ObjectNode payload,
+                              ObjectNode before, List<String> unchangedToast) {
+        if (begin == null) {
+            throw new IllegalStateException("change for " + table.name() + " outside a transaction");
+        }
+        Instant commitTime = begin.commitTime();
+        EventMetadata meta = new EventMetadata(table.relation().table(), table.relation().schema(), operation,
+                new Lsn(walLsn), new Lsn(begin.finalLsn()), seq++, begin.xid(), commitTime, unchangedToast, origin);
+        return new ChangeEvent(key, meta, payload, before);
+    }
+}
