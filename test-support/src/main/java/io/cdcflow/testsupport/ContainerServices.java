@@ -19,6 +19,10 @@ final class ContainerServices {
     }
 
     static boolean dockerAvailable() {
+        String host = System.getenv("DOCKER_HOST");
+        if ((host == null || host.isBlank()) && !java.nio.file.Files.exists(java.nio.file.Path.of("/var/run/docker.sock"))) {
+            return false;
+        }
         try {
             return DockerClientFactory.instance().isDockerAvailable();
         } catch (RuntimeException | LinkageError e) {

@@ -28,6 +28,21 @@ public record PostgresEndpoint(String host, int port, String database, String us
         return DriverManager.getConnection(jdbcUrl(), props);
     }
 
+    /** A new, empty database on the same server: one per test class keeps slots and publications apart. */
+    public PostgresEndpoint createDatabase(String name) {
+        execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)", "CREATE DATABASE " + name);
+        return new PostgresEndpoint(host, port, name, user, password);
+    }
+
+    /** The first column of the first row of a query. */
+    public String queryString(String sql) {
+        try (Connection c = connect(); Statement s = c.createStatement(); java.sql.ResultSet rs = s.executeQuery(sql)) {
+            return rs.next() ? rs.getString(1) : null;
+        } catch (SQLException e) {
+            throw new IllegalStateException("PostgreSQL rejected query: " + e.getMessage(), e);
+        }
+    }
+
     /** Runs statements in autocommit mode; for test fixtures. */
     public void execute(String... sql) {
         try (Connection c = connect(); Statement s = c.createStatement()) {

@@ -91,6 +91,26 @@ public final class ChangeAssembler {
         return List.of();
     }
 
+    /** Starts the initial snapshot: its rows share the slot's consistent point as LSN and are numbered by seq. */
+    public void beginSnapshot(long consistentPoint) {
+        begin = new PgOutputMessage.Begin(consistentPoint, null, 0);
+        origin = null;
+        seq = 0;
+    }
+
+    public void endSnapshot() {
+        begin = null;
+    }
+
+    /** One row of the initial snapshot, as a {@code read} event. */
+    public ChangeEvent read(Relation relation, TupleData row, long consistentPoint) {
+        Table table = relations.computeIfAbsent(relation.oid(), oid -> {
+            relation.columns().forEach(c -> ensureType(c.typeOid()));
+            return new Table(relation, keyColumns(relation));
+        });
+        return insert(table, row, consistentPoint, Operation.READ);
+    }
+
     private void ensureType(int oid) {
         if (!types.knows(oid)) {
             PgType loaded = typeLoader.apply(oid);

@@ -1,0 +1,155 @@
+package io.cdcflow.wal;
+
+import io.cdcflow.common.event.Lsn;
+import io.cdcflow.common.ops.Health;
+import io.cdcflow.common.ops.Metrics;
+import io.cdcflow.wal.config.WalProducerConfig;
+import io.cdcflow.wal.publish.KafkaPublisher;
+import io.cdcflow.wal.publish.SnapshotStateStore;
+import io.cdcflow.wal.setup.CdcSetup;
+import io.cdcflow.wal.setup.PostgresConnector;
+import io.cdcflow.wal.snapshot.Snapshotter;
+import io.cdcflow.wal.stream.CatalogLookups;
+import io.cdcflow.wal.stream.ChangeAssembler;
+import io.cdcflow.wal.stream.ReplicationStreamer;
+import io.cdcflow.wal.types.PgTypeRegistry;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.postgresql.PGConnection;
+import org.postgresql.replication.ReplicationSlotInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One session of the wal-producer: setup, the initial snapshot when the slot is new, then streaming until stopped
+ * or failed. A failed session leaves the slot where Kafka's acknowledgements put it; the next session resumes there.
+ */
+public final class WalProducer {
+    private static final Logger LOG = LoggerFactory.getLogger(WalProducer.class);
+
+    private final WalProducerConfig config;
+    private final Metrics metrics;
+    private final PostgresConnector connector;
+    private final CdcSetup setup;
+    private final AtomicReference<Health> health = new AtomicReference<>(Health.notReady("starting"));
+    private volatile ReplicationStreamer streamer;
+    private volatile boolean stopping;
+
+    public WalProducer(WalProducerConfig config, Metrics metrics) {
+        this.config = config;
+        this.metrics = metrics;
+        this.connector = new PostgresConnector(config.postgres());
+        this.setup = new CdcSetup(config, connector);
+    }
+
+    public Health health() {
+        Health h = health.get();
+        ReplicationStreamer s = streamer;
+        if (h.ready() && s != null && s.stalled()) {
+            return Health.notReady("Kafka at " + config.bootstrapServers() + " has not acknowledged events for 30s");
+        }
+        return h;
+    }
+
+    public CdcSetup setup() {
+        return setup;
+    }
+
+    public void stop() {
+        stopping = true;
+        ReplicationStreamer s = streamer;
+        if (s != null) {
+            s.stop();
+        }
+    }
+
+    /** Runs one session; returns when stopped, throws when it fails. */
+    public void runSession() throws Exception {
+        health.set(Health.notReady("waiting for PostgreSQL"));
+        setup.waitForPostgres();
+        if (config.waitForTable() != null) {
+            health.set(Health.notReady("waiting for table " + config.schema() + "." + config.waitForTable()));
+            setup.waitForTable(config.waitForTable());
+        }
+        List<String> tables = setup.resolveTables();
+        setup.ensurePublication(tables);
+
+        PgTypeRegistry types = new PgTypeRegistry();
+        CatalogLookups catalog = new CatalogLookups(connector);
+        ChangeAssembler assembler = new ChangeAssembler(types, catalog, catalog::type);
+        try (KafkaPublisher publisher = new KafkaPublisher(config, metrics)) {
+            health.set(Health.notReady("connecting to Kafka at " + config.bootstrapServers()));
+            publisher.ensureTopics(tables.stream().map(t -> config.routing().topicFor(config.schema(), t)).distinct().toList());
+            SnapshotStateStore state = new SnapshotStateStore(config, publisher);
+
+            CdcSetup.SlotState slot = setup.slot();
+            if (slot != null && config.snapshot() && state.completedSnapshot() == null) {
+                if (slot.active()) {
+                    throw new SlotBusyException(slot);
+                }
+                LOG.warn("slot {} exists but no completed snapshot is recorded in {}: dropping it to snapshot again",
+                        config.slot(), config.stateTopic());
+                setup.dropSlot();
+                slot = null;
+            }
+            if (slot == null) {
+                createSlotAndSnapshot(tables, assembler, catalog, publisher, state);
+                slot = setup.slot();
+            }
+            if (slot.active()) {
+                throw new SlotBusyException(slot);
+            }
+            if (stopping) {
+                return;
+            }
+            ReplicationStreamer s = new ReplicationStreamer(config, connector, assembler, publisher, metrics);
+            streamer = s;
+            s.run(slot.confirmedFlush(), at -> health.set(Health.ready("streaming from slot " + config.slot())));
+        } finally {
+            streamer = null;
+            health.set(Health.notReady(stopping ? "stopped" : "restarting"));
+        }
+    }
+
+    private void createSlotAndSnapshot(List<String> tables, ChangeAssembler assembler, CatalogLookups catalog,
+                                       KafkaPublisher publisher, SnapshotStateStore state) throws Exception {
+        try (Connection replication = connector.replication(); Connection snapshot = connector.connect()) {
+            ReplicationSlotInfo slot = replication.unwrap(PGConnection.class).getReplicationAPI()
+                    .createReplicationSlot().logical()
+                    .withSlotName(config.slot())
+                    .withOutputPlugin("pgoutput")
+                    .make();
+            Lsn consistentPoint = Lsn.parse(slot.getConsistentPoint().asString());
+            LOG.info("created replication slot {} at consistent point {}", config.slot(), consistentPoint);
+            if (!config.snapshot()) {
+                return;
+            }
+            // The exported snapshot lives only while the slot's connection stays idle: import it first.
+            snapshot.setAutoCommit(false);
+            try (Statement s = snapshot.createStatement()) {
+                s.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+                s.execute("SET TRANSACTION SNAPSHOT '" + slot.getSnapshotName().replace("'", "''") + "'");
+            }
+            replication.close();
+            health.set(Health.notReady("initial snapshot of " + tables.size() + " tables"));
+            long rows = new Snapshotter(config, publisher, assembler, catalog, metrics).run(snapshot, tables, consistentPoint);
+            snapshot.commit();
+            state.markComplete(consistentPoint, rows);
+        }
+    }
+
+    /** Another process streams from the slot: this one waits as a standby. */
+    public static final class SlotBusyException extends RuntimeException {
+        SlotBusyException(CdcSetup.SlotState slot) {
+            super("replication slot is active in another process (pid " + slot.activePid()
+                    + "); waiting as a standby until it is free");
+        }
+    }
+
+    /** Shown on /ready while the supervisor waits to retry. */
+    public void failed(String why) {
+        health.set(Health.notReady(why));
+    }
+}

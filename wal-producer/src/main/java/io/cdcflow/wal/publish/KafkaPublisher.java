@@ -1,0 +1,177 @@
+package io.cdcflow.wal.publish;
+
+import io.cdcflow.common.event.ChangeEvent;
+import io.cdcflow.common.event.ChangeEventCodec;
+import io.cdcflow.common.ops.Metrics;
+import io.cdcflow.wal.config.WalProducerConfig;
+import java.nio.charset.StandardCharsets;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes change events to Kafka: idempotent producer, acks from all in-sync replicas, records keyed by primary
+ * key so each row's changes stay in order on one partition.
+ */
+public final class KafkaPublisher implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaPublisher.class);
+    /** Room for the record's headers and batch framing within Kafka's request size. */
+    private static final int RECORD_OVERHEAD = 512;
+
+    private final WalProducerConfig config;
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final Metrics.Counter published;
+    private final Metrics.Counter deadLettered;
+
+    public KafkaPublisher(WalProducerConfig config, Metrics metrics) {
+        this.config = config;
+        this.producer = new KafkaProducer<>(producerProperties(config));
+        this.published = metrics.counter("cdc_events_published_total", "Change events acknowledged by Kafka", "table", "operation");
+        this.deadLettered = metrics.counter("cdc_dead_letter_total", "Events sent to the dead-letter topic", "table", "reason");
+    }
+
+    static Map<String, Object> producerProperties(WalProducerConfig config) {
+        Map<String, Object> p = new HashMap<>();
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        p.putAll(config.kafkaClient());
+        // Not overridable: these make delivery at-least-once, in order, without duplicates from producer retries.
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, config.maxRecordBytes());
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, "cdcflow-wal-producer-" + config.slot());
+        return p;
+    }
+
+    /** Creates the topics that are missing; existing ones are left as they are. */
+    public void ensureTopics(Collection<String> changeTopics) throws InterruptedException {
+        Map<String, Object> adminProps = new HashMap<>(config.kafkaClient());
+        adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        adminProps.keySet().retainAll(AdminClientConfig.configNames());
+        try (Admin admin = Admin.create(adminProps)) {
+            Set<String> existing = admin.listTopics().names().get(15, TimeUnit.SECONDS);
+            List<NewTopic> missing = new java.util.ArrayList<>();
+            for (String topic : changeTopics) {
+                if (!existing.contains(topic)) {
+                    missing.add(new NewTopic(topic, Optional.of(config.topicPartitions()), Optional.empty()));
+                }
+            }
+            if (!existing.contains(config.stateTopic())) {
+                missing.add(new NewTopic(config.stateTopic(), Optional.of(1), Optional.empty())
+                        .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
+            }
+            if (config.oversize() == WalProducerConfig.OversizePolicy.DEAD_LETTER && !existing.contains(config.deadLetterTopic())) {
+                missing.add(new NewTopic(config.deadLetterTopic(), Optional.of(1), Optional.empty()));
+            }
+            if (!missing.isEmpty()) {
+                admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+                LOG.info("created topics {}", missing.stream().map(NewTopic::name).toList());
+            }
+        } catch (ExecutionException | TimeoutException e) {
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            if (cause instanceof org.apache.kafka.common.errors.TopicExistsException) {
+                return;
+            }
+            throw new KafkaUnavailableException("cannot reach Kafka at " + config.bootstrapServers() + " to create topics: "
+                    + cause.getMessage(), cause);
+        }
+    }
+
+    /**
+     * Sends one event. {@code onAck} runs once Kafka acknowledged it, {@code onFailure} if it never will be.
+     *
+     * @throws OversizeRecordException when the event is larger than Kafka accepts and the policy is to fail
+     */
+    public void publish(ChangeEvent event, Runnable onAck, Consumer<Exception> onFailure) {
+        String topic = config.routing().topicFor(event.metadata().schema(), event.metadata().table());
+        byte[] key = ChangeEventCodec.keyBytes(event);
+        byte[] value = ChangeEventCodec.valueBytes(event);
+        String table = event.metadata().schema() + "." + event.metadata().table();
+        String operation = event.metadata().operation().wireName();
+        if (key.length + value.length + RECORD_OVERHEAD > config.maxRecordBytes()) {
+            String problem = "change event for table " + table + " key " + new String(key, StandardCharsets.UTF_8)
+                    + " at LSN " + event.metadata().lsn() + " is " + (key.length + value.length)
+                    + " bytes, over Kafka's limit of " + config.maxRecordBytes() + " (KAFKA_MAX_REQUEST_SIZE)";
+            if (config.oversize() == WalProducerConfig.OversizePolicy.FAIL) {
+                throw new OversizeRecordException(problem + "; raise KAFKA_MAX_REQUEST_SIZE and the topic's max.message.bytes, "
+                        + "or set POSTGRES_CDC_OVERSIZE=dead_letter");
+            }
+            LOG.error("{}; sent to dead-letter topic {} without its row", problem, config.deadLetterTopic());
+            deadLettered.inc(table, "oversize");
+            ProducerRecord<byte[], byte[]> dead = new ProducerRecord<>(config.deadLetterTopic(), key,
+                    ChangeEventCodec.valueBytes(new ChangeEvent(event.key(), event.metadata(), event.key().deepCopy(), null)));
+            dead.headers().add(new RecordHeader("cdc.error", problem.getBytes(StandardCharsets.UTF_8)));
+            dead.headers().add(new RecordHeader("cdc.topic", topic.getBytes(StandardCharsets.UTF_8)));
+            send(dead, table, operation, onAck, onFailure);
+            return;
+        }
+        send(new ProducerRecord<>(topic, key, value), table, operation, onAck, onFailure);
+    }
+
+    private void send(ProducerRecord<byte[], byte[]> record, String table, String operation, Runnable onAck,
+                      Consumer<Exception> onFailure) {
+        producer.send(record, (metadata, error) -> {
+            if (error == null) {
+                published.inc(table, operation);
+                onAck.run();
+            } else {
+                onFailure.accept(error);
+            }
+        });
+    }
+
+    /** Sends one record synchronously: for the snapshot state. */
+    public void sendAndWait(String topic, byte[] key, byte[] value) throws InterruptedException {
+        try {
+            producer.send(new ProducerRecord<>(topic, key, value)).get(2, TimeUnit.MINUTES);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new KafkaUnavailableException("Kafka did not acknowledge a write to " + topic + ": " + e.getMessage(), e);
+        }
+    }
+
+    public void flush() {
+        producer.flush();
+    }
+
+    @Override
+    public void close() {
+        producer.close(java.time.Duration.ofSeconds(10));
+    }
+
+    /** An event over Kafka's size limit, with the fail policy. */
+    public static final class OversizeRecordException extends RuntimeException {
+        public OversizeRecordException(String message) {
+            super(message);
+        }
+    }
+
+    /** Kafka cannot be reached or did not acknowledge in time. */
+    public static final class KafkaUnavailableException extends RuntimeException {
+        public KafkaUnavailableException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}

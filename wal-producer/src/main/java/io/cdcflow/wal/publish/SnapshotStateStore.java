@@ -1,0 +1,72 @@
+package io.cdcflow.wal.publish;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.cdcflow.common.event.Lsn;
+import io.cdcflow.common.json.Json;
+import io.cdcflow.wal.config.WalProducerConfig;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * Remembers, in a compacted Kafka topic keyed by slot name, that a slot's initial snapshot was published in full.
+ * Kept in Kafka, next to the events, so that resetting the topics also resets the snapshot: a slot without a
+ * completed snapshot is recreated and snapshotted again, which is how a crash mid-snapshot loses nothing.
+ */
+public final class SnapshotStateStore {
+    private final WalProducerConfig config;
+    private final KafkaPublisher publisher;
+
+    public SnapshotStateStore(WalProducerConfig config, KafkaPublisher publisher) {
+        this.config = config;
+        this.publisher = publisher;
+    }
+
+    /** The consistent point of the slot's completed snapshot, or null when none completed. */
+    public Lsn completedSnapshot() {
+        Map<String, Object> props = new HashMap<>(config.kafkaClient());
+        props.keySet().retainAll(ConsumerConfig.configNames());
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        byte[] key = config.slot().getBytes(StandardCharsets.UTF_8);
+        TopicPartition partition = new TopicPartition(config.stateTopic(), 0);
+        JsonNode latest = null;
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
+            consumer.assign(List.of(partition));
+            consumer.seekToBeginning(List.of(partition));
+            long end = consumer.endOffsets(List.of(partition), Duration.ofSeconds(30)).get(partition);
+            while (consumer.position(partition, Duration.ofSeconds(30)) < end) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofSeconds(1))) {
+                    if (Arrays.equals(record.key(), key)) {
+                        latest = record.value() == null ? null : Json.read(record.value());
+                    }
+                }
+            }
+        }
+        if (latest == null || !latest.path("snapshot_complete").asBoolean(false)) {
+            return null;
+        }
+        return Lsn.parse(latest.path("consistent_point").asText());
+    }
+
+    public void markComplete(Lsn consistentPoint, long rows) throws InterruptedException {
+        var value = Json.object()
+                .put("slot", config.slot())
+                .put("snapshot_complete", true)
+                .put("consistent_point", consistentPoint.toString())
+                .put("rows", rows)
+                .put("completed_at", Instant.now().toString());
+        publisher.sendAndWait(config.stateTopic(), config.slot().getBytes(StandardCharsets.UTF_8), Json.bytes(value));
+    }
+}

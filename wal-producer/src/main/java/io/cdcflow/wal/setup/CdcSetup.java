@@ -1,0 +1,213 @@
+package io.cdcflow.wal.setup;
+
+import io.cdcflow.common.event.Lsn;
+import io.cdcflow.wal.config.WalProducerConfig;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the seed's init-postgres-cdc.sh did, idempotently: wait for PostgreSQL and for a table, make sure the
+ * publication lists the tables, and report on the slot. Safe to run on every start.
+ */
+public final class CdcSetup {
+    private static final Logger LOG = LoggerFactory.getLogger(CdcSetup.class);
+
+    private final WalProducerConfig config;
+    private final PostgresConnector connector;
+
+    public CdcSetup(WalProducerConfig config, PostgresConnector connector) {
+        this.config = config;
+        this.connector = connector;
+    }
+
+    /** The state of the slot in pg_replication_slots, or null when there is none. */
+    public record SlotState(String plugin, String database, boolean active, Integer activePid, Lsn confirmedFlush) {
+    }
+
+    public void waitForPostgres() throws InterruptedException {
+        retry("PostgreSQL at " + connector.dsn().host() + ":" + connector.dsn().port(), () -> {
+            try (Connection c = connector.connect()) {
+                return c.isValid(5);
+            }
+        });
+        LOG.info("PostgreSQL is accepting connections ({})", connector.dsn());
+    }
+
+    public void waitForTable(String table) throws InterruptedException {
+        retry("table " + config.schema() + "." + table, () -> tableExists(table));
+        LOG.info("found table {}.{}", config.schema(), table);
+    }
+
+    /**
+     * The tables to publish. For {@code *}, every ordinary or partitioned table of the schema. A listed table that
+     * does not exist is an error naming it.
+     */
+    public List<String> resolveTables() throws SQLException {
+        List<String> existing = new ArrayList<>();
+        try (Connection c = connector.connect();
+             PreparedStatement s = c.prepareStatement("SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                     + "WHERE n.nspname = ? AND c.relkind IN ('r', 'p') ORDER BY c.relname")) {
+            s.setString(1, config.schema());
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    existing.add(rs.getString(1));
+                }
+            }
+        }
+        if (config.tables().isEmpty()) {
+            if (existing.isEmpty()) {
+                throw new SetupException("POSTGRES_CDC_TABLES is * but schema " + config.schema() + " has no tables in database "
+                        + connector.dsn().database());
+            }
+            return existing;
+        }
+        List<String> missing = config.tables().stream().filter(t -> !existing.contains(t)).toList();
+        if (!missing.isEmpty()) {
+            throw new SetupException("table(s) " + missing + " listed in POSTGRES_CDC_TABLES do not exist in schema "
+                    + config.schema() + " of database " + connector.dsn().database()
+                    + "; create them first or set POSTGRES_CDC_WAIT_FOR_TABLE");
+        }
+        return config.tables();
+    }
+
+    /** Creates the publication, or adds to it the listed tables it lacks. */
+    public void ensurePublication(List<String> tables) throws SQLException {
+        String publication = Identifiers.quote(config.publication());
+        try (Connection c = connector.connect(); Statement s = c.createStatement()) {
+            Set<String> published = publishedTables(c);
+            if (published == null) {
+                String list = String.join(", ", tables.stream().map(t -> Identifiers.qualified(config.schema(), t)).toList());
+                s.execute("CREATE PUBLICATION " + publication + " FOR TABLE " + list);
+                LOG.info("created publication {} for {}", config.publication(), tables);
+                return;
+            }
+            List<String> toAdd = tables.stream().filter(t -> !published.contains(t)).toList();
+            for (String table : toAdd) {
+                s.execute("ALTER PUBLICATION " + publication + " ADD TABLE " + Identifiers.qualified(config.schema(), table));
+            }
+            if (!toAdd.isEmpty()) {
+                LOG.info("added {} to publication {}", toAdd, config.publication());
+            }
+        }
+    }
+
+    /** Tables of our schema in the publication, or null when the publication does not exist. */
+    private Set<String> publishedTables(Connection c) throws SQLException {
+        try (PreparedStatement exists = c.prepareStatement("SELECT 1 FROM pg_publication WHERE pubname = ?")) {
+            exists.setString(1, config.publication());
+            try (ResultSet rs = exists.executeQuery()) {
+                if (!rs.next()) {
+                    return null;
+                }
+            }
+        }
+        Set<String> tables = new LinkedHashSet<>();
+        try (PreparedStatement s = c.prepareStatement(
+                "SELECT tablename FROM pg_publication_tables WHERE pubname = ? AND schemaname = ?")) {
+            s.setString(1, config.publication());
+            s.setString(2, config.schema());
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    tables.add(rs.getString(1));
+                }
+            }
+        }
+        return tables;
+    }
+
+    public SlotState slot() throws SQLException {
+        try (Connection c = connector.connect();
+             PreparedStatement s = c.prepareStatement("SELECT plugin, database, active, active_pid, confirmed_flush_lsn::text "
+                     + "FROM pg_replication_slots WHERE slot_name = ?")) {
+            s.setString(1, config.slot());
+            try (ResultSet rs = s.executeQuery()) {
+                if (!rs.next()) {
+                    return null;
+                }
+                String confirmed = rs.getString(5);
+                SlotState state = new SlotState(rs.getString(1), rs.getString(2), rs.getBoolean(3),
+                        (Integer) rs.getObject(4), confirmed == null ? null : Lsn.parse(confirmed));
+                if (!"pgoutput".equals(state.plugin())) {
+                    throw new SetupException("replication slot " + config.slot() + " uses plugin " + state.plugin()
+                            + ", not pgoutput; drop it or set POSTGRES_CDC_SLOT to another name");
+                }
+                if (!connector.dsn().database().equals(state.database())) {
+                    throw new SetupException("replication slot " + config.slot() + " belongs to database " + state.database()
+                            + ", not " + connector.dsn().database() + "; set POSTGRES_CDC_SLOT to another name");
+                }
+                return state;
+            }
+        }
+    }
+
+    public void dropSlot() throws SQLException {
+        try (Connection c = connector.connect(); PreparedStatement s = c.prepareStatement("SELECT pg_drop_replication_slot(?)")) {
+            s.setString(1, config.slot());
+            s.execute();
+        }
+    }
+
+    /** Bytes of WAL the slot holds back: what PostgreSQL cannot recycle until we confirm. */
+    public long slotLagBytes(Connection c) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT coalesce(pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn), 0) "
+                + "FROM pg_replication_slots WHERE slot_name = ?")) {
+            s.setString(1, config.slot());
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0;
+            }
+        }
+    }
+
+    private boolean tableExists(String table) throws SQLException {
+        try (Connection c = connector.connect();
+             PreparedStatement s = c.prepareStatement("SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                     + "WHERE n.nspname = ? AND c.relname = ? AND c.relkind IN ('r', 'p')")) {
+            s.setString(1, config.schema());
+            s.setString(2, table);
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    private interface Check {
+        boolean ok() throws SQLException;
+    }
+
+    private void retry(String what, Check check) throws InterruptedException {
+        int attempts = config.connectAttempts();
+        Duration interval = config.connectInterval();
+        String last = "";
+        for (int attempt = 1; attempt <= attempts; attempt++) {
+            try {
+                if (check.ok()) {
+                    return;
+                }
+                last = "not there yet";
+            } catch (SQLException e) {
+                last = e.getMessage();
+            }
+            LOG.info("waiting for {} (attempt {}/{}): {}", what, attempt, attempts, last);
+            Thread.sleep(interval.toMillis());
+        }
+        throw new SetupException(what + " is still unavailable after " + attempts + " attempts (" + last
+                + "); raise POSTGRES_CDC_CONNECT_ATTEMPTS or check the connection settings");
+    }
+
+    /** Setup cannot go on; the message says why and what to do. */
+    public static final class SetupException extends RuntimeException {
+        public SetupException(String message) {
+            super(message);
+        }
+    }
+}
