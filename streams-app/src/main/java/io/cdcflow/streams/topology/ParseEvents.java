@@ -1,0 +1,102 @@
+package io.cdcflow.streams.topology;
+
+import io.cdcflow.common.event.ChangeEvent;
+import io.cdcflow.common.event.ChangeEventCodec;
+import io.cdcflow.common.event.Operation;
+import io.cdcflow.common.json.Json;
+import io.cdcflow.common.ops.Metrics;
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
+import org.apache.kafka.streams.processor.api.FixedKeyRecord;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Parses raw change events. A record that cannot be processed (malformed JSON, no key, no {@code _metadata}, a table
+ * this topology does not read, a truncate) is counted, logged once with its coordinates, and marked failed with the
+ * error in a {@code cdc.error} header, for the dead-letter topic. Nothing here throws: a bad record never stops the
+ * app.
+ */
+final class ParseEvents implements FixedKeyProcessor<String, byte[], ParsedEvent> {
+    private static final Logger LOG = LoggerFactory.getLogger(ParseEvents.class);
+    static final String ERROR_HEADER = "cdc.error";
+
+    private final Set<String> tables;
+    private final Metrics.Counter deadLetters;
+    private FixedKeyProcessorContext<String, ParsedEvent> context;
+
+    ParseEvents(Set<String> tables, Metrics.Counter deadLetters) {
+        this.tables = tables;
+        this.deadLetters = deadLetters;
+    }
+
+    @Override
+    public void init(FixedKeyProcessorContext<String, ParsedEvent> context) {
+        this.context = context;
+    }
+
+    @Override
+    public void process(FixedKeyRecord<String, byte[]> record) {
+        ParsedEvent parsed = parse(record.key(), record.value());
+        if (parsed.failed()) {
+            parsed = new ParsedEvent(parsed.table(), null, parsed.error(), record.value());
+        }
+        if (parsed.failed()) {
+            String where = context.recordMetadata().map(ParseEvents::where).orElse("unknown position");
+            deadLetters.inc(where.substring(0, where.indexOf('[')), reason(parsed.error()));
+            LOG.warn("dead-lettered record at {}: {}", where, parsed.error());
+            record.headers().add(ERROR_HEADER, parsed.error().getBytes(StandardCharsets.UTF_8));
+            record.headers().add("cdc.source", where.getBytes(StandardCharsets.UTF_8));
+        }
+        context.forward(record.withValue(parsed));
+    }
+
+    ParsedEvent parse(String key, byte[] value) {
+        if (value == null) {
+            return new ParsedEvent(null, null, "record has no value (a tombstone)", null);
+        }
+        if (key == null) {
+            return new ParsedEvent(null, null, "record has no key: change events are keyed by primary key", null);
+        }
+        try {
+            ChangeEvent event = ChangeEventCodec.fromRecord(key.getBytes(StandardCharsets.UTF_8), value);
+            String table = event.metadata().table();
+            if (!tables.contains(table)) {
+                return new ParsedEvent(table, null, "unknown table '" + table + "' (this topology reads " + tables + ")", null);
+            }
+            if (event.metadata().operation() == Operation.TRUNCATE) {
+                return new ParsedEvent(table, null, "truncate of " + table + " is not applied by the streams-app: "
+                        + "re-snapshot the pipeline to rebuild the facts", null);
+            }
+            if (event.key().isEmpty()) {
+                return new ParsedEvent(table, null, "record key is an empty object: no primary key", null);
+            }
+            return new ParsedEvent(table, ChangeEventCodec.toValue(event), null, null);
+        } catch (Json.MalformedJsonException | ChangeEventCodec.InvalidEventException e) {
+            return new ParsedEvent(null, null, e.getMessage(), null);
+        }
+    }
+
+    private static String reason(String error) {
+        if (error.startsWith("malformed JSON")) {
+            return "malformed_json";
+        }
+        if (error.startsWith("unknown table")) {
+            return "unknown_table";
+        }
+        if (error.startsWith("record has no key") || error.startsWith("record key")) {
+            return "missing_key";
+        }
+        if (error.startsWith("truncate")) {
+            return "truncate";
+        }
+        return "invalid_event";
+    }
+
+    private static String where(RecordMetadata m) {
+        return m.topic() + "[" + m.partition() + "]@" + m.offset();
+    }
+}

@@ -1,0 +1,233 @@
+package io.cdcflow.streams.topology;
+
+import static io.cdcflow.common.event.Operation.DELETE;
+import static io.cdcflow.common.event.Operation.INSERT;
+import static io.cdcflow.common.event.Operation.READ;
+import static io.cdcflow.common.event.Operation.UPDATE;
+import static io.cdcflow.streams.topology.TopologyFixture.row;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class OrderFactTopologyTest {
+    private final TopologyFixture f = new TopologyFixture();
+
+    @AfterEach
+    void close() {
+        f.close();
+    }
+
+    private JsonNode orderFact(int id) {
+        return f.highestVersion("order_fact").get("{\"order_id\":" + id + "}");
+    }
+
+    private JsonNode itemFact(int id) {
+        return f.highestVersion("order_item_fact").get("{\"order_item_id\":" + id + "}");
+    }
+
+    @Test
+    void orderJoinsItsCustomer() {
+        f.change("customers", INSERT, row("id", 1, "name", "Ada", "email", "ada@example.com"));
+        f.change("orders", INSERT, row("id", 10, "customer_id", 1, "total", new BigDecimal("99.99"), "status", "pending",
+                "created_at", "2026-11-24T10:00:00Z"));
+        assertThat(orderFact(10).toString()).startsWith("{\"order_id\":10,\"customer_id\":1,\"customer_name\":\"Ada\","
+                + "\"customer_email\":\"ada@example.com\",\"total\":99.99,\"status\":\"pending\",\"created_at\":\"2026-11-24T10:00:00Z\","
+                + "\"_version\":");
+        assertThat(orderFact(10).get("_deleted").asInt()).isZero();
+    }
+
+    @Test
+    void orderBeforeItsCustomerAppearsWithNullsThenIsCompleted() {
+        f.change("orders", INSERT, row("id", 10, "customer_id", 1, "total", 5, "status", "new"));
+        assertThat(orderFact(10).get("customer_name").isNull()).isTrue();
+        f.change("customers", READ, row("id", 1, "name", "Ada", "email", "a@x"));
+        assertThat(orderFact(10).get("customer_name").asText()).isEqualTo("Ada");
+    }
+
+    @Test
+    void customerRenameReemitsEveryOrderOfTheCustomer() {
+        f.change("customers", INSERT, row("id", 1, "name", "Ada", "email", "a@x"));
+        for (int id = 10; id < 15; id++) {
+            f.change("orders", INSERT, row("id", id, "customer_id", 1, "total", id, "status", "new"));
+        }
+        f.change("customers", UPDATE, row("id", 1, "name", "Ada Lovelace", "email", "a@x"));
+        for (int id = 10; id < 15; id++) {
+            assertThat(orderFact(id).get("customer_name").asText()).isEqualTo("Ada Lovelace");
+        }
+    }
+
+    @Test
+    void orderMovedToAnotherCustomerTakesTheNewCustomer() {
+        f.change("customers", INSERT, row("id", 1, "name", "Ada", "email", "a@x"));
+        f.change("customers", INSERT, row("id", 2, "name", "Bob", "email", "b@x"));
+        f.change("orders", INSERT, row("id", 10, "customer_id", 1, "total", 1, "status", "new"));
+        f.change("orders", UPDATE, row("id", 10, "customer_id", 2, "total", 1, "status", "new"));
+        assertThat(orderFact(10).get("customer_name").asText()).isEqualTo("Bob");
+        f.change("customers", UPDATE, row("id", 1, "name", "Ada renamed", "email", "a@x"));
+        assertThat(orderFact(10).get("customer_name").asText()).isEqualTo("Bob");
+    }
+
+    @Test
+    void newestStateWinsEvenWhenTheDimensionTopicLagsBehind() {
+        // In PostgreSQL: order 10 moves to customer 2 at LSN 0x900, then customer 1 is renamed at 0xA00.
+        // The streams-app sees the rename first (the customers topic is ahead), then the move.
+        f.change("customers", INSERT, row("id", 1, "name", "Ada", "email", "a@x"), 0x100, 0);
+        f.change("customers", INSERT, row("id", 2, "name", "Bob", "email", "b@x"), 0x200, 0);
+        f.change("orders", INSERT, row("id", 10, "customer_id", 1, "total", 1, "status", "new"), 0x300, 0);
+        f.change("customers", UPDATE, row("id", 1, "name", "Ada renamed", "email", "a@x"), 0xA00, 0);
+        f.change("orders", UPDATE, row("id", 10, "customer_id", 2, "total", 1, "status", "new"), 0x900, 0);
+        JsonNode winner = orderFact(10);
+        assertThat(winner.get("customer_name").asText()).isEqualTo("Bob");
+        assertThat(winner.get("_version").asLong()).isGreaterThan(0xA00);
+        assertThat(f.highestVersion("order_fact")).isEqualTo(f.latest("order_fact"));
+    }
+
+    @Test
+    void versionsStrictlyIncreasePerKey() {
+        f.change("customers", INSERT, row("id", 1, "name", "Ada", "email", "a@x"));
+        f.change("orders", INSERT, row("id", 10, "customer_id", 1, "total", 1, "status", "new"));
+        f.change("orders", UPDATE, row("id", 10, "customer_id", 1, "total", 2, "status", "paid"));
+        f.change("customers", UPDATE, row("id", 1, "name", "A", "email", "a@x"));
+        List<Long> versions = f.emitted("order_fact").stream().map(r -> r.value().get("_version").asLong()).toList();
+        assertThat(versions).hasSizeGreaterThanOrEqualTo(3).isSorted().doesNotHaveDuplicates();
+    }
+
+    @Test
+    void deletedOrderIsEmittedAsDeletedWithAVersion() {
+        f.change("orders", INSERT, row("id", 10, "customer_id", 1, "total", 1, "status", "new"));
+        long before = orderFact(10).get("_version").asLong();
+        f.change("orders", DELETE, row("id", 10));
+        JsonNode deleted = orderFact(10);
+        assertThat(deleted.get("_deleted").asInt()).isEqualTo(1);
+        assertThat(deleted.get("_version").asLong()).isGreaterThan(before);
+        assertThat(deleted.get("total").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void duplicateEventsHaveNoEffect() {
+        f.change("customers", INSERT, row("id", 1, "name", "Ada", "email", "a@x"), 0x100, 0);
+        f.change("orders", INSERT, row("id", 10, "customer_id", 1, "total", 1, "status", "new"), 0x200, 0);
+        f.change("orders", UPDATE, row("id", 10, "customer_id", 1, "total", 2, "status", "paid"), 0x300, 0);
+        JsonNode before = orderFact(10);
+        // the wal-producer restarted and re-sent both order events
+        f.change("orders", INSERT, row("id", 10, "customer_id", 1, "total", 1, "status", "new"), 0x200, 0);
+        f.change("orders", UPDATE, row("id", 10, "customer_id", 1, "total", 2, "status", "paid"), 0x300, 0);
+        JsonNode after = orderFact(10);
+        assertThat(after.get("status").asText()).isEqualTo("paid");
+        assertThat(after.get("total").asInt()).isEqualTo(2);
+        assertThat(withoutVersion(after)).isEqualTo(withoutVersion(before));
+    }
+
+    @Test
+    void unchangedToastColumnKeepsPreviousValue() {
+        f.change("customers", INSERT, row("id", 1, "name", "Ada", "email", "long@x"));
+        f.change("customers", UPDATE, row("id", 1, "name", "Ada L"), "email");
+        JsonNode dim = f.highestVersion("customer_dim").get("{\"id\":1}");
+        assertThat(dim.get("email").asText()).isEqualTo("long@x");
+        assertThat(dim.get("name").asText()).isEqualTo("Ada L");
+    }
+
+    @Test
+    void dimensionsCarryColumnsAddedLater() {
+        f.change("products", INSERT, row("id", 5, "name", "Pen", "category", "office", "price", 2));
+        f.change("products", UPDATE, row("id", 5, "name", "Pen", "category", "office", "price", 2, "color", "blue"));
+        JsonNode dim = f.highestVersion("product_dim").get("{\"id\":5}");
+        assertThat(dim.get("color").asText()).isEqualTo("blue");
+        assertThat(dim.get("_deleted").asInt()).isZero();
+    }
+
+    @Test
+    void orderItemJoinsProductAndOrder() {
+        f.change("customers", INSERT, row("id", 1, "name", "Ada", "email", "a@x"));
+        f.change("products", INSERT, row("id", 5, "name", "Pen", "category", "office", "price", new BigDecimal("2.50")));
+        f.change("orders", INSERT, row("id", 10, "customer_id", 1, "total", 7.5, "status", "new"));
+        f.change("order_items", INSERT, row("id", 100, "order_id", 10, "product_id", 5, "quantity", 3, "price", new BigDecimal("2.50")));
+        JsonNode fact = itemFact(100);
+        assertThat(fact.toString()).startsWith("{\"order_item_id\":100,\"order_id\":10,\"customer_id\":1,\"product_id\":5,"
+                + "\"product_name\":\"Pen\",\"product_category\":\"office\",\"quantity\":3,\"price\":2.50,\"line_total\":7.50,"
+                + "\"order_status\":\"new\",\"_version\":");
+
+        f.change("products", UPDATE, row("id", 5, "name", "Pen", "category", "stationery", "price", 2.5));
+        assertThat(itemFact(100).get("product_category").asText()).isEqualTo("stationery");
+        f.change("orders", UPDATE, row("id", 10, "customer_id", 1, "total", 7.5, "status", "shipped"));
+        assertThat(itemFact(100).get("order_status").asText()).isEqualTo("shipped");
+        f.change("order_items", DELETE, row("id", 100));
+        assertThat(itemFact(100).get("_deleted").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void itemBeforeProductAndOrderIsCompletedLater() {
+        f.change("order_items", INSERT, row("id", 100, "order_id", 10, "product_id", 5, "quantity", 1, "price", 1));
+        assertThat(itemFact(100).get("product_name").isNull()).isTrue();
+        assertThat(itemFact(100).get("order_status").isNull()).isTrue();
+        f.change("products", INSERT, row("id", 5, "name", "Pen", "category", "office", "price", 1));
+        f.change("orders", INSERT, row("id", 10, "customer_id", 1, "total", 1, "status", "new"));
+        assertThat(itemFact(100).get("product_name").asText()).isEqualTo("Pen");
+        assertThat(itemFact(100).get("order_status").asText()).isEqualTo("new");
+        assertThat(itemFact(100).get("customer_id").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void badRecordsGoToTheDeadLetterTopicAndGoodOnesKeepFlowing() {
+        String topic = f.config.inputTopic("customers");
+        f.raw(topic, "{\"id\":1}", "{not json");
+        f.raw(topic, null, "{\"_metadata\":{\"table\":\"customers\",\"operation\":\"insert\",\"lsn\":\"0/1\"},\"payload\":{\"id\":1}}");
+        f.raw(topic, "{\"id\":2}", "{\"_metadata\":{\"table\":\"invoices\",\"operation\":\"insert\",\"lsn\":\"0/1\"},\"payload\":{\"id\":2}}");
+        f.raw(topic, "{\"id\":3}", "{\"payload\":{\"id\":3}}");
+        f.change("customers", INSERT, row("id", 4, "name", "Dee", "email", "d@x"));
+
+        var dlq = f.driver.createOutputTopic(f.config.deadLetterTopic(), Serdes.String().deserializer(), Serdes.ByteArray().deserializer());
+        List<TestRecord<String, byte[]>> dead = dlq.readRecordsToList();
+        assertThat(dead).hasSize(4);
+        assertThat(new String(dead.get(0).value(), StandardCharsets.UTF_8)).isEqualTo("{not json");
+        assertThat(dead).extracting(r -> header(r.headers().lastHeader("cdc.error")))
+                .satisfiesExactly(
+                        e -> assertThat(e).startsWith("malformed JSON"),
+                        e -> assertThat(e).contains("no key"),
+                        e -> assertThat(e).contains("unknown table 'invoices'"),
+                        e -> assertThat(e).contains("_metadata"));
+        assertThat(header(dead.get(0).headers().lastHeader("cdc.source"))).isEqualTo(topic + "[0]@0");
+        assertThat(f.highestVersion("customer_dim")).containsKey("{\"id\":4}");
+        assertThat(f.metrics.scrape()).contains("streams_dead_letter_total{topic=\"" + topic + "\",reason=\"malformed_json\"} 1");
+    }
+
+    private static JsonNode withoutVersion(JsonNode fact) {
+        com.fasterxml.jackson.databind.node.ObjectNode copy = fact.deepCopy();
+        copy.remove("_version");
+        return copy;
+    }
+
+    private static String header(Header h) {
+        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void singleTopicModeSplitsByTable() {
+        try (TopologyFixture single = new TopologyFixture(Map.of("STREAMS_INPUT_TOPIC", "cdc_events"))) {
+            single.change("customers", INSERT, row("id", 1, "name", "Ada", "email", "a@x"));
+            single.change("orders", INSERT, row("id", 10, "customer_id", 1, "total", 1, "status", "new"));
+            assertThat(single.highestVersion("order_fact").get("{\"order_id\":10}").get("customer_name").asText()).isEqualTo("Ada");
+        }
+    }
+
+    @Test
+    void configurableTableAndColumnNames() {
+        try (TopologyFixture prisma = new TopologyFixture(Map.of("STREAMS_TABLE_CUSTOMERS", "customer", "STREAMS_TABLE_ORDERS", "order",
+                "STREAMS_COLUMN_ORDER_CUSTOMER_ID", "customerId"))) {
+            prisma.change("customer", INSERT, row("id", 1, "name", "Ada", "email", "a@x"));
+            prisma.change("order", INSERT, row("id", 10, "customerId", 1, "total", 1, "status", "new"));
+            JsonNode fact = prisma.highestVersion("order_fact").get("{\"order_id\":10}");
+            assertThat(fact.get("customer_id").asInt()).isEqualTo(1);
+            assertThat(fact.get("customer_name").asText()).isEqualTo("Ada");
+        }
+    }
+}
