@@ -1,0 +1,52 @@
+package io.cdcflow.writer;
+
+import io.cdcflow.common.config.ConfigException;
+import io.cdcflow.common.config.Env;
+import io.cdcflow.common.ops.Metrics;
+import io.cdcflow.common.ops.OpsServer;
+import io.cdcflow.writer.config.WriterConfig;
+import io.cdcflow.writer.sink.TopicSink;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Wires the clickhouse-writer: the sink loop and the HTTP endpoints. */
+public final class Main {
+    private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+    private Main() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        WriterConfig config;
+        try {
+            config = WriterConfig.from(Env.system());
+        } catch (ConfigException e) {
+            System.err.println("clickhouse-writer: configuration error: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        Metrics metrics = new Metrics();
+        TopicSink sink = new TopicSink(config, metrics);
+        OpsServer ops = OpsServer.start(config.httpAddress(), metrics, sink::health, app -> { });
+        LOG.info("clickhouse-writer: topics {} to {} database {}; HTTP on {}", config.topics(), config.clickhouseUrl(),
+                config.database(), config.httpAddress());
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            sink.stop();
+            try {
+                stopped.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            ops.close();
+        }, "shutdown"));
+        try {
+            sink.run();
+        } finally {
+            sink.close();
+            stopped.countDown();
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package io.cdcflow.writer.config;
+
+import io.cdcflow.common.config.ConfigException;
+import io.cdcflow.common.config.Env;
+import io.cdcflow.common.config.HostPort;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything the clickhouse-writer reads from its environment.
+ *
+ * @param topics      output topics of the streams-app; each lands in a table of the same name
+ * @param batchRows   flush a table's batch at this many rows ...
+ * @param batchBytes  ... or this many bytes of JSONEachRow ...
+ * @param batchMaxAge ... or when its oldest row has waited this long, whichever comes first
+ */
+public record WriterConfig(
+        String clickhouseUrl,
+        String user,
+        String password,
+        String database,
+        String bootstrapServers,
+        Map<String, String> kafkaClient,
+        String groupId,
+        List<String> topics,
+        HostPort httpAddress,
+        int batchRows,
+        long batchBytes,
+        Duration batchMaxAge,
+        Duration maxBackoff,
+        String deadLetterTopic) {
+
+    public static WriterConfig from(Env env) {
+        String url = env.string("CLICKHOUSE_URL", "http://localhost:8123");
+        if (!url.startsWith("http://") && !url.startsWith("https://")) {
+            throw new ConfigException("CLICKHOUSE_URL must be an http:// or https:// URL of ClickHouse's HTTP interface, got '" + url + "'");
+        }
+        String database = env.string("CLICKHOUSE_DATABASE", "cdc");
+        if (!database.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+            throw new ConfigException("CLICKHOUSE_DATABASE must be a plain identifier (letters, digits, _), got '" + database + "'");
+        }
+        List<String> topics = env.list("WRITER_TOPICS", List.of("order_fact", "order_item_fact", "customer_dim", "product_dim"));
+        for (String topic : topics) {
+            if (!topic.matches("[A-Za-z0-9_.-]+")) {
+                throw new ConfigException("WRITER_TOPICS lists '" + topic + "', which is not a Kafka topic name");
+            }
+        }
+        return new WriterConfig(
+                url,
+                env.string("CLICKHOUSE_USER", "default"),
+                env.optional("CLICKHOUSE_PASSWORD").orElse(""),
+                database,
+                env.firstOf("KAFKA_BOOTSTRAP_SERVERS", "POSTGRES_CDC_BROKER_ADDRESS").orElse("localhost:9092"),
+                env.asProperties("KAFKA_"),
+                env.string("WRITER_GROUP_ID", "cdcflow-clickhouse-writer"),
+                topics,
+                env.hostPort("WRITER_HTTP_ADDR", "0.0.0.0:8082"),
+                env.integer("WRITER_BATCH_ROWS", 50_000, 1, 10_000_000),
+                env.longValue("WRITER_BATCH_BYTES", 16L << 20, 1024, 1L << 31),
+                env.duration("WRITER_BATCH_MAX_AGE", Duration.ofMillis(200)),
+                env.duration("WRITER_MAX_BACKOFF", Duration.ofSeconds(30)),
+                env.string("WRITER_DEAD_LETTER_TOPIC", "cdc._writer_dead_letter"));
+    }
+
+    /** The ClickHouse table a topic lands in: the topic name with anything but letters, digits and _ replaced. */
+    public static String tableFor(String topic) {
+        return topic.replaceAll("[^A-Za-z0-9_]", "_");
+    }
+}

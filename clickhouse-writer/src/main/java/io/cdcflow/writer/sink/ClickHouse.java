@@ -1,0 +1,108 @@
+package io.cdcflow.writer.sink;
+
+import com.clickhouse.client.api.Client;
+import com.clickhouse.client.api.query.QueryResponse;
+import com.clickhouse.data.ClickHouseFormat;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.cdcflow.common.json.Json;
+import io.cdcflow.writer.config.WriterConfig;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The writer's one door to ClickHouse, through the official client (client-v2). Reads ask for JSONEachRow in the
+ * SQL itself and responses are not compressed: old servers (18.16) ignore the format header and cannot send the
+ * compressed responses the client asks for by default. Current servers work the same way.
+ */
+public final class ClickHouse implements AutoCloseable {
+    private final Client client;
+    private final String url;
+
+    public ClickHouse(WriterConfig config) {
+        this.url = config.clickhouseUrl();
+        this.client = new Client.Builder()
+                .addEndpoint(config.clickhouseUrl())
+                .setUsername(config.user())
+                .setPassword(config.password())
+                .compressServerResponse(false)
+                .setSocketTimeout(60, java.time.temporal.ChronoUnit.SECONDS)
+                .setConnectTimeout(5, java.time.temporal.ChronoUnit.SECONDS)
+                .build();
+    }
+
+    public void execute(String sql) {
+        await(() -> client.execute(sql).get(60, TimeUnit.SECONDS).close(), sql);
+    }
+
+    public List<JsonNode> query(String sql) {
+        List<JsonNode> rows = new ArrayList<>();
+        await(() -> {
+            try (QueryResponse response = client.query(sql + " FORMAT JSONEachRow").get(60, TimeUnit.SECONDS)) {
+                String body = new String(response.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                body.lines().filter(l -> !l.isBlank()).forEach(l -> rows.add(Json.read(l)));
+            }
+        }, sql);
+        return rows;
+    }
+
+    /** One batch, one INSERT ... FORMAT JSONEachRow. */
+    public void insert(String qualifiedTable, List<String> columns, byte[] jsonEachRow) {
+        await(() -> client.insert(qualifiedTable, columns, new ByteArrayInputStream(jsonEachRow), ClickHouseFormat.JSONEachRow)
+                .get(120, TimeUnit.SECONDS).close(), "INSERT INTO " + qualifiedTable);
+    }
+
+    public boolean ping() {
+        try {
+            return client.ping(2000);
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    public String version() {
+        return query("SELECT version() AS v").get(0).get("v").asText();
+    }
+
+    private interface Call {
+        void run() throws Exception;
+    }
+
+    private void await(Call call, String what) {
+        try {
+            call.run();
+        } catch (ExecutionException e) {
+            throw new ClickHouseException(what, e.getCause());
+        } catch (TimeoutException | IOException e) {
+            throw new ClickHouseException(what, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ClickHouseException(what, e);
+        } catch (ClickHouseException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new ClickHouseException(what, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+
+    /** ClickHouse failed or could not be reached; the message names the statement and the server. */
+    public final class ClickHouseException extends RuntimeException {
+        ClickHouseException(String what, Throwable cause) {
+            super("ClickHouse at " + url + " failed on " + abbreviate(what) + ": " + cause.getMessage(), cause);
+        }
+    }
+
+    private static String abbreviate(String sql) {
+        return sql.length() > 160 ? sql.substring(0, 160) + "..." : sql;
+    }
+}

@@ -1,0 +1,299 @@
+package io.cdcflow.writer.sink;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.cdcflow.common.json.Json;
+import io.cdcflow.common.ops.Health;
+import io.cdcflow.common.ops.Metrics;
+import io.cdcflow.writer.batch.RowEncoder;
+import io.cdcflow.writer.batch.TableBatch;
+import io.cdcflow.writer.config.WriterConfig;
+import io.cdcflow.writer.schema.SchemaManager;
+import io.cdcflow.writer.schema.ServerInfo;
+import io.cdcflow.writer.schema.TableSchema;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Kafka to ClickHouse: batches records per table and commits their offsets only after ClickHouse confirmed the
+ * INSERT (and the dead-letter topic confirmed any rejects). When ClickHouse fails, the buffered rows are dropped,
+ * consumption pauses, and the assigned partitions rewind to their committed offsets; after a backoff the same rows
+ * are read again. Memory stays bounded by one batch per table, and nothing unconfirmed is ever committed.
+ */
+public final class TopicSink implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(TopicSink.class);
+
+    private final WriterConfig config;
+    private final ClickHouse clickhouse;
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final KafkaProducer<byte[], byte[]> deadLetters;
+    private final Map<String, TableBatch> batches = new LinkedHashMap<>();
+    private final Map<TopicPartition, OffsetAndMetadata> pending = new HashMap<>();
+    private final AtomicReference<Health> health = new AtomicReference<>(Health.notReady("starting"));
+    private final Metrics.Counter rowsWritten;
+    private final Metrics.Counter batchesWritten;
+    private final Metrics.Counter deadLettered;
+    private final Metrics.Counter insertMillis;
+    private final AtomicReference<String> lastError = new AtomicReference<>("");
+    private final java.util.concurrent.atomic.AtomicLong lag = new java.util.concurrent.atomic.AtomicLong();
+    private SchemaManager schemas;
+    private RowEncoder encoder;
+    private volatile boolean stopping;
+
+    public TopicSink(WriterConfig config, Metrics metrics) {
+        this.config = config;
+        this.clickhouse = new ClickHouse(config);
+        this.consumer = new KafkaConsumer<>(consumerProperties(config));
+        this.deadLetters = new KafkaProducer<>(producerProperties(config));
+        this.rowsWritten = metrics.counter("writer_rows_written_total", "Rows inserted into ClickHouse", "table");
+        this.batchesWritten = metrics.counter("writer_batches_written_total", "INSERT batches confirmed by ClickHouse", "table");
+        this.insertMillis = metrics.counter("writer_insert_milliseconds_total", "Time spent in INSERTs", "table");
+        this.deadLettered = metrics.counter("writer_dead_letter_total", "Records sent to the dead-letter topic", "topic");
+        metrics.gauge("writer_consumer_lag_records", "Records in the assigned partitions not yet read", lag::get);
+        metrics.collector(() -> List.of(new Metrics.Sample("writer_last_error_info", "The last error, as a label", "gauge",
+                Map.of("error", lastError.get()), lastError.get().isEmpty() ? 0 : 1)));
+    }
+
+    static Map<String, Object> consumerProperties(WriterConfig config) {
+        Map<String, Object> p = new HashMap<>(config.kafkaClient());
+        p.keySet().retainAll(ConsumerConfig.configNames());
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        p.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        return p;
+    }
+
+    static Map<String, Object> producerProperties(WriterConfig config) {
+        Map<String, Object> p = new HashMap<>(config.kafkaClient());
+        p.keySet().retainAll(ProducerConfig.configNames());
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        return p;
+    }
+
+    public Health health() {
+        return health.get();
+    }
+
+    public void stop() {
+        stopping = true;
+        consumer.wakeup();
+    }
+
+    /** Runs until {@link #stop()}. */
+    public void run() throws InterruptedException {
+        Duration backoff = Duration.ofSeconds(1);
+        connect();
+        consumer.subscribe(config.topics(), new Rebalance());
+        while (!stopping) {
+            try {
+                pollOnce();
+                health.set(Health.ready("writing to ClickHouse " + config.clickhouseUrl()));
+                backoff = Duration.ofSeconds(1);
+            } catch (org.apache.kafka.common.errors.WakeupException e) {
+                break;
+            } catch (ClickHouse.ClickHouseException e) {
+                lastError.set(e.getMessage());
+                LOG.error("{}; retrying in {} s with the same rows", e.getMessage(), backoff.toSeconds());
+                health.set(Health.notReady("ClickHouse is failing: " + e.getMessage()));
+                rewind();
+                backoff = waitForClickHouse(backoff);
+            }
+        }
+    }
+
+    private void connect() throws InterruptedException {
+        Duration backoff = Duration.ofSeconds(1);
+        while (!stopping) {
+            try {
+                ServerInfo server = ServerInfo.parse(clickhouse.version());
+                schemas = new SchemaManager(clickhouse, config.database(), server);
+                encoder = new RowEncoder(server);
+                LOG.info("connected to ClickHouse {} at {}; database {}", server.version(), config.clickhouseUrl(), config.database());
+                return;
+            } catch (ClickHouse.ClickHouseException e) {
+                lastError.set(e.getMessage());
+                health.set(Health.notReady("cannot reach ClickHouse: " + e.getMessage()));
+                LOG.warn("{}; retrying in {} s", e.getMessage(), backoff.toSeconds());
+                TimeUnit.MILLISECONDS.sleep(backoff.toMillis());
+                backoff = next(backoff);
+            }
+        }
+    }
+
+    private void pollOnce() {
+        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(50))) {
+            accept(record);
+            if (batchFull()) {
+                flush();
+            }
+        }
+        lag.set(currentLag());
+        if (batches.values().stream().anyMatch(b -> b.ageNanos() >= config.batchMaxAge().toNanos())
+                || (batches.values().stream().allMatch(b -> b.rows() == 0) && !pending.isEmpty())) {
+            flush();
+        }
+    }
+
+    private void accept(ConsumerRecord<byte[], byte[]> record) {
+        TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+        String table = WriterConfig.tableFor(record.topic());
+        try {
+            if (!config.topics().contains(record.topic())) {
+                throw new RowEncoder.BadRowException("unknown topic " + record.topic() + " (WRITER_TOPICS is " + config.topics() + ")");
+            }
+            if (record.value() == null) {
+                throw new RowEncoder.BadRowException("record has no value");
+            }
+            JsonNode key = record.key() == null ? null : Json.read(record.key());
+            JsonNode row = Json.read(record.value());
+            if (key == null || !key.isObject() || key.isEmpty() || !row.isObject()) {
+                throw new RowEncoder.BadRowException("record key must be a JSON object of key columns and the value a JSON object");
+            }
+            TableSchema schema = schemas.ensure(table, key, row);
+            batches.computeIfAbsent(table, t -> new TableBatch()).add(encoder.encode(schema, row));
+        } catch (RowEncoder.BadRowException | Json.MalformedJsonException e) {
+            deadLetter(record, e.getMessage());
+        }
+        pending.put(partition, new OffsetAndMetadata(record.offset() + 1));
+    }
+
+    private void deadLetter(ConsumerRecord<byte[], byte[]> record, String error) {
+        String where = record.topic() + "[" + record.partition() + "]@" + record.offset();
+        LOG.warn("dead-lettered record at {}: {}", where, error);
+        ProducerRecord<byte[], byte[]> dead = new ProducerRecord<>(config.deadLetterTopic(), record.key(), record.value());
+        dead.headers().add("cdc.error", error.getBytes(StandardCharsets.UTF_8));
+        dead.headers().add("cdc.source", where.getBytes(StandardCharsets.UTF_8));
+        deadLetters.send(dead);
+        deadLettered.inc(record.topic());
+    }
+
+    private boolean batchFull() {
+        for (TableBatch batch : batches.values()) {
+            if (batch.rows() >= config.batchRows() || batch.bytes() >= config.batchBytes()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Inserts every waiting batch, then commits the offsets they cover. */
+    private void flush() {
+        for (Map.Entry<String, TableBatch> entry : batches.entrySet()) {
+            TableBatch batch = entry.getValue();
+            if (batch.rows() == 0) {
+                continue;
+            }
+            String table = entry.getKey();
+            TableSchema schema = schemas.get(table);
+            long started = System.nanoTime();
+            clickhouse.insert(schemas.ddl().qualified(table), schema.insertColumns(), batch.content());
+            insertMillis.add((System.nanoTime() - started) / 1_000_000, table);
+            rowsWritten.add(batch.rows(), table);
+            batchesWritten.inc(table);
+            batch.clear();
+        }
+        deadLetters.flush();
+        if (!pending.isEmpty()) {
+            consumer.commitSync(pending);
+            pending.clear();
+        }
+    }
+
+    /** Forgets unconfirmed rows and reads them again from the committed offsets. */
+    private void rewind() {
+        batches.values().forEach(TableBatch::clear);
+        pending.clear();
+        Set<TopicPartition> assigned = consumer.assignment();
+        if (assigned.isEmpty()) {
+            return;
+        }
+        Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(assigned);
+        for (TopicPartition partition : assigned) {
+            OffsetAndMetadata offset = committed.get(partition);
+            if (offset != null) {
+                consumer.seek(partition, offset.offset());
+            } else {
+                consumer.seekToBeginning(List.of(partition));
+            }
+        }
+    }
+
+    /** Keeps the group membership alive (paused polls) until ClickHouse answers or the backoff ends. */
+    private Duration waitForClickHouse(Duration backoff) {
+        consumer.pause(consumer.assignment());
+        long until = System.nanoTime() + backoff.toNanos();
+        while (!stopping && System.nanoTime() < until) {
+            consumer.poll(Duration.ofMillis(200));
+        }
+        consumer.resume(consumer.assignment());
+        return next(backoff);
+    }
+
+    private Duration next(Duration backoff) {
+        Duration doubled = backoff.multipliedBy(2);
+        return doubled.compareTo(config.maxBackoff()) > 0 ? config.maxBackoff() : doubled;
+    }
+
+    /** Records not yet read, from the consumer's last fetch; the consumer is not thread-safe, so the loop asks. */
+    private long currentLag() {
+        long total = 0;
+        for (TopicPartition partition : consumer.assignment()) {
+            total += consumer.currentLag(partition).orElse(0);
+        }
+        return total;
+    }
+
+    /** Before partitions go to another writer: write and commit what we hold, or drop it for the new owner to redo. */
+    private final class Rebalance implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            try {
+                flush();
+            } catch (RuntimeException e) {
+                LOG.warn("could not write before a rebalance ({}); the next owner re-reads those rows", e.getMessage());
+                batches.values().forEach(TableBatch::clear);
+                pending.clear();
+            }
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            LOG.info("assigned {}", partitions);
+        }
+    }
+
+    @Override
+    public void close() {
+        consumer.close(Duration.ofSeconds(10));
+        deadLetters.close(Duration.ofSeconds(10));
+        clickhouse.close();
+    }
+}
