@@ -98,8 +98,19 @@ public final class ClickHouse implements AutoCloseable {
     /** ClickHouse failed or could not be reached; the message names the statement and the server. */
     public final class ClickHouseException extends RuntimeException {
         ClickHouseException(String what, Throwable cause) {
-            super("ClickHouse at " + url + " failed on " + abbreviate(what) + ": " + cause.getMessage(), cause);
+            super("ClickHouse at " + url + " failed on " + abbreviate(what) + ": " + reasons(cause), cause);
         }
+    }
+
+    /** The client wraps the server's message ("Code: 27 ... Cannot parse input") a few levels down. */
+    private static String reasons(Throwable cause) {
+        StringBuilder sb = new StringBuilder(String.valueOf(cause.getMessage()));
+        for (Throwable c = cause.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+            if (c.getMessage() != null && !sb.toString().contains(c.getMessage())) {
+                sb.append(" <- ").append(c.getMessage());
+            }
+        }
+        return sb.toString();
     }
 
     private static String abbreviate(String sql) {

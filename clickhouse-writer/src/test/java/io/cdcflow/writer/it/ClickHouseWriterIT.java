@@ -1,0 +1,128 @@
+package io.cdcflow.writer.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cdcflow.testsupport.ClickHouseEndpoint;
+import io.cdcflow.testsupport.KafkaEndpoint;
+import io.cdcflow.testsupport.LocalClickHouse;
+import io.cdcflow.testsupport.RealServices;
+import io.cdcflow.testsupport.Services;
+import io.cdcflow.testsupport.TopicReader;
+import io.cdcflow.testsupport.Waiting;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(RealServices.class)
+class ClickHouseWriterIT {
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    private final String run = UUID.randomUUID().toString().substring(0, 8);
+    private final String database = "w_" + run;
+    private final String facts = "order_fact_" + run;
+    private final String dims = "customer_dim_" + run;
+    private final String deadLetters = "dead_" + run;
+
+    private RunningWriter writer(ClickHouseEndpoint ch, KafkaEndpoint kafka) {
+        kafka.createTopics(2, facts, dims);
+        return new RunningWriter(ch, kafka, Map.of("CLICKHOUSE_DATABASE", database, "WRITER_TOPICS", facts + "," + dims,
+                "WRITER_GROUP_ID", "writer-" + run, "WRITER_DEAD_LETTER_TOPIC", deadLetters));
+    }
+
+    private static void send(KafkaEndpoint kafka, String topic, String key, String value) {
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producerProperties())) {
+            producer.send(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8),
+                    value == null ? null : value.getBytes(StandardCharsets.UTF_8))).get();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String fact(int id, String status, long version, int deleted) {
+        return "{\"order_id\":" + id + ",\"customer_id\":7,\"customer_name\":\"Zoë\",\"customer_email\":null,\"total\":12.50,"
+                + "\"status\":\"" + status + "\",\"created_at\":\"2026-11-24T10:00:00Z\",\"_version\":" + version + ",\"_deleted\":" + deleted + "}";
+    }
+
+    private List<String> current(ClickHouseEndpoint ch, String table, String columns) {
+        return ch.query("SELECT " + columns + " FROM " + database + "." + table + "_current ORDER BY 1");
+    }
+
+    @Test
+    void insertsUpdatesAndDeletesConvergeInTheCurrentView(ClickHouseEndpoint ch, KafkaEndpoint kafka) throws Exception {
+        try (RunningWriter w = writer(ch, kafka)) {
+            send(kafka, facts, "{\"order_id\":1}", fact(1, "new", 100, 0));
+            send(kafka, facts, "{\"order_id\":2}", fact(2, "new", 101, 0));
+            send(kafka, facts, "{\"order_id\":1}", fact(1, "paid", 205, 0));
+            send(kafka, facts, "{\"order_id\":2}", fact(2, "new", 300, 1));
+            send(kafka, facts, "{\"order_id\":1}", fact(1, "paid", 205, 0)); // a duplicate
+            send(kafka, facts, "{\"order_id\":1}", fact(1, "stale", 150, 0)); // an older version, late
+            boolean converged = Waiting.until(WAIT, Duration.ofMillis(200), () ->
+                    current(ch, facts, "order_id, status, toFloat64(total) AS total").equals(
+                            List.of("{\"order_id\":\"1\",\"status\":\"paid\",\"total\":12.5}")));
+            assertThat(converged).as("current view: %s", current(ch, facts, "*")).isTrue();
+            assertThat(w.sink.health().ready()).isTrue();
+            assertThat(w.metrics.scrape()).contains("writer_rows_written_total{table=\"" + facts + "\"} 6");
+        }
+    }
+
+    @Test
+    void poisonRecordsGoToTheDeadLetterTopicWhileGoodOnesFlow(ClickHouseEndpoint ch, KafkaEndpoint kafka) throws Exception {
+        try (RunningWriter w = writer(ch, kafka)) {
+            send(kafka, facts, "{\"order_id\":1}", fact(1, "new", 1, 0));
+            send(kafka, facts, "{\"order_id\":2}", "{not json");
+            send(kafka, facts, "{\"order_id\":3}", "{\"order_id\":\"three\",\"_version\":1,\"_deleted\":0}");
+            send(kafka, facts, "{\"order_id\":4}", "{\"order_id\":4,\"status\":\"no version\"}");
+            send(kafka, facts, "{\"order_id\":5}", fact(5, "new", 1, 0));
+            assertThat(Waiting.until(WAIT, Duration.ofMillis(200), () -> current(ch, facts, "order_id").size() == 2)).isTrue();
+            assertThat(current(ch, facts, "order_id")).containsExactly("{\"order_id\":\"1\"}", "{\"order_id\":\"5\"}");
+            try (TopicReader reader = new TopicReader(kafka, List.of(deadLetters))) {
+                List<ConsumerRecord<byte[], byte[]>> dead = reader.readUntil(WAIT, rs -> rs.size() >= 3);
+                assertThat(dead).hasSize(3);
+                assertThat(dead).extracting(r -> new String(r.headers().lastHeader("cdc.error").value(), StandardCharsets.UTF_8))
+                        .anySatisfy(e -> assertThat(e).startsWith("malformed JSON"))
+                        .anySatisfy(e -> assertThat(e).contains(facts + ".order_id (Int64)"))
+                        .anySatisfy(e -> assertThat(e).contains("_version"));
+            }
+        }
+    }
+
+    @Test
+    void aNewDimensionColumnAppearsWithoutARestart(ClickHouseEndpoint ch, KafkaEndpoint kafka) throws Exception {
+        try (RunningWriter w = writer(ch, kafka)) {
+            send(kafka, dims, "{\"id\":1}", "{\"id\":1,\"name\":\"Ada\",\"_version\":1,\"_deleted\":0}");
+            assertThat(Waiting.until(WAIT, Duration.ofMillis(200), () -> current(ch, dims, "id, name").size() == 1)).isTrue();
+            send(kafka, dims, "{\"id\":1}", "{\"id\":1,\"name\":\"Ada\",\"tier\":\"gold\",\"_version\":2,\"_deleted\":0}");
+            assertThat(Waiting.until(WAIT, Duration.ofMillis(200), () ->
+                    current(ch, dims, "id, name, tier").equals(List.of("{\"id\":\"1\",\"name\":\"Ada\",\"tier\":\"gold\"}")))).isTrue();
+        }
+    }
+
+    @Test
+    void aClickHouseOutageIsSurvivedWithoutLoss(ClickHouseEndpoint ch, KafkaEndpoint kafka) throws Exception {
+        LocalClickHouse server = Services.localClickHouse().orElse(null);
+        Assumptions.assumeTrue(server != null, "needs the ClickHouse server this harness started, to stop and start it");
+        try (RunningWriter w = writer(ch, kafka)) {
+            send(kafka, facts, "{\"order_id\":1}", fact(1, "new", 1, 0));
+            assertThat(Waiting.until(WAIT, Duration.ofMillis(200), () -> current(ch, facts, "order_id").size() == 1)).isTrue();
+            server.stopServer();
+            for (int id = 2; id <= 50; id++) {
+                send(kafka, facts, "{\"order_id\":" + id + "}", fact(id, "during outage", 1, 0));
+            }
+            assertThat(Waiting.until(WAIT, Duration.ofMillis(200), () -> !w.sink.health().ready()))
+                    .as("not ready while ClickHouse is down").isTrue();
+            Thread.sleep(10_000);
+            server.startAgain();
+            assertThat(Waiting.until(Duration.ofSeconds(90), Duration.ofMillis(500), () -> current(ch, facts, "order_id").size() == 50))
+                    .as("all 50 rows after ClickHouse returned").isTrue();
+            assertThat(Waiting.until(WAIT, Duration.ofMillis(200), () -> w.sink.health().ready())).isTrue();
+        }
+    }
+}
