@@ -1,7 +1,6 @@
 package io.cdcflow.writer;
 
-import io.cdcflow.common.config.ConfigException;
-import io.cdcflow.common.config.Env;
+import io.cdcflow.common.config.Startup;
 import io.cdcflow.common.ops.Metrics;
 import io.cdcflow.common.ops.OpsServer;
 import io.cdcflow.writer.config.WriterConfig;
@@ -19,14 +18,7 @@ public final class Main {
     }
 
     public static void main(String[] args) throws Exception {
-        WriterConfig config;
-        try {
-            config = WriterConfig.from(Env.system());
-        } catch (ConfigException e) {
-            System.err.println("clickhouse-writer: configuration error: " + e.getMessage());
-            System.exit(2);
-            return;
-        }
+        WriterConfig config = Startup.configOrExit("clickhouse-writer", WriterConfig::from);
         Metrics metrics = new Metrics();
         TopicSink sink = new TopicSink(config, metrics);
         OpsServer ops = OpsServer.start(config.httpAddress(), metrics, sink::health, app -> { });

@@ -1,7 +1,6 @@
 package io.cdcflow.streams;
 
-import io.cdcflow.common.config.ConfigException;
-import io.cdcflow.common.config.Env;
+import io.cdcflow.common.config.Startup;
 import io.cdcflow.common.ops.Health;
 import io.cdcflow.common.ops.Metrics;
 import io.cdcflow.common.ops.OpsServer;
@@ -31,14 +30,7 @@ public final class Main {
     }
 
     public static void main(String[] args) throws Exception {
-        StreamsAppConfig config;
-        try {
-            config = StreamsAppConfig.from(Env.system());
-        } catch (ConfigException e) {
-            System.err.println("streams-app: configuration error: " + e.getMessage());
-            System.exit(2);
-            return;
-        }
+        StreamsAppConfig config = Startup.configOrExit("streams-app", StreamsAppConfig::from);
         Metrics metrics = new Metrics();
         Topology topology = OrderFactTopology.build(config, metrics);
         KafkaStreams streams = new KafkaStreams(topology, properties(config));
@@ -47,7 +39,7 @@ public final class Main {
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
         metrics.collector(() -> kafkaMetrics(streams));
-        String token = Env.system().optional("STREAMS_HTTP_TOKEN").orElse(null);
+        String token = config.httpToken();
         OrderQuery orders = new OrderQuery(streams, config.advertisedAddress(), config.columns().orderId(), token);
         OpsServer ops = OpsServer.start(config.httpAddress(), metrics, () -> health(streams), app -> {
             app.before("/orders/*", ctx -> requireToken(ctx, token));
@@ -67,7 +59,7 @@ public final class Main {
         stopped.await();
     }
 
-    static Properties properties(StreamsAppConfig config) {
+    public static Properties properties(StreamsAppConfig config) {
         Properties p = new Properties();
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 200);
         p.put(StreamsConfig.producerPrefix("linger.ms"), 5);

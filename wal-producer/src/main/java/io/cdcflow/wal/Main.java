@@ -1,7 +1,7 @@
 package io.cdcflow.wal;
 
 import io.cdcflow.common.config.ConfigException;
-import io.cdcflow.common.config.Env;
+import io.cdcflow.common.config.Startup;
 import io.cdcflow.common.ops.Metrics;
 import io.cdcflow.common.ops.OpsServer;
 import io.cdcflow.wal.config.WalProducerConfig;
@@ -27,14 +27,7 @@ public final class Main {
     }
 
     public static void main(String[] args) throws Exception {
-        WalProducerConfig config;
-        try {
-            config = WalProducerConfig.from(Env.system());
-        } catch (ConfigException e) {
-            System.err.println("wal-producer: configuration error: " + e.getMessage());
-            System.exit(2);
-            return;
-        }
+        WalProducerConfig config = Startup.configOrExit("wal-producer", WalProducerConfig::from);
         Metrics metrics = new Metrics();
         WalProducer producer = new WalProducer(config, metrics);
         AtomicLong slotLag = new AtomicLong();

@@ -8,6 +8,7 @@ import java.util.Map;
  * Everything the streams-app reads from its environment. Table and column names default to the seed's TypeORM
  * example; the SQLModel example (customer, product, order, orderitem) and Prisma (customerId, ...) set them.
  *
+ * @param httpToken        when set, the endpoints that return data need {@code Authorization: Bearer <token>}
  * @param singleInputTopic when set, every table's events come from this one topic (the seed's cdc_events) and are
  *                         split by {@code _metadata.table}
  */
@@ -18,6 +19,7 @@ public record StreamsAppConfig(
         String stateDir,
         HostPort httpAddress,
         String advertisedAddress,
+        String httpToken,
         String processingGuarantee,
         int standbyReplicas,
         int numThreads,
@@ -54,6 +56,7 @@ public record StreamsAppConfig(
                 env.string("STREAMS_STATE_DIR", System.getProperty("java.io.tmpdir") + "/cdcflow-streams"),
                 http,
                 env.string("STREAMS_ADVERTISED_ADDR", "localhost:" + http.port()),
+                env.optional("STREAMS_HTTP_TOKEN").orElse(null),
                 env.choice("STREAMS_PROCESSING_GUARANTEE", Guarantee.AT_LEAST_ONCE, Guarantee.class).kafkaName,
                 env.integer("STREAMS_STANDBY_REPLICAS", 0, 0, 10),
                 env.integer("STREAMS_NUM_THREADS", 1, 1, 64),
