@@ -1,15 +1,11 @@
 package io.cdcflow.wal;
 
-import io.cdcflow.common.config.ConfigException;
 import io.cdcflow.common.config.Startup;
 import io.cdcflow.common.ops.Metrics;
 import io.cdcflow.common.ops.OpsServer;
 import io.cdcflow.wal.config.WalProducerConfig;
-import io.cdcflow.wal.publish.KafkaPublisher;
-import io.cdcflow.wal.setup.CdcSetup;
 import io.cdcflow.wal.setup.PostgresConnector;
 import java.sql.Connection;
-import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -18,10 +14,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Wires the wal-producer together and keeps it running: a failed session is retried with backoff. */
+/** Wires the wal-producer together: configuration, the slot-lag monitor, the HTTP endpoints, the producer. */
 public final class Main {
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);
-    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
     private Main() {
     }
@@ -55,52 +50,11 @@ public final class Main {
             ops.close();
         }, "shutdown"));
         try {
-            supervise(producer);
+            producer.run();
         } finally {
             monitor.shutdownNow();
             stopped.countDown();
         }
     }
 
-    private static void supervise(WalProducer producer) throws InterruptedException {
-        Duration backoff = Duration.ofSeconds(1);
-        while (true) {
-            long started = System.nanoTime();
-            try {
-                producer.runSession();
-                return;
-            } catch (ConfigException | CdcSetup.SetupException | KafkaPublisher.OversizeRecordException e) {
-                LOG.error("wal-producer: {}", e.getMessage());
-                producer.failed(e.getMessage());
-                if (e instanceof ConfigException) {
-                    System.exit(2);
-                }
-            } catch (WalProducer.SlotBusyException e) {
-                LOG.info("{}", e.getMessage());
-                producer.failed(e.getMessage());
-                backoff = Duration.ofSeconds(2);
-            } catch (InterruptedException e) {
-                throw e;
-            } catch (Exception e) {
-                String why = describe(e);
-                LOG.error("wal-producer session failed, resuming from the last confirmed position: {}", why);
-                producer.failed(why);
-            }
-            if (Duration.ofNanos(System.nanoTime() - started).compareTo(Duration.ofMinutes(1)) > 0) {
-                backoff = Duration.ofSeconds(1);
-            }
-            Thread.sleep(backoff.toMillis());
-            backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
-        }
-    }
-
-    private static String describe(Throwable e) {
-        StringBuilder sb = new StringBuilder(String.valueOf(e.getMessage()));
-        for (Throwable c = e.getCause(); c != null && c != e; c = c.getCause()) {
-            if (c.getMessage() != null && !sb.toString().contains(c.getMessage())) {
-                sb.append(" <- ").append(c.getMessage());
-            }
-        }
-        return sb.toString();
-    }
 }

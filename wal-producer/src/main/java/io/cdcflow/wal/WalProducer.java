@@ -1,5 +1,6 @@
 package io.cdcflow.wal;
 
+import io.cdcflow.common.config.ConfigException;
 import io.cdcflow.common.event.Lsn;
 import io.cdcflow.common.ops.Health;
 import io.cdcflow.common.ops.Metrics;
@@ -15,6 +16,7 @@ import io.cdcflow.wal.stream.ReplicationStreamer;
 import io.cdcflow.wal.types.PgTypeRegistry;
 import java.sql.Connection;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.postgresql.PGConnection;
@@ -28,6 +30,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class WalProducer {
     private static final Logger LOG = LoggerFactory.getLogger(WalProducer.class);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
     private final WalProducerConfig config;
     private final Metrics metrics;
@@ -63,6 +66,55 @@ public final class WalProducer {
         if (s != null) {
             s.stop();
         }
+    }
+
+    /**
+     * Runs sessions until stopped: a failed session is retried with backoff (1 s doubling to 30 s), resuming from the
+     * slot's confirmed position. Only a configuration error ends it.
+     */
+    public void run() throws InterruptedException {
+        Duration backoff = Duration.ofSeconds(1);
+        while (!stopping) {
+            long started = System.nanoTime();
+            try {
+                runSession();
+                return;
+            } catch (ConfigException e) {
+                LOG.error("wal-producer: {}", e.getMessage());
+                throw e;
+            } catch (CdcSetup.SetupException | KafkaPublisher.OversizeRecordException e) {
+                LOG.error("wal-producer: {}", e.getMessage());
+                failed(e.getMessage());
+            } catch (SlotBusyException e) {
+                LOG.info("{}", e.getMessage());
+                failed("standby: " + e.getMessage());
+                backoff = Duration.ofSeconds(1);
+            } catch (InterruptedException e) {
+                throw e;
+            } catch (Exception e) {
+                String why = describe(e);
+                LOG.error("wal-producer session failed, resuming from the last confirmed position: {}", why);
+                failed(why);
+            }
+            if (Duration.ofNanos(System.nanoTime() - started).compareTo(Duration.ofMinutes(1)) > 0) {
+                backoff = Duration.ofSeconds(1);
+            }
+            long wakeAt = System.nanoTime() + backoff.toNanos();
+            while (!stopping && System.nanoTime() < wakeAt) {
+                Thread.sleep(100);
+            }
+            backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+        }
+    }
+
+    private static String describe(Throwable e) {
+        StringBuilder sb = new StringBuilder(String.valueOf(e.getMessage()));
+        for (Throwable c = e.getCause(); c != null && c != e; c = c.getCause()) {
+            if (c.getMessage() != null && !sb.toString().contains(c.getMessage())) {
+                sb.append(" <- ").append(c.getMessage());
+            }
+        }
+        return sb.toString();
     }
 
     /** Runs one session; returns when stopped, throws when it fails. */

@@ -20,12 +20,18 @@ final class RunningProducer implements AutoCloseable {
     private final Thread thread;
 
     RunningProducer(PostgresEndpoint pg, KafkaEndpoint kafka, Map<String, String> settings) {
+        this(pg, kafka, settings, false);
+    }
+
+    /** @param supervised run sessions in the retry loop, as the deployable does, instead of one session */
+    RunningProducer(PostgresEndpoint pg, KafkaEndpoint kafka, Map<String, String> settings, boolean supervised) {
         Map<String, String> env = new HashMap<>();
         env.put("POSTGRES_CDC_DSN", pg.dsn());
         env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
         String unique = "t" + UUID.randomUUID().toString().substring(0, 8);
         env.put("POSTGRES_CDC_TOPIC_PREFIX", unique);
         env.put("POSTGRES_CDC_SLOT", "slot_" + unique);
+        env.put("POSTGRES_CDC_HTTP_ADDR", "127.0.0.1:0");
         env.put("POSTGRES_CDC_CONNECT_INTERVAL", "200ms");
         env.put("POSTGRES_CDC_STATUS_INTERVAL", "1s");
         env.putAll(settings);
@@ -33,7 +39,11 @@ final class RunningProducer implements AutoCloseable {
         producer = new WalProducer(config, metrics);
         thread = new Thread(() -> {
             try {
-                producer.runSession();
+                if (supervised) {
+                    producer.run();
+                } else {
+                    producer.runSession();
+                }
             } catch (Exception e) {
                 failure.set(e);
             }

@@ -1,0 +1,104 @@
+package io.cdcflow.wal.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cdcflow.testsupport.KafkaEndpoint;
+import io.cdcflow.testsupport.LocalPostgres;
+import io.cdcflow.testsupport.PostgresEndpoint;
+import io.cdcflow.testsupport.RealServices;
+import io.cdcflow.testsupport.Services;
+import io.cdcflow.testsupport.TopicReader;
+import io.cdcflow.testsupport.Waiting;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(RealServices.class)
+class WalProducerFaultsIT {
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    private static long rowsIn(KafkaEndpoint kafka, String topic, int expected) {
+        try (TopicReader reader = new TopicReader(kafka, List.of(topic))) {
+            List<ConsumerRecord<byte[], byte[]>> records = reader.readUntil(WAIT,
+                    rs -> new ChangeLog(rs, topic).state().size() >= expected);
+            return new ChangeLog(records, topic).state().size();
+        }
+    }
+
+    @Test
+    void anOversizedEventGoesToTheDeadLetterTopicAndTheStreamGoesOn(PostgresEndpoint server, KafkaEndpoint kafka) throws Exception {
+        PostgresEndpoint db = server.createDatabase("wal_oversize");
+        db.execute("CREATE TABLE notes (id int PRIMARY KEY, body text)");
+        try (RunningProducer producer = new RunningProducer(db, kafka, Map.of("POSTGRES_CDC_TABLES", "notes",
+                "POSTGRES_CDC_OVERSIZE", "dead_letter", "KAFKA_MAX_REQUEST_SIZE", "20000"))) {
+            producer.awaitStreaming();
+            db.execute("INSERT INTO notes VALUES (1, 'small')",
+                    "INSERT INTO notes SELECT 2, string_agg(md5(i::text), '') FROM generate_series(1, 2000) i",
+                    "INSERT INTO notes VALUES (3, 'small again')");
+            assertThat(rowsIn(kafka, producer.topic("notes"), 2)).isEqualTo(2);
+            try (TopicReader reader = new TopicReader(kafka, List.of(producer.config.deadLetterTopic()))) {
+                List<ConsumerRecord<byte[], byte[]>> dead = reader.readUntil(WAIT, rs -> !rs.isEmpty());
+                assertThat(dead).hasSize(1);
+                assertThat(new String(dead.get(0).headers().lastHeader("cdc.error").value(), StandardCharsets.UTF_8))
+                        .contains("table public.notes", "key {\"id\":2}", "KAFKA_MAX_REQUEST_SIZE");
+            }
+        }
+    }
+
+    @Test
+    void anOversizedEventStopsProgressWithAClearErrorUnderTheFailPolicy(PostgresEndpoint server, KafkaEndpoint kafka) throws Exception {
+        PostgresEndpoint db = server.createDatabase("wal_oversize_fail");
+        db.execute("CREATE TABLE notes (id int PRIMARY KEY, body text)");
+        try (RunningProducer producer = new RunningProducer(db, kafka, Map.of("POSTGRES_CDC_TABLES", "notes",
+                "KAFKA_MAX_REQUEST_SIZE", "20000"))) {
+            producer.awaitStreaming();
+            db.execute("INSERT INTO notes SELECT 7, string_agg(md5(i::text), '') FROM generate_series(1, 2000) i");
+            assertThat(Waiting.until(WAIT, Duration.ofMillis(100), () -> producer.failure.get() != null)).isTrue();
+            assertThat(producer.failure.get()).hasMessageContaining("table public.notes key {\"id\":7}")
+                    .hasMessageContaining("POSTGRES_CDC_OVERSIZE=dead_letter");
+        }
+    }
+
+    @Test
+    void aPostgresRestartIsSurvivedWithoutLoss(PostgresEndpoint server, KafkaEndpoint kafka) throws Exception {
+        LocalPostgres local = Services.localPostgres().orElse(null);
+        Assumptions.assumeTrue(local != null, "needs the PostgreSQL server this harness started, to restart it");
+        PostgresEndpoint db = server.createDatabase("wal_pg_restart");
+        db.execute("CREATE TABLE items (id int PRIMARY KEY)");
+        try (RunningProducer producer = new RunningProducer(db, kafka, Map.of("POSTGRES_CDC_TABLES", "items"), true)) {
+            producer.awaitStreaming();
+            db.execute("INSERT INTO items SELECT generate_series(1, 100)");
+            local.restart();
+            db.execute("INSERT INTO items SELECT generate_series(101, 200)");
+            assertThat(rowsIn(kafka, producer.topic("items"), 200)).isEqualTo(200);
+            producer.awaitStreaming();
+        }
+    }
+
+    @Test
+    void aStandbyWithTheSameSlotTakesOverWhenTheActiveProducerStops(PostgresEndpoint server, KafkaEndpoint kafka) throws Exception {
+        PostgresEndpoint db = server.createDatabase("wal_standby");
+        db.execute("CREATE TABLE items (id int PRIMARY KEY)");
+        Map<String, String> shared = Map.of("POSTGRES_CDC_TABLES", "items", "POSTGRES_CDC_SLOT", "standby_slot",
+                "POSTGRES_CDC_TOPIC_PREFIX", "standby");
+        RunningProducer active = new RunningProducer(db, kafka, shared, true);
+        active.awaitStreaming();
+        try (RunningProducer standby = new RunningProducer(db, kafka, shared, true)) {
+            assertThat(Waiting.until(WAIT, Duration.ofMillis(100),
+                    () -> standby.producer.health().detail().startsWith("standby"))).isTrue();
+            db.execute("INSERT INTO items SELECT generate_series(1, 50)");
+            assertThat(rowsIn(kafka, active.topic("items"), 50)).isEqualTo(50);
+            active.close();
+            long stoppedAt = System.nanoTime();
+            standby.awaitStreaming();
+            assertThat(Duration.ofNanos(System.nanoTime() - stoppedAt)).isLessThan(Duration.ofSeconds(15));
+            db.execute("INSERT INTO items SELECT generate_series(51, 100)");
+            assertThat(rowsIn(kafka, active.topic("items"), 100)).isEqualTo(100);
+        }
+    }
+}
