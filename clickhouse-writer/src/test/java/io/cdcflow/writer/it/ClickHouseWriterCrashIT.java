@@ -43,7 +43,8 @@ class ClickHouseWriterCrashIT {
         Map<String, String> env = Map.of("CLICKHOUSE_URL", ch.httpUrl(), "CLICKHOUSE_USER", ch.user(),
                 "CLICKHOUSE_PASSWORD", ch.password(), "CLICKHOUSE_DATABASE", database, "KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
                 "WRITER_TOPICS", topic, "WRITER_GROUP_ID", "crash-" + run, "WRITER_BATCH_ROWS", "500",
-                "WRITER_HTTP_ADDR", "127.0.0.1:" + Ports.free());
+                "WRITER_HTTP_ADDR", "127.0.0.1:" + Ports.free(),
+                "KAFKA_SESSION_TIMEOUT_MS", "10000");
         Path log = Files.createTempFile("writer-crash", ".log");
         String count = "SELECT count() AS n FROM " + database + "." + topic + "_current";
         Process first = start(env, log);
