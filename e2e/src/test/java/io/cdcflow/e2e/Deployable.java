@@ -1,0 +1,75 @@
+package io.cdcflow.e2e;
+
+import io.cdcflow.testsupport.Waiting;
+import java.io.File;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** One of the three built jars, run as its own process, as an operator would run it. */
+final class Deployable implements AutoCloseable {
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    final String name;
+    private final Path jar;
+    private final Map<String, String> env;
+    private final int httpPort;
+    private final Path log;
+    private Process process;
+
+    Deployable(String name, Map<String, String> env, int httpPort, Path log) {
+        this.name = name;
+        this.jar = Path.of("..", name, "target", name + ".jar");
+        this.env = env;
+        this.httpPort = httpPort;
+        this.log = log;
+    }
+
+    void start() throws Exception {
+        if (!jar.toFile().exists()) {
+            throw new IllegalStateException(jar + " is missing: run mvn package first");
+        }
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx384m", "-XX:+UseSerialGC", "-jar", jar.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        pb.environment().putAll(env);
+        process = pb.start();
+    }
+
+    boolean ready() {
+        try {
+            return process.isAlive() && HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/ready"))
+                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    void awaitReady() {
+        if (!Waiting.until(Duration.ofSeconds(120), Duration.ofMillis(250), this::ready)) {
+            throw new AssertionError(name + " is not ready after 120s (alive: " + process.isAlive() + "); log " + log);
+        }
+    }
+
+    /** SIGKILL: no shutdown hook, no flush. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+}

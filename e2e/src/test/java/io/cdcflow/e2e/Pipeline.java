@@ -1,0 +1,82 @@
+package io.cdcflow.e2e;
+
+import io.cdcflow.testsupport.ClickHouseEndpoint;
+import io.cdcflow.testsupport.KafkaEndpoint;
+import io.cdcflow.testsupport.Ports;
+import io.cdcflow.testsupport.PostgresEndpoint;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** The three deployables wired together with names of their own, so several pipelines can share the services. */
+final class Pipeline implements AutoCloseable {
+    final String run = "e" + UUID.randomUUID().toString().substring(0, 8);
+    final String database = run;
+    final Deployable walProducer;
+    final Deployable streamsApp;
+    final Deployable writer;
+    final Path logs;
+
+    Pipeline(PostgresEndpoint pg, KafkaEndpoint kafka, ClickHouseEndpoint ch) throws Exception {
+        logs = Files.createTempDirectory("cdcflow-e2e-" + run);
+        int walPort = Ports.free();
+        int streamsPort = Ports.free();
+        int writerPort = Ports.free();
+        walProducer = new Deployable("wal-producer", Map.of(
+                "POSTGRES_CDC_DSN", pg.dsn(),
+                "KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
+                "POSTGRES_CDC_TOPIC_PREFIX", run,
+                "POSTGRES_CDC_SLOT", run + "_slot",
+                "POSTGRES_CDC_PUBLICATION", run + "_pub",
+                "POSTGRES_CDC_HTTP_ADDR", "127.0.0.1:" + walPort,
+                "POSTGRES_CDC_HEARTBEAT_INTERVAL", "1s"), walPort, logs.resolve("wal-producer.log"));
+        streamsApp = new Deployable("streams-app", Map.ofEntries(
+                Map.entry("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers()),
+                Map.entry("STREAMS_APPLICATION_ID", run + "-streams"),
+                Map.entry("STREAMS_INPUT_TOPIC_PREFIX", run),
+                Map.entry("STREAMS_STATE_DIR", logs.resolve("streams-state").toString()),
+                Map.entry("STREAMS_HTTP_ADDR", "127.0.0.1:" + streamsPort),
+                Map.entry("STREAMS_TOPIC_ORDER_FACT", run + "_order_fact"),
+                Map.entry("STREAMS_TOPIC_ORDER_ITEM_FACT", run + "_order_item_fact"),
+                Map.entry("STREAMS_TOPIC_CUSTOMER_DIM", run + "_customer_dim"),
+                Map.entry("STREAMS_TOPIC_PRODUCT_DIM", run + "_product_dim"),
+                Map.entry("KAFKA_SESSION_TIMEOUT_MS", "10000")), streamsPort, logs.resolve("streams-app.log"));
+        writer = new Deployable("clickhouse-writer", Map.of(
+                "KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
+                "CLICKHOUSE_URL", ch.httpUrl(),
+                "CLICKHOUSE_USER", ch.user(),
+                "CLICKHOUSE_PASSWORD", ch.password(),
+                "CLICKHOUSE_DATABASE", database,
+                "WRITER_TOPICS", String.join(",", List.of(run + "_order_fact", run + "_order_item_fact", run + "_customer_dim", run + "_product_dim")),
+                "WRITER_GROUP_ID", run + "-writer",
+                "WRITER_HTTP_ADDR", "127.0.0.1:" + writerPort,
+                "WRITER_MAX_BACKOFF", "3s",
+                "KAFKA_SESSION_TIMEOUT_MS", "10000"), writerPort, logs.resolve("clickhouse-writer.log"));
+    }
+
+    /** The ClickHouse table of an output ("order_fact" → database.run_order_fact). */
+    String table(String output) {
+        return database + "." + run + "_" + output;
+    }
+
+    void startAll() throws Exception {
+        walProducer.start();
+        streamsApp.start();
+        writer.start();
+    }
+
+    void awaitReady() {
+        walProducer.awaitReady();
+        streamsApp.awaitReady();
+        writer.awaitReady();
+    }
+
+    @Override
+    public void close() throws Exception {
+        walProducer.close();
+        streamsApp.close();
+        writer.close();
+    }
+}

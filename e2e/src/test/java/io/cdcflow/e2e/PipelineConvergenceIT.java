@@ -1,0 +1,101 @@
+package io.cdcflow.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cdcflow.testsupport.ClickHouseEndpoint;
+import io.cdcflow.testsupport.KafkaEndpoint;
+import io.cdcflow.testsupport.LocalClickHouse;
+import io.cdcflow.testsupport.LocalKafka;
+import io.cdcflow.testsupport.PostgresEndpoint;
+import io.cdcflow.testsupport.RealServices;
+import io.cdcflow.testsupport.Services;
+import io.cdcflow.testsupport.Waiting;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The invariant: once the source stops changing and the pipeline drains, every current-state view in ClickHouse
+ * equals the same join computed in PostgreSQL, whatever was killed or restarted on the way.
+ */
+@ExtendWith(RealServices.class)
+class PipelineConvergenceIT {
+    private static final Duration DRAIN = Duration.ofSeconds(180);
+
+    @Test
+    void currentViewsEqualThePostgresJoin(PostgresEndpoint server, KafkaEndpoint kafka, ClickHouseEndpoint ch) throws Exception {
+        PostgresEndpoint db = server.createDatabase("e2e_plain");
+        Workload workload = new Workload(db, 1);
+        workload.createSchema();
+        workload.seed();
+        try (Pipeline pipeline = new Pipeline(db, kafka, ch)) {
+            pipeline.startAll();
+            workload.run(150);
+            pipeline.awaitReady();
+            workload.run(150);
+            assertConverges(db, ch, pipeline);
+        }
+    }
+
+    @Test
+    void currentViewsEqualThePostgresJoinAfterKillsAndRestarts(PostgresEndpoint server, KafkaEndpoint kafka, ClickHouseEndpoint ch)
+            throws Exception {
+        PostgresEndpoint db = server.createDatabase("e2e_faults");
+        Workload workload = new Workload(db, 2);
+        workload.createSchema();
+        workload.seed();
+        try (Pipeline pipeline = new Pipeline(db, kafka, ch)) {
+            pipeline.startAll();
+            pipeline.awaitReady();
+            for (Deployable victim : new Deployable[] {pipeline.walProducer, pipeline.streamsApp, pipeline.writer}) {
+                workload.run(60);
+                victim.kill();
+                workload.run(60);
+                victim.start();
+                workload.run(30);
+            }
+            LocalClickHouse clickhouse = Services.localClickHouse().orElse(null);
+            if (clickhouse != null) {
+                workload.run(40);
+                clickhouse.restart();
+                workload.run(40);
+            }
+            LocalKafka broker = Services.localKafka().orElse(null);
+            if (broker != null) {
+                workload.run(40);
+                broker.restart();
+                workload.run(40);
+            }
+            assertConverges(db, ch, pipeline);
+        }
+    }
+
+    private static void assertConverges(PostgresEndpoint db, ClickHouseEndpoint ch, Pipeline pipeline) {
+        Map<String, String[]> views = Map.of(
+                "order_fact", new String[] {Views.PG_ORDER_FACT, Views.ORDER_FACT_COLUMNS, "order_id"},
+                "order_item_fact", new String[] {Views.PG_ORDER_ITEM_FACT, Views.ORDER_ITEM_FACT_COLUMNS, "order_item_id"},
+                "customer_dim", new String[] {Views.PG_CUSTOMER_DIM, "id, name, email, notes", "id"},
+                "product_dim", new String[] {Views.PG_PRODUCT_DIM, "id, name, category, price", "id"});
+        for (Map.Entry<String, String[]> view : views.entrySet()) {
+            String[] v = view.getValue();
+            var expected = Views.postgres(db, v[0], v[2]);
+            boolean equal = Waiting.until(DRAIN, Duration.ofSeconds(1),
+                    () -> Views.clickhouse(ch, pipeline.table(view.getKey()), v[1], v[2]).equals(expected));
+            var actual = Views.clickhouse(ch, pipeline.table(view.getKey()), v[1], v[2]);
+            if (!equal) {
+                var missing = new java.util.TreeMap<>(expected);
+                missing.keySet().removeAll(actual.keySet());
+                var extra = new java.util.TreeMap<>(actual);
+                extra.keySet().removeAll(expected.keySet());
+                var differ = expected.keySet().stream().filter(actual::containsKey)
+                        .filter(k -> !expected.get(k).equals(actual.get(k)))
+                        .limit(3).map(k -> k + ": PostgreSQL " + expected.get(k) + " ClickHouse " + actual.get(k)).toList();
+                throw new AssertionError(view.getKey() + " differs from PostgreSQL after " + DRAIN.toSeconds() + "s (logs in "
+                        + pipeline.logs + "): " + missing.size() + " missing " + missing.keySet().stream().limit(5).toList()
+                        + ", " + extra.size() + " extra " + extra.keySet().stream().limit(5).toList() + ", differing " + differ);
+            }
+            assertThat(actual).as(view.getKey()).isEqualTo(expected).isNotEmpty();
+        }
+    }
+}
