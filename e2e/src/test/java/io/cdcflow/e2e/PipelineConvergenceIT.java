@@ -3,6 +3,7 @@ package io.cdcflow.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cdcflow.testsupport.ClickHouseEndpoint;
+import io.cdcflow.testsupport.DemoWorkload;
 import io.cdcflow.testsupport.KafkaEndpoint;
 import io.cdcflow.testsupport.LocalClickHouse;
 import io.cdcflow.testsupport.LocalKafka;
@@ -26,7 +27,7 @@ class PipelineConvergenceIT {
     @Test
     void currentViewsEqualThePostgresJoin(PostgresEndpoint server, KafkaEndpoint kafka, ClickHouseEndpoint ch) throws Exception {
         PostgresEndpoint db = server.createDatabase("e2e_plain");
-        Workload workload = new Workload(db, 1);
+        DemoWorkload workload = new DemoWorkload(db, 1);
         workload.createSchema();
         workload.seed();
         try (Pipeline pipeline = new Pipeline(db, kafka, ch)) {
@@ -42,7 +43,7 @@ class PipelineConvergenceIT {
     void currentViewsEqualThePostgresJoinAfterKillsAndRestarts(PostgresEndpoint server, KafkaEndpoint kafka, ClickHouseEndpoint ch)
             throws Exception {
         PostgresEndpoint db = server.createDatabase("e2e_faults");
-        Workload workload = new Workload(db, 2);
+        DemoWorkload workload = new DemoWorkload(db, 2);
         workload.createSchema();
         workload.seed();
         try (Pipeline pipeline = new Pipeline(db, kafka, ch)) {

@@ -29,7 +29,15 @@ final class ManagedProcess {
     }
 
     static ManagedProcess start(String name, List<String> command, Path log, String stopSignal) throws IOException {
-        Process process = new ProcessBuilder(command)
+        return start(name, command, java.util.Map.of(), log, stopSignal);
+    }
+
+    /** Starts with extra environment variables (kept out of the command line, where ps would show them). */
+    static ManagedProcess start(String name, List<String> command, java.util.Map<String, String> env, Path log, String stopSignal)
+            throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().putAll(env);
+        Process process = builder
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))

@@ -1,6 +1,5 @@
-package io.cdcflow.e2e;
+package io.cdcflow.testsupport;
 
-import io.cdcflow.testsupport.PostgresEndpoint;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -8,9 +7,9 @@ import java.util.Random;
 /**
  * A workload shaped like the seed's example apps: customers, products, orders and order items, with inserts,
  * updates (dimension updates after facts exist, foreign-key changes, TOAST-sized text left unchanged), deletes,
- * NULLs and non-ASCII text. Deterministic for a seed.
+ * NULLs and non-ASCII text. Deterministic for a seed. Used by the end-to-end tests and by the local demo.
  */
-final class Workload {
+public final class DemoWorkload {
     private static final String[] NAMES = {"Ada", "Zoë", "Łukasz", "東京 Trading", "O'Brien", "Émile", "Søren", "Nadia"};
     private static final String[] CATEGORIES = {"office", "garden", "kitchen", "tools", "books"};
     private static final String[] STATUSES = {"pending", "paid", "shipped", "cancelled"};
@@ -18,12 +17,12 @@ final class Workload {
     private final PostgresEndpoint db;
     private final Random random;
 
-    Workload(PostgresEndpoint db, long seed) {
+    public DemoWorkload(PostgresEndpoint db, long seed) {
         this.db = db;
         this.random = new Random(seed);
     }
 
-    void createSchema() {
+    public void createSchema() {
         db.execute(
                 "CREATE TABLE customers (id serial PRIMARY KEY, name text NOT NULL, email text, notes text)",
                 "CREATE TABLE products (id serial PRIMARY KEY, name text NOT NULL, category text, price numeric(10,2))",
@@ -33,7 +32,7 @@ final class Workload {
     }
 
     /** Rows that exist before the pipeline starts: they arrive through the snapshot. */
-    void seed() {
+    public void seed() {
         db.execute(
                 "INSERT INTO customers (name, email, notes) SELECT 'customer ' || i, CASE WHEN i % 7 = 0 THEN NULL ELSE 'c' || i || '@example.com' END, "
                         + "CASE WHEN i % 5 = 0 THEN (SELECT string_agg(md5(i::text || g::text), '') FROM generate_series(1, 400) g) END "
@@ -46,7 +45,7 @@ final class Workload {
     }
 
     /** {@code count} random changes, in small transactions. */
-    void run(int count) {
+    public void run(int count) {
         for (int i = 0; i < count; i++) {
             db.execute(change());
         }
