@@ -1,0 +1,91 @@
+package io.cdcflow.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What can be checked of docker/ without a Docker engine: the compose file parses, each deployable's variables
+ * are ones its code reads, and its port, healthcheck and Dockerfile agree.
+ */
+class ComposeFileTest {
+    private static final Path DOCKER = Path.of("..", "docker");
+    private static final Map<String, String> HTTP_ADDR = Map.of(
+            "wal-producer", "POSTGRES_CDC_HTTP_ADDR", "streams-app", "STREAMS_HTTP_ADDR", "clickhouse-writer", "WRITER_HTTP_ADDR");
+    private static final Pattern LITERAL = Pattern.compile("\"([A-Z][A-Z0-9_]+)\"");
+
+    private final JsonNode compose = new ObjectMapper(new YAMLFactory()).readTree(DOCKER.resolve("docker-compose.yaml").toFile());
+
+    ComposeFileTest() throws IOException {
+    }
+
+    @Test
+    void everyServiceIsThereAndDependenciesExist() {
+        JsonNode services = compose.get("services");
+        assertThat(names(services)).contains("postgres", "kafka", "clickhouse", "wal-producer", "streams-app",
+                "clickhouse-writer", "demo-workload");
+        services.fields().forEachRemaining(service -> service.getValue().path("depends_on").fieldNames()
+                .forEachRemaining(dependency -> assertThat(services.has(dependency))
+                        .as("%s depends on %s", service.getKey(), dependency).isTrue()));
+        assertThat(services.get("postgres").get("command").toString()).contains("wal_level=logical");
+    }
+
+    @Test
+    void everyVariableOfADeployableIsOneItsCodeReads() throws IOException {
+        for (String deployable : HTTP_ADDR.keySet()) {
+            Set<String> known = variablesReadBy(deployable);
+            compose.get("services").get(deployable).get("environment").fieldNames().forEachRemaining(variable ->
+                    assertThat(known.contains(variable) || variable.startsWith("KAFKA_"))
+                            .as("%s sets %s, which its code does not read", deployable, variable).isTrue());
+        }
+    }
+
+    @Test
+    void portsHealthchecksAndDockerfilesLineUp() throws IOException {
+        for (Map.Entry<String, String> d : HTTP_ADDR.entrySet()) {
+            JsonNode service = compose.get("services").get(d.getKey());
+            String port = service.get("environment").get(d.getValue()).asText().replaceAll(".*:", "");
+            assertThat(service.get("ports").get(0).asText()).isEqualTo(port + ":" + port);
+            assertThat(service.get("healthcheck").get("test").toString()).contains("http://127.0.0.1:" + port + "/ready");
+            assertThat(service.get("build").get("dockerfile").asText()).isEqualTo("docker/" + d.getKey() + ".Dockerfile");
+            String dockerfile = Files.readString(DOCKER.resolve(d.getKey() + ".Dockerfile"));
+            assertThat(dockerfile).contains("EXPOSE " + port, "http://127.0.0.1:" + port + "/ready", "USER cdcflow",
+                    "/" + d.getKey() + "/target/" + d.getKey() + ".jar", "-pl " + d.getKey());
+        }
+    }
+
+    /** Every upper-case string literal in the deployable's and the shared module's code: the names it reads. */
+    private static Set<String> variablesReadBy(String deployable) throws IOException {
+        Set<String> names = new HashSet<>();
+        for (Path root : List.of(Path.of("..", deployable, "src", "main", "java"), Path.of("..", "common", "src", "main", "java"))) {
+            try (Stream<Path> files = Files.walk(root)) {
+                for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
+                    Matcher m = LITERAL.matcher(Files.readString(file));
+                    while (m.find()) {
+                        names.add(m.group(1));
+                    }
+                }
+            }
+        }
+        return names;
+    }
+
+    private static Set<String> names(JsonNode node) {
+        Set<String> names = new HashSet<>();
+        node.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+}
