@@ -18,21 +18,40 @@ public final class LocalPostgres implements AutoCloseable {
     private final Path dir;
     private final Path bin;
     private final int port;
+    private final boolean tls;
     private ManagedProcess server;
 
-    private LocalPostgres(Path dir, Path bin, int port) {
+    private LocalPostgres(Path dir, Path bin, int port, boolean tls) {
         this.dir = dir;
         this.bin = bin;
         this.port = port;
+        this.tls = tls;
     }
 
     public static LocalPostgres start() throws IOException {
+        return start(false);
+    }
+
+    /**
+     * A server that also accepts TLS, with a self-signed certificate for {@code localhost} and {@code 127.0.0.1}
+     * ({@link #certificate()}), for tests of {@code sslmode=verify-full}.
+     */
+    public static LocalPostgres startWithTls() throws IOException {
+        return start(true);
+    }
+
+    private static LocalPostgres start(boolean tls) throws IOException {
         Path bin = findBinaries();
         Path dir = Files.createTempDirectory("cdcflow-pg-");
-        LocalPostgres pg = new LocalPostgres(dir, bin, Ports.free());
+        LocalPostgres pg = new LocalPostgres(dir, bin, Ports.free(), tls);
         pg.initdb();
         pg.startServer();
         return pg;
+    }
+
+    /** The server's self-signed certificate, to trust as root (sslrootcert). */
+    public Path certificate() {
+        return dir.resolve("server.crt");
     }
 
     static Path findBinaries() throws IOException {
@@ -60,10 +79,23 @@ public final class LocalPostgres implements AutoCloseable {
         }
         ManagedProcess.run("initdb", asServerUser(bin.resolve("initdb").toString(), "-D", data().toString(),
                 "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-locale", "--no-sync"), log(), Duration.ofMinutes(2));
+        if (tls) {
+            ManagedProcess.run("openssl", List.of("openssl", "req", "-new", "-x509", "-days", "2", "-nodes", "-subj", "/CN=localhost",
+                    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout", dir.resolve("server.key").toString(),
+                    "-out", certificate().toString()), log(), Duration.ofMinutes(1));
+            ManagedProcess.run("chmod", List.of("chmod", "600", dir.resolve("server.key").toString()), log(), Duration.ofSeconds(10));
+            ManagedProcess.run("chmod", List.of("chmod", "644", certificate().toString()), log(), Duration.ofSeconds(10));
+            if (isRoot()) {
+                ManagedProcess.run("chown", List.of("chown", "postgres:postgres", dir.resolve("server.key").toString(),
+                        certificate().toString()), log(), Duration.ofSeconds(10));
+            }
+        }
     }
 
     private void startServer() throws IOException {
-        server = ManagedProcess.start("PostgreSQL", asServerUser(bin.resolve("postgres").toString(),
+        List<String> tlsOptions = tls ? List.of("-c", "ssl=on", "-c", "ssl_cert_file=" + certificate(),
+                "-c", "ssl_key_file=" + dir.resolve("server.key")) : List.of();
+        List<String> command = new ArrayList<>(asServerUser(bin.resolve("postgres").toString(),
                 "-D", data().toString(), "-p", Integer.toString(port),
                 "-c", "listen_addresses=127.0.0.1",
                 "-c", "unix_socket_directories=" + dir,
@@ -72,7 +104,9 @@ public final class LocalPostgres implements AutoCloseable {
                 "-c", "max_wal_senders=20",
                 "-c", "max_connections=200",
                 "-c", "fsync=off",
-                "-c", "full_page_writes=off"), log(), "INT");
+                "-c", "full_page_writes=off"));
+        command.addAll(tlsOptions);
+        server = ManagedProcess.start("PostgreSQL", command, log(), "INT");
         PostgresEndpoint endpoint = endpoint();
         boolean up = Waiting.until(Duration.ofSeconds(60), Duration.ofMillis(200), () -> {
             if (!server.isAlive()) {

@@ -12,7 +12,7 @@ import io.cdcflow.common.event.Lsn;
 import io.cdcflow.common.event.Operation;
 import io.cdcflow.common.json.Json;
 import io.cdcflow.common.ops.Metrics;
-import io.cdcflow.streams.Main;
+import io.cdcflow.streams.StreamsApp;
 import io.cdcflow.streams.config.StreamsAppConfig;
 import io.cdcflow.streams.topology.OrderFactTopology;
 import io.cdcflow.testsupport.KafkaEndpoint;
@@ -166,7 +166,7 @@ class TwoInstancesIT {
     }
 
     private static KafkaStreams start(StreamsAppConfig config, String instance) throws Exception {
-        Properties props = Main.properties(config);
+        Properties props = StreamsApp.properties(config);
         props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("streams-" + instance).toString());
         props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, "localhost:" + (instance.equals("a") ? 1 : 2));
         props.put(StreamsConfig.consumerPrefix("session.timeout.ms"), 10_000);

@@ -1,0 +1,110 @@
+package io.cdcflow.streams.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cdcflow.common.config.Env;
+import io.cdcflow.common.event.ChangeEvent;
+import io.cdcflow.common.event.ChangeEventCodec;
+import io.cdcflow.common.event.EventMetadata;
+import io.cdcflow.common.event.Lsn;
+import io.cdcflow.common.event.Operation;
+import io.cdcflow.common.json.Json;
+import io.cdcflow.common.ops.Metrics;
+import io.cdcflow.streams.StreamsApp;
+import io.cdcflow.streams.config.StreamsAppConfig;
+import io.cdcflow.testsupport.KafkaEndpoint;
+import io.cdcflow.testsupport.Ports;
+import io.cdcflow.testsupport.RealServices;
+import io.cdcflow.testsupport.Waiting;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** GET /orders/{id} answers from either of two instances, whichever owns the key, and needs the bearer token. */
+@ExtendWith(RealServices.class)
+class OrderQueryIT {
+    private static final String TOKEN = "s3cret-token";
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @Test
+    void anyInstanceAnswersForEveryOrderAndTheTokenIsRequired(KafkaEndpoint kafka) throws Exception {
+        String run = "q" + UUID.randomUUID().toString().substring(0, 8);
+        int portA = Ports.free();
+        int portB = Ports.free();
+        StreamsAppConfig a = config(kafka, run, portA);
+        for (String table : List.of("customers", "products", "orders", "order_items")) {
+            kafka.createTopics(4, a.inputTopic(table));
+        }
+        try (StreamsApp first = new StreamsApp(a, new Metrics()); StreamsApp second = new StreamsApp(config(kafka, run, portB), new Metrics())) {
+            first.start();
+            second.start();
+            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producerProperties())) {
+                send(producer, a, "customers", Json.object().put("id", 1).put("name", "Ada").put("email", "ada@example.com"), 0x100);
+                for (int id = 1; id <= 20; id++) {
+                    send(producer, a, "orders", Json.object().put("id", id).put("customer_id", 1).put("total", id).put("status", "new"), 0x200 + id);
+                }
+            }
+            assertThat(Waiting.until(Duration.ofSeconds(90), Duration.ofMillis(300), () -> java.util.stream.IntStream.rangeClosed(1, 20)
+                    .allMatch(id -> get(portA, "/orders/" + id, TOKEN).body().contains("\"customer_name\":\"Ada\"")))).isTrue();
+            for (int id = 1; id <= 20; id++) {
+                HttpResponse<String> fromA = get(portA, "/orders/" + id, TOKEN);
+                HttpResponse<String> fromB = get(portB, "/orders/" + id, TOKEN);
+                assertThat(fromA.statusCode()).isEqualTo(200);
+                assertThat(fromA.body()).isEqualTo(fromB.body()).contains("\"order_id\":" + id, "\"customer_name\":\"Ada\"");
+            }
+            assertThat(get(portA, "/orders/999", TOKEN).statusCode()).isEqualTo(404);
+            assertThat(get(portA, "/orders/1", null).statusCode()).isEqualTo(401);
+            assertThat(get(portB, "/topology", "wrong").statusCode()).isEqualTo(401);
+            assertThat(get(portB, "/topology", TOKEN).body()).contains("order-customer-join");
+            assertThat(get(portA, "/ready", null).statusCode()).isEqualTo(200);
+            assertThat(get(portA, "/metrics", null).body()).contains("kafka_stream_thread_metrics");
+        }
+    }
+
+    private StreamsAppConfig config(KafkaEndpoint kafka, String run, int port) throws Exception {
+        Map<String, String> env = new HashMap<>(Map.of(
+                "KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
+                "STREAMS_APPLICATION_ID", run,
+                "STREAMS_INPUT_TOPIC_PREFIX", run,
+                "STREAMS_TOPIC_ORDER_FACT", run + "_order_fact",
+                "STREAMS_TOPIC_ORDER_ITEM_FACT", run + "_order_item_fact",
+                "STREAMS_TOPIC_CUSTOMER_DIM", run + "_customer_dim",
+                "STREAMS_TOPIC_PRODUCT_DIM", run + "_product_dim",
+                "STREAMS_HTTP_ADDR", "127.0.0.1:" + port,
+                "STREAMS_ADVERTISED_ADDR", "127.0.0.1:" + port,
+                "STREAMS_HTTP_TOKEN", TOKEN));
+        env.put("STREAMS_STATE_DIR", Files.createTempDirectory("streams-" + port).toString());
+        return StreamsAppConfig.from(new Env(env));
+    }
+
+    private HttpResponse<String> get(int port, String path, String token) {
+        try {
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(10));
+            if (token != null) {
+                request.header("Authorization", "Bearer " + token);
+            }
+            return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void send(KafkaProducer<byte[], byte[]> producer, StreamsAppConfig config, String table,
+                             com.fasterxml.jackson.databind.node.ObjectNode row, long lsn) throws Exception {
+        ChangeEvent event = new ChangeEvent(Json.object().set("id", row.get("id")), new EventMetadata(table, "public",
+                Operation.INSERT, new Lsn(lsn), new Lsn(lsn), 0, 1, Instant.now(), List.of(), null), row, null);
+        producer.send(new ProducerRecord<>(config.inputTopic(table), ChangeEventCodec.keyBytes(event), ChangeEventCodec.valueBytes(event))).get();
+    }
+}
