@@ -17,6 +17,9 @@ final class Pipeline implements AutoCloseable {
     final Deployable walProducer;
     final Deployable streamsApp;
     final Deployable writer;
+    /** Second instances, sharing the work of the first through the consumer groups: started only when asked. */
+    final Deployable streamsApp2;
+    final Deployable writer2;
     final Path logs;
 
     Pipeline(PostgresEndpoint pg, KafkaEndpoint kafka, ClickHouseEndpoint ch) throws Exception {
@@ -24,6 +27,8 @@ final class Pipeline implements AutoCloseable {
         int walPort = Ports.free();
         int streamsPort = Ports.free();
         int writerPort = Ports.free();
+        int streamsPort2 = Ports.free();
+        int writerPort2 = Ports.free();
         walProducer = new Deployable("wal-producer", Map.of(
                 "POSTGRES_CDC_DSN", pg.dsn(),
                 "KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
@@ -32,18 +37,29 @@ final class Pipeline implements AutoCloseable {
                 "POSTGRES_CDC_PUBLICATION", run + "_pub",
                 "POSTGRES_CDC_HTTP_ADDR", "127.0.0.1:" + walPort,
                 "POSTGRES_CDC_HEARTBEAT_INTERVAL", "1s"), walPort, logs.resolve("wal-producer.log"));
-        streamsApp = new Deployable("streams-app", Map.ofEntries(
+        streamsApp = streams(kafka, streamsPort, "a");
+        streamsApp2 = streams(kafka, streamsPort2, "b");
+        writer = writer(kafka, ch, writerPort, "a");
+        writer2 = writer(kafka, ch, writerPort2, "b");
+    }
+
+    private Deployable streams(KafkaEndpoint kafka, int port, String instance) {
+        return new Deployable("streams-app", Map.ofEntries(
                 Map.entry("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers()),
                 Map.entry("STREAMS_APPLICATION_ID", run + "-streams"),
                 Map.entry("STREAMS_INPUT_TOPIC_PREFIX", run),
-                Map.entry("STREAMS_STATE_DIR", logs.resolve("streams-state").toString()),
-                Map.entry("STREAMS_HTTP_ADDR", "127.0.0.1:" + streamsPort),
+                Map.entry("STREAMS_STATE_DIR", logs.resolve("streams-state-" + instance).toString()),
+                Map.entry("STREAMS_HTTP_ADDR", "127.0.0.1:" + port),
+                Map.entry("STREAMS_ADVERTISED_ADDR", "127.0.0.1:" + port),
                 Map.entry("STREAMS_TOPIC_ORDER_FACT", run + "_order_fact"),
                 Map.entry("STREAMS_TOPIC_ORDER_ITEM_FACT", run + "_order_item_fact"),
                 Map.entry("STREAMS_TOPIC_CUSTOMER_DIM", run + "_customer_dim"),
                 Map.entry("STREAMS_TOPIC_PRODUCT_DIM", run + "_product_dim"),
-                Map.entry("KAFKA_SESSION_TIMEOUT_MS", "10000")), streamsPort, logs.resolve("streams-app.log"));
-        writer = new Deployable("clickhouse-writer", Map.of(
+                Map.entry("KAFKA_SESSION_TIMEOUT_MS", "10000")), port, logs.resolve("streams-app-" + instance + ".log"));
+    }
+
+    private Deployable writer(KafkaEndpoint kafka, ClickHouseEndpoint ch, int port, String instance) {
+        return new Deployable("clickhouse-writer", Map.of(
                 "KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
                 "CLICKHOUSE_URL", ch.httpUrl(),
                 "CLICKHOUSE_USER", ch.user(),
@@ -51,9 +67,9 @@ final class Pipeline implements AutoCloseable {
                 "CLICKHOUSE_DATABASE", database,
                 "WRITER_TOPICS", String.join(",", List.of(run + "_order_fact", run + "_order_item_fact", run + "_customer_dim", run + "_product_dim")),
                 "WRITER_GROUP_ID", run + "-writer",
-                "WRITER_HTTP_ADDR", "127.0.0.1:" + writerPort,
+                "WRITER_HTTP_ADDR", "127.0.0.1:" + port,
                 "WRITER_MAX_BACKOFF", "3s",
-                "KAFKA_SESSION_TIMEOUT_MS", "10000"), writerPort, logs.resolve("clickhouse-writer.log"));
+                "KAFKA_SESSION_TIMEOUT_MS", "10000"), port, logs.resolve("clickhouse-writer-" + instance + ".log"));
     }
 
     /** The ClickHouse table of an output ("order_fact" → database.run_order_fact). */
@@ -78,5 +94,7 @@ final class Pipeline implements AutoCloseable {
         walProducer.close();
         streamsApp.close();
         writer.close();
+        streamsApp2.close();
+        writer2.close();
     }
 }

@@ -40,7 +40,7 @@ class PipelineConvergenceIT {
     }
 
     @Test
-    void currentViewsEqualThePostgresJoinAfterKillsAndRestarts(PostgresEndpoint server, KafkaEndpoint kafka, ClickHouseEndpoint ch)
+    void currentViewsEqualThePostgresJoinAfterScaleOutKillsAndRestarts(PostgresEndpoint server, KafkaEndpoint kafka, ClickHouseEndpoint ch)
             throws Exception {
         PostgresEndpoint db = server.createDatabase("e2e_faults");
         DemoWorkload workload = new DemoWorkload(db, 2);
@@ -48,7 +48,16 @@ class PipelineConvergenceIT {
         workload.seed();
         try (Pipeline pipeline = new Pipeline(db, kafka, ch)) {
             pipeline.startAll();
+            pipeline.streamsApp2.start();
+            pipeline.writer2.start();
             pipeline.awaitReady();
+            pipeline.streamsApp2.awaitReady();
+            pipeline.writer2.awaitReady();
+            workload.run(60);
+            // scale-out: the second streams-app and writer share the partitions; one of each stops mid-load
+            pipeline.streamsApp2.close();
+            workload.run(40);
+            pipeline.writer2.close();
             for (Deployable victim : new Deployable[] {pipeline.walProducer, pipeline.streamsApp, pipeline.writer}) {
                 workload.run(60);
                 victim.kill();
