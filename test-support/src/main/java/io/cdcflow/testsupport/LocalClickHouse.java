@@ -117,6 +117,11 @@ public final class LocalClickHouse implements AutoCloseable {
         startServer(findBinary());
     }
 
+    /** The native protocol port, for clickhouse-client. */
+    public int tcpPort() {
+        return tcpPort;
+    }
+
     public ClickHouseEndpoint endpoint() {
         return new ClickHouseEndpoint("http://127.0.0.1:" + httpPort, "default", "");
     }

@@ -1,0 +1,41 @@
+package io.cdcflow.bench;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code bench/run [changes]}: every stage measured, side by side, on this machine, into bench/results/.
+ * Never part of the tests: speed is measured here, not asserted.
+ */
+public final class Bench {
+    private Bench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        long changes = args.length > 0 ? Long.parseLong(args[0]) : 1_000_000;
+        Path out = Path.of(args.length > 1 ? args[1] : "bench/results");
+        String machine = "Machine: " + Runtime.getRuntime().availableProcessors() + " cores, "
+                + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB max heap for the bench JVM, Java "
+                + System.getProperty("java.version") + ", " + System.getProperty("os.name") + " " + System.getProperty("os.arch")
+                + "; PostgreSQL, the Kafka broker and ClickHouse run on the same machine. Date: " + LocalDate.now()
+                + ". Workload: " + changes + " row changes.";
+        List<Measurement> measurements = new ArrayList<>();
+        List<FreshnessBench.Point> freshness;
+        try (BenchEnv env = new BenchEnv()) {
+            measurements.addAll(new DecodingBench(env, changes).run());
+            measurements.addAll(new SnapshotBench(env, changes / 2).run());
+            measurements.addAll(new StreamsBench(env, (int) Math.min(changes / 5, 200_000)).run());
+            measurements.addAll(new WriterBench(env, (int) Math.min(changes / 2, 500_000)).run());
+            freshness = new FreshnessBench(env, new int[] {500, 2000, 5000}, Duration.ofSeconds(20)).run();
+        }
+        String findings = System.getProperty("bench.findings", "See the tables above; analysis is in bench/README.md.");
+        Report.write(out, "report.md", Report.markdown(machine, measurements, freshness, findings));
+        Report.throughputPlot(measurements, out.resolve("throughput.png"));
+        Report.freshnessPlot(freshness, out.resolve("freshness.png"));
+        System.out.println("[bench] report: " + out.resolve("report.md").toAbsolutePath());
+        System.exit(0);
+    }
+}

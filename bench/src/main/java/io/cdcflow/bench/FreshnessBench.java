@@ -1,0 +1,154 @@
+package io.cdcflow.bench;
+
+import io.cdcflow.common.config.Env;
+import io.cdcflow.common.ops.Metrics;
+import io.cdcflow.streams.StreamsApp;
+import io.cdcflow.streams.config.StreamsAppConfig;
+import io.cdcflow.testsupport.ClickHouseEndpoint;
+import io.cdcflow.testsupport.DemoWorkload;
+import io.cdcflow.testsupport.PostgresEndpoint;
+import io.cdcflow.wal.WalProducer;
+import io.cdcflow.writer.config.WriterConfig;
+import io.cdcflow.writer.sink.TopicSink;
+import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Stage 5: freshness, PostgreSQL commit to the row in ClickHouse, under fixed offered loads, with the whole pipeline
+ * on this machine. Probe orders committed every 100 ms are timed until they appear in ClickHouse.
+ */
+final class FreshnessBench {
+    /** One offered load and what it gave. */
+    record Point(int offered, double achieved, double p50, double p95, double p99, int probes, boolean sustained) {
+    }
+
+    private final BenchEnv env;
+    private final int[] loads;
+    private final Duration window;
+
+    FreshnessBench(BenchEnv env, int[] loads, Duration window) {
+        this.env = env;
+        this.loads = loads;
+        this.window = window;
+    }
+
+    List<Point> run() throws Exception {
+        PostgresEndpoint db = env.database("bench_e2e");
+        DemoWorkload demo = new DemoWorkload(db, 7);
+        demo.createSchema();
+        db.execute("INSERT INTO customers (name, email) SELECT 'customer ' || g, 'c' || g || '@example.com' FROM generate_series(1, 1000) g",
+                "INSERT INTO orders (customer_id, total, status) SELECT g % 1000 + 1, g, 'new' FROM generate_series(1, 20000) g");
+        ClickHouseEndpoint ch = env.clickhouse.endpoint();
+        WalProducer producer = env.walProducer(db, Map.of("POSTGRES_CDC_SLOT", "fresh_slot", "POSTGRES_CDC_TOPIC_PREFIX", "fresh",
+                "POSTGRES_CDC_TOPIC_PARTITIONS", "3"));
+        BenchEnv.run("wal-producer", producer::run);
+        StreamsApp streams = new StreamsApp(StreamsAppConfig.from(new Env(Map.of("KAFKA_BOOTSTRAP_SERVERS", env.kafka().bootstrapServers(),
+                "STREAMS_APPLICATION_ID", "fresh-streams", "STREAMS_INPUT_TOPIC_PREFIX", "fresh", "STREAMS_HTTP_ADDR", "127.0.0.1:0",
+                "STREAMS_TOPIC_ORDER_FACT", "fresh_order_fact", "STREAMS_TOPIC_ORDER_ITEM_FACT", "fresh_order_item_fact",
+                "STREAMS_TOPIC_CUSTOMER_DIM", "fresh_customer_dim", "STREAMS_TOPIC_PRODUCT_DIM", "fresh_product_dim",
+                "STREAMS_STATE_DIR", Files.createTempDirectory("fresh").toString()))), new Metrics());
+        streams.start();
+        TopicSink sink = new TopicSink(WriterConfig.from(new Env(Map.of("CLICKHOUSE_URL", ch.httpUrl(), "CLICKHOUSE_DATABASE", "fresh",
+                "KAFKA_BOOTSTRAP_SERVERS", env.kafka().bootstrapServers(), "WRITER_GROUP_ID", "fresh-writer", "WRITER_HTTP_ADDR", "127.0.0.1:0",
+                "WRITER_TOPICS", "fresh_order_fact,fresh_order_item_fact,fresh_customer_dim,fresh_product_dim"))), new Metrics());
+        BenchEnv.run("writer", sink::run);
+        BenchEnv.await("the seeded orders in ClickHouse", Duration.ofMinutes(10),
+                () -> WriterBench.count(ch, "fresh.fresh_order_fact_current") >= 20_000);
+        List<Point> points = new ArrayList<>();
+        try {
+            for (int load : loads) {
+                points.add(measure(db, ch, load));
+            }
+        } finally {
+            producer.stop();
+            streams.close();
+            sink.stop();
+        }
+        return points;
+    }
+
+    private Point measure(PostgresEndpoint db, ClickHouseEndpoint ch, int load) throws Exception {
+        AtomicBoolean running = new AtomicBoolean(true);
+        AtomicLong changes = new AtomicLong();
+        Map<String, Long> committed = new ConcurrentHashMap<>();
+        Map<String, Long> seen = new ConcurrentHashMap<>();
+        String tag = "probe" + load + "-";
+        Thread generator = BenchEnv.run("load-" + load, () -> {
+            Random random = new Random(load);
+            try (Connection c = db.connect(); Statement s = c.createStatement()) {
+                c.setAutoCommit(false);
+                long tick = System.nanoTime();
+                int perTick = Math.max(1, load / 50);
+                while (running.get()) {
+                    for (int i = 0; i < perTick; i++) {
+                        s.addBatch("UPDATE orders SET total = total + 0.01 WHERE id = " + (random.nextInt(20_000) + 1));
+                    }
+                    s.executeBatch();
+                    c.commit();
+                    changes.addAndGet(perTick);
+                    tick += 20_000_000L;
+                    long sleep = tick - System.nanoTime();
+                    if (sleep > 0) {
+                        Thread.sleep(sleep / 1_000_000, (int) (sleep % 1_000_000));
+                    }
+                }
+            }
+        });
+        Thread prober = BenchEnv.run("probe-" + load, () -> {
+            try (Connection c = db.connect(); Statement s = c.createStatement()) {
+                for (int i = 0; running.get(); i++) {
+                    String status = tag + i;
+                    s.execute("INSERT INTO orders (customer_id, total, status) VALUES (1, 1, '" + status + "')");
+                    committed.put(status, System.nanoTime());
+                    Thread.sleep(100);
+                }
+            }
+        });
+        Thread watcher = BenchEnv.run("watch-" + load, () -> {
+            while (running.get() || seen.size() < committed.size()) {
+                for (String line : ch.query("SELECT DISTINCT status FROM fresh.fresh_order_fact WHERE status LIKE '" + tag + "%'")) {
+                    String status = io.cdcflow.common.json.Json.read(line).get("status").asText();
+                    seen.putIfAbsent(status, System.nanoTime());
+                }
+                Thread.sleep(20);
+                if (!running.get() && seen.size() < committed.size() && System.nanoTime() - lastStop.get() > 30_000_000_000L) {
+                    break;
+                }
+            }
+        });
+        long started = System.nanoTime();
+        Thread.sleep(window.toMillis());
+        double seconds = (System.nanoTime() - started) / 1e9;
+        running.set(false);
+        lastStop.set(System.nanoTime());
+        generator.join();
+        prober.join();
+        watcher.join();
+        double achieved = changes.get() / seconds;
+        List<Long> delays = new ArrayList<>();
+        committed.forEach((status, at) -> {
+            Long visible = seen.get(status);
+            // the first 2 s warm up the load; a probe never seen counts as the window's length
+            if (at - started > 2_000_000_000L) {
+                delays.add(visible == null ? window.toMillis() : Math.max(0, (visible - at) / 1_000_000));
+            }
+        });
+        double p99 = Timing.percentile(delays, 99);
+        Point point = new Point(load, achieved, Timing.percentile(delays, 50), Timing.percentile(delays, 95), p99, delays.size(),
+                achieved >= 0.95 * load && p99 < 2000 && seen.size() == committed.size());
+        System.out.printf("[bench] freshness at %d changes/s offered (%.0f achieved): p50 %.0f ms, p95 %.0f ms, p99 %.0f ms%n",
+                load, achieved, point.p50(), point.p95(), point.p99());
+        return point;
+    }
+
+    private final AtomicLong lastStop = new AtomicLong();
+}

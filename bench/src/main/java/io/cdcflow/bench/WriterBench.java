@@ -1,0 +1,79 @@
+package io.cdcflow.bench;
+
+import io.cdcflow.common.config.Env;
+import io.cdcflow.common.ops.Metrics;
+import io.cdcflow.testsupport.ClickHouseEndpoint;
+import io.cdcflow.testsupport.KafkaEndpoint;
+import io.cdcflow.writer.config.WriterConfig;
+import io.cdcflow.writer.sink.TopicSink;
+import java.io.BufferedWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/** Stage 4: rows per second from a Kafka topic into ClickHouse, against clickhouse-client's bulk insert of the same rows. */
+final class WriterBench {
+    private final BenchEnv env;
+    private final int rows;
+
+    WriterBench(BenchEnv env, int rows) {
+        this.env = env;
+        this.rows = rows;
+    }
+
+    List<Measurement> run() throws Exception {
+        KafkaEndpoint kafka = env.kafka();
+        ClickHouseEndpoint ch = env.clickhouse.endpoint();
+        String topic = "bench_order_fact";
+        kafka.createTopics(3, topic);
+        Path file = Files.createTempFile("bench-rows", ".json");
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producerProperties());
+             BufferedWriter out = Files.newBufferedWriter(file)) {
+            for (int id = 1; id <= rows; id++) {
+                String value = "{\"order_id\":" + id + ",\"customer_id\":" + (id % 1000) + ",\"customer_name\":\"customer " + (id % 1000)
+                        + "\",\"customer_email\":\"c" + (id % 1000) + "@example.com\",\"total\":" + (id % 900) + ".25,\"status\":\"paid\","
+                        + "\"created_at\":\"2026-11-24 10:00:00\",\"_version\":" + id + ",\"_deleted\":0}";
+                producer.send(new ProducerRecord<>(topic, ("{\"order_id\":" + id + "}").getBytes(StandardCharsets.UTF_8),
+                        value.getBytes(StandardCharsets.UTF_8)));
+                out.write(value);
+                out.newLine();
+            }
+        }
+        TopicSink sink = new TopicSink(WriterConfig.from(new Env(Map.of("CLICKHOUSE_URL", ch.httpUrl(), "CLICKHOUSE_DATABASE", "bench",
+                "KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(), "WRITER_TOPICS", topic, "WRITER_GROUP_ID", "bench-writer",
+                "WRITER_HTTP_ADDR", "127.0.0.1:0"))), new Metrics());
+        double cpu = Timing.processCpuSeconds();
+        long started = System.nanoTime();
+        BenchEnv.run("writer", sink::run);
+        BenchEnv.await("all rows in ClickHouse", Duration.ofMinutes(20), () -> count(ch, "bench." + topic) >= rows);
+        double seconds = (System.nanoTime() - started) / 1e9;
+        double cpuUsed = Timing.processCpuSeconds() - cpu;
+        sink.stop();
+        System.out.println("[bench] writer: " + Math.round(rows / seconds) + " rows/s");
+
+        try (var client = ch.client()) {
+            client.execute("CREATE TABLE bench.bulk_copy AS bench." + topic).get().close();
+        }
+        double[] bulk = Timing.command("clickhouse-client --host 127.0.0.1 --port " + env.clickhouse.tcpPort()
+                + " --query 'INSERT INTO bench.bulk_copy (order_id, customer_id, customer_name, customer_email, total, status, created_at, _version, _deleted) FORMAT JSONEachRow' < "
+                + file, Map.of(), Duration.ofMinutes(20));
+        System.out.println("[bench] clickhouse-client: " + Math.round(rows / bulk[0]) + " rows/s");
+        return List.of(
+                new Measurement("clickhouse", "clickhouse-client bulk insert (limit)", rows, bulk[0], bulk[1], "one JSONEachRow file, native protocol"),
+                new Measurement("clickhouse", "clickhouse-writer (ours)", rows, seconds, cpuUsed,
+                        "from Kafka, batched JSONEachRow over HTTP, offsets committed after each insert"));
+    }
+
+    static long count(ClickHouseEndpoint ch, String table) {
+        try {
+            return Long.parseLong(ch.query("SELECT count() AS n FROM " + table).get(0).replaceAll("\\D", ""));
+        } catch (RuntimeException notYet) {
+            return 0;
+        }
+    }
+}
