@@ -63,8 +63,10 @@ final class StreamsBench {
                 app.start();
                 apps.add(app);
             }
-            BenchEnv.await("order facts from " + instances + " instance(s)", Duration.ofMinutes(20),
-                    () -> endOffsets(kafka, config.outputs().orderFact()) >= orders);
+            try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(kafka.consumerProperties())) {
+                BenchEnv.await("order facts from " + instances + " instance(s)", Duration.ofMinutes(20),
+                        () -> endOffsets(consumer, config.outputs().orderFact()) >= orders);
+            }
             double seconds = (System.nanoTime() - started) / 1e9;
             apps.forEach(StreamsApp::close);
             System.out.println("[bench] streams-app x" + instances + ": " + Math.round(events / seconds) + " events/s");
@@ -84,12 +86,15 @@ final class StreamsBench {
         return StreamsAppConfig.from(new Env(env));
     }
 
-    private static long endOffsets(KafkaEndpoint kafka, String topic) {
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(kafka.consumerProperties())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            return consumer.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum();
+    private static long endOffsets(KafkaConsumer<byte[], byte[]> consumer, String topic) {
+        try {
+            Thread.sleep(200);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
+        List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                .map(p -> new TopicPartition(topic, p.partition())).toList();
+        return consumer.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum();
     }
 
     private static void send(KafkaProducer<byte[], byte[]> producer, StreamsAppConfig config, String table,

@@ -37,10 +37,11 @@ final class WriterBench {
             for (int id = 1; id <= rows; id++) {
                 String value = "{\"order_id\":" + id + ",\"customer_id\":" + (id % 1000) + ",\"customer_name\":\"customer " + (id % 1000)
                         + "\",\"customer_email\":\"c" + (id % 1000) + "@example.com\",\"total\":" + (id % 900) + ".25,\"status\":\"paid\","
-                        + "\"created_at\":\"2026-11-24 10:00:00\",\"_version\":" + id + ",\"_deleted\":0}";
+                        + "\"created_at\":\"2026-11-24T10:00:00Z\",\"_version\":" + id + ",\"_deleted\":0}";
                 producer.send(new ProducerRecord<>(topic, ("{\"order_id\":" + id + "}").getBytes(StandardCharsets.UTF_8),
                         value.getBytes(StandardCharsets.UTF_8)));
-                out.write(value);
+                // clickhouse-client gets the same row in the form its server parses
+                out.write(value.replace("2026-11-24T10:00:00Z", "2026-11-24 10:00:00"));
                 out.newLine();
             }
         }

@@ -102,7 +102,9 @@ public enum ColumnType {
         }
     }
 
-    private static String dateTime(String text, ServerInfo server) {
+    private static String dateTime(String raw, ServerInfo server) {
+        // PostgreSQL's own form (2026-11-24 10:00:00+00) is accepted as well as ISO-8601.
+        String text = raw.length() > 10 && raw.charAt(10) == ' ' ? raw.substring(0, 10) + "T" + raw.substring(11) : raw;
         LocalDateTime utc;
         try {
             utc = OffsetDateTime.parse(text).withOffsetSameInstant(ZoneOffset.UTC).toLocalDateTime();
@@ -110,7 +112,7 @@ public enum ColumnType {
             try {
                 utc = LocalDateTime.parse(text);
             } catch (DateTimeParseException e) {
-                throw new IllegalArgumentException("expected an ISO-8601 timestamp, got \"" + text + "\"");
+                throw new IllegalArgumentException("expected an ISO-8601 timestamp, got \"" + raw + "\"");
             }
         }
         return utc.format(server.hasDateTime64() ? CH_MICROS : CH_SECONDS);

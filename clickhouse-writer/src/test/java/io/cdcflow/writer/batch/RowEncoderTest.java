@@ -24,6 +24,8 @@ class RowEncoderTest {
         assertThat(encode(ServerInfo.parse("18.16.1"), row)).isEqualTo("{\"order_id\":1,\"total\":12345678901234567890.0123456789,"
                 + "\"created_at\":\"2026-11-24 10:00:00\",\"paid\":1,\"note\":\"zoë\",\"_version\":9,\"_deleted\":1}\n");
         assertThat(encode(ServerInfo.parse("25.8.1"), row)).contains("\"created_at\":\"2026-11-24 10:00:00.123456\"", "\"paid\":true");
+        assertThat(encode(ServerInfo.parse("18.16.1"), "{\"order_id\":1,\"created_at\":\"2026-11-24 12:00:00+02\",\"_version\":1}"))
+                .contains("\"created_at\":\"2026-11-24 10:00:00\"");
     }
 
     @Test
