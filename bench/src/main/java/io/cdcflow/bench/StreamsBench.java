@@ -3,8 +3,6 @@ package io.cdcflow.bench;
 import io.cdcflow.common.config.Env;
 import io.cdcflow.common.event.ChangeEvent;
 import io.cdcflow.common.event.ChangeEventCodec;
-import io.cdcflow.common.event.EventMetadata;
-import io.cdcflow.common.event.Lsn;
 import io.cdcflow.common.event.Operation;
 import io.cdcflow.common.json.Json;
 import io.cdcflow.common.ops.Metrics;
@@ -13,7 +11,6 @@ import io.cdcflow.streams.config.StreamsAppConfig;
 import io.cdcflow.testsupport.KafkaEndpoint;
 import java.nio.file.Files;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -99,8 +96,7 @@ final class StreamsBench {
 
     private static void send(KafkaProducer<byte[], byte[]> producer, StreamsAppConfig config, String table,
                              com.fasterxml.jackson.databind.node.ObjectNode row, long lsn) {
-        ChangeEvent event = new ChangeEvent(Json.object().set("id", row.get("id")), new EventMetadata(table, "public",
-                Operation.INSERT, new Lsn(lsn), new Lsn(lsn), 0, 1, Instant.now(), List.of(), null), row, null);
+        ChangeEvent event = ChangeEvent.ofRow(table, Operation.INSERT, row, lsn, 0);
         producer.send(new ProducerRecord<>(config.inputTopic(table), ChangeEventCodec.keyBytes(event), ChangeEventCodec.valueBytes(event)));
     }
 }

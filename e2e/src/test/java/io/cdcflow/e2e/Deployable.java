@@ -1,7 +1,7 @@
 package io.cdcflow.e2e;
 
+import io.cdcflow.testsupport.JarProcess;
 import io.cdcflow.testsupport.Waiting;
-import java.io.File;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -31,16 +31,7 @@ final class Deployable implements AutoCloseable {
     }
 
     void start() throws Exception {
-        if (!jar.toFile().exists()) {
-            throw new IllegalStateException(jar + " is missing: run mvn package first");
-        }
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx384m", "-XX:+UseSerialGC", "-jar", jar.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-        pb.environment().putAll(env);
-        process = pb.start();
+        process = JarProcess.start(jar, env, log);
     }
 
     boolean ready() {

@@ -3,11 +3,11 @@ package io.cdcflow.writer.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cdcflow.testsupport.ClickHouseEndpoint;
+import io.cdcflow.testsupport.JarProcess;
 import io.cdcflow.testsupport.KafkaEndpoint;
 import io.cdcflow.testsupport.Ports;
 import io.cdcflow.testsupport.RealServices;
 import io.cdcflow.testsupport.Waiting;
-import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -77,12 +77,6 @@ class ClickHouseWriterCrashIT {
     }
 
     private static Process start(Map<String, String> env, Path log) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-jar", JAR.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-        pb.environment().putAll(env);
-        return pb.start();
+        return JarProcess.start(JAR, env, log);
     }
 }

@@ -19,6 +19,22 @@ public record ChangeEvent(ObjectNode key, EventMetadata metadata, ObjectNode pay
         Objects.requireNonNull(payload, "payload");
     }
 
+    /**
+     * An event for one row keyed by its {@code id} column, as the wal-producer would publish it: for tools, tests and
+     * benchmarks that feed the streams-app without a PostgreSQL behind it.
+     */
+    public static ChangeEvent ofRow(String table, Operation operation, ObjectNode row, long commitLsn, long seq) {
+        return ofRow(table, operation, row, commitLsn, seq, java.util.List.of());
+    }
+
+    public static ChangeEvent ofRow(String table, Operation operation, ObjectNode row, long commitLsn, long seq,
+                                    java.util.List<String> unchangedToast) {
+        ObjectNode key = io.cdcflow.common.json.Json.object().set("id", row.get("id"));
+        EventMetadata meta = new EventMetadata(table, "public", operation, new Lsn(commitLsn), new Lsn(commitLsn), seq, 0,
+                java.time.Instant.now(), unchangedToast, null);
+        return new ChangeEvent(key, meta, row, null);
+    }
+
     public boolean isDelete() {
         return metadata.operation() == Operation.DELETE;
     }

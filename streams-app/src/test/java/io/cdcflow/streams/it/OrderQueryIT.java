@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.cdcflow.common.config.Env;
 import io.cdcflow.common.event.ChangeEvent;
 import io.cdcflow.common.event.ChangeEventCodec;
-import io.cdcflow.common.event.EventMetadata;
-import io.cdcflow.common.event.Lsn;
 import io.cdcflow.common.event.Operation;
 import io.cdcflow.common.json.Json;
 import io.cdcflow.common.ops.Metrics;
@@ -22,7 +20,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -103,8 +100,7 @@ class OrderQueryIT {
 
     private static void send(KafkaProducer<byte[], byte[]> producer, StreamsAppConfig config, String table,
                              com.fasterxml.jackson.databind.node.ObjectNode row, long lsn) throws Exception {
-        ChangeEvent event = new ChangeEvent(Json.object().set("id", row.get("id")), new EventMetadata(table, "public",
-                Operation.INSERT, new Lsn(lsn), new Lsn(lsn), 0, 1, Instant.now(), List.of(), null), row, null);
+        ChangeEvent event = ChangeEvent.ofRow(table, Operation.INSERT, row, lsn, 0);
         producer.send(new ProducerRecord<>(config.inputTopic(table), ChangeEventCodec.keyBytes(event), ChangeEventCodec.valueBytes(event))).get();
     }
 }

@@ -7,8 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cdcflow.common.config.Env;
 import io.cdcflow.common.event.ChangeEvent;
 import io.cdcflow.common.event.ChangeEventCodec;
-import io.cdcflow.common.event.EventMetadata;
-import io.cdcflow.common.event.Lsn;
 import io.cdcflow.common.event.Operation;
 import io.cdcflow.common.json.Json;
 import io.cdcflow.common.ops.Metrics;
@@ -21,7 +19,6 @@ import io.cdcflow.testsupport.TopicReader;
 import io.cdcflow.testsupport.Waiting;
 import java.nio.file.Files;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -128,9 +125,7 @@ class TwoInstancesIT {
 
     private void send(KafkaProducer<byte[], byte[]> producer, StreamsAppConfig config, String table, Operation op, ObjectNode row) {
         lsn += 0x40;
-        ObjectNode key = Json.object().set("id", row.get("id"));
-        ChangeEvent event = new ChangeEvent(key, new EventMetadata(table, "public", op, new Lsn(lsn), new Lsn(lsn), 0, 1,
-                Instant.now(), List.of(), null), row, null);
+        ChangeEvent event = ChangeEvent.ofRow(table, op, row, lsn, 0);
         producer.send(new ProducerRecord<>(config.inputTopic(table), ChangeEventCodec.keyBytes(event), ChangeEventCodec.valueBytes(event)));
     }
 

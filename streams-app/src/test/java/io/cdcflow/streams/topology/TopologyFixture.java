@@ -5,15 +5,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cdcflow.common.config.Env;
 import io.cdcflow.common.event.ChangeEvent;
 import io.cdcflow.common.event.ChangeEventCodec;
-import io.cdcflow.common.event.EventMetadata;
-import io.cdcflow.common.event.Lsn;
 import io.cdcflow.common.event.Operation;
 import io.cdcflow.common.json.Json;
 import io.cdcflow.common.json.JsonNodeSerde;
 import io.cdcflow.common.ops.Metrics;
 import io.cdcflow.streams.config.StreamsAppConfig;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -62,10 +59,8 @@ final class TopologyFixture implements AutoCloseable {
     }
 
     long change(String table, Operation op, ObjectNode row, long commitLsn, long seq, String... unchangedToast) {
-        ObjectNode key = Json.object().set("id", row.get("id"));
-        ChangeEvent event = new ChangeEvent(key, new EventMetadata(table, "public", op, new Lsn(commitLsn), new Lsn(commitLsn), seq,
-                7, Instant.parse("2026-11-24T10:00:00Z"), List.of(unchangedToast), null), row, null);
-        raw(config.inputTopic(table), key.toString(), ChangeEventCodec.valueBytes(event));
+        ChangeEvent event = ChangeEvent.ofRow(table, op, row, commitLsn, seq, List.of(unchangedToast));
+        raw(config.inputTopic(table), event.key().toString(), ChangeEventCodec.valueBytes(event));
         return commitLsn;
     }
 

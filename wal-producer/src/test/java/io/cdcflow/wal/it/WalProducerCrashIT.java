@@ -2,13 +2,13 @@ package io.cdcflow.wal.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cdcflow.testsupport.JarProcess;
 import io.cdcflow.testsupport.KafkaEndpoint;
 import io.cdcflow.testsupport.Ports;
 import io.cdcflow.testsupport.PostgresEndpoint;
 import io.cdcflow.testsupport.RealServices;
 import io.cdcflow.testsupport.TopicReader;
 import io.cdcflow.testsupport.Waiting;
-import java.io.File;
 import java.io.StringReader;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -119,13 +119,7 @@ class WalProducerCrashIT {
     }
 
     private static Process start(Map<String, String> env, Path log) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-jar", JAR.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-        pb.environment().putAll(env);
-        return pb.start();
+        return JarProcess.start(JAR, env, log);
     }
 
     private static void awaitReady(int port, Process process) throws Exception {
