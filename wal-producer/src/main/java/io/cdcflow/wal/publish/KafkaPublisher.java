@@ -88,6 +88,7 @@ public final class KafkaPublisher implements AutoCloseable {
             }
             if (!missing.isEmpty()) {
                 admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+                awaitLeaders(admin, missing.stream().map(NewTopic::name).toList());
                 LOG.info("created topics {}", missing.stream().map(NewTopic::name).toList());
             }
         } catch (ExecutionException | TimeoutException e) {
@@ -98,6 +99,20 @@ public final class KafkaPublisher implements AutoCloseable {
             throw new KafkaUnavailableException("cannot reach Kafka at " + config.bootstrapServers() + " to create topics: "
                     + cause.getMessage(), cause);
         }
+    }
+
+    /** New partitions take a moment to get a leader; sending before that only waits in the producer's buffer. */
+    private static void awaitLeaders(Admin admin, List<String> topics) throws ExecutionException, TimeoutException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            boolean ready = admin.describeTopics(topics).allTopicNames().get(15, TimeUnit.SECONDS).values().stream()
+                    .allMatch(t -> t.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+            if (ready) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        LOG.warn("partitions of {} have no leader after 30 s; sending anyway", topics);
     }
 
     /**

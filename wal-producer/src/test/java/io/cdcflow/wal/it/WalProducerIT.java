@@ -161,6 +161,35 @@ class WalProducerIT {
     }
 
     @Test
+    void replicationOriginAndLogicalMessagesAreDecoded(PostgresEndpoint server, KafkaEndpoint kafka) throws Exception {
+        PostgresEndpoint db = server.createDatabase("wal_origin");
+        db.execute("CREATE TABLE replicated (id int PRIMARY KEY, v text)");
+        try (RunningProducer producer = new RunningProducer(db, kafka, Map.of("POSTGRES_CDC_TABLES", "replicated"))) {
+            producer.awaitStreaming();
+            // as a replication apply worker would: a session with an origin, so pgoutput sends an Origin message
+            db.execute("SELECT pg_replication_origin_create('node_a')",
+                    "SELECT pg_replication_origin_session_setup('node_a')",
+                    "INSERT INTO replicated VALUES (1, 'from node a')",
+                    "SELECT pg_replication_origin_session_reset()",
+                    "SELECT pg_logical_emit_message(true, 'app', 'hello')",
+                    "INSERT INTO replicated VALUES (2, 'local')");
+            ChangeEvent fromNodeA;
+            ChangeEvent local;
+            try (TopicReader reader = new TopicReader(kafka, List.of(producer.topic("replicated")))) {
+                List<ConsumerRecord<byte[], byte[]>> records = reader.readUntil(WAIT, rs -> rs.size() >= 2);
+                List<ChangeEvent> events = new ChangeLog(records, producer.topic("replicated")).events;
+                fromNodeA = events.get(0);
+                local = events.get(1);
+            }
+            assertThat(fromNodeA.metadata().origin()).isEqualTo("node_a");
+            assertThat(local.metadata().origin()).isNull();
+            assertThat(Waiting.until(WAIT, Duration.ofMillis(100), () -> producer.metrics.scrape()
+                    .contains("cdc_pgoutput_messages_total{type=\"Origin\"} 1"))).isTrue();
+            assertThat(producer.metrics.scrape()).contains("cdc_pgoutput_messages_total{type=\"LogicalMessage\"}");
+        }
+    }
+
+    @Test
     void slotAdvancesWhilePublishedTablesAreIdle(PostgresEndpoint server, KafkaEndpoint kafka) throws Exception {
         PostgresEndpoint db = server.createDatabase("wal_idle");
         db.execute("CREATE TABLE published (id int PRIMARY KEY)", "CREATE TABLE busy (id serial PRIMARY KEY, v text)");
