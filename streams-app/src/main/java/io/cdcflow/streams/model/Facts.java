@@ -27,7 +27,7 @@ public final class Facts {
         fact.set("total", order.get(c.orderTotal()));
         fact.set("status", order.get(c.orderStatus()));
         fact.set("created_at", order.get(c.orderCreatedAt()));
-        return stamp(fact, order, hasCustomer ? customer : null, null);
+        return stamp(fact, order, hasCustomer ? customer : null);
     }
 
     /** First step of the item fact: the item with its product. */
@@ -46,35 +46,33 @@ public final class Facts {
         fact.set("line_total", quantity != null && quantity.isNumber() && price != null && price.isNumber()
                 ? Json.MAPPER.getNodeFactory().numberNode(quantity.decimalValue().multiply(price.decimalValue()))
                 : null);
-        return stamp(fact, item, hasProduct ? product : null, null);
+        return stamp(fact, item, hasProduct ? product : null);
     }
 
     /** Second step: the order's customer and status. */
     public ObjectNode orderItemFact(JsonNode itemWithProduct, JsonNode order) {
-        ObjectNode fact = itemWithProduct.deepCopy();
         boolean hasOrder = RowState.exists(order);
         ObjectNode out = Json.object();
-        out.set("order_item_id", fact.get("order_item_id"));
-        out.set("order_id", fact.get("order_id"));
+        out.set("order_item_id", itemWithProduct.get("order_item_id"));
+        out.set("order_id", itemWithProduct.get("order_id"));
         out.set("customer_id", hasOrder ? order.get(c.orderCustomerId()) : null);
         for (String field : new String[] {"product_id", "product_name", "product_category", "quantity", "price", "line_total"}) {
-            out.set(field, fact.get(field));
+            out.set(field, itemWithProduct.get(field));
         }
         out.set("order_status", hasOrder ? order.get(c.orderStatus()) : null);
-        return stamp(out, itemWithProduct, hasOrder ? order : null, null);
+        return stamp(out, itemWithProduct, hasOrder ? order : null);
     }
 
     /** A dimension row: the source row's own columns, whatever they are (new columns flow through). */
     public static ObjectNode dimension(JsonNode row) {
-        return stamp(RowState.columns(row), row, null, null);
+        return stamp(RowState.columns(row), row, null);
     }
 
-    private static ObjectNode stamp(ObjectNode fact, JsonNode own, JsonNode other, JsonNode third) {
+    /** The newest commit LSN of the fact's own row and the joined one, and whether the own row is deleted. */
+    private static ObjectNode stamp(ObjectNode fact, JsonNode own, JsonNode joined) {
         long lsn = RowState.version(own);
-        for (JsonNode input : new JsonNode[] {other, third}) {
-            if (input != null && Long.compareUnsigned(RowState.version(input), lsn) > 0) {
-                lsn = RowState.version(input);
-            }
+        if (joined != null && Long.compareUnsigned(RowState.version(joined), lsn) > 0) {
+            lsn = RowState.version(joined);
         }
         fact.put(RowState.COMMIT_LSN, lsn);
         fact.put(RowState.DELETED, RowState.isDeleted(own));

@@ -46,7 +46,7 @@ final class ParseEvents implements FixedKeyProcessor<String, byte[], ParsedEvent
         }
         if (parsed.failed()) {
             String where = context.recordMetadata().map(ParseEvents::where).orElse("unknown position");
-            deadLetters.inc(where.substring(0, where.indexOf('[')), reason(parsed.error()));
+            deadLetters.inc(context.recordMetadata().map(RecordMetadata::topic).orElse("unknown"), reason(parsed.error()));
             LOG.warn("dead-lettered record at {}: {}", where, parsed.error());
             record.headers().add(ERROR_HEADER, parsed.error().getBytes(StandardCharsets.UTF_8));
             record.headers().add("cdc.source", where.getBytes(StandardCharsets.UTF_8));
