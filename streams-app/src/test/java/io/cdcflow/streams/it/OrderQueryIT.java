@@ -2,7 +2,6 @@ package io.cdcflow.streams.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.cdcflow.common.config.Env;
 import io.cdcflow.common.event.ChangeEvent;
 import io.cdcflow.common.event.ChangeEventCodec;
 import io.cdcflow.common.event.Operation;
@@ -20,7 +19,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -41,9 +39,7 @@ class OrderQueryIT {
         int portA = Ports.free();
         int portB = Ports.free();
         StreamsAppConfig a = config(kafka, run, portA);
-        for (String table : List.of("customers", "products", "orders", "order_items")) {
-            kafka.createTopics(4, a.inputTopic(table));
-        }
+        RunConfig.createInputs(kafka, a, 4);
         try (StreamsApp first = new StreamsApp(a, new Metrics()); StreamsApp second = new StreamsApp(config(kafka, run, portB), new Metrics())) {
             first.start();
             second.start();
@@ -71,19 +67,8 @@ class OrderQueryIT {
     }
 
     private StreamsAppConfig config(KafkaEndpoint kafka, String run, int port) throws Exception {
-        Map<String, String> env = new HashMap<>(Map.of(
-                "KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
-                "STREAMS_APPLICATION_ID", run,
-                "STREAMS_INPUT_TOPIC_PREFIX", run,
-                "STREAMS_TOPIC_ORDER_FACT", run + "_order_fact",
-                "STREAMS_TOPIC_ORDER_ITEM_FACT", run + "_order_item_fact",
-                "STREAMS_TOPIC_CUSTOMER_DIM", run + "_customer_dim",
-                "STREAMS_TOPIC_PRODUCT_DIM", run + "_product_dim",
-                "STREAMS_HTTP_ADDR", "127.0.0.1:" + port,
-                "STREAMS_ADVERTISED_ADDR", "127.0.0.1:" + port,
-                "STREAMS_HTTP_TOKEN", TOKEN));
-        env.put("STREAMS_STATE_DIR", Files.createTempDirectory("streams-" + port).toString());
-        return StreamsAppConfig.from(new Env(env));
+        return RunConfig.of(kafka, run, Map.of("STREAMS_HTTP_ADDR", "127.0.0.1:" + port, "STREAMS_ADVERTISED_ADDR", "127.0.0.1:" + port,
+                "STREAMS_HTTP_TOKEN", TOKEN, "STREAMS_STATE_DIR", Files.createTempDirectory("streams-" + port).toString()));
     }
 
     private HttpResponse<String> get(int port, String path, String token) {

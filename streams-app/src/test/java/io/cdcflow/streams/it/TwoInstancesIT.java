@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.cdcflow.common.config.Env;
 import io.cdcflow.common.event.ChangeEvent;
 import io.cdcflow.common.event.ChangeEventCodec;
 import io.cdcflow.common.event.Operation;
@@ -50,19 +49,8 @@ class TwoInstancesIT {
     @ValueSource(strings = {"at_least_once", "exactly_once_v2"})
     void factsConvergeWhenAnInstanceStopsMidStream(String guarantee, KafkaEndpoint kafka) throws Exception {
         String run = "s" + UUID.randomUUID().toString().substring(0, 8);
-        Map<String, String> env = new HashMap<>(Map.of(
-                "KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
-                "STREAMS_APPLICATION_ID", run,
-                "STREAMS_INPUT_TOPIC_PREFIX", run,
-                "STREAMS_TOPIC_ORDER_FACT", run + "_order_fact",
-                "STREAMS_TOPIC_ORDER_ITEM_FACT", run + "_order_item_fact",
-                "STREAMS_TOPIC_CUSTOMER_DIM", run + "_customer_dim",
-                "STREAMS_TOPIC_PRODUCT_DIM", run + "_product_dim",
-                "STREAMS_PROCESSING_GUARANTEE", guarantee));
-        StreamsAppConfig config = StreamsAppConfig.from(new Env(env));
-        for (String table : List.of("customers", "products", "orders", "order_items")) {
-            kafka.createTopics(4, config.inputTopic(table));
-        }
+        StreamsAppConfig config = RunConfig.of(kafka, run, Map.of("STREAMS_PROCESSING_GUARANTEE", guarantee));
+        RunConfig.createInputs(kafka, config, 4);
         kafka.createTopics(4, config.outputs().orderFact(), config.outputs().orderItemFact(),
                 config.outputs().customerDim(), config.outputs().productDim(), config.deadLetterTopic());
 
