@@ -5,8 +5,7 @@ import io.cdcflow.common.ops.Metrics;
 import io.cdcflow.common.ops.OpsServer;
 import io.cdcflow.writer.config.WriterConfig;
 import io.cdcflow.writer.sink.TopicSink;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,21 +23,6 @@ public final class Main {
         OpsServer ops = OpsServer.start(config.httpAddress(), metrics, sink::health, app -> { });
         LOG.info("clickhouse-writer: topics {} to {} database {}; HTTP on {}", config.topics(), config.clickhouseUrl(),
                 config.database(), config.httpAddress());
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            sink.stop();
-            try {
-                stopped.await(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            ops.close();
-        }, "shutdown"));
-        try {
-            sink.run();
-        } finally {
-            sink.close();
-            stopped.countDown();
-        }
+        Startup.runUntilShutdown(sink::run, sink::stop, Duration.ofSeconds(30), sink, ops);
     }
 }

@@ -4,9 +4,7 @@ import io.cdcflow.common.config.Startup;
 import io.cdcflow.common.ops.Metrics;
 import io.cdcflow.common.ops.OpsServer;
 import io.cdcflow.wal.config.WalProducerConfig;
-import io.cdcflow.wal.setup.PostgresConnector;
-import java.sql.Connection;
-import java.util.concurrent.CountDownLatch;
+import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -28,10 +26,9 @@ public final class Main {
         AtomicLong slotLag = new AtomicLong();
         metrics.gauge("cdc_slot_lag_bytes", "WAL bytes between the server's current position and the slot's confirmed position", slotLag::get);
         ScheduledExecutorService monitor = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "slot-monitor"));
-        PostgresConnector connector = new PostgresConnector(config.postgres());
         monitor.scheduleWithFixedDelay(() -> {
-            try (Connection c = connector.connect()) {
-                slotLag.set(producer.setup().slotLagBytes(c));
+            try {
+                slotLag.set(producer.setup().slotLagBytes());
             } catch (Exception e) {
                 LOG.debug("slot lag query failed: {}", e.getMessage());
             }
@@ -39,21 +36,10 @@ public final class Main {
 
         OpsServer ops = OpsServer.start(config.httpAddress(), metrics, producer::health, app -> { });
         LOG.info("wal-producer: /ping /ready /metrics on {} (port {})", config.httpAddress(), ops.port());
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            producer.stop();
-            try {
-                stopped.await(20, TimeUnit.SECONDS);
-            } catch (InterruptedException ignored) {
-                Thread.currentThread().interrupt();
-            }
-            ops.close();
-        }, "shutdown"));
         try {
-            producer.run();
+            Startup.runUntilShutdown(producer::run, producer::stop, Duration.ofSeconds(20), ops);
         } finally {
             monitor.shutdownNow();
-            stopped.countDown();
         }
     }
 

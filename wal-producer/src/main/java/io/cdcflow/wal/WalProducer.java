@@ -2,6 +2,7 @@ package io.cdcflow.wal;
 
 import io.cdcflow.common.config.ConfigException;
 import io.cdcflow.common.event.Lsn;
+import io.cdcflow.common.ops.Errors;
 import io.cdcflow.common.ops.Health;
 import io.cdcflow.common.ops.Metrics;
 import io.cdcflow.wal.config.WalProducerConfig;
@@ -92,7 +93,7 @@ public final class WalProducer {
             } catch (InterruptedException e) {
                 throw e;
             } catch (Exception e) {
-                String why = describe(e);
+                String why = Errors.describe(e);
                 LOG.error("wal-producer session failed, resuming from the last confirmed position: {}", why);
                 failed(why);
             }
@@ -105,16 +106,6 @@ public final class WalProducer {
             }
             backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
         }
-    }
-
-    private static String describe(Throwable e) {
-        StringBuilder sb = new StringBuilder(String.valueOf(e.getMessage()));
-        for (Throwable c = e.getCause(); c != null && c != e; c = c.getCause()) {
-            if (c.getMessage() != null && !sb.toString().contains(c.getMessage())) {
-                sb.append(" <- ").append(c.getMessage());
-            }
-        }
-        return sb.toString();
     }
 
     /** Runs one session; returns when stopped, throws when it fails. */

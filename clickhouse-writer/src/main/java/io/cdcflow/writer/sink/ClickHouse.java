@@ -5,6 +5,7 @@ import com.clickhouse.client.api.query.QueryResponse;
 import com.clickhouse.data.ClickHouseFormat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cdcflow.common.json.Json;
+import io.cdcflow.common.ops.Errors;
 import io.cdcflow.writer.config.WriterConfig;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -98,19 +99,8 @@ public final class ClickHouse implements AutoCloseable {
     /** ClickHouse failed or could not be reached; the message names the statement and the server. */
     public final class ClickHouseException extends RuntimeException {
         ClickHouseException(String what, Throwable cause) {
-            super("ClickHouse at " + url + " failed on " + abbreviate(what) + ": " + reasons(cause), cause);
+            super("ClickHouse at " + url + " failed on " + abbreviate(what) + ": " + Errors.describe(cause), cause);
         }
-    }
-
-    /** The client wraps the server's message ("Code: 27 ... Cannot parse input") a few levels down. */
-    private static String reasons(Throwable cause) {
-        StringBuilder sb = new StringBuilder(String.valueOf(cause.getMessage()));
-        for (Throwable c = cause.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
-            if (c.getMessage() != null && !sb.toString().contains(c.getMessage())) {
-                sb.append(" <- ").append(c.getMessage());
-            }
-        }
-        return sb.toString();
     }
 
     private static String abbreviate(String sql) {

@@ -1,8 +1,11 @@
 package io.cdcflow.common.config;
 
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
-/** The first step of every deployable's main: read the configuration, or say what is wrong and exit 2. */
+/** How a deployable's main starts and stops: configuration or exit 2; its loop until SIGTERM, then a clean stop. */
 public final class Startup {
     private Startup() {
     }
@@ -14,6 +17,39 @@ public final class Startup {
             System.err.println(deployable + ": configuration error: " + e.getMessage());
             System.exit(2);
             throw e;
+        }
+    }
+
+    /** A deployable's main loop: returns when stopped. */
+    public interface Loop {
+        void run() throws Exception;
+    }
+
+    /**
+     * Runs {@code loop} on this thread. On SIGTERM, {@code stop} asks the loop to end, the loop gets {@code grace} to
+     * finish its work (flush, confirm, commit), and then {@code afterwards} are closed in order.
+     */
+    public static void runUntilShutdown(Loop loop, Runnable stop, Duration grace, AutoCloseable... afterwards) throws Exception {
+        CountDownLatch finished = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stop.run();
+            try {
+                finished.await(grace.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            for (AutoCloseable resource : afterwards) {
+                try {
+                    resource.close();
+                } catch (Exception ignored) {
+                    // the process is exiting
+                }
+            }
+        }, "shutdown"));
+        try {
+            loop.run();
+        } finally {
+            finished.countDown();
         }
     }
 }

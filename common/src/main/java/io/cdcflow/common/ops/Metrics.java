@@ -26,8 +26,12 @@ public final class Metrics {
         return (Counter) families.computeIfAbsent(name, n -> new Counter(n, help, labelNames));
     }
 
+    /**
+     * A value read at scrape time. Registering the same name again replaces the supplier: a component that is
+     * rebuilt (a new replication session, a new snapshot) reports its own state, not its predecessor's.
+     */
     public void gauge(String name, String help, DoubleSupplier value) {
-        families.computeIfAbsent(name, n -> new Gauge(n, help, value));
+        families.put(name, new Gauge(name, help, value));
     }
 
     public void collector(Supplier<List<Sample>> collector) {

@@ -29,6 +29,15 @@ class MetricsTest {
                 kafka_lag{topic="a\\"b"} 1.5
                 """);
         assertThat(events.get("orders", "update")).isEqualTo(2);
+        assertThat(metrics.counter("cdc_events_total", "Change events published", "table", "operation")).isSameAs(events);
         assertThat(events.total()).isEqualTo(3);
+    }
+
+    @Test
+    void aGaugeRegisteredAgainReportsTheNewSource() {
+        Metrics metrics = new Metrics();
+        metrics.gauge("cdc_last_acked_lsn", "Last LSN acknowledged", () -> 1);
+        metrics.gauge("cdc_last_acked_lsn", "Last LSN acknowledged", () -> 2);
+        assertThat(metrics.scrape()).contains("cdc_last_acked_lsn 2\n").doesNotContain("cdc_last_acked_lsn 1\n");
     }
 }

@@ -158,9 +158,10 @@ public final class CdcSetup {
     }
 
     /** Bytes of WAL the slot holds back: what PostgreSQL cannot recycle until we confirm. */
-    public long slotLagBytes(Connection c) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("SELECT coalesce(pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn), 0) "
-                + "FROM pg_replication_slots WHERE slot_name = ?")) {
+    public long slotLagBytes() throws SQLException {
+        try (Connection c = connector.connect();
+             PreparedStatement s = c.prepareStatement("SELECT coalesce(pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn), 0) "
+                     + "FROM pg_replication_slots WHERE slot_name = ?")) {
             s.setString(1, config.slot());
             try (ResultSet rs = s.executeQuery()) {
                 return rs.next() ? rs.getLong(1) : 0;
