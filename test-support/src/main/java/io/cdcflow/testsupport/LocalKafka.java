@@ -98,14 +98,6 @@ public final class LocalKafka implements AutoCloseable {
         startBroker();
     }
 
-    public void stopBroker() {
-        broker.stop(Duration.ofSeconds(30));
-    }
-
-    public void startAgain() throws IOException {
-        startBroker();
-    }
-
     public KafkaEndpoint endpoint() {
         return new KafkaEndpoint("127.0.0.1:" + port);
     }

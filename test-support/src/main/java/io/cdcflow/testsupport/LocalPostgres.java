@@ -129,12 +129,6 @@ public final class LocalPostgres implements AutoCloseable {
         startServer();
     }
 
-    /** SIGKILL, then start again: crash recovery. */
-    public void crashAndRestart() throws IOException {
-        server.kill();
-        startServer();
-    }
-
     public PostgresEndpoint endpoint() {
         return new PostgresEndpoint("127.0.0.1", port, "postgres", "postgres", "");
     }

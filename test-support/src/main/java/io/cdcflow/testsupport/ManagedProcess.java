@@ -97,17 +97,6 @@ final class ManagedProcess {
         watchdog.destroyForcibly();
     }
 
-    /** SIGKILL: for tests of what survives a crash of the service. */
-    void kill() {
-        process.destroyForcibly();
-        try {
-            process.waitFor(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        watchdog.destroyForcibly();
-    }
-
     private void signal(String signal) {
         try {
             new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).start().waitFor(5, TimeUnit.SECONDS);

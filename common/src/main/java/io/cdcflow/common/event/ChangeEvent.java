@@ -34,8 +34,4 @@ public record ChangeEvent(ObjectNode key, EventMetadata metadata, ObjectNode pay
                 java.time.Instant.now(), unchangedToast, null);
         return new ChangeEvent(key, meta, row, null);
     }
-
-    public boolean isDelete() {
-        return metadata.operation() == Operation.DELETE;
-    }
 }

@@ -156,7 +156,7 @@ public final class OrderFactTopology {
     /** The dimension's key for a row's foreign-key column, in the form the wal-producer keys records: {"id":123}. */
     static String foreignKey(JsonNode row, String column, String dimensionKeyColumn) {
         JsonNode value = row == null ? null : row.get(column);
-        if (value == null || value.isNull() || RowState.isDeleted(row) && !row.has(column)) {
+        if (value == null || value.isNull()) {
             return null;
         }
         return Json.object().set(dimensionKeyColumn, value).toString();
