@@ -22,14 +22,26 @@ public final class Bench {
                 + System.getProperty("java.version") + ", " + System.getProperty("os.name") + " " + System.getProperty("os.arch")
                 + "; PostgreSQL, the Kafka broker and ClickHouse run on the same machine. Date: " + LocalDate.now()
                 + ". Workload: " + changes + " row changes.";
+        // -Dbench.stages=decode,snapshot,streams,writer,freshness (default: all) runs a subset, for profiling one stage
+        java.util.Set<String> stages = java.util.Set.of(System.getProperty("bench.stages", "decode,snapshot,streams,writer,freshness").split(","));
         List<Measurement> measurements = new ArrayList<>();
-        List<FreshnessBench.Point> freshness;
+        List<FreshnessBench.Point> freshness = List.of();
         try (BenchEnv env = new BenchEnv()) {
-            measurements.addAll(new DecodingBench(env, changes).run());
-            measurements.addAll(new SnapshotBench(env, changes / 2).run());
-            measurements.addAll(new StreamsBench(env, (int) Math.min(changes / 5, 200_000)).run());
-            measurements.addAll(new WriterBench(env, (int) Math.min(changes / 2, 500_000)).run());
-            freshness = new FreshnessBench(env, new int[] {500, 2000, 5000}, Duration.ofSeconds(20)).run();
+            if (stages.contains("decode")) {
+                measurements.addAll(new DecodingBench(env, changes).run());
+            }
+            if (stages.contains("snapshot")) {
+                measurements.addAll(new SnapshotBench(env, changes / 2).run());
+            }
+            if (stages.contains("streams")) {
+                measurements.addAll(new StreamsBench(env, (int) Math.min(changes / 5, 200_000)).run());
+            }
+            if (stages.contains("writer")) {
+                measurements.addAll(new WriterBench(env, (int) Math.min(changes / 2, 500_000)).run());
+            }
+            if (stages.contains("freshness")) {
+                freshness = new FreshnessBench(env, new int[] {500, 2000, 5000}, Duration.ofSeconds(20)).run();
+            }
         }
         String findings = System.getProperty("bench.findings", "See the tables above; analysis is in bench/README.md.");
         Report.write(out, "report.md", Report.markdown(machine, measurements, freshness, findings));

@@ -61,8 +61,10 @@ final class FreshnessBench {
                 "KAFKA_BOOTSTRAP_SERVERS", env.kafka().bootstrapServers(), "WRITER_GROUP_ID", "fresh-writer", "WRITER_HTTP_ADDR", "127.0.0.1:0",
                 "WRITER_TOPICS", "fresh_order_fact,fresh_order_item_fact,fresh_customer_dim,fresh_product_dim"))), new Metrics());
         BenchEnv.run("writer", sink::run);
-        BenchEnv.await("the seeded orders in ClickHouse", Duration.ofMinutes(10),
-                () -> WriterBench.count(ch, "fresh.fresh_order_fact_current") >= 20_000);
+        try (var poller = ch.client()) {
+            BenchEnv.await("the seeded orders in ClickHouse", Duration.ofMinutes(10),
+                    () -> WriterBench.count(poller, "fresh.fresh_order_fact_current") >= 20_000);
+        }
         List<Point> points = new ArrayList<>();
         try {
             for (int load : loads) {
@@ -114,8 +116,9 @@ final class FreshnessBench {
             }
         });
         Thread watcher = BenchEnv.run("watch-" + load, () -> {
+            try (var client = ch.client()) {
             while (running.get() || seen.size() < committed.size()) {
-                for (String line : ch.query("SELECT DISTINCT status FROM fresh.fresh_order_fact WHERE status LIKE '" + tag + "%'")) {
+                for (String line : ClickHouseEndpoint.query(client, "SELECT DISTINCT status FROM fresh.fresh_order_fact WHERE status LIKE '" + tag + "%'")) {
                     String status = io.cdcflow.common.json.Json.read(line).get("status").asText();
                     seen.putIfAbsent(status, System.nanoTime());
                 }
@@ -123,6 +126,7 @@ final class FreshnessBench {
                 if (!running.get() && seen.size() < committed.size() && System.nanoTime() - lastStop.get() > 30_000_000_000L) {
                     break;
                 }
+            }
             }
         });
         long started = System.nanoTime();

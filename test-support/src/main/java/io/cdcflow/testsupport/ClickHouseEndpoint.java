@@ -11,8 +11,14 @@ public record ClickHouseEndpoint(String httpUrl, String user, String password) {
      */
     /** Rows of a query as JSON lines (JSONEachRow, which every server version reads and writes the same way). */
     public java.util.List<String> query(String sql) {
-        try (Client client = client();
-             com.clickhouse.client.api.query.QueryResponse response = client.query(sql + " FORMAT JSONEachRow")
+        try (Client client = client()) {
+            return query(client, sql);
+        }
+    }
+
+    /** Rows as JSON lines, through a client the caller keeps open (for polling loops). */
+    public static java.util.List<String> query(Client client, String sql) {
+        try (com.clickhouse.client.api.query.QueryResponse response = client.query(sql + " FORMAT JSONEachRow")
                      .get(60, java.util.concurrent.TimeUnit.SECONDS)) {
             String body = new String(response.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
             return body.lines().filter(l -> !l.isBlank()).toList();

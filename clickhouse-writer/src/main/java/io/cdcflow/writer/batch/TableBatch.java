@@ -1,18 +1,25 @@
 package io.cdcflow.writer.batch;
 
-import java.io.ByteArrayOutputStream;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.util.Arrays;
 
-/** The rows waiting for one table's next INSERT. */
+/** The rows waiting for one table's next INSERT, as JSONEachRow lines. */
 public final class TableBatch {
-    private final ByteArrayOutputStream rows = new ByteArrayOutputStream(64 * 1024);
+    private byte[] rows = new byte[64 * 1024];
+    private int length;
     private int count;
     private long firstAddedNanos;
 
-    public void add(byte[] line) {
+    public void add(byte[] line, int lineLength) {
         if (count == 0) {
             firstAddedNanos = System.nanoTime();
         }
-        rows.writeBytes(line);
+        if (length + lineLength > rows.length) {
+            rows = Arrays.copyOf(rows, Math.max(rows.length * 2, length + lineLength));
+        }
+        System.arraycopy(line, 0, rows, length, lineLength);
+        length += lineLength;
         count++;
     }
 
@@ -21,7 +28,7 @@ public final class TableBatch {
     }
 
     public long bytes() {
-        return rows.size();
+        return length;
     }
 
     public long ageNanos() {
@@ -29,11 +36,16 @@ public final class TableBatch {
     }
 
     public byte[] content() {
-        return rows.toByteArray();
+        return Arrays.copyOf(rows, length);
+    }
+
+    /** The lines so far, without copying; valid until the next {@link #add} or {@link #clear}. */
+    public InputStream stream() {
+        return new ByteArrayInputStream(rows, 0, length);
     }
 
     public void clear() {
-        rows.reset();
+        length = 0;
         count = 0;
     }
 }

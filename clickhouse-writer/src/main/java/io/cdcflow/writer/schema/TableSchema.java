@@ -3,6 +3,7 @@ package io.cdcflow.writer.schema;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,12 +24,16 @@ public final class TableSchema {
 
     private final String table;
     private final List<String> keyColumns;
-    private final Map<String, ColumnType> columns;
+    private final Map<String, ColumnType> columns = new LinkedHashMap<>();
+    /** Column name to its position in {@link #columns}, for the encoder's per-field lookup. */
+    private final Map<String, Integer> positions = new HashMap<>();
+    private final List<ColumnType> types = new ArrayList<>();
+    private final List<Boolean> keys = new ArrayList<>();
 
     public TableSchema(String table, List<String> keyColumns, Map<String, ColumnType> columns) {
         this.table = table;
         this.keyColumns = List.copyOf(keyColumns);
-        this.columns = new LinkedHashMap<>(columns);
+        columns.forEach(this::add);
     }
 
     /** A schema for a new table, from its first record. */
@@ -62,8 +67,39 @@ public final class TableSchema {
         return added;
     }
 
+    /** Whether a column is created even from a null value, because its type is known beforehand. */
+    public static boolean hinted(String column) {
+        return HINTS.containsKey(column);
+    }
+
     public void add(String column, ColumnType type) {
+        Integer position = positions.get(column);
+        if (position != null) {
+            types.set(position, type);
+        } else {
+            positions.put(column, types.size());
+            types.add(type);
+            keys.add(keyColumns.contains(column));
+        }
         columns.put(column, type);
+    }
+
+    /** The position of a column, or -1 when the table lacks it. */
+    public int position(String column) {
+        Integer position = positions.get(column);
+        return position == null ? -1 : position;
+    }
+
+    public ColumnType typeAt(int position) {
+        return types.get(position);
+    }
+
+    public boolean isKeyAt(int position) {
+        return keys.get(position);
+    }
+
+    public int size() {
+        return types.size();
     }
 
     public String table() {

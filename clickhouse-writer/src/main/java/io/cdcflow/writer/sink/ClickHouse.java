@@ -7,8 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.cdcflow.common.json.Json;
 import io.cdcflow.common.ops.Errors;
 import io.cdcflow.writer.config.WriterConfig;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,8 +53,8 @@ public final class ClickHouse implements AutoCloseable {
     }
 
     /** One batch, one INSERT ... FORMAT JSONEachRow. */
-    public void insert(String qualifiedTable, List<String> columns, byte[] jsonEachRow) {
-        await(() -> client.insert(qualifiedTable, columns, new ByteArrayInputStream(jsonEachRow), ClickHouseFormat.JSONEachRow)
+    public void insert(String qualifiedTable, List<String> columns, InputStream jsonEachRow) {
+        await(() -> client.insert(qualifiedTable, columns, jsonEachRow, ClickHouseFormat.JSONEachRow)
                 .get(120, TimeUnit.SECONDS).close(), "INSERT INTO " + qualifiedTable);
     }
 

@@ -18,6 +18,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -48,7 +52,17 @@ public final class TopicSink implements AutoCloseable {
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final KafkaProducer<byte[], byte[]> deadLetters;
     private final Map<String, TableBatch> batches = new LinkedHashMap<>();
+    /** Each table's other buffer: the one in flight, or a spare once that landed. */
+    private final Map<String, TableBatch> spares = new HashMap<>();
     private final Map<TopicPartition, OffsetAndMetadata> pending = new HashMap<>();
+    private final Map<String, String> tables = new HashMap<>();
+    private final Set<String> topics;
+    private final ExecutorService inserts = Executors.newSingleThreadExecutor(r -> {
+        Thread thread = new Thread(r, "writer-insert");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private Flight flight;
     private final AtomicReference<Health> health = new AtomicReference<>(Health.notReady("starting"));
     private final Metrics.Counter rowsWritten;
     private final Metrics.Counter batchesWritten;
@@ -60,8 +74,13 @@ public final class TopicSink implements AutoCloseable {
     private RowEncoder encoder;
     private volatile boolean stopping;
 
+    /** INSERTs handed to ClickHouse, and the offsets to commit once all of them are confirmed. */
+    private record Flight(Future<?> done, Map<TopicPartition, OffsetAndMetadata> offsets, Map<String, Integer> rows) {
+    }
+
     public TopicSink(WriterConfig config, Metrics metrics) {
         this.config = config;
+        this.topics = Set.copyOf(config.topics());
         this.clickhouse = new ClickHouse(config);
         this.consumer = new KafkaConsumer<>(consumerProperties(config));
         this.deadLetters = new KafkaProducer<>(producerProperties(config));
@@ -127,6 +146,7 @@ public final class TopicSink implements AutoCloseable {
                 backoff = waitForClickHouse(backoff);
             }
         }
+        landQuietly();
     }
 
     private void connect() throws InterruptedException {
@@ -155,6 +175,9 @@ public final class TopicSink implements AutoCloseable {
                 flush();
             }
         }
+        if (flight != null && flight.done().isDone()) {
+            land();
+        }
         lag.set(currentLag());
         if (batches.values().stream().anyMatch(b -> b.ageNanos() >= config.batchMaxAge().toNanos())
                 || (batches.values().stream().allMatch(b -> b.rows() == 0) && !pending.isEmpty())) {
@@ -164,21 +187,28 @@ public final class TopicSink implements AutoCloseable {
 
     private void accept(ConsumerRecord<byte[], byte[]> record) {
         TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-        String table = WriterConfig.tableFor(record.topic());
+        String table = tables.computeIfAbsent(record.topic(), WriterConfig::tableFor);
         try {
-            if (!config.topics().contains(record.topic())) {
+            if (!topics.contains(record.topic())) {
                 throw new RowEncoder.BadRowException("unknown topic " + record.topic() + " (WRITER_TOPICS is " + config.topics() + ")");
             }
-            if (record.value() == null) {
-                throw new RowEncoder.BadRowException("record has no value");
+            if (record.value() == null || record.key() == null) {
+                throw new RowEncoder.BadRowException("record has no " + (record.key() == null ? "key" : "value"));
             }
-            JsonNode key = record.key() == null ? null : Json.read(record.key());
-            JsonNode row = Json.read(record.value());
-            if (key == null || !key.isObject() || key.isEmpty() || !row.isObject()) {
-                throw new RowEncoder.BadRowException("record key must be a JSON object of key columns and the value a JSON object");
+            TableBatch batch = batches.computeIfAbsent(table, t -> new TableBatch());
+            TableSchema schema = schemas.get(table);
+            if (schema == null || !encoder.encode(schema, record.value(), batch)) {
+                // The table's first record, or a field the table lacks: the schema follows the data, then the row goes in.
+                JsonNode key = Json.read(record.key());
+                JsonNode row = Json.read(record.value());
+                if (!key.isObject() || key.isEmpty() || !row.isObject()) {
+                    throw new RowEncoder.BadRowException("record key must be a JSON object of key columns and the value a JSON object");
+                }
+                schema = schemas.ensure(table, key, row);
+                if (!encoder.encode(schema, record.value(), batch)) {
+                    throw new RowEncoder.BadRowException("table " + table + " still lacks a field of the record after adding columns");
+                }
             }
-            TableSchema schema = schemas.ensure(table, key, row);
-            batches.computeIfAbsent(table, t -> new TableBatch()).add(encoder.encode(schema, row));
         } catch (RowEncoder.BadRowException | Json.MalformedJsonException e) {
             deadLetter(record, e.getMessage());
         }
@@ -204,31 +234,79 @@ public final class TopicSink implements AutoCloseable {
         return false;
     }
 
-    /** Inserts every waiting batch, then commits the offsets they cover. */
+    /**
+     * Hands every waiting batch to ClickHouse on the insert thread and returns: the loop reads and encodes the next
+     * batch while ClickHouse parses this one. At most one flight is in the air; it lands (its offsets committed)
+     * before the next one starts, so offsets are committed in order and only for confirmed rows.
+     */
     private void flush() {
+        land();
+        Map<String, TableBatch> loaded = new LinkedHashMap<>();
         for (Map.Entry<String, TableBatch> entry : batches.entrySet()) {
-            TableBatch batch = entry.getValue();
-            if (batch.rows() == 0) {
-                continue;
+            if (entry.getValue().rows() > 0) {
+                TableBatch spare = spares.getOrDefault(entry.getKey(), new TableBatch());
+                spare.clear();
+                loaded.put(entry.getKey(), entry.getValue());
+                spares.put(entry.getKey(), entry.getValue());
+                entry.setValue(spare);
             }
-            String table = entry.getKey();
-            TableSchema schema = schemas.get(table);
-            long started = System.nanoTime();
-            clickhouse.insert(schemas.ddl().qualified(table), schema.insertColumns(), batch.content());
-            insertMillis.add((System.nanoTime() - started) / 1_000_000, table);
-            rowsWritten.add(batch.rows(), table);
-            batchesWritten.inc(table);
-            batch.clear();
         }
+        if (loaded.isEmpty() && pending.isEmpty()) {
+            return;
+        }
+        Map<String, List<String>> columns = new LinkedHashMap<>();
+        loaded.keySet().forEach(table -> columns.put(table, schemas.get(table).insertColumns()));
+        Future<?> done = inserts.submit(() -> loaded.forEach((table, batch) -> {
+            long started = System.nanoTime();
+            clickhouse.insert(schemas.ddl().qualified(table), columns.get(table), batch.stream());
+            insertMillis.add((System.nanoTime() - started) / 1_000_000, table);
+        }));
+        Map<String, Integer> rows = new LinkedHashMap<>();
+        loaded.forEach((table, batch) -> rows.put(table, batch.rows()));
+        flight = new Flight(done, new HashMap<>(pending), rows);
+        pending.clear();
+    }
+
+    /** Waits for the flight in the air, then commits the offsets it covers. A failed flight commits nothing. */
+    private void land() {
+        if (flight == null) {
+            return;
+        }
+        Flight landing = flight;
+        flight = null;
+        try {
+            landing.done().get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException failure) {
+                throw failure;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new org.apache.kafka.common.errors.InterruptException(e);
+        }
+        landing.rows().forEach((table, n) -> {
+            rowsWritten.add(n, table);
+            batchesWritten.inc(table);
+        });
         deadLetters.flush();
-        if (!pending.isEmpty()) {
-            consumer.commitSync(pending);
-            pending.clear();
+        if (!landing.offsets().isEmpty()) {
+            consumer.commitSync(landing.offsets());
+        }
+    }
+
+    /** Lands the flight in the air if it succeeds; a failure is only logged (its rows will be read again). */
+    private void landQuietly() {
+        try {
+            land();
+        } catch (RuntimeException e) {
+            LOG.warn("the last INSERT did not complete ({}); its rows are read again", e.getMessage());
         }
     }
 
     /** Forgets unconfirmed rows and reads them again from the committed offsets. */
     private void rewind() {
+        landQuietly();
         batches.values().forEach(TableBatch::clear);
         pending.clear();
         Set<TopicPartition> assigned = consumer.assignment();
@@ -277,8 +355,10 @@ public final class TopicSink implements AutoCloseable {
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
             try {
                 flush();
+                land();
             } catch (RuntimeException e) {
                 LOG.warn("could not write before a rebalance ({}); the next owner re-reads those rows", e.getMessage());
+                flight = null;
                 batches.values().forEach(TableBatch::clear);
                 pending.clear();
             }
@@ -292,6 +372,7 @@ public final class TopicSink implements AutoCloseable {
 
     @Override
     public void close() {
+        inserts.shutdown();
         consumer.close(Duration.ofSeconds(10));
         deadLetters.close(Duration.ofSeconds(10));
         clickhouse.close();

@@ -13,8 +13,11 @@ class RowEncoderTest {
     private final TableSchema schema = TableSchema.fromFirstRecord("order_fact", Json.read("{\"order_id\":1}"),
             Json.read("{\"order_id\":1,\"total\":5.25,\"created_at\":\"2026-11-24T10:00:00.123456Z\",\"paid\":true,\"note\":\"x\"}"));
 
+    /** The record exactly as it would arrive from Kafka. */
     private String encode(ServerInfo server, String row) {
-        return new String(new RowEncoder(server).encode(schema, Json.read(row)), StandardCharsets.UTF_8);
+        TableBatch batch = new TableBatch();
+        assertThat(new RowEncoder(server).encode(schema, bytes(row), batch)).isTrue();
+        return new String(batch.content(), StandardCharsets.UTF_8);
     }
 
     @Test
@@ -37,5 +40,43 @@ class RowEncoderTest {
                 .hasMessageContaining("order_fact.total");
         assertThatThrownBy(() -> encode(ServerInfo.parse("18.16.1"), "{\"order_id\":1}"))
                 .hasMessageContaining("_version");
+    }
+
+    @Test
+    void aFieldTheTableLacksAsksForTheSchemaFirstAndNullsOfUnknownColumnsAreSkipped() {
+        RowEncoder encoder = new RowEncoder(ServerInfo.parse("18.16.1"));
+        TableBatch batch = new TableBatch();
+        assertThat(encoder.encode(schema, bytes("{\"order_id\":1,\"tier\":\"gold\",\"_version\":1}"), batch)).isFalse();
+        assertThat(batch.rows()).isZero();
+        assertThat(encoder.encode(schema, bytes("{\"order_id\":1,\"tier\":null,\"_ingested_at\":\"x\",\"_version\":1}"), batch)).isTrue();
+        // the encoder starts clean after an abandoned row
+        assertThat(new String(batch.content(), StandardCharsets.UTF_8)).isEqualTo("{\"order_id\":1,\"_version\":1,\"_deleted\":0}\n");
+    }
+
+    @Test
+    void rowsThatWouldFailTheWholeInsertAreRejectedOneByOne() {
+        assertThatThrownBy(() -> encode(ServerInfo.parse("18.16.1"), "{\"order_id\":1,\"note\":\"a\",\"note\":\"b\",\"_version\":1}"))
+                .hasMessage("field note appears twice");
+        assertThatThrownBy(() -> encode(ServerInfo.parse("18.16.1"), "{\"note\":\"a\",\"_version\":1}"))
+                .hasMessage("key column order_fact.order_id is missing");
+        assertThatThrownBy(() -> encode(ServerInfo.parse("18.16.1"), "{\"order_id\":null,\"_version\":1}"))
+                .hasMessage("key column order_fact.order_id is null");
+        assertThatThrownBy(() -> encode(ServerInfo.parse("18.16.1"), "{\"order_id\":1,\"created_at\":\"2026-13-01T00:00:00Z\",\"_version\":1}"))
+                .hasMessageContaining("order_fact.created_at");
+        assertThatThrownBy(() -> new RowEncoder(ServerInfo.parse("18.16.1")).encode(schema, bytes("[1]"), new TableBatch()))
+                .hasMessage("record value must be a JSON object");
+        assertThatThrownBy(() -> new RowEncoder(ServerInfo.parse("18.16.1")).encode(schema, bytes("{\"order_id\":1,"), new TableBatch()))
+                .hasMessageStartingWith("malformed JSON");
+    }
+
+    @Test
+    void valuesThatAreNotTheCommonShapeTakeTheGeneralPath() {
+        String row = "{\"order_id\":1.0,\"total\":1e2,\"paid\":false,\"note\":{\"a\":[1,2]},\"_version\":2.0,\"_deleted\":true}";
+        assertThat(encode(ServerInfo.parse("18.16.1"), row))
+                .isEqualTo("{\"order_id\":1,\"total\":1e2,\"paid\":0,\"note\":\"{\\\"a\\\":[1,2]}\",\"_version\":2,\"_deleted\":1}\n");
+    }
+
+    private static byte[] bytes(String json) {
+        return json.getBytes(StandardCharsets.UTF_8);
     }
 }
