@@ -31,7 +31,7 @@ public final class Bench {
                 measurements.addAll(new DecodingBench(env, changes).run());
             }
             if (stages.contains("snapshot")) {
-                measurements.addAll(new SnapshotBench(env, changes / 2).run());
+                measurements.addAll(new SnapshotBench(env, changes).run());
             }
             if (stages.contains("streams")) {
                 measurements.addAll(new StreamsBench(env, (int) Math.min(changes / 5, 200_000)).run());

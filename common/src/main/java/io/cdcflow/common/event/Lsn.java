@@ -35,6 +35,21 @@ public record Lsn(long value) implements Comparable<Lsn> {
 
     @Override
     public String toString() {
-        return Long.toHexString(value >>> 32).toUpperCase() + "/" + Long.toHexString(value & 0xFFFFFFFFL).toUpperCase();
+        char[] text = new char[17];
+        int at = hex(value >>> 32, text, 0);
+        text[at++] = '/';
+        at = hex(value & 0xFFFFFFFFL, text, at);
+        return new String(text, 0, at);
+    }
+
+    private static final char[] DIGITS = "0123456789ABCDEF".toCharArray();
+
+    /** Upper-case hex without leading zeros, as PostgreSQL prints each half. */
+    private static int hex(long half, char[] out, int at) {
+        int shift = half == 0 ? 0 : (63 - Long.numberOfLeadingZeros(half)) / 4 * 4;
+        for (; shift >= 0; shift -= 4) {
+            out[at++] = DIGITS[(int) (half >>> shift) & 0xF];
+        }
+        return at;
     }
 }

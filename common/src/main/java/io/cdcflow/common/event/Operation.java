@@ -6,8 +6,10 @@ import java.util.Locale;
 public enum Operation {
     INSERT, UPDATE, DELETE, /** a row copied by the initial snapshot */ READ, TRUNCATE;
 
+    private final String wire = name().toLowerCase(Locale.ROOT);
+
     public String wireName() {
-        return name().toLowerCase(Locale.ROOT);
+        return wire;
     }
 
     public static Operation fromWire(String name) {

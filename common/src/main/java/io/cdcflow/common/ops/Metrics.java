@@ -114,6 +114,14 @@ public final class Metrics {
             series.computeIfAbsent(List.of(labelValues), k -> new LongAdder()).add(amount);
         }
 
+        /** The series for these label values, to add to without a lookup each time (hot paths). */
+        public LongAdder series(String... labelValues) {
+            if (labelValues.length != labelNames.length) {
+                throw new IllegalArgumentException(name + " takes labels " + List.of(labelNames));
+            }
+            return series.computeIfAbsent(List.of(labelValues), k -> new LongAdder());
+        }
+
         public long get(String... labelValues) {
             LongAdder adder = series.get(List.of(labelValues));
             return adder == null ? 0 : adder.sum();

@@ -74,4 +74,20 @@ class ChangeEventCodecTest {
         assertThat(TopicRouting.perTable("").topicFor("sales", "order")).isEqualTo("sales.order");
         assertThat(TopicRouting.single("cdc_events").topicFor("public", "orders")).isEqualTo("cdc_events");
     }
+
+    @Test
+    void theStreamedBytesAreTheTreeSerializedByteForByte() {
+        ChangeEvent update = orderUpdate();
+        ObjectNode before = Json.object().put("id", 41).putNull("status");
+        EventMetadata snapshotRow = new EventMetadata("order", "sales", Operation.READ, Lsn.ZERO, new Lsn(-1L), 0, 0, null, List.of(), "pg_1");
+        for (ChangeEvent event : List.of(update,
+                new ChangeEvent(update.key(), update.metadata(), update.payload(), before),
+                new ChangeEvent(Json.object(), snapshotRow, Json.object().put("note", "\"quoted\" \u00e9\n")
+                        .put("big", new java.math.BigInteger("123456789012345678901234567890")).put("e", new BigDecimal("1E+3"))
+                        .put("f", 1.5d).put("ok", true).putNull("none")
+                        .set("tags", Json.read("[1,\"a\",[null,{\"x\":-2}]]")), null))) {
+            assertThat(new String(ChangeEventCodec.valueBytes(event), java.nio.charset.StandardCharsets.UTF_8))
+                    .isEqualTo(Json.text(ChangeEventCodec.toValue(event)));
+        }
+    }
 }

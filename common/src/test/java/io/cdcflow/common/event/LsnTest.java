@@ -12,6 +12,9 @@ class LsnTest {
         assertThat(lsn.value()).isEqualTo(0x1A2B3C4L);
         assertThat(lsn).hasToString("0/1A2B3C4");
         assertThat(Lsn.parse("16/B374D848").value()).isEqualTo((0x16L << 32) | 0xB374D848L);
+        assertThat(Lsn.ZERO).hasToString("0/0");
+        assertThat(new Lsn(-1L)).hasToString("FFFFFFFF/FFFFFFFF");
+        assertThat(new Lsn((0x10L << 32) | 0xF0L)).hasToString("10/F0");
     }
 
     @Test

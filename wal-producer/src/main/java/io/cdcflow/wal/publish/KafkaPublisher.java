@@ -2,6 +2,7 @@ package io.cdcflow.wal.publish;
 
 import io.cdcflow.common.event.ChangeEvent;
 import io.cdcflow.common.event.ChangeEventCodec;
+import io.cdcflow.common.event.Operation;
 import io.cdcflow.common.ops.Metrics;
 import io.cdcflow.wal.config.WalProducerConfig;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +15,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -40,6 +42,8 @@ public final class KafkaPublisher implements AutoCloseable {
     private final KafkaProducer<byte[], byte[]> producer;
     private final Metrics.Counter published;
     private final Metrics.Counter deadLettered;
+    /** Schema, then table. */
+    private final Map<String, Map<String, Route>> routes = new java.util.concurrent.ConcurrentHashMap<>();
 
     public KafkaPublisher(WalProducerConfig config, Metrics metrics) {
         this.config = config;
@@ -121,11 +125,12 @@ public final class KafkaPublisher implements AutoCloseable {
      * @throws OversizeRecordException when the event is larger than Kafka accepts and the policy is to fail
      */
     public void publish(ChangeEvent event, Runnable onAck, Consumer<Exception> onFailure) {
-        String topic = config.routing().topicFor(event.metadata().schema(), event.metadata().table());
+        Route route = route(event.metadata().schema(), event.metadata().table());
+        String topic = route.topic();
         byte[] key = ChangeEventCodec.keyBytes(event);
         byte[] value = ChangeEventCodec.valueBytes(event);
-        String table = event.metadata().schema() + "." + event.metadata().table();
-        String operation = event.metadata().operation().wireName();
+        String table = route.table();
+        Operation operation = event.metadata().operation();
         if (key.length + value.length + RECORD_OVERHEAD > config.maxRecordBytes()) {
             String problem = "change event for table " + table + " key " + new String(key, StandardCharsets.UTF_8)
                     + " at LSN " + event.metadata().lsn() + " is " + (key.length + value.length)
@@ -140,17 +145,30 @@ public final class KafkaPublisher implements AutoCloseable {
                     ChangeEventCodec.valueBytes(new ChangeEvent(event.key(), event.metadata(), event.key().deepCopy(), null)));
             dead.headers().add(new RecordHeader("cdc.error", problem.getBytes(StandardCharsets.UTF_8)));
             dead.headers().add(new RecordHeader("cdc.topic", topic.getBytes(StandardCharsets.UTF_8)));
-            send(dead, table, operation, onAck, onFailure);
+            send(dead, route.published()[operation.ordinal()], onAck, onFailure);
             return;
         }
-        send(new ProducerRecord<>(topic, key, value), table, operation, onAck, onFailure);
+        send(new ProducerRecord<>(topic, key, value), route.published()[operation.ordinal()], onAck, onFailure);
     }
 
-    private void send(ProducerRecord<byte[], byte[]> record, String table, String operation, Runnable onAck,
-                      Consumer<Exception> onFailure) {
+    /** Where a table's events go and what they are counted as; looked up once per table, not per event. */
+    private record Route(String topic, String table, LongAdder[] published) {
+    }
+
+    private Route route(String schema, String table) {
+        return routes.computeIfAbsent(schema, s -> new java.util.concurrent.ConcurrentHashMap<>()).computeIfAbsent(table, t -> {
+            LongAdder[] counters = new LongAdder[Operation.values().length];
+            for (Operation operation : Operation.values()) {
+                counters[operation.ordinal()] = published.series(schema + "." + table, operation.wireName());
+            }
+            return new Route(config.routing().topicFor(schema, table), schema + "." + table, counters);
+        });
+    }
+
+    private void send(ProducerRecord<byte[], byte[]> record, LongAdder published, Runnable onAck, Consumer<Exception> onFailure) {
         producer.send(record, (metadata, error) -> {
             if (error == null) {
-                published.inc(table, operation);
+                published.increment();
                 onAck.run();
             } else {
                 onFailure.accept(error);

@@ -14,7 +14,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyOut;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -29,6 +30,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Snapshotter {
     private static final Logger LOG = LoggerFactory.getLogger(Snapshotter.class);
+    private static final long PROGRESS_INTERVAL_NANOS = 5_000_000_000L;
 
     private final WalProducerConfig config;
     private final KafkaPublisher publisher;
@@ -82,37 +84,44 @@ public final class Snapshotter {
         long estimate = estimatedRows(txn, table);
         String columns = String.join(", ", relation.columns().stream().map(c -> Identifiers.quote(c.name())).toList());
         long started = System.nanoTime();
+        long lastReport = started;
         long rows = 0;
-        try (Statement s = txn.createStatement()) {
-            // An explicit cursor: the snapshot connection uses the simple protocol, where fetch size has no effect.
-            s.execute("DECLARE cdcflow_snapshot NO SCROLL CURSOR FOR SELECT " + columns + " FROM "
-                    + Identifiers.qualified(config.schema(), table));
-            int width = relation.columns().size();
-            while (true) {
-                int batch = 0;
-                try (ResultSet rs = s.executeQuery("FETCH " + config.snapshotBatchRows() + " FROM cdcflow_snapshot")) {
-                    while (rs.next()) {
-                        List<TupleData.Value> values = new ArrayList<>(width);
-                        for (int i = 1; i <= width; i++) {
-                            String text = rs.getString(i);
-                            values.add(text == null ? TupleData.NULL : new TupleData.Text(text));
-                        }
-                        ChangeEvent event = assembler.read(relation, new TupleData(values), consistentPoint.value());
-                        publisher.publish(event, () -> { }, e -> failure.compareAndSet(null, e));
-                        batch++;
+        int width = relation.columns().size();
+        int progressEvery = config.snapshotBatchRows();
+        // COPY streams the rows without a round trip per batch: PostgreSQL keeps producing while we publish.
+        CopyOut copy = txn.unwrap(PGConnection.class).getCopyAPI().copyOut("COPY (SELECT " + columns + " FROM "
+                + Identifiers.qualified(config.schema(), table) + ") TO STDOUT");
+        try {
+            byte[] line;
+            while ((line = copy.readFromCopy()) != null) {
+                TupleData tuple;
+                try {
+                    tuple = CopyText.parse(line, width);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalStateException("snapshot of " + qualified + ": " + e.getMessage(), e);
+                }
+                ChangeEvent event = assembler.read(relation, tuple, consistentPoint.value());
+                publisher.publish(event, () -> { }, e -> failure.compareAndSet(null, e));
+                if (++rows % progressEvery == 0) {
+                    rowsRead.add(progressEvery, qualified);
+                    if (failure.get() != null) {
+                        break;
                     }
+                    if (System.nanoTime() - lastReport < PROGRESS_INTERVAL_NANOS) {
+                        continue;
+                    }
+                    lastReport = System.nanoTime();
+                    double seconds = (System.nanoTime() - started) / 1e9;
+                    LOG.info("snapshot {}: {} of about {} rows ({} rows/s)", qualified, rows, Math.max(estimate, rows),
+                            Math.round(rows / Math.max(seconds, 0.001)));
                 }
-                rows += batch;
-                rowsRead.add(batch, qualified);
-                if (failure.get() != null || batch < config.snapshotBatchRows()) {
-                    break;
-                }
-                double seconds = (System.nanoTime() - started) / 1e9;
-                LOG.info("snapshot {}: {} of about {} rows ({} rows/s)", qualified, rows, Math.max(estimate, rows),
-                        Math.round(rows / Math.max(seconds, 0.001)));
             }
-            s.execute("CLOSE cdcflow_snapshot");
+        } finally {
+            if (copy.isActive()) {
+                copy.cancelCopy();
+            }
         }
+        rowsRead.add(rows % progressEvery, qualified);
         LOG.info("snapshot {}: done, {} rows in {} ms", qualified, rows, (System.nanoTime() - started) / 1_000_000);
         return rows;
     }

@@ -98,12 +98,57 @@ public final class ValueMapper {
 
     /** Any offset PostgreSQL printed ({@code +00}, {@code +05:30}) to ISO-8601 in UTC. */
     private static String timestamptz(String text) {
+        String utc = utcWithoutParsing(text);
+        if (utc != null) {
+            return utc;
+        }
         try {
             return OffsetDateTime.parse(text, PG_TIMESTAMPTZ).withOffsetSameInstant(ZoneOffset.UTC).toInstant().toString();
         } catch (DateTimeParseException e) {
             return text;
         }
     }
+
+    /**
+     * The common case, a session in UTC: {@code 2026-11-24 10:15:30.12+00} becomes {@code 2026-11-24T10:15:30.120Z},
+     * exactly as {@link java.time.Instant#toString} prints it, without parsing. Any other shape returns null.
+     */
+    static String utcWithoutParsing(String text) {
+        int n = text.length();
+        if (n < 22 || !text.endsWith("+00") || text.charAt(4) != '-' || text.charAt(7) != '-' || text.charAt(10) != ' '
+                || text.charAt(13) != ':' || text.charAt(16) != ':') {
+            return null;
+        }
+        for (int i : DIGITS) {
+            if (text.charAt(i) < '0' || text.charAt(i) > '9') {
+                return null;
+            }
+        }
+        int end = n - 3;
+        StringBuilder out = new StringBuilder(n + 4).append(text, 0, 10).append('T').append(text, 11, 19);
+        if (end > 19) {
+            if (text.charAt(19) != '.' || end - 20 < 1 || end - 20 > 9) {
+                return null;
+            }
+            int nanos = 0;
+            for (int i = 20; i < 29; i++) {
+                char c = i < end ? text.charAt(i) : '0';
+                if (c < '0' || c > '9') {
+                    return null;
+                }
+                nanos = nanos * 10 + (c - '0');
+            }
+            // Instant prints groups of three digits, as many as the value needs.
+            if (nanos != 0) {
+                String nine = String.valueOf(1_000_000_000 + nanos).substring(1);
+                out.append('.').append(nine, 0, nanos % 1_000_000 == 0 ? 3 : nanos % 1000 == 0 ? 6 : 9);
+            }
+        }
+        return out.append('Z').toString();
+    }
+
+    /** Where the digits of yyyy-MM-dd HH:mm:ss are. */
+    private static final int[] DIGITS = {0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18};
 
     private JsonNode array(int elementOid, String text) {
         ArrayLiteralParser parser = new ArrayLiteralParser(text);

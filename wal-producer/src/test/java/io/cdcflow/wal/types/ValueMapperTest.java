@@ -73,4 +73,19 @@ class ValueMapperTest {
         assertThat(json(PgTypeRegistry.INT4, null)).isEqualTo("null");
         assertThat(json(424242, "unknown type text")).isEqualTo("\"unknown type text\"");
     }
+
+    @Test
+    void utcTimestampsAreRewrittenExactlyAsJavaTimePrintsThem() {
+        java.util.Random random = new java.util.Random(11);
+        for (int i = 0; i < 20_000; i++) {
+            java.time.Instant instant = java.time.Instant.ofEpochSecond(random.nextLong(0, 253_402_300_799L),
+                    random.nextInt(4) == 0 ? 0 : random.nextInt(1_000_000) * 1000);
+            // PostgreSQL's form: microseconds without trailing zeros, then the +00 of a UTC session.
+            String micros = String.format("%06d", instant.getNano() / 1000).replaceAll("0+$", "");
+            String pg = instant.toString().substring(0, 19).replace('T', ' ') + (micros.isEmpty() ? "" : "." + micros) + "+00";
+            assertThat(ValueMapper.utcWithoutParsing(pg)).as(pg).isEqualTo(instant.toString());
+        }
+        assertThat(ValueMapper.utcWithoutParsing("2026-11-24 12:15:30+05:30")).isNull();
+        assertThat(ValueMapper.utcWithoutParsing("12026-11-24 12:15:30+00")).isNull();
+    }
 }
