@@ -2,7 +2,6 @@ package io.cdcflow.common.event;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.io.SerializedString;
-import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -58,60 +57,58 @@ public final class ChangeEventCodec {
         return value;
     }
 
-    /** The same JSON as {@link #toValue}, written straight to bytes: the producer's hot path. */
+    /** The same JSON as {@link #toValue}, written straight to bytes. */
     public static byte[] valueBytes(ChangeEvent event) {
+        return new Writer().value(event);
+    }
+
+    private static void writeValue(JsonGenerator g, ChangeEvent event) throws IOException {
         EventMetadata m = event.metadata();
-        ByteArrayBuilder out = new ByteArrayBuilder(512);
-        try (JsonGenerator g = Json.MAPPER.getFactory().createGenerator(out)) {
-            g.writeStartObject();
-            g.writeFieldName(F_METADATA);
-            g.writeStartObject();
-            g.writeFieldName(F_TABLE);
-            g.writeString(m.table());
-            g.writeFieldName(F_SCHEMA);
-            g.writeString(m.schema());
-            g.writeFieldName(F_OPERATION);
-            g.writeString(m.operation().wireName());
-            g.writeFieldName(F_LSN);
-            g.writeString(m.lsn().toString());
-            g.writeFieldName(F_LSN_INT);
-            g.writeNumber(m.lsn().value());
-            g.writeFieldName(F_COMMIT_LSN);
-            g.writeString(m.commitLsn().toString());
-            g.writeFieldName(F_COMMIT_LSN_INT);
-            g.writeNumber(m.commitLsn().value());
-            g.writeFieldName(F_SEQ);
-            g.writeNumber(m.seq());
-            g.writeFieldName(F_XID);
-            g.writeNumber(m.xid());
-            g.writeFieldName(F_COMMIT_TS);
-            if (m.commitTs() != null) {
-                g.writeString(m.commitTs().toString());
-            } else {
-                g.writeNull();
-            }
-            if (!m.unchangedToast().isEmpty()) {
-                g.writeArrayFieldStart("unchanged_toast");
-                for (String column : m.unchangedToast()) {
-                    g.writeString(column);
-                }
-                g.writeEndArray();
-            }
-            if (m.origin() != null) {
-                g.writeStringField("origin", m.origin());
-            }
-            g.writeEndObject();
-            g.writeFieldName(F_PAYLOAD);
-            Json.write(g, event.payload());
-            if (event.before() != null) {
-                g.writeFieldName(BEFORE);
-                Json.write(g, event.before());
-            }
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        g.writeStartObject();
+        g.writeFieldName(F_METADATA);
+        g.writeStartObject();
+        g.writeFieldName(F_TABLE);
+        g.writeString(m.table());
+        g.writeFieldName(F_SCHEMA);
+        g.writeString(m.schema());
+        g.writeFieldName(F_OPERATION);
+        g.writeString(m.operation().wireName());
+        g.writeFieldName(F_LSN);
+        g.writeString(m.lsn().toString());
+        g.writeFieldName(F_LSN_INT);
+        g.writeNumber(m.lsn().value());
+        g.writeFieldName(F_COMMIT_LSN);
+        g.writeString(m.commitLsn().toString());
+        g.writeFieldName(F_COMMIT_LSN_INT);
+        g.writeNumber(m.commitLsn().value());
+        g.writeFieldName(F_SEQ);
+        g.writeNumber(m.seq());
+        g.writeFieldName(F_XID);
+        g.writeNumber(m.xid());
+        g.writeFieldName(F_COMMIT_TS);
+        if (m.commitTs() != null) {
+            g.writeString(m.commitTs().toString());
+        } else {
+            g.writeNull();
         }
-        return out.toByteArray();
+        if (!m.unchangedToast().isEmpty()) {
+            g.writeArrayFieldStart("unchanged_toast");
+            for (String column : m.unchangedToast()) {
+                g.writeString(column);
+            }
+            g.writeEndArray();
+        }
+        if (m.origin() != null) {
+            g.writeStringField("origin", m.origin());
+        }
+        g.writeEndObject();
+        g.writeFieldName(F_PAYLOAD);
+        Json.write(g, event.payload());
+        if (event.before() != null) {
+            g.writeFieldName(BEFORE);
+            Json.write(g, event.before());
+        }
+        g.writeEndObject();
     }
 
     private static final SerializedString F_METADATA = new SerializedString(METADATA);
@@ -128,13 +125,77 @@ public final class ChangeEventCodec {
     private static final SerializedString F_COMMIT_TS = new SerializedString("commit_ts");
 
     public static byte[] keyBytes(ChangeEvent event) {
-        ByteArrayBuilder out = new ByteArrayBuilder(64);
-        try (JsonGenerator g = Json.MAPPER.getFactory().createGenerator(out)) {
-            Json.write(g, event.key());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        return new Writer().key(event);
+    }
+
+    /**
+     * Writes records for one thread, reusing its generator and buffer from event to event: the producer's hot path.
+     * Not thread-safe.
+     */
+    public static final class Writer {
+        private final Buffer buffer = new Buffer();
+        private JsonGenerator generator;
+
+        public byte[] value(ChangeEvent event) {
+            return write(g -> writeValue(g, event));
         }
-        return out.toByteArray();
+
+        public byte[] key(ChangeEvent event) {
+            return write(g -> Json.write(g, event.key()));
+        }
+
+        private interface Body {
+            void write(JsonGenerator g) throws IOException;
+        }
+
+        private byte[] write(Body body) {
+            buffer.reset();
+            try {
+                if (generator == null) {
+                    generator = Json.MAPPER.getFactory().createGenerator(buffer);
+                    generator.setRootValueSeparator(null);
+                }
+                body.write(generator);
+                generator.flush();
+            } catch (IOException | RuntimeException e) {
+                generator = null; // mid-document: the next record starts on a fresh generator
+                throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
+            }
+            return buffer.toByteArray();
+        }
+    }
+
+    /** A ByteArrayOutputStream without locking. */
+    private static final class Buffer extends java.io.OutputStream {
+        private byte[] bytes = new byte[1024];
+        private int length;
+
+        void reset() {
+            length = 0;
+        }
+
+        byte[] toByteArray() {
+            return java.util.Arrays.copyOf(bytes, length);
+        }
+
+        @Override
+        public void write(int b) {
+            ensure(1);
+            bytes[length++] = (byte) b;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            ensure(len);
+            System.arraycopy(b, off, bytes, length, len);
+            length += len;
+        }
+
+        private void ensure(int more) {
+            if (length + more > bytes.length) {
+                bytes = java.util.Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + more));
+            }
+        }
     }
 
     /** Reads a record back; the key may be null for records from producers that do not key by primary key. */

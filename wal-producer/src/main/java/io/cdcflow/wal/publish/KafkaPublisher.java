@@ -42,6 +42,8 @@ public final class KafkaPublisher implements AutoCloseable {
     private final KafkaProducer<byte[], byte[]> producer;
     private final Metrics.Counter published;
     private final Metrics.Counter deadLettered;
+    /** Publish runs on the session's one thread, so one writer serves every record. */
+    private final ChangeEventCodec.Writer records = new ChangeEventCodec.Writer();
     /** Schema, then table. */
     private final Map<String, Map<String, Route>> routes = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -127,8 +129,8 @@ public final class KafkaPublisher implements AutoCloseable {
     public void publish(ChangeEvent event, Runnable onAck, Consumer<Exception> onFailure) {
         Route route = route(event.metadata().schema(), event.metadata().table());
         String topic = route.topic();
-        byte[] key = ChangeEventCodec.keyBytes(event);
-        byte[] value = ChangeEventCodec.valueBytes(event);
+        byte[] key = records.key(event);
+        byte[] value = records.value(event);
         String table = route.table();
         Operation operation = event.metadata().operation();
         if (key.length + value.length + RECORD_OVERHEAD > config.maxRecordBytes()) {
@@ -142,7 +144,7 @@ public final class KafkaPublisher implements AutoCloseable {
             LOG.error("{}; sent to dead-letter topic {} without its row", problem, config.deadLetterTopic());
             deadLettered.inc(table, "oversize");
             ProducerRecord<byte[], byte[]> dead = new ProducerRecord<>(config.deadLetterTopic(), key,
-                    ChangeEventCodec.valueBytes(new ChangeEvent(event.key(), event.metadata(), event.key().deepCopy(), null)));
+                    records.value(new ChangeEvent(event.key(), event.metadata(), event.key().deepCopy(), null)));
             dead.headers().add(new RecordHeader("cdc.error", problem.getBytes(StandardCharsets.UTF_8)));
             dead.headers().add(new RecordHeader("cdc.topic", topic.getBytes(StandardCharsets.UTF_8)));
             send(dead, route.published()[operation.ordinal()], onAck, onFailure);

@@ -39,6 +39,13 @@ public final class ReplicationStreamer {
     private final ChangeAssembler assembler;
     private final KafkaPublisher publisher;
     private final Metrics.Counter messages;
+    /** The counter's series per message type, found once per type rather than once per message. */
+    private final ClassValue<java.util.concurrent.atomic.LongAdder> messageCounts = new ClassValue<>() {
+        @Override
+        protected java.util.concurrent.atomic.LongAdder computeValue(Class<?> type) {
+            return messages.series(type.getSimpleName());
+        }
+    };
     private volatile LsnAcknowledger acknowledger;
     private volatile boolean stopping;
     private volatile boolean stalled;
@@ -98,7 +105,7 @@ public final class ReplicationStreamer {
                 idlePauseNanos = 0;
                 long lsn = stream.getLastReceiveLSN().asLong();
                 PgOutputMessage message = PgOutputDecoder.decode(buffer);
-                messages.inc(message.getClass().getSimpleName());
+                messageCounts.get(message.getClass()).increment();
                 if (message instanceof PgOutputMessage.Begin) {
                     txn = ack.begin();
                 }
