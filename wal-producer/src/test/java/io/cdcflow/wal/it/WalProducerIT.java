@@ -82,33 +82,40 @@ class WalProducerIT {
     }
 
     @Test
-    void everyTypeMapsToItsDocumentedJson(PostgresEndpoint server, KafkaEndpoint kafka) throws Exception {
+    void everyTypeMapsToItsDocumentedJsonInTheSnapshotAndTheStream(PostgresEndpoint server, KafkaEndpoint kafka) throws Exception {
         PostgresEndpoint db = server.createDatabase("wal_types");
         db.execute("CREATE TYPE mood AS ENUM ('happy', 'sad')",
                 "CREATE TABLE typed (id bigint PRIMARY KEY, i2 smallint, i4 int, num numeric(30,10), r real, d double precision, "
                         + "b boolean, t text, vc varchar(10), c char(4), u uuid, dt date, tm time, ts timestamp, tstz timestamptz, "
-                        + "iv interval, j json, jb jsonb, by bytea, arr int[], tarr text[], m mood, n text)");
+                        + "iv interval, j json, jb jsonb, by bytea, arr int[], tarr text[], m mood, n text, esc text)");
+        String values = "-2, 42, 12345678901234567890.0123456789, "
+                + "'NaN', 'Infinity', true, 'zoë ✓', 'short', 'ab', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '2026-11-24', "
+                + "'10:15:30.5', '2026-11-24 10:15:30.123456', '2026-11-24 10:15:30.123456+05:30', '1 year 2 months 3 days 04:05:06', "
+                + "'{\"a\": 1}', '{\"b\": [1, 2.50]}', '\\xdeadbeef', '{1,NULL,3}', '{\"x y\",z}', 'sad', NULL, "
+                + "E'tab\\there\\nline \\\\N \\\\ back')";
+        // one row read by the snapshot (COPY), one by the stream (pgoutput): the same JSON either way
+        db.execute("SET TIME ZONE 'Asia/Kolkata'", "INSERT INTO typed VALUES (1, " + values);
         try (RunningProducer producer = new RunningProducer(db, kafka, Map.of("POSTGRES_CDC_TABLES", "typed"))) {
             producer.awaitStreaming();
-            db.execute("SET TIME ZONE 'Asia/Kolkata'", "INSERT INTO typed VALUES (9007199254740993, -2, 42, 12345678901234567890.0123456789, "
-                    + "'NaN', 'Infinity', true, 'zoë ✓', 'short', 'ab', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '2026-11-24', "
-                    + "'10:15:30.5', '2026-11-24 10:15:30.123456', '2026-11-24 10:15:30.123456+05:30', '1 year 2 months 3 days 04:05:06', "
-                    + "'{\"a\": 1}', '{\"b\": [1, 2.50]}', '\\xdeadbeef', '{1,NULL,3}', '{\"x y\",z}', 'sad', NULL)");
-            JsonNode row = onlyEvent(kafka, producer.topic("typed")).payload();
-            assertThat(row.toString()).isEqualTo("{\"id\":9007199254740993,\"i2\":-2,\"i4\":42,\"num\":12345678901234567890.0123456789,"
+            db.execute("SET TIME ZONE 'Asia/Kolkata'", "INSERT INTO typed VALUES (9007199254740993, " + values);
+            List<ChangeEvent> events = events(kafka, producer.topic("typed"), 2);
+            assertThat(events).extracting(e -> e.metadata().operation()).containsExactly(Operation.READ, Operation.INSERT);
+            String rest = ",\"i2\":-2,\"i4\":42,\"num\":12345678901234567890.0123456789,"
                     + "\"r\":\"NaN\",\"d\":\"Infinity\",\"b\":true,\"t\":\"zoë ✓\",\"vc\":\"short\",\"c\":\"ab  \","
                     + "\"u\":\"a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11\",\"dt\":\"2026-11-24\",\"tm\":\"10:15:30.5\","
                     + "\"ts\":\"2026-11-24T10:15:30.123456\",\"tstz\":\"2026-11-24T04:45:30.123456Z\",\"iv\":\"P1Y2M3DT4H5M6S\","
                     + "\"j\":{\"a\":1},\"jb\":{\"b\":[1,2.50]},\"by\":\"3q2+7w==\",\"arr\":[1,null,3],\"tarr\":[\"x y\",\"z\"],"
-                    + "\"m\":\"sad\",\"n\":null}");
+                    + "\"m\":\"sad\",\"n\":null,\"esc\":\"tab\\there\\nline \\\\N \\\\ back\"}";
+            assertThat(events.get(0).payload().toString()).isEqualTo("{\"id\":1" + rest);
+            assertThat(events.get(1).payload().toString()).isEqualTo("{\"id\":9007199254740993" + rest);
         }
     }
 
-    private static ChangeEvent onlyEvent(KafkaEndpoint kafka, String topic) {
+    private static List<ChangeEvent> events(KafkaEndpoint kafka, String topic, int count) {
         try (TopicReader reader = new TopicReader(kafka, List.of(topic))) {
-            List<ConsumerRecord<byte[], byte[]>> records = reader.readUntil(WAIT, rs -> !rs.isEmpty());
-            assertThat(records).hasSize(1);
-            return new ChangeLog(records, topic).events.get(0);
+            List<ConsumerRecord<byte[], byte[]>> records = reader.readUntil(WAIT, rs -> rs.size() >= count);
+            assertThat(records).hasSize(count);
+            return new ChangeLog(records, topic).events;
         }
     }
 
