@@ -51,7 +51,7 @@ final class WriterBench {
             return List.of(
                     new Measurement("clickhouse", "clickhouse-client bulk insert (limit)", rows, bulk[0], bulk[1], "one JSONEachRow file, native protocol"),
                     new Measurement("clickhouse", "clickhouse-writer (ours)", rows, ours[0], ours[1],
-                            "from Kafka, batched JSONEachRow over HTTP, offsets committed after each insert; after a warm-up run"));
+                            "from Kafka (JSON), batched TabSeparated INSERTs over HTTP, offsets committed after each; after a warm-up run"));
         } finally {
             Files.deleteIfExists(file);
         }

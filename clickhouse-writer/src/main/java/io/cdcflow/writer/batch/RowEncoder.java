@@ -1,6 +1,5 @@
 package io.cdcflow.writer.batch;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
@@ -11,65 +10,71 @@ import io.cdcflow.writer.schema.ServerInfo;
 import io.cdcflow.writer.schema.TableSchema;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
 import java.util.Arrays;
 
 /**
- * One output record as a JSONEachRow line for its table, or a clear error naming the column that does not fit.
+ * One output record as a TabSeparated line for its table, columns in {@link TableSchema#insertColumns()} order, or a
+ * clear error naming the column that does not fit.
  *
- * <p>The record is copied token by token from the Kafka value into the line, checking each value against its
- * column on the way: no tree is built for the common values (numbers, strings, timestamps, nulls). Anything else
- * is read as a tree and goes through {@link ColumnType#encode}, which is the one definition of what fits.
+ * <p>TabSeparated, not JSONEachRow: ClickHouse parses it in about half the time (no field names, no quoting), which
+ * matters when the writer and the server share the machine. Values are the same text JSONEachRow would carry. The
+ * record is read token by token from the Kafka value, checking each value against its column on the way: no tree is
+ * built for the common values (numbers, strings, timestamps, nulls). Anything else is read as a tree and goes
+ * through {@link ColumnType#encode}, which is the one definition of what fits.
  */
 public final class RowEncoder {
+    private static final byte[] NULL = {'\\', 'N'};
+
     private final ServerInfo server;
-    private final Line line = new Line();
-    private JsonGenerator out;
-    private boolean[] seen = new boolean[0];
+    private final Bytes line = new Bytes();
+    /** This row's values, one range per column position; a column the record lacks is NULL. */
+    private final Bytes values = new Bytes();
+    private int[] from = new int[0];
+    private int[] to = new int[0];
 
     public RowEncoder(ServerInfo server) {
         this.server = server;
-        this.out = newGenerator();
     }
 
     /**
-     * Encodes {@code value} for {@code schema}'s table and appends it to {@code batch}.
+     * Encodes {@code value} for {@code schema}'s table and appends it to {@code batch}, which must hold rows of the
+     * same {@link TableSchema#insertColumns()} (or none).
      *
      * @return false, with nothing appended, when the value has a field the table lacks: extend the schema and retry
      * @throws BadRowException when the value is not a JSON object or a value does not fit its column
      */
     public boolean encode(TableSchema schema, byte[] value, TableBatch batch) {
-        line.reset();
-        boolean complete = false;
+        if (batch.rows() > 0 && batch.columns() != schema.insertColumns()) {
+            throw new IllegalStateException("batch for " + schema.table() + " holds rows of other columns; flush it first");
+        }
+        values.reset();
         try (JsonParser in = Json.MAPPER.getFactory().createParser(value)) {
-            complete = copy(schema, in);
+            if (!copy(schema, in)) {
+                return false;
+            }
         } catch (JsonProcessingException e) {
             throw new BadRowException("malformed JSON: " + e.getOriginalMessage());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } finally {
-            if (!complete) {
-                // The generator is somewhere inside the abandoned row: start the next one from a clean state.
-                out = newGenerator();
-            }
         }
-        if (complete) {
-            batch.add(line.bytes, line.length);
-        }
-        return complete;
+        batch.add(line.bytes, line.length, schema.insertColumns());
+        return true;
     }
 
     private boolean copy(TableSchema schema, JsonParser in) throws IOException {
         if (in.nextToken() != JsonToken.START_OBJECT) {
             throw new BadRowException("record value must be a JSON object");
         }
-        if (seen.length < schema.size()) {
-            seen = new boolean[schema.size() + 8];
+        int width = schema.size();
+        if (from.length < width) {
+            from = new int[width + 8];
+            to = new int[width + 8];
         }
-        Arrays.fill(seen, false);
+        Arrays.fill(from, 0, width, -1);
         long version = 0;
         boolean hasVersion = false;
         int deleted = 0;
-        out.writeStartObject();
         String field;
         while ((field = in.nextFieldName()) != null) {
             JsonToken token = in.nextToken();
@@ -91,25 +96,33 @@ public final class RowEncoder {
                 }
                 continue;
             }
-            if (seen[position]) {
+            if (from[position] >= 0) {
                 throw new BadRowException("field " + field + " appears twice");
             }
-            seen[position] = true;
-            out.writeFieldName(field);
+            from[position] = values.length;
             value(schema, position, field, token, in);
+            to[position] = values.length;
         }
         if (!hasVersion) {
             throw new BadRowException("record has no numeric _version");
         }
         for (String key : schema.keyColumns()) {
-            if (!seen[schema.position(key)]) {
+            if (from[schema.position(key)] < 0) {
                 throw new BadRowException("key column " + schema.table() + "." + key + " is missing");
             }
         }
-        out.writeNumberField("_version", version);
-        out.writeNumberField("_deleted", deleted);
-        out.writeEndObject();
-        out.flush();
+        line.reset();
+        for (int position = 0; position < width; position++) {
+            if (from[position] < 0) {
+                line.write(NULL, 0, NULL.length);
+            } else {
+                line.write(values.bytes, from[position], to[position] - from[position]);
+            }
+            line.write('\t');
+        }
+        line.ascii(Long.toUnsignedString(version));
+        line.write('\t');
+        line.write(deleted == 0 ? '0' : '1');
         line.write('\n');
         return true;
     }
@@ -120,31 +133,49 @@ public final class RowEncoder {
             if (schema.isKeyAt(position)) {
                 throw new BadRowException("key column " + schema.table() + "." + field + " is null");
             }
-            out.writeNull();
+            values.write(NULL, 0, NULL.length);
             return;
         }
         // The common cases, copied without a tree.
         if (type == ColumnType.INT64 && token == JsonToken.VALUE_NUMBER_INT && fitsLong(in)) {
-            out.writeNumber(in.getLongValue());
+            values.ascii(in.getTextCharacters(), in.getTextOffset(), in.getTextLength());
         } else if ((type == ColumnType.DECIMAL || type == ColumnType.FLOAT64)
                 && (token == JsonToken.VALUE_NUMBER_INT || token == JsonToken.VALUE_NUMBER_FLOAT)) {
-            // Decimals go as JSON numbers, exactly as written: old servers reject a quoted decimal.
-            out.writeNumber(in.getText());
+            number(type, in.getText());
         } else if (type == ColumnType.STRING && token == JsonToken.VALUE_STRING) {
-            out.writeString(in.getTextCharacters(), in.getTextOffset(), in.getTextLength());
+            values.escaped(in.getTextCharacters(), in.getTextOffset(), in.getTextLength());
         } else if (type == ColumnType.DATETIME && token == JsonToken.VALUE_STRING) {
-            out.writeString(fit(schema, field, type, () -> ColumnType.dateTime(in.getText(), server), in));
+            values.ascii(fit(schema, field, type, () -> ColumnType.dateTime(in.getText(), server)));
+        } else if (type == ColumnType.BOOL && (token == JsonToken.VALUE_TRUE || token == JsonToken.VALUE_FALSE)) {
+            boolean yes = token == JsonToken.VALUE_TRUE;
+            values.ascii(server.hasBool() ? (yes ? "true" : "false") : (yes ? "1" : "0"));
         } else {
             JsonNode node = tree(in);
-            out.writeTree(fit(schema, field, type, () -> type.encode(node, server), in));
+            JsonNode encoded = fit(schema, field, type, () -> type.encode(node, server));
+            if (encoded.isNull()) {
+                values.write(NULL, 0, NULL.length);
+            } else if (encoded.isNumber()) {
+                number(type, encoded.isBigDecimal() ? encoded.decimalValue().toPlainString() : encoded.asText());
+            } else if (encoded.isBoolean()) {
+                values.ascii(encoded.asText());
+            } else {
+                String text = encoded.asText();
+                values.escaped(text.toCharArray(), 0, text.length());
+            }
         }
+    }
+
+    /** A JSON number as the column's text: exact digits; exponents written out for decimals, which cannot read them. */
+    private void number(ColumnType type, String text) {
+        boolean exponent = text.indexOf('e') >= 0 || text.indexOf('E') >= 0;
+        values.ascii(exponent && type != ColumnType.FLOAT64 ? new BigDecimal(text).toPlainString() : text);
     }
 
     private interface Conversion<T> {
         T apply() throws IOException;
     }
 
-    private <T> T fit(TableSchema schema, String field, ColumnType type, Conversion<T> conversion, JsonParser in) throws IOException {
+    private <T> T fit(TableSchema schema, String field, ColumnType type, Conversion<T> conversion) throws IOException {
         try {
             return conversion.apply();
         } catch (IllegalArgumentException e) {
@@ -161,18 +192,8 @@ public final class RowEncoder {
         return Json.MAPPER.readTree(in);
     }
 
-    private JsonGenerator newGenerator() {
-        try {
-            JsonGenerator generator = Json.MAPPER.getFactory().createGenerator(line);
-            generator.setRootValueSeparator(null);
-            return generator;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** The line being built; reused from row to row. */
-    private static final class Line extends java.io.OutputStream {
+    /** A growable byte buffer that writes text as TabSeparated wants it. */
+    private static final class Bytes {
         private byte[] bytes = new byte[1024];
         private int length;
 
@@ -180,17 +201,72 @@ public final class RowEncoder {
             length = 0;
         }
 
-        @Override
-        public void write(int b) {
+        void write(int b) {
             ensure(1);
             bytes[length++] = (byte) b;
         }
 
-        @Override
-        public void write(byte[] b, int off, int len) {
+        void write(byte[] b, int off, int len) {
             ensure(len);
             System.arraycopy(b, off, bytes, length, len);
             length += len;
+        }
+
+        /** Text known to be ASCII: numbers, timestamps. */
+        void ascii(String text) {
+            ensure(text.length());
+            for (int i = 0; i < text.length(); i++) {
+                bytes[length++] = (byte) text.charAt(i);
+            }
+        }
+
+        void ascii(char[] text, int off, int len) {
+            ensure(len);
+            for (int i = 0; i < len; i++) {
+                bytes[length++] = (byte) text[off + i];
+            }
+        }
+
+        /** Any text, as UTF-8 with TabSeparated's backslash escapes for the characters that would break the line. */
+        void escaped(char[] text, int off, int len) {
+            ensure(len * 3);
+            for (int i = off; i < off + len; i++) {
+                char c = text[i];
+                if (c < 0x80) {
+                    switch (c) {
+                        case '\\' -> escape('\\');
+                        case '\t' -> escape('t');
+                        case '\n' -> escape('n');
+                        case '\r' -> escape('r');
+                        case '\0' -> escape('0');
+                        case '\b' -> escape('b');
+                        case '\f' -> escape('f');
+                        default -> bytes[length++] = (byte) c;
+                    }
+                } else if (c < 0x800) {
+                    bytes[length++] = (byte) (0xC0 | (c >> 6));
+                    bytes[length++] = (byte) (0x80 | (c & 0x3F));
+                } else if (Character.isHighSurrogate(c) && i + 1 < off + len && Character.isLowSurrogate(text[i + 1])) {
+                    int cp = Character.toCodePoint(c, text[++i]);
+                    ensure(4);
+                    bytes[length++] = (byte) (0xF0 | (cp >> 18));
+                    bytes[length++] = (byte) (0x80 | ((cp >> 12) & 0x3F));
+                    bytes[length++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
+                    bytes[length++] = (byte) (0x80 | (cp & 0x3F));
+                } else if (Character.isSurrogate(c)) {
+                    bytes[length++] = '?'; // a lone surrogate has no UTF-8 form; Java's encoder writes '?' too
+                } else {
+                    bytes[length++] = (byte) (0xE0 | (c >> 12));
+                    bytes[length++] = (byte) (0x80 | ((c >> 6) & 0x3F));
+                    bytes[length++] = (byte) (0x80 | (c & 0x3F));
+                }
+            }
+        }
+
+        private void escape(char c) {
+            ensure(2);
+            bytes[length++] = '\\';
+            bytes[length++] = (byte) c;
         }
 
         private void ensure(int more) {

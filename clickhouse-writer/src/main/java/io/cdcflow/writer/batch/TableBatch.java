@@ -3,17 +3,20 @@ package io.cdcflow.writer.batch;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.util.Arrays;
+import java.util.List;
 
-/** The rows waiting for one table's next INSERT, as JSONEachRow lines. */
+/** The rows waiting for one table's next INSERT, as TabSeparated lines of the same columns. */
 public final class TableBatch {
     private byte[] rows = new byte[64 * 1024];
     private int length;
     private int count;
     private long firstAddedNanos;
+    private List<String> columns = List.of();
 
-    public void add(byte[] line, int lineLength) {
+    public void add(byte[] line, int lineLength, List<String> lineColumns) {
         if (count == 0) {
             firstAddedNanos = System.nanoTime();
+            columns = lineColumns;
         }
         if (length + lineLength > rows.length) {
             rows = Arrays.copyOf(rows, Math.max(rows.length * 2, length + lineLength));
@@ -21,6 +24,11 @@ public final class TableBatch {
         System.arraycopy(line, 0, rows, length, lineLength);
         length += lineLength;
         count++;
+    }
+
+    /** The columns of every line, in order. */
+    public List<String> columns() {
+        return columns;
     }
 
     public int rows() {

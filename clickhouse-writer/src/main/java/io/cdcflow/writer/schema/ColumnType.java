@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
 
 /**
  * The ClickHouse column types the writer uses, how each is declared on a current and an old server, and how a
- * JSON value is encoded for it in JSONEachRow. The mapping is documented in TYPES.md beside this module.
+ * JSON value is encoded for it in an INSERT. The mapping is documented in TYPES.md beside this module.
  */
 public enum ColumnType {
     INT64, DECIMAL, FLOAT64, BOOL, STRING, DATETIME, JSON_TEXT;
@@ -57,7 +57,7 @@ public enum ColumnType {
     }
 
     /**
-     * The value as ClickHouse's JSONEachRow reads it for this column.
+     * The value as ClickHouse reads it for this column (the writer sends it as text).
      *
      * @throws IllegalArgumentException when the value does not fit, with what was expected
      */

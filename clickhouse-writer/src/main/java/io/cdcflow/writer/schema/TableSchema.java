@@ -29,6 +29,7 @@ public final class TableSchema {
     private final Map<String, Integer> positions = new HashMap<>();
     private final List<ColumnType> types = new ArrayList<>();
     private final List<Boolean> keys = new ArrayList<>();
+    private List<String> insertColumns;
 
     public TableSchema(String table, List<String> keyColumns, Map<String, ColumnType> columns) {
         this.table = table;
@@ -82,6 +83,7 @@ public final class TableSchema {
             keys.add(keyColumns.contains(column));
         }
         columns.put(column, type);
+        insertColumns = null;
     }
 
     /** The position of a column, or -1 when the table lacks it. */
@@ -114,11 +116,17 @@ public final class TableSchema {
         return Collections.unmodifiableMap(columns);
     }
 
-    /** Every column an insert names: the data columns plus version and deleted flag. */
+    /**
+     * Every column an insert names, in the order the encoder writes them: the data columns plus version and deleted
+     * flag. The same list object until a column is added, so a batch can tell whether it was encoded for this shape.
+     */
     public List<String> insertColumns() {
-        List<String> names = new ArrayList<>(columns.keySet());
-        names.add("_version");
-        names.add("_deleted");
-        return names;
+        if (insertColumns == null) {
+            List<String> names = new ArrayList<>(columns.keySet());
+            names.add("_version");
+            names.add("_deleted");
+            insertColumns = List.copyOf(names);
+        }
+        return insertColumns;
     }
 }

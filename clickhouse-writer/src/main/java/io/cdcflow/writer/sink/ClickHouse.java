@@ -52,9 +52,9 @@ public final class ClickHouse implements AutoCloseable {
         return rows;
     }
 
-    /** One batch, one INSERT ... FORMAT JSONEachRow. */
-    public void insert(String qualifiedTable, List<String> columns, InputStream jsonEachRow) {
-        await(() -> client.insert(qualifiedTable, columns, jsonEachRow, ClickHouseFormat.JSONEachRow)
+    /** One batch, one INSERT ... FORMAT TabSeparated. */
+    public void insert(String qualifiedTable, List<String> columns, InputStream tabSeparated) {
+        await(() -> client.insert(qualifiedTable, columns, tabSeparated, ClickHouseFormat.TabSeparated)
                 .get(120, TimeUnit.SECONDS).close(), "INSERT INTO " + qualifiedTable);
     }
 

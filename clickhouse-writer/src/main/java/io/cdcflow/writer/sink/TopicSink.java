@@ -205,6 +205,11 @@ public final class TopicSink implements AutoCloseable {
                     throw new RowEncoder.BadRowException("record key must be a JSON object of key columns and the value a JSON object");
                 }
                 schema = schemas.ensure(table, key, row);
+                if (batch.rows() > 0 && batch.columns() != schema.insertColumns()) {
+                    // The rows so far have the old columns: they go in their own INSERT.
+                    flush();
+                    batch = batches.get(table);
+                }
                 if (!encoder.encode(schema, record.value(), batch)) {
                     throw new RowEncoder.BadRowException("table " + table + " still lacks a field of the record after adding columns");
                 }
@@ -254,11 +259,9 @@ public final class TopicSink implements AutoCloseable {
         if (loaded.isEmpty() && pending.isEmpty()) {
             return;
         }
-        Map<String, List<String>> columns = new LinkedHashMap<>();
-        loaded.keySet().forEach(table -> columns.put(table, schemas.get(table).insertColumns()));
         Future<?> done = inserts.submit(() -> loaded.forEach((table, batch) -> {
             long started = System.nanoTime();
-            clickhouse.insert(schemas.ddl().qualified(table), columns.get(table), batch.stream());
+            clickhouse.insert(schemas.ddl().qualified(table), batch.columns(), batch.stream());
             insertMillis.add((System.nanoTime() - started) / 1_000_000, table);
         }));
         Map<String, Integer> rows = new LinkedHashMap<>();

@@ -24,11 +24,12 @@ class RowEncoderTest {
     void encodesForOldAndCurrentServers() {
         String row = "{\"order_id\":1,\"total\":12345678901234567890.0123456789,\"created_at\":\"2026-11-24T12:00:00.123456+02:00\","
                 + "\"paid\":true,\"note\":\"zoë\",\"_version\":9,\"_deleted\":1}";
-        assertThat(encode(ServerInfo.parse("18.16.1"), row)).isEqualTo("{\"order_id\":1,\"total\":12345678901234567890.0123456789,"
-                + "\"created_at\":\"2026-11-24 10:00:00\",\"paid\":1,\"note\":\"zoë\",\"_version\":9,\"_deleted\":1}\n");
-        assertThat(encode(ServerInfo.parse("25.8.1"), row)).contains("\"created_at\":\"2026-11-24 10:00:00.123456\"", "\"paid\":true");
+        // columns in schema order: order_id, total, created_at, paid, note, then _version and _deleted
+        assertThat(encode(ServerInfo.parse("18.16.1"), row))
+                .isEqualTo("1\t12345678901234567890.0123456789\t2026-11-24 10:00:00\t1\tzoë\t9\t1\n");
+        assertThat(encode(ServerInfo.parse("25.8.1"), row)).isEqualTo("1\t12345678901234567890.0123456789\t2026-11-24 10:00:00.123456\ttrue\tzoë\t9\t1\n");
         assertThat(encode(ServerInfo.parse("18.16.1"), "{\"order_id\":1,\"created_at\":\"2026-11-24 12:00:00+02\",\"_version\":1}"))
-                .contains("\"created_at\":\"2026-11-24 10:00:00\"");
+                .isEqualTo("1\t\\N\t2026-11-24 10:00:00\t\\N\t\\N\t1\t0\n");
     }
 
     @Test
@@ -50,7 +51,7 @@ class RowEncoderTest {
         assertThat(batch.rows()).isZero();
         assertThat(encoder.encode(schema, bytes("{\"order_id\":1,\"tier\":null,\"_ingested_at\":\"x\",\"_version\":1}"), batch)).isTrue();
         // the encoder starts clean after an abandoned row
-        assertThat(new String(batch.content(), StandardCharsets.UTF_8)).isEqualTo("{\"order_id\":1,\"_version\":1,\"_deleted\":0}\n");
+        assertThat(new String(batch.content(), StandardCharsets.UTF_8)).isEqualTo("1\t\\N\t\\N\t\\N\t\\N\t1\t0\n");
     }
 
     @Test
@@ -72,11 +73,28 @@ class RowEncoderTest {
     @Test
     void valuesThatAreNotTheCommonShapeTakeTheGeneralPath() {
         String row = "{\"order_id\":1.0,\"total\":1e2,\"paid\":false,\"note\":{\"a\":[1,2]},\"_version\":2.0,\"_deleted\":true}";
-        assertThat(encode(ServerInfo.parse("18.16.1"), row))
-                .isEqualTo("{\"order_id\":1,\"total\":1e2,\"paid\":0,\"note\":\"{\\\"a\\\":[1,2]}\",\"_version\":2,\"_deleted\":1}\n");
+        assertThat(encode(ServerInfo.parse("18.16.1"), row)).isEqualTo("1\t100\t\\N\t0\t{\"a\":[1,2]}\t2\t1\n");
     }
 
     private static byte[] bytes(String json) {
         return json.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void textIsEscapedSoThatNoValueCanBreakTheLine() {
+        String row = "{\"order_id\":7,\"note\":\"a\\tb\\nc\\\\d\\r\\u0000 \\ud83d\\ude00 ✓\",\"_version\":1}";
+        assertThat(encode(ServerInfo.parse("18.16.1"), row)).isEqualTo("7\t\\N\t\\N\t\\N\ta\\tb\\nc\\\\d\\r\\0 \ud83d\ude00 ✓\t1\t0\n");
+        assertThat(encode(ServerInfo.parse("18.16.1"), "{\"order_id\":8,\"note\":12.50,\"_version\":1}"))
+                .isEqualTo("8\t\\N\t\\N\t\\N\t12.50\t1\t0\n");
+    }
+
+    @Test
+    void aBatchHoldsRowsOfOneShape() {
+        RowEncoder encoder = new RowEncoder(ServerInfo.parse("18.16.1"));
+        TableBatch batch = new TableBatch();
+        assertThat(encoder.encode(schema, bytes("{\"order_id\":1,\"_version\":1}"), batch)).isTrue();
+        schema.add("tier", io.cdcflow.writer.schema.ColumnType.STRING);
+        assertThatThrownBy(() -> encoder.encode(schema, bytes("{\"order_id\":2,\"tier\":\"gold\",\"_version\":1}"), batch))
+                .hasMessageContaining("flush it first");
     }
 }

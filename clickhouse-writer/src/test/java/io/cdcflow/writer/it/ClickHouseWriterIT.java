@@ -125,4 +125,29 @@ class ClickHouseWriterIT {
             assertThat(Waiting.until(WAIT, Duration.ofMillis(200), () -> w.sink.health().ready())).isTrue();
         }
     }
+
+    @Test
+    void anyTextAndColumnsAddedMidBatchArriveExactly(ClickHouseEndpoint ch, KafkaEndpoint kafka) throws Exception {
+        String tricky = "tab\there, line\nbreak, back\\slash \\N, zoë ✓ 😀";
+        try (RunningWriter w = writer(ch, kafka);
+             KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producerProperties())) {
+            // sent together, so that one batch sees the table gain columns half way
+            for (String[] record : new String[][] {
+                    {"{\"id\":1}", "{\"id\":1,\"name\":" + io.cdcflow.common.json.Json.text(
+                            io.cdcflow.common.json.Json.MAPPER.getNodeFactory().textNode(tricky)) + ",\"_version\":1,\"_deleted\":0}"},
+                    {"{\"id\":2}", "{\"id\":2,\"name\":\"Bo\",\"tier\":\"gold\",\"_version\":1,\"_deleted\":0}"},
+                    {"{\"id\":3}", "{\"id\":3,\"name\":null,\"tier\":\"silver\",\"score\":12.5e1,\"_version\":1,\"_deleted\":0}"}}) {
+                producer.send(new ProducerRecord<>(dims, record[0].getBytes(StandardCharsets.UTF_8), record[1].getBytes(StandardCharsets.UTF_8)));
+            }
+            producer.flush();
+            assertThat(Waiting.until(WAIT, Duration.ofMillis(200), () -> current(ch, dims, "id").size() == 3)).isTrue();
+            List<com.fasterxml.jackson.databind.JsonNode> rows = current(ch, dims, "id, name, tier, toFloat64(score) AS score").stream()
+                    .map(io.cdcflow.common.json.Json::read).toList();
+            assertThat(rows.get(0).get("name").asText()).isEqualTo(tricky);
+            assertThat(rows.get(0).get("tier").isNull()).isTrue();
+            assertThat(rows.get(1).get("tier").asText()).isEqualTo("gold");
+            assertThat(rows.get(2).get("name").isNull()).isTrue();
+            assertThat(rows.get(2).get("score").asDouble()).isEqualTo(125.0);
+        }
+    }
 }
