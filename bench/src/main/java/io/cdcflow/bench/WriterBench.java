@@ -30,28 +30,39 @@ final class WriterBench {
         ClickHouseEndpoint ch = env.clickhouse.endpoint();
         // A warm-up run on other rows first: the measured run then sees JIT-compiled code, as a deployable that has
         // been running for a while would. clickhouse-client, a native binary, needs none.
-        int warmUp = Math.max(rows / 2, 1000);
+        int warmUp = rows;
         fill("bench_warm_up", warmUp, null);
         double[] warm = timeWriter(ch, "bench_warm_up", warmUp);
         System.out.printf("[bench] writer warm-up: %d rows/s%n", Math.round(warmUp / warm[0]));
 
-        String topic = "bench_order_fact";
+        // Each side's best of several runs: the machine is shared, and the fastest run is the one least disturbed.
         Path file = Files.createTempFile("bench-rows", ".json");
         try {
-            fill(topic, rows, file);
-            double[] ours = timeWriter(ch, topic, rows);
-            System.out.println("[bench] writer: " + Math.round(rows / ours[0]) + " rows/s");
-            try (var client = ch.client()) {
-                client.execute("CREATE TABLE bench.bulk_copy AS bench." + topic).get().close();
+            double[] ours = null;
+            for (int attempt = 1; attempt <= 2; attempt++) {
+                String topic = "bench_order_fact_" + attempt;
+                fill(topic, rows, attempt == 1 ? file : null);
+                double[] run = timeWriter(ch, topic, rows);
+                System.out.println("[bench] writer: " + Math.round(rows / run[0]) + " rows/s");
+                ours = ours == null || run[0] < ours[0] ? run : ours;
             }
-            double[] bulk = Timing.command("clickhouse-client --host 127.0.0.1 --port " + env.clickhouse.tcpPort()
-                    + " --query 'INSERT INTO bench.bulk_copy (order_id, customer_id, customer_name, customer_email, total, status, created_at, _version, _deleted) FORMAT JSONEachRow' < "
-                    + file, Map.of(), Duration.ofMinutes(20));
-            System.out.println("[bench] clickhouse-client: " + Math.round(rows / bulk[0]) + " rows/s");
+            double[] bulk = null;
+            for (int attempt = 1; attempt <= 3; attempt++) {
+                try (var client = ch.client()) {
+                    client.execute("CREATE TABLE bench.bulk_copy_" + attempt + " AS bench.bench_order_fact_1").get().close();
+                }
+                double[] run = Timing.command("clickhouse-client --host 127.0.0.1 --port " + env.clickhouse.tcpPort()
+                        + " --query 'INSERT INTO bench.bulk_copy_" + attempt + " (order_id, customer_id, customer_name, customer_email, total, "
+                        + "status, created_at, _version, _deleted) FORMAT JSONEachRow' < " + file, Map.of(), Duration.ofMinutes(20));
+                System.out.println("[bench] clickhouse-client: " + Math.round(rows / run[0]) + " rows/s");
+                bulk = bulk == null || run[0] < bulk[0] ? run : bulk;
+            }
             return List.of(
-                    new Measurement("clickhouse", "clickhouse-client bulk insert (limit)", rows, bulk[0], bulk[1], "one JSONEachRow file, native protocol"),
+                    new Measurement("clickhouse", "clickhouse-client bulk insert (limit)", rows, bulk[0], bulk[1],
+                            "one JSONEachRow file, native protocol; best of 3"),
                     new Measurement("clickhouse", "clickhouse-writer (ours)", rows, ours[0], ours[1],
-                            "from Kafka (JSON), batched TabSeparated INSERTs over HTTP, offsets committed after each; after a warm-up run"));
+                            "from Kafka (JSON), batched TabSeparated INSERTs over HTTP, offsets committed after each; "
+                                    + "after a warm-up run, best of 2"));
         } finally {
             Files.deleteIfExists(file);
         }
