@@ -35,6 +35,9 @@ final class Report {
             md.append(String.format(Locale.ROOT, "| %,d | %,.0f | %.0f | %.0f | %.0f | %d | %s |%n", p.offered(), p.achieved(), p.p50(), p.p95(),
                     p.p99(), p.probes(), p.sustained() ? "yes" : "no"));
         }
+        freshness.stream().filter(FreshnessBench.Point::sustained).mapToInt(FreshnessBench.Point::offered).max().ifPresent(highest ->
+                md.append(String.format(Locale.ROOT, "%nHighest offered load sustained (all of it went in, every probe came out, "
+                        + "lag not growing over the window): %,d changes/s.%n", highest)));
         md.append("\n![freshness](freshness.png)\n\n## Findings\n\n").append(findings).append('\n');
         return md.toString();
     }

@@ -42,6 +42,7 @@ final class WriterBench {
             for (int attempt = 1; attempt <= 2; attempt++) {
                 String topic = "bench_order_fact_" + attempt;
                 fill(topic, rows, attempt == 1 ? file : null);
+                quiesce(ch);
                 double[] run = timeWriter(ch, topic, rows);
                 System.out.println("[bench] writer: " + Math.round(rows / run[0]) + " rows/s");
                 ours = ours == null || run[0] < ours[0] ? run : ours;
@@ -51,6 +52,7 @@ final class WriterBench {
                 try (var client = ch.client()) {
                     client.execute("CREATE TABLE bench.bulk_copy_" + attempt + " AS bench.bench_order_fact_1").get().close();
                 }
+                quiesce(ch);
                 double[] run = Timing.command("clickhouse-client --host 127.0.0.1 --port " + env.clickhouse.tcpPort()
                         + " --query 'INSERT INTO bench.bulk_copy_" + attempt + " (order_id, customer_id, customer_name, customer_email, total, "
                         + "status, created_at, _version, _deleted) FORMAT JSONEachRow' < " + file, Map.of(), Duration.ofMinutes(20));
@@ -72,6 +74,7 @@ final class WriterBench {
     private void fill(String topic, int count, Path file) throws Exception {
         KafkaEndpoint kafka = env.kafka();
         kafka.createTopics(3, topic);
+        java.util.concurrent.atomic.AtomicReference<Exception> failed = new java.util.concurrent.atomic.AtomicReference<>();
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producerProperties());
              BufferedWriter out = file == null ? null : Files.newBufferedWriter(file)) {
             for (int id = 1; id <= count; id++) {
@@ -79,13 +82,20 @@ final class WriterBench {
                         + "\",\"customer_email\":\"c" + (id % 1000) + "@example.com\",\"total\":" + (id % 900) + ".25,\"status\":\"paid\","
                         + "\"created_at\":\"2026-11-24T10:00:00Z\",\"_version\":" + id + ",\"_deleted\":0}";
                 producer.send(new ProducerRecord<>(topic, ("{\"order_id\":" + id + "}").getBytes(StandardCharsets.UTF_8),
-                        value.getBytes(StandardCharsets.UTF_8)));
+                        value.getBytes(StandardCharsets.UTF_8)), (metadata, error) -> {
+                            if (error != null) {
+                                failed.compareAndSet(null, error);
+                            }
+                        });
                 if (out != null) {
                     // clickhouse-client gets the same row in the form its server parses
                     out.write(value.replace("2026-11-24T10:00:00Z", "2026-11-24 10:00:00"));
                     out.newLine();
                 }
             }
+        }
+        if (failed.get() != null) {
+            throw new IllegalStateException("Kafka did not take every bench row for " + topic, failed.get());
         }
     }
 
@@ -111,6 +121,17 @@ final class WriterBench {
             sink.close();
             return new double[] {seconds, cpuUsed};
         }
+    }
+
+    /** Waits for ClickHouse's background merges of earlier inserts to finish, so they do not run during a measurement. */
+    private static void quiesce(ClickHouseEndpoint ch) throws InterruptedException {
+        try (var client = ch.client()) {
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (System.nanoTime() < deadline && count(client, "system.merges") > 0) {
+                Thread.sleep(100);
+            }
+        }
+        Thread.sleep(500);
     }
 
     static long count(com.clickhouse.client.api.Client client, String table) {

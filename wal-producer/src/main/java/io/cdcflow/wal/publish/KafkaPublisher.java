@@ -20,9 +20,11 @@ import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -107,18 +109,25 @@ public final class KafkaPublisher implements AutoCloseable {
         }
     }
 
-    /** New partitions take a moment to get a leader; sending before that only waits in the producer's buffer. */
-    private static void awaitLeaders(Admin admin, List<String> topics) throws ExecutionException, TimeoutException, InterruptedException {
+    /**
+     * New partitions take a moment to get a leader that serves them. A record sent before that can sit in the
+     * producer until its delivery timeout (seen with Kafka 4.3 on a new partition), so wait until every partition
+     * answers a leader-only request.
+     */
+    private static void awaitLeaders(Admin admin, List<String> topics) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < deadline) {
-            boolean ready = admin.describeTopics(topics).allTopicNames().get(15, TimeUnit.SECONDS).values().stream()
-                    .allMatch(t -> t.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
-            if (ready) {
+            try {
+                Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+                admin.describeTopics(topics).allTopicNames().get(15, TimeUnit.SECONDS).forEach((name, topic) ->
+                        topic.partitions().forEach(p -> latest.put(new TopicPartition(name, p.partition()), OffsetSpec.latest())));
+                admin.listOffsets(latest).all().get(15, TimeUnit.SECONDS);
                 return;
+            } catch (ExecutionException | TimeoutException notYet) {
+                Thread.sleep(100);
             }
-            Thread.sleep(100);
         }
-        LOG.warn("partitions of {} have no leader after 30 s; sending anyway", topics);
+        LOG.warn("partitions of {} have no serving leader after 30 s; sending anyway", topics);
     }
 
     /**
