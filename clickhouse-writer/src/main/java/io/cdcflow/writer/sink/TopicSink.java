@@ -310,6 +310,11 @@ public final class TopicSink implements AutoCloseable {
     /** Forgets unconfirmed rows and reads them again from the committed offsets. */
     private void rewind() {
         landQuietly();
+        seekBackToCommitted();
+    }
+
+    /** Drops what is buffered and moves every assigned partition back to its committed offset. */
+    private void seekBackToCommitted() {
         batches.values().forEach(TableBatch::clear);
         pending.clear();
         Set<TopicPartition> assigned = consumer.assignment();
@@ -362,8 +367,8 @@ public final class TopicSink implements AutoCloseable {
             } catch (RuntimeException e) {
                 LOG.warn("could not write before a rebalance ({}); the next owner re-reads those rows", e.getMessage());
                 flight = null;
-                batches.values().forEach(TableBatch::clear);
-                pending.clear();
+                // Partitions this writer keeps (cooperative rebalancing) must not skip the dropped rows either.
+                seekBackToCommitted();
             }
         }
 
