@@ -44,6 +44,15 @@ final class BenchEnv implements AutoCloseable {
         return new WalProducer(WalProducerConfig.from(new Env(env)), new Metrics());
     }
 
+    /** A temporary folder, deleted with everything in it when the benchmark's services close. */
+    static java.nio.file.Path scratch(String prefix) throws java.io.IOException {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory(prefix);
+        SCRATCH.add(dir);
+        return dir;
+    }
+
+    private static final java.util.List<java.nio.file.Path> SCRATCH = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     static Thread run(String name, ThrowingRunnable body) {
         Thread thread = new Thread(() -> {
             try {
@@ -72,5 +81,12 @@ final class BenchEnv implements AutoCloseable {
         clickhouse.close();
         kafka.close();
         postgres.close();
+        for (java.nio.file.Path dir : SCRATCH) {
+            try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            } catch (java.io.IOException e) {
+                System.err.println("[bench] could not delete " + dir + ": " + e.getMessage());
+            }
+        }
     }
 }

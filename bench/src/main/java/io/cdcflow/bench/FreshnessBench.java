@@ -10,7 +10,6 @@ import io.cdcflow.testsupport.PostgresEndpoint;
 import io.cdcflow.wal.WalProducer;
 import io.cdcflow.writer.config.WriterConfig;
 import io.cdcflow.writer.sink.TopicSink;
-import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
@@ -55,7 +54,7 @@ final class FreshnessBench {
                 "STREAMS_APPLICATION_ID", "fresh-streams", "STREAMS_INPUT_TOPIC_PREFIX", "fresh", "STREAMS_HTTP_ADDR", "127.0.0.1:0",
                 "STREAMS_TOPIC_ORDER_FACT", "fresh_order_fact", "STREAMS_TOPIC_ORDER_ITEM_FACT", "fresh_order_item_fact",
                 "STREAMS_TOPIC_CUSTOMER_DIM", "fresh_customer_dim", "STREAMS_TOPIC_PRODUCT_DIM", "fresh_product_dim",
-                "STREAMS_STATE_DIR", Files.createTempDirectory("fresh").toString()))), new Metrics());
+                "STREAMS_STATE_DIR", BenchEnv.scratch("bench-fresh").toString()))), new Metrics());
         streams.start();
         TopicSink sink = new TopicSink(WriterConfig.from(new Env(Map.of("CLICKHOUSE_URL", ch.httpUrl(), "CLICKHOUSE_DATABASE", "fresh",
                 "KAFKA_BOOTSTRAP_SERVERS", env.kafka().bootstrapServers(), "WRITER_GROUP_ID", "fresh-writer", "WRITER_HTTP_ADDR", "127.0.0.1:0",

@@ -9,7 +9,6 @@ import io.cdcflow.common.ops.Metrics;
 import io.cdcflow.streams.StreamsApp;
 import io.cdcflow.streams.config.StreamsAppConfig;
 import io.cdcflow.testsupport.KafkaEndpoint;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -79,7 +78,7 @@ final class StreamsBench {
                 "STREAMS_TOPIC_ORDER_FACT", "sb_order_fact_" + run, "STREAMS_TOPIC_ORDER_ITEM_FACT", "sb_item_fact_" + run,
                 "STREAMS_TOPIC_CUSTOMER_DIM", "sb_customer_dim_" + run, "STREAMS_TOPIC_PRODUCT_DIM", "sb_product_dim_" + run,
                 "STREAMS_HTTP_ADDR", "127.0.0.1:0"));
-        env.put("STREAMS_STATE_DIR", Files.createTempDirectory("bench-streams").toString());
+        env.put("STREAMS_STATE_DIR", BenchEnv.scratch("bench-streams").toString());
         return StreamsAppConfig.from(new Env(env));
     }
 

@@ -31,6 +31,7 @@ final class Timing {
             throw new IOException("timed out after " + timeout + ": " + command);
         }
         List<String> lines = Files.readAllLines(out);
+        Files.delete(out);
         String last = lines.isEmpty() ? "" : lines.get(lines.size() - 1).trim();
         String[] parts = last.split("\\s+");
         if (p.exitValue() != 0 || parts.length != 3) {

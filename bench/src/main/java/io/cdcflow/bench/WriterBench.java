@@ -36,38 +36,34 @@ final class WriterBench {
         System.out.printf("[bench] writer warm-up: %d rows/s%n", Math.round(warmUp / warm[0]));
 
         // Each side's best of several runs: the machine is shared, and the fastest run is the one least disturbed.
-        Path file = Files.createTempFile("bench-rows", ".json");
-        try {
-            double[] ours = null;
-            for (int attempt = 1; attempt <= 2; attempt++) {
-                String topic = "bench_order_fact_" + attempt;
-                fill(topic, rows, attempt == 1 ? file : null);
-                quiesce(ch);
-                double[] run = timeWriter(ch, topic, rows);
-                System.out.println("[bench] writer: " + Math.round(rows / run[0]) + " rows/s");
-                ours = ours == null || run[0] < ours[0] ? run : ours;
-            }
-            double[] bulk = null;
-            for (int attempt = 1; attempt <= 3; attempt++) {
-                try (var client = ch.client()) {
-                    client.execute("CREATE TABLE bench.bulk_copy_" + attempt + " AS bench.bench_order_fact_1").get().close();
-                }
-                quiesce(ch);
-                double[] run = Timing.command("clickhouse-client --host 127.0.0.1 --port " + env.clickhouse.tcpPort()
-                        + " --query 'INSERT INTO bench.bulk_copy_" + attempt + " (order_id, customer_id, customer_name, customer_email, total, "
-                        + "status, created_at, _version, _deleted) FORMAT JSONEachRow' < " + file, Map.of(), Duration.ofMinutes(20));
-                System.out.println("[bench] clickhouse-client: " + Math.round(rows / run[0]) + " rows/s");
-                bulk = bulk == null || run[0] < bulk[0] ? run : bulk;
-            }
-            return List.of(
-                    new Measurement("clickhouse", "clickhouse-client bulk insert (limit)", rows, bulk[0], bulk[1],
-                            "one JSONEachRow file, native protocol; best of 3"),
-                    new Measurement("clickhouse", "clickhouse-writer (ours)", rows, ours[0], ours[1],
-                            "from Kafka (JSON), batched TabSeparated INSERTs over HTTP, offsets committed after each; "
-                                    + "after a warm-up run, best of 2"));
-        } finally {
-            Files.deleteIfExists(file);
+        Path file = BenchEnv.scratch("bench-rows").resolve("rows.json");
+        double[] ours = null;
+        for (int attempt = 1; attempt <= 2; attempt++) {
+            String topic = "bench_order_fact_" + attempt;
+            fill(topic, rows, attempt == 1 ? file : null);
+            quiesce(ch);
+            double[] run = timeWriter(ch, topic, rows);
+            System.out.println("[bench] writer: " + Math.round(rows / run[0]) + " rows/s");
+            ours = ours == null || run[0] < ours[0] ? run : ours;
         }
+        double[] bulk = null;
+        for (int attempt = 1; attempt <= 3; attempt++) {
+            try (var client = ch.client()) {
+                client.execute("CREATE TABLE bench.bulk_copy_" + attempt + " AS bench.bench_order_fact_1").get().close();
+            }
+            quiesce(ch);
+            double[] run = Timing.command("clickhouse-client --host 127.0.0.1 --port " + env.clickhouse.tcpPort()
+                    + " --query 'INSERT INTO bench.bulk_copy_" + attempt + " (order_id, customer_id, customer_name, customer_email, total, "
+                    + "status, created_at, _version, _deleted) FORMAT JSONEachRow' < " + file, Map.of(), Duration.ofMinutes(20));
+            System.out.println("[bench] clickhouse-client: " + Math.round(rows / run[0]) + " rows/s");
+            bulk = bulk == null || run[0] < bulk[0] ? run : bulk;
+        }
+        return List.of(
+                new Measurement("clickhouse", "clickhouse-client bulk insert (limit)", rows, bulk[0], bulk[1],
+                        "one JSONEachRow file, native protocol; best of 3"),
+                new Measurement("clickhouse", "clickhouse-writer (ours)", rows, ours[0], ours[1],
+                        "from Kafka (JSON), batched TabSeparated INSERTs over HTTP, offsets committed after each; "
+                                + "after a warm-up run, best of 2"));
     }
 
     /** Puts {@code count} order facts on a new topic, and the same rows into {@code file} for clickhouse-client. */
