@@ -165,6 +165,9 @@ public final class RowEncoder {
                 number(type, encoded.isBigDecimal() ? encoded.decimalValue().toPlainString() : encoded.asText());
             } else if (encoded.isBoolean()) {
                 values.ascii(encoded.asText());
+            } else if (type == ColumnType.FLOAT64) {
+                // NaN, Infinity, -Infinity: the spelling ClickHouse's text formats read
+                values.ascii(encoded.asText().equals("NaN") ? "nan" : encoded.asText().replace("Infinity", "inf"));
             } else {
                 String text = encoded.asText();
                 values.escaped(text.toCharArray(), 0, text.length());

@@ -97,4 +97,19 @@ class RowEncoderTest {
         assertThatThrownBy(() -> encoder.encode(schema, bytes("{\"order_id\":2,\"tier\":\"gold\",\"_version\":1}"), batch))
                 .hasMessageContaining("flush it first");
     }
+
+    @Test
+    void floatSpecialValuesUseClickHouseSpelling() {
+        java.util.Map<String, io.cdcflow.writer.schema.ColumnType> columns = new java.util.LinkedHashMap<>();
+        columns.put("id", io.cdcflow.writer.schema.ColumnType.INT64);
+        columns.put("v", io.cdcflow.writer.schema.ColumnType.FLOAT64);
+        TableSchema floats = new TableSchema("readings", java.util.List.of("id"), columns);
+        RowEncoder encoder = new RowEncoder(ServerInfo.parse("18.16.1"));
+        TableBatch batch = new TableBatch();
+        for (String v : new String[] {"\"NaN\"", "\"Infinity\"", "\"-Infinity\"", "1.5e300"}) {
+            assertThat(encoder.encode(floats, bytes("{\"id\":1,\"v\":" + v + ",\"_version\":1}"), batch)).isTrue();
+        }
+        assertThat(new String(batch.content(), StandardCharsets.UTF_8))
+                .isEqualTo("1\tnan\t1\t0\n1\tinf\t1\t0\n1\t-inf\t1\t0\n1\t1.5e300\t1\t0\n");
+    }
 }
