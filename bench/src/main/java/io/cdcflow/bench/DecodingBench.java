@@ -34,34 +34,55 @@ final class DecodingBench {
                 "CREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint, total numeric(12,2), status text, created_at timestamptz DEFAULT now())",
                 "CREATE TABLE order_items (id bigint PRIMARY KEY, order_id bigint, product_id bigint, quantity int, price numeric(10,2))",
                 "CREATE PUBLICATION bench_pub FOR TABLE customers, products, orders, order_items");
-        for (String slot : List.of("ours_slot", "recv_slot", "dbz_slot")) {
+        for (String slot : List.of("ours_slot_1", "ours_slot_2", "recv_slot_1", "recv_slot_2", "dbz_slot_1", "dbz_slot_2")) {
             db.execute("SELECT pg_create_logical_replication_slot('" + slot + "', 'pgoutput')");
         }
         long generated = workload(db);
         String end = db.queryString("SELECT pg_current_wal_lsn()::text");
         say("workload: " + generated + " row changes over the four tables, WAL up to " + end);
 
+        // Each decoder twice, alternating, and the faster run of each counts: the machine is shared, and the fastest
+        // run is the one least disturbed; the second run of a JVM decoder also sees its code compiled.
         List<Measurement> results = new ArrayList<>();
-        double[] recv = Timing.command("pg_recvlogical -h 127.0.0.1 -p " + db.port() + " -U postgres -d bench_wal --slot recv_slot "
-                + "--start -o proto_version=1 -o publication_names=bench_pub -E " + end + " -f /dev/null", Map.of(), Duration.ofMinutes(20));
-        results.add(new Measurement("decode", "pg_recvlogical (limit)", generated, recv[0], recv[1], "pgoutput to /dev/null"));
-        say("pg_recvlogical: " + Math.round(generated / recv[0]) + " changes/s");
-
-        results.add(ours(db, end, generated));
-        results.add(debezium(db, generated));
+        Measurement recv = null;
+        Measurement ours = null;
+        for (int attempt = 1; attempt <= 2; attempt++) {
+            double[] run = Timing.command("pg_recvlogical -h 127.0.0.1 -p " + db.port() + " -U postgres -d bench_wal --slot recv_slot_"
+                    + attempt + " --start -o proto_version=1 -o publication_names=bench_pub -E " + end + " -f /dev/null",
+                    Map.of(), Duration.ofMinutes(20));
+            say("pg_recvlogical: " + Math.round(generated / run[0]) + " changes/s");
+            if (recv == null || run[0] < recv.seconds()) {
+                recv = new Measurement("decode", "pg_recvlogical (limit)", generated, run[0], run[1], "pgoutput to /dev/null; best of 2");
+            }
+            Measurement mine = ours(db, end, generated, attempt);
+            if (ours == null || mine.seconds() < ours.seconds()) {
+                ours = mine;
+            }
+        }
+        Measurement peer = null;
+        for (int attempt = 1; attempt <= 2; attempt++) {
+            Measurement run = debezium(db, generated, attempt);
+            if (peer == null || run.seconds() < peer.seconds()) {
+                peer = run;
+            }
+        }
+        results.add(recv);
+        results.add(ours);
+        results.add(peer);
         return results;
     }
 
-    private Measurement ours(PostgresEndpoint db, String end, long generated) throws java.sql.SQLException {
-        WalProducer producer = env.walProducer(db, Map.of("POSTGRES_CDC_SLOT", "ours_slot", "POSTGRES_CDC_PUBLICATION", "bench_pub",
+    private Measurement ours(PostgresEndpoint db, String end, long generated, int attempt) throws java.sql.SQLException {
+        String slot = "ours_slot_" + attempt;
+        WalProducer producer = env.walProducer(db, Map.of("POSTGRES_CDC_SLOT", slot, "POSTGRES_CDC_PUBLICATION", "bench_pub",
                 "POSTGRES_CDC_TABLES", "customers,products,orders,order_items", "POSTGRES_CDC_SNAPSHOT", "false",
-                "POSTGRES_CDC_TOPIC_PREFIX", "bench", "POSTGRES_CDC_TOPIC_PARTITIONS", "3", "POSTGRES_CDC_STATUS_INTERVAL", "1s"));
+                "POSTGRES_CDC_TOPIC_PREFIX", "bench" + attempt, "POSTGRES_CDC_TOPIC_PARTITIONS", "3", "POSTGRES_CDC_STATUS_INTERVAL", "1s"));
         double seconds;
         double cpuUsed;
         // One connection polls: a new one every 20 ms would cost PostgreSQL a backend start each time.
         try (java.sql.Connection poll = db.connect();
              java.sql.PreparedStatement confirmed = poll.prepareStatement("SELECT confirmed_flush_lsn >= ?::pg_lsn "
-                     + "FROM pg_replication_slots WHERE slot_name = 'ours_slot'")) {
+                     + "FROM pg_replication_slots WHERE slot_name = '" + slot + "'")) {
             confirmed.setString(1, end);
             double cpu = Timing.processCpuSeconds();
             long started = System.nanoTime();
@@ -79,12 +100,12 @@ final class DecodingBench {
         producer.stop();
         say("wal-producer: " + Math.round(generated / seconds) + " changes/s, acknowledged by Kafka and confirmed");
         return new Measurement("decode", "wal-producer (ours)", generated, seconds, cpuUsed,
-                "decode, JSON, Kafka acks=all, LSN confirmed; CPU of the JVM (Kafka broker and PostgreSQL not counted)");
+                "decode, JSON, Kafka acks=all, LSN confirmed; CPU of the JVM (Kafka broker and PostgreSQL not counted); best of 2");
     }
 
-    private Measurement debezium(PostgresEndpoint db, long generated) throws Exception {
+    private Measurement debezium(PostgresEndpoint db, long generated, int attempt) throws Exception {
         Properties props = new Properties();
-        props.setProperty("name", "bench");
+        props.setProperty("name", "bench" + attempt);
         props.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
         props.setProperty("offset.storage", "org.apache.kafka.connect.storage.MemoryOffsetBackingStore");
         props.setProperty("offset.flush.interval.ms", "10000");
@@ -93,9 +114,9 @@ final class DecodingBench {
         props.setProperty("database.user", db.user());
         props.setProperty("database.password", db.password() == null ? "" : db.password());
         props.setProperty("database.dbname", db.database());
-        props.setProperty("topic.prefix", "dbz");
+        props.setProperty("topic.prefix", "dbz" + attempt);
         props.setProperty("plugin.name", "pgoutput");
-        props.setProperty("slot.name", "dbz_slot");
+        props.setProperty("slot.name", "dbz_slot_" + attempt);
         props.setProperty("publication.name", "bench_pub");
         props.setProperty("publication.autocreate.mode", "disabled");
         props.setProperty("snapshot.mode", "no_data");
@@ -122,7 +143,7 @@ final class DecodingBench {
             double cpuUsed = Timing.processCpuSeconds() - cpu;
             say("Debezium embedded: " + Math.round(generated / seconds) + " changes/s");
             return new Measurement("decode", "Debezium embedded (peer)", generated, seconds, cpuUsed,
-                    "JSON, schemas disabled, events handed to a counter (no Kafka)");
+                    "JSON, schemas disabled, events handed to a counter (no Kafka); best of 2");
         } finally {
             executor.shutdownNow();
             executor.awaitTermination(30, TimeUnit.SECONDS);

@@ -22,23 +22,30 @@ final class SnapshotBench {
                         + "created_at timestamptz DEFAULT now())",
                 "INSERT INTO orders SELECT g, g % 1000, g * 0.37, 'status ' || (g % 7), now() FROM generate_series(1, " + rows + ") g",
                 "VACUUM ANALYZE orders");
-        double[] copy = Timing.command("psql -h 127.0.0.1 -p " + db.port() + " -U postgres -d bench_snapshot -c "
-                + "'COPY (SELECT * FROM orders) TO STDOUT' > /dev/null", Map.of(), Duration.ofMinutes(20));
-        System.out.println("[bench] COPY: " + Math.round(rows / copy[0]) + " rows/s");
-
-        WalProducer producer = env.walProducer(db, Map.of("POSTGRES_CDC_TABLES", "orders", "POSTGRES_CDC_SLOT", "snap_slot",
-                "POSTGRES_CDC_TOPIC_PREFIX", "snap", "POSTGRES_CDC_SNAPSHOT_BATCH_ROWS", "20000"));
-        double cpu = Timing.processCpuSeconds();
-        long started = System.nanoTime();
-        BenchEnv.run("snapshot", producer::runSession);
-        BenchEnv.await("the snapshot", Duration.ofMinutes(30), () -> producer.health().ready());
-        double seconds = (System.nanoTime() - started) / 1e9;
-        double cpuUsed = Timing.processCpuSeconds() - cpu;
-        producer.stop();
-        System.out.println("[bench] snapshot: " + Math.round(rows / seconds) + " rows/s");
+        // Each side's best of several runs, as for the other stages.
+        double[] copy = null;
+        for (int attempt = 1; attempt <= 3; attempt++) {
+            double[] run = Timing.command("psql -h 127.0.0.1 -p " + db.port() + " -U postgres -d bench_snapshot -c "
+                    + "'COPY (SELECT * FROM orders) TO STDOUT' > /dev/null", Map.of(), Duration.ofMinutes(20));
+            System.out.println("[bench] COPY: " + Math.round(rows / run[0]) + " rows/s");
+            copy = copy == null || run[0] < copy[0] ? run : copy;
+        }
+        double[] ours = null;
+        for (int attempt = 1; attempt <= 2; attempt++) {
+            WalProducer producer = env.walProducer(db, Map.of("POSTGRES_CDC_TABLES", "orders", "POSTGRES_CDC_SLOT", "snap_slot_" + attempt,
+                    "POSTGRES_CDC_TOPIC_PREFIX", "snap" + attempt, "POSTGRES_CDC_SNAPSHOT_BATCH_ROWS", "20000"));
+            double cpu = Timing.processCpuSeconds();
+            long started = System.nanoTime();
+            BenchEnv.run("snapshot", producer::runSession);
+            BenchEnv.await("the snapshot", Duration.ofMinutes(30), () -> producer.health().ready());
+            double[] run = {(System.nanoTime() - started) / 1e9, Timing.processCpuSeconds() - cpu};
+            producer.stop();
+            System.out.println("[bench] snapshot: " + Math.round(rows / run[0]) + " rows/s");
+            ours = ours == null || run[0] < ours[0] ? run : ours;
+        }
         return List.of(
-                new Measurement("snapshot", "COPY TO STDOUT (limit)", rows, copy[0], copy[1], "psql to /dev/null"),
-                new Measurement("snapshot", "wal-producer snapshot (ours)", rows, seconds, cpuUsed,
-                        "slot creation, exported snapshot, JSON, Kafka acks=all"));
+                new Measurement("snapshot", "COPY TO STDOUT (limit)", rows, copy[0], copy[1], "psql to /dev/null; best of 3"),
+                new Measurement("snapshot", "wal-producer snapshot (ours)", rows, ours[0], ours[1],
+                        "slot creation, exported snapshot, JSON, Kafka acks=all; best of 2"));
     }
 }
