@@ -108,10 +108,7 @@ public final class Metrics {
         }
 
         public void add(long amount, String... labelValues) {
-            if (labelValues.length != labelNames.length) {
-                throw new IllegalArgumentException(name + " takes labels " + List.of(labelNames));
-            }
-            series.computeIfAbsent(List.of(labelValues), k -> new LongAdder()).add(amount);
+            series(labelValues).add(amount);
         }
 
         /** The series for these label values, to add to without a lookup each time (hot paths). */
