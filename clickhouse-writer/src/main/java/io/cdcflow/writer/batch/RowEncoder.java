@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.cdcflow.common.io.GrowableBytes;
 import io.cdcflow.common.json.Json;
 import io.cdcflow.writer.schema.ColumnType;
 import io.cdcflow.writer.schema.ServerInfo;
@@ -65,7 +66,7 @@ public final class RowEncoder {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        batch.add(line.bytes, line.length, schema.insertColumns());
+        batch.add(line.array(), line.length(), schema.insertColumns());
         return true;
     }
 
@@ -106,9 +107,9 @@ public final class RowEncoder {
             if (from[position] >= 0) {
                 throw new BadRowException("field " + field + " appears twice");
             }
-            from[position] = values.length;
+            from[position] = values.length();
             value(schema, position, field, token, in);
-            to[position] = values.length;
+            to[position] = values.length();
         }
         if (!hasVersion) {
             throw new BadRowException("record has no numeric _version");
@@ -123,7 +124,7 @@ public final class RowEncoder {
             if (from[position] < 0) {
                 line.write(NULL, 0, NULL.length);
             } else {
-                line.write(values.bytes, from[position], to[position] - from[position]);
+                line.write(values.array(), from[position], to[position] - from[position]);
             }
             line.write('\t');
         }
@@ -203,23 +204,9 @@ public final class RowEncoder {
     }
 
     /** A growable byte buffer that writes text as TabSeparated wants it. */
-    private static final class Bytes {
-        private byte[] bytes = new byte[1024];
-        private int length;
-
-        void reset() {
-            length = 0;
-        }
-
-        void write(int b) {
-            ensure(1);
-            bytes[length++] = (byte) b;
-        }
-
-        void write(byte[] b, int off, int len) {
-            ensure(len);
-            System.arraycopy(b, off, bytes, length, len);
-            length += len;
+    private static final class Bytes extends GrowableBytes {
+        Bytes() {
+            super(1024);
         }
 
         /** Text known to be ASCII: numbers, timestamps. */
@@ -277,12 +264,6 @@ public final class RowEncoder {
             ensure(2);
             bytes[length++] = '\\';
             bytes[length++] = (byte) c;
-        }
-
-        private void ensure(int more) {
-            if (length + more > bytes.length) {
-                bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + more));
-            }
         }
     }
 

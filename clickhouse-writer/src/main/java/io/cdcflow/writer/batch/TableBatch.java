@@ -1,14 +1,12 @@
 package io.cdcflow.writer.batch;
 
-import java.io.ByteArrayInputStream;
+import io.cdcflow.common.io.GrowableBytes;
 import java.io.InputStream;
-import java.util.Arrays;
 import java.util.List;
 
 /** The rows waiting for one table's next INSERT, as TabSeparated lines of the same columns. */
 public final class TableBatch {
-    private byte[] rows = new byte[64 * 1024];
-    private int length;
+    private final GrowableBytes rows = new GrowableBytes(64 * 1024);
     private int count;
     private long firstAddedNanos;
     private List<String> columns = List.of();
@@ -18,11 +16,7 @@ public final class TableBatch {
             firstAddedNanos = System.nanoTime();
             columns = lineColumns;
         }
-        if (length + lineLength > rows.length) {
-            rows = Arrays.copyOf(rows, Math.max(rows.length * 2, length + lineLength));
-        }
-        System.arraycopy(line, 0, rows, length, lineLength);
-        length += lineLength;
+        rows.write(line, 0, lineLength);
         count++;
     }
 
@@ -36,7 +30,7 @@ public final class TableBatch {
     }
 
     public long bytes() {
-        return length;
+        return rows.length();
     }
 
     public long ageNanos() {
@@ -44,16 +38,16 @@ public final class TableBatch {
     }
 
     public byte[] content() {
-        return Arrays.copyOf(rows, length);
+        return rows.toByteArray();
     }
 
     /** The lines so far, without copying; valid until the next {@link #add} or {@link #clear}. */
     public InputStream stream() {
-        return new ByteArrayInputStream(rows, 0, length);
+        return rows.stream();
     }
 
     public void clear() {
-        length = 0;
+        rows.reset();
         count = 0;
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cdcflow.common.io.GrowableBytes;
 import io.cdcflow.common.json.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -133,7 +134,7 @@ public final class ChangeEventCodec {
      * Not thread-safe.
      */
     public static final class Writer {
-        private final Buffer buffer = new Buffer();
+        private final GrowableBytes buffer = new GrowableBytes(1024);
         private JsonGenerator generator;
 
         public byte[] value(ChangeEvent event) {
@@ -162,39 +163,6 @@ public final class ChangeEventCodec {
                 throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
             }
             return buffer.toByteArray();
-        }
-    }
-
-    /** A ByteArrayOutputStream without locking. */
-    private static final class Buffer extends java.io.OutputStream {
-        private byte[] bytes = new byte[1024];
-        private int length;
-
-        void reset() {
-            length = 0;
-        }
-
-        byte[] toByteArray() {
-            return java.util.Arrays.copyOf(bytes, length);
-        }
-
-        @Override
-        public void write(int b) {
-            ensure(1);
-            bytes[length++] = (byte) b;
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) {
-            ensure(len);
-            System.arraycopy(b, off, bytes, length, len);
-            length += len;
-        }
-
-        private void ensure(int more) {
-            if (length + more > bytes.length) {
-                bytes = java.util.Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + more));
-            }
         }
     }
 
