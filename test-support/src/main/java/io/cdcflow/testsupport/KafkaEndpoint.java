@@ -1,5 +1,7 @@
 package io.cdcflow.testsupport;
 
+import io.cdcflow.common.kafka.TopicReadiness;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -46,31 +48,11 @@ public record KafkaEndpoint(String bootstrapServers) {
                 .map(n -> new NewTopic(n, partitions, (short) 1)).toList();
         try (Admin admin = admin()) {
             admin.createTopics(topics).all().get(30, TimeUnit.SECONDS);
-            // A record sent before its partition's leader has taken over can get stuck in the producer until its
-            // delivery timeout: wait until every partition answers a leader-only request (list offsets).
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (!leadersServe(admin, List.of(names))) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("partitions of " + List.of(names) + " have no serving leader after 30 s");
-                }
-                Thread.sleep(50);
+            if (!TopicReadiness.awaitServingLeaders(admin, List.of(names), Duration.ofSeconds(30))) {
+                throw new IllegalStateException("partitions of " + List.of(names) + " have no serving leader after 30 s");
             }
         } catch (Exception e) {
             throw new IllegalStateException("could not create topics " + List.of(names) + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** Whether every partition of {@code topics} has a leader that answers for it. */
-    public static boolean leadersServe(Admin admin, List<String> topics) throws InterruptedException {
-        try {
-            java.util.Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new java.util.HashMap<>();
-            admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS).forEach((name, topic) ->
-                    topic.partitions().forEach(p -> latest.put(new org.apache.kafka.common.TopicPartition(name, p.partition()),
-                            org.apache.kafka.clients.admin.OffsetSpec.latest())));
-            admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS);
-            return true;
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            return false;
         }
     }
 

@@ -3,9 +3,11 @@ package io.cdcflow.wal.publish;
 import io.cdcflow.common.event.ChangeEvent;
 import io.cdcflow.common.event.ChangeEventCodec;
 import io.cdcflow.common.event.Operation;
+import io.cdcflow.common.kafka.TopicReadiness;
 import io.cdcflow.common.ops.Metrics;
 import io.cdcflow.wal.config.WalProducerConfig;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -20,11 +22,9 @@ import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -96,8 +96,11 @@ public final class KafkaPublisher implements AutoCloseable {
             }
             if (!missing.isEmpty()) {
                 admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
-                awaitLeaders(admin, missing.stream().map(NewTopic::name).toList());
-                LOG.info("created topics {}", missing.stream().map(NewTopic::name).toList());
+                List<String> created = missing.stream().map(NewTopic::name).toList();
+                if (!TopicReadiness.awaitServingLeaders(admin, created, Duration.ofSeconds(30))) {
+                    LOG.warn("partitions of {} have no serving leader after 30 s; sending anyway", created);
+                }
+                LOG.info("created topics {}", created);
             }
         } catch (ExecutionException | TimeoutException e) {
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
@@ -107,27 +110,6 @@ public final class KafkaPublisher implements AutoCloseable {
             throw new KafkaUnavailableException("cannot reach Kafka at " + config.bootstrapServers() + " to create topics: "
                     + cause.getMessage(), cause);
         }
-    }
-
-    /**
-     * New partitions take a moment to get a leader that serves them. A record sent before that can sit in the
-     * producer until its delivery timeout (seen with Kafka 4.3 on a new partition), so wait until every partition
-     * answers a leader-only request.
-     */
-    private static void awaitLeaders(Admin admin, List<String> topics) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
-            try {
-                Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-                admin.describeTopics(topics).allTopicNames().get(15, TimeUnit.SECONDS).forEach((name, topic) ->
-                        topic.partitions().forEach(p -> latest.put(new TopicPartition(name, p.partition()), OffsetSpec.latest())));
-                admin.listOffsets(latest).all().get(15, TimeUnit.SECONDS);
-                return;
-            } catch (ExecutionException | TimeoutException notYet) {
-                Thread.sleep(100);
-            }
-        }
-        LOG.warn("partitions of {} have no serving leader after 30 s; sending anyway", topics);
     }
 
     /**
@@ -202,7 +184,7 @@ public final class KafkaPublisher implements AutoCloseable {
 
     @Override
     public void close() {
-        producer.close(java.time.Duration.ofSeconds(10));
+        producer.close(Duration.ofSeconds(10));
     }
 
     /** An event over Kafka's size limit, with the fail policy. */
