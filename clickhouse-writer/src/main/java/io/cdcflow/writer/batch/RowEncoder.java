@@ -138,7 +138,7 @@ public final class RowEncoder {
     private void value(TableSchema schema, int position, String field, JsonToken token, JsonParser in) throws IOException {
         ColumnType type = schema.typeAt(position);
         if (token == JsonToken.VALUE_NULL) {
-            if (schema.isKeyAt(position)) {
+            if (schema.keyColumns().contains(field)) {
                 throw new BadRowException("key column " + schema.table() + "." + field + " is null");
             }
             values.write(NULL, 0, NULL.length);

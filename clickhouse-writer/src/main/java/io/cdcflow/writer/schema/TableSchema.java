@@ -28,7 +28,6 @@ public final class TableSchema {
     /** Column name to its position in {@link #columns}, for the encoder's per-field lookup. */
     private final Map<String, Integer> positions = new HashMap<>();
     private final List<ColumnType> types = new ArrayList<>();
-    private final List<Boolean> keys = new ArrayList<>();
     private List<String> insertColumns;
 
     public TableSchema(String table, List<String> keyColumns, Map<String, ColumnType> columns) {
@@ -80,7 +79,6 @@ public final class TableSchema {
         } else {
             positions.put(column, types.size());
             types.add(type);
-            keys.add(keyColumns.contains(column));
         }
         columns.put(column, type);
         insertColumns = null;
@@ -94,10 +92,6 @@ public final class TableSchema {
 
     public ColumnType typeAt(int position) {
         return types.get(position);
-    }
-
-    public boolean isKeyAt(int position) {
-        return keys.get(position);
     }
 
     public int size() {

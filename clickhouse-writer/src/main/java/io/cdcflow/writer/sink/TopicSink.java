@@ -74,8 +74,8 @@ public final class TopicSink implements AutoCloseable {
     private RowEncoder encoder;
     private volatile boolean stopping;
 
-    /** INSERTs handed to ClickHouse, and the offsets to commit once all of them are confirmed. */
-    private record Flight(Future<?> done, Map<TopicPartition, OffsetAndMetadata> offsets, Map<String, Integer> rows) {
+    /** INSERTs handed to ClickHouse (table to batch), and the offsets to commit once all of them are confirmed. */
+    private record Flight(Future<?> done, Map<TopicPartition, OffsetAndMetadata> offsets, Map<String, TableBatch> batches) {
     }
 
     public TopicSink(WriterConfig config, Metrics metrics) {
@@ -264,9 +264,7 @@ public final class TopicSink implements AutoCloseable {
             clickhouse.insert(schemas.ddl().qualified(table), batch.columns(), batch.stream());
             insertMillis.add((System.nanoTime() - started) / 1_000_000, table);
         }));
-        Map<String, Integer> rows = new LinkedHashMap<>();
-        loaded.forEach((table, batch) -> rows.put(table, batch.rows()));
-        flight = new Flight(done, new HashMap<>(pending), rows);
+        flight = new Flight(done, new HashMap<>(pending), loaded);
         pending.clear();
     }
 
@@ -288,8 +286,9 @@ public final class TopicSink implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new org.apache.kafka.common.errors.InterruptException(e);
         }
-        landing.rows().forEach((table, n) -> {
-            rowsWritten.add(n, table);
+        // The landed batches stay untouched until the next flush takes them back as spares.
+        landing.batches().forEach((table, batch) -> {
+            rowsWritten.add(batch.rows(), table);
             batchesWritten.inc(table);
         });
         deadLetters.flush();
