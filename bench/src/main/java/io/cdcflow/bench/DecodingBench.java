@@ -51,20 +51,13 @@ final class DecodingBench {
                     + attempt + " --start -o proto_version=1 -o publication_names=bench_pub -E " + end + " -f /dev/null",
                     Map.of(), Duration.ofMinutes(20));
             say("pg_recvlogical: " + Math.round(generated / run[0]) + " changes/s");
-            if (recv == null || run[0] < recv.seconds()) {
-                recv = new Measurement("decode", "pg_recvlogical (limit)", generated, run[0], run[1], "pgoutput to /dev/null; best of 2");
-            }
-            Measurement mine = ours(db, end, generated, attempt);
-            if (ours == null || mine.seconds() < ours.seconds()) {
-                ours = mine;
-            }
+            recv = Measurement.faster(recv, new Measurement("decode", "pg_recvlogical (limit)", generated, run[0], run[1],
+                    "pgoutput to /dev/null; best of 2"));
+            ours = Measurement.faster(ours, ours(db, end, generated, attempt));
         }
         Measurement peer = null;
         for (int attempt = 1; attempt <= 2; attempt++) {
-            Measurement run = debezium(db, generated, attempt);
-            if (peer == null || run.seconds() < peer.seconds()) {
-                peer = run;
-            }
+            peer = Measurement.faster(peer, debezium(db, generated, attempt));
         }
         results.add(recv);
         results.add(ours);

@@ -116,16 +116,16 @@ final class FreshnessBench {
         });
         Thread watcher = BenchEnv.run("watch-" + load, () -> {
             try (var client = ch.client()) {
-            while (running.get() || seen.size() < committed.size()) {
-                for (String line : ClickHouseEndpoint.query(client, "SELECT DISTINCT status FROM fresh.fresh_order_fact WHERE status LIKE '" + tag + "%'")) {
-                    String status = io.cdcflow.common.json.Json.read(line).get("status").asText();
-                    seen.putIfAbsent(status, System.nanoTime());
+                while (running.get() || seen.size() < committed.size()) {
+                    for (String line : ClickHouseEndpoint.query(client, "SELECT DISTINCT status FROM fresh.fresh_order_fact WHERE status LIKE '" + tag + "%'")) {
+                        String status = io.cdcflow.common.json.Json.read(line).get("status").asText();
+                        seen.putIfAbsent(status, System.nanoTime());
+                    }
+                    Thread.sleep(20);
+                    if (!running.get() && seen.size() < committed.size() && System.nanoTime() - lastStop.get() > 30_000_000_000L) {
+                        break;
+                    }
                 }
-                Thread.sleep(20);
-                if (!running.get() && seen.size() < committed.size() && System.nanoTime() - lastStop.get() > 30_000_000_000L) {
-                    break;
-                }
-            }
             }
         });
         long started = System.nanoTime();

@@ -28,7 +28,7 @@ final class SnapshotBench {
             double[] run = Timing.command("psql -h 127.0.0.1 -p " + db.port() + " -U postgres -d bench_snapshot -c "
                     + "'COPY (SELECT * FROM orders) TO STDOUT' > /dev/null", Map.of(), Duration.ofMinutes(20));
             System.out.println("[bench] COPY: " + Math.round(rows / run[0]) + " rows/s");
-            copy = copy == null || run[0] < copy[0] ? run : copy;
+            copy = Timing.faster(copy, run);
         }
         double[] ours = null;
         for (int attempt = 1; attempt <= 2; attempt++) {
@@ -41,7 +41,7 @@ final class SnapshotBench {
             double[] run = {(System.nanoTime() - started) / 1e9, Timing.processCpuSeconds() - cpu};
             producer.stop();
             System.out.println("[bench] snapshot: " + Math.round(rows / run[0]) + " rows/s");
-            ours = ours == null || run[0] < ours[0] ? run : ours;
+            ours = Timing.faster(ours, run);
         }
         return List.of(
                 new Measurement("snapshot", "COPY TO STDOUT (limit)", rows, copy[0], copy[1], "psql to /dev/null; best of 3"),

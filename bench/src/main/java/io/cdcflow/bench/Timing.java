@@ -26,18 +26,27 @@ final class Timing {
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
         pb.environment().putAll(env);
         Process p = pb.start();
-        if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-            p.destroyForcibly();
-            throw new IOException("timed out after " + timeout + ": " + command);
+        List<String> lines;
+        try {
+            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                p.destroyForcibly();
+                throw new IOException("timed out after " + timeout + ": " + command);
+            }
+            lines = Files.readAllLines(out);
+        } finally {
+            Files.deleteIfExists(out);
         }
-        List<String> lines = Files.readAllLines(out);
-        Files.delete(out);
         String last = lines.isEmpty() ? "" : lines.get(lines.size() - 1).trim();
         String[] parts = last.split("\\s+");
         if (p.exitValue() != 0 || parts.length != 3) {
             throw new IOException("command failed (" + p.exitValue() + "): " + command + ": " + String.join("\n", lines));
         }
         return new double[] {Double.parseDouble(parts[0]), Double.parseDouble(parts[1]) + Double.parseDouble(parts[2])};
+    }
+
+    /** The faster of the best run so far (null before the first) and this run, both {wall seconds, CPU seconds}. */
+    static double[] faster(double[] best, double[] run) {
+        return best == null || run[0] < best[0] ? run : best;
     }
 
     static List<Double> sorted(List<Long> values) {

@@ -44,7 +44,7 @@ final class WriterBench {
             quiesce(ch);
             double[] run = timeWriter(ch, topic, rows);
             System.out.println("[bench] writer: " + Math.round(rows / run[0]) + " rows/s");
-            ours = ours == null || run[0] < ours[0] ? run : ours;
+            ours = Timing.faster(ours, run);
         }
         double[] bulk = null;
         for (int attempt = 1; attempt <= 3; attempt++) {
@@ -56,7 +56,7 @@ final class WriterBench {
                     + " --query 'INSERT INTO bench.bulk_copy_" + attempt + " (order_id, customer_id, customer_name, customer_email, total, "
                     + "status, created_at, _version, _deleted) FORMAT JSONEachRow' < " + file, Map.of(), Duration.ofMinutes(20));
             System.out.println("[bench] clickhouse-client: " + Math.round(rows / run[0]) + " rows/s");
-            bulk = bulk == null || run[0] < bulk[0] ? run : bulk;
+            bulk = Timing.faster(bulk, run);
         }
         return List.of(
                 new Measurement("clickhouse", "clickhouse-client bulk insert (limit)", rows, bulk[0], bulk[1],
