@@ -6,7 +6,11 @@ import io.cdcflow.common.ops.Errors;
 import io.cdcflow.common.ops.Health;
 import io.cdcflow.common.ops.Metrics;
 import io.cdcflow.wal.config.WalProducerConfig;
+import io.cdcflow.common.schema.SchemaCatalog;
+import io.cdcflow.common.schema.SchemaPublisher;
 import io.cdcflow.wal.publish.KafkaPublisher;
+import io.cdcflow.wal.schema.CatalogSchemas;
+import io.cdcflow.wal.schema.PublishedSchemas;
 import io.cdcflow.wal.publish.SnapshotStateStore;
 import io.cdcflow.wal.setup.CdcSetup;
 import io.cdcflow.wal.setup.PostgresConnector;
@@ -18,7 +22,9 @@ import io.cdcflow.wal.types.PgTypeRegistry;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.postgresql.PGConnection;
 import org.postgresql.replication.ReplicationSlotInfo;
@@ -121,10 +127,15 @@ public final class WalProducer {
 
         PgTypeRegistry types = new PgTypeRegistry();
         CatalogLookups catalog = new CatalogLookups(connector);
-        ChangeAssembler assembler = new ChangeAssembler(types, catalog, catalog::type);
-        try (KafkaPublisher publisher = new KafkaPublisher(config, metrics)) {
+        Map<String, Object> kafkaClient = new HashMap<>(config.kafkaClient());
+        kafkaClient.put("bootstrap.servers", config.bootstrapServers());
+        try (KafkaPublisher publisher = new KafkaPublisher(config, metrics);
+             SchemaCatalog published = new SchemaCatalog(config.schemaTopic(), kafkaClient)) {
             health.set(Health.notReady("connecting to Kafka at " + config.bootstrapServers()));
             publisher.ensureTopics(tables.stream().map(t -> config.routing().topicFor(config.schema(), t)).distinct().toList());
+            published.refresh();
+            ChangeAssembler assembler = new ChangeAssembler(types, catalog, catalog::type, new PublishedSchemas(
+                    new CatalogSchemas(connector), published, new SchemaPublisher(config.schemaTopic(), publisher.producer())));
             SnapshotStateStore state = new SnapshotStateStore(config, publisher);
 
             CdcSetup.SlotState slot = setup.slot();

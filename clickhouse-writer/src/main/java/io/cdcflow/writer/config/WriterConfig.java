@@ -10,7 +10,9 @@ import java.util.Map;
 /**
  * Everything the clickhouse-writer reads from its environment.
  *
- * @param topics      output topics of the streams-app; each lands in a table of the same name
+ * @param topics      topics to sink: the streams-app's outputs (each lands in a table of the same name) or the
+ *                    wal-producer's change topics (each table mirrored 1:1); an entry with {@code *} is a pattern
+ * @param schemaTopic the topic the schemas named by each record's {@code cdc.schema_id} header are read from
  * @param batchRows   flush a table's batch at this many rows ...
  * @param batchBytes  ... or this many bytes of TabSeparated rows ...
  * @param batchMaxAge ... or when its oldest row has waited this long, whichever comes first
@@ -29,7 +31,8 @@ public record WriterConfig(
         long batchBytes,
         Duration batchMaxAge,
         Duration maxBackoff,
-        String deadLetterTopic) {
+        String deadLetterTopic,
+        String schemaTopic) {
 
     public static WriterConfig from(Env env) {
         String url = env.string("CLICKHOUSE_URL", "http://localhost:8123");
@@ -42,8 +45,9 @@ public record WriterConfig(
         }
         List<String> topics = env.list("WRITER_TOPICS", List.of("order_fact", "order_item_fact", "customer_dim", "product_dim"));
         for (String topic : topics) {
-            if (!topic.matches("[A-Za-z0-9_.-]+")) {
-                throw new ConfigException("WRITER_TOPICS lists '" + topic + "', which is not a Kafka topic name");
+            if (!topic.matches("[A-Za-z0-9_.*-]+")) {
+                throw new ConfigException("WRITER_TOPICS lists '" + topic + "', which is not a Kafka topic name or a pattern "
+                        + "such as cdc.public.*");
             }
         }
         return new WriterConfig(
@@ -60,7 +64,26 @@ public record WriterConfig(
                 env.longValue("WRITER_BATCH_BYTES", 16L << 20, 1024, 1L << 31),
                 env.duration("WRITER_BATCH_MAX_AGE", Duration.ofMillis(200)),
                 env.duration("WRITER_MAX_BACKOFF", Duration.ofSeconds(30)),
-                env.string("WRITER_DEAD_LETTER_TOPIC", "cdc._writer_dead_letter"));
+                env.string("WRITER_DEAD_LETTER_TOPIC", "cdc._writer_dead_letter"),
+                env.string("WRITER_SCHEMA_TOPIC", "cdc._schemas"));
+    }
+
+    /** Whether any entry of {@link #topics} is a pattern. */
+    public boolean patterns() {
+        return topics.stream().anyMatch(t -> t.contains("*"));
+    }
+
+    /**
+     * The topics to read as one pattern: each entry matches itself, {@code *} matches any run of characters; topics
+     * whose last part starts with {@code _} (schemas, dead letters, state) never match a pattern.
+     */
+    public java.util.regex.Pattern topicPattern() {
+        String alternatives = topics.stream().map(t -> t.contains("*")
+                        ? "(?!.*\\._)" + String.join(".*", java.util.Arrays.stream(t.split("\\*", -1))
+                                .map(part -> part.isEmpty() ? "" : java.util.regex.Pattern.quote(part)).toList())
+                        : java.util.regex.Pattern.quote(t))
+                .collect(java.util.stream.Collectors.joining("|"));
+        return java.util.regex.Pattern.compile(alternatives);
     }
 
     /** The ClickHouse table a topic lands in: the topic name with anything but letters, digits and _ replaced. */

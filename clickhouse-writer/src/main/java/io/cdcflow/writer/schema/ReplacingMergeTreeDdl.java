@@ -3,8 +3,9 @@ package io.cdcflow.writer.schema;
 import java.util.stream.Collectors;
 
 /**
- * The DDL the writer runs, as plain strings: one ReplacingMergeTree table per output topic, ordered by the key,
- * versioned by {@code _version}, and a {@code <table>_current} view showing the latest version of each live row.
+ * The DDL the writer runs, as plain strings: one ReplacingMergeTree table per source table or fact, ordered by its
+ * primary key, versioned by {@code _version}, and a {@code <table>_current} view showing the latest version of each
+ * live row. Every identifier is quoted, so any PostgreSQL column name works.
  */
 public final class ReplacingMergeTreeDdl {
     private final String database;
@@ -19,6 +20,11 @@ public final class ReplacingMergeTreeDdl {
         return "`" + identifier.replace("\\", "\\\\").replace("`", "\\`") + "`";
     }
 
+    /** A string literal for ClickHouse SQL. */
+    public static String literal(String text) {
+        return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'";
+    }
+
     public String qualified(String table) {
         return quote(database) + "." + quote(table);
     }
@@ -29,18 +35,38 @@ public final class ReplacingMergeTreeDdl {
 
     public String createTable(TableSchema schema) {
         String columns = schema.columns().entrySet().stream()
-                .map(c -> quote(c.getKey()) + " " + declaration(schema, c.getKey(), c.getValue()))
+                .map(c -> quote(c.getKey()) + " " + c.getValue().declaration())
                 .collect(Collectors.joining(", "));
         String engine = server.hasIsDeletedColumn() ? "ReplacingMergeTree(_version, _deleted)" : "ReplacingMergeTree(_version)";
         String orderBy = schema.keyColumns().stream().map(ReplacingMergeTreeDdl::quote).collect(Collectors.joining(", "));
         return "CREATE TABLE IF NOT EXISTS " + qualified(schema.table()) + " (" + columns
-                + ", _version UInt64, _deleted UInt8, _ingested_at DateTime DEFAULT now()) ENGINE = " + engine
-                + " ORDER BY (" + orderBy + ")";
+                + ", _version " + schema.versionType() + ", _deleted UInt8, _ingested_at DateTime DEFAULT now()) ENGINE = "
+                + engine + " ORDER BY (" + orderBy + ")";
     }
 
-    public String addColumn(String table, String column, ColumnType type) {
+    /** The table and column list of a batch's INSERT, every name quoted (the client's own list joins them unquoted). */
+    public String insertTarget(String table, java.util.List<String> columns) {
+        return qualified(table) + " (" + columns.stream().map(ReplacingMergeTreeDdl::quote).collect(Collectors.joining(", ")) + ")";
+    }
+
+    /** A new column goes before the writer's own columns, so that {@code SELECT *} lists the source's first. */
+    public String addColumn(String table, String column, ClickHouseType type, String after) {
         return "ALTER TABLE " + qualified(table) + " ADD COLUMN " + (server.hasAddColumnIfNotExists() ? "IF NOT EXISTS " : "")
-                + quote(column) + " Nullable(" + type.ddl(server) + ")";
+                + quote(column) + " " + type.declaration() + (after == null ? "" : " AFTER " + quote(after));
+    }
+
+    public String dropColumn(String table, String column) {
+        return "ALTER TABLE " + qualified(table) + " DROP COLUMN " + quote(column);
+    }
+
+    public String modifyColumn(String table, String column, ClickHouseType type) {
+        return "ALTER TABLE " + qualified(table) + " MODIFY COLUMN " + quote(column) + " " + type.declaration();
+    }
+
+    /** Deletes every row written before a truncate of the source table. */
+    public String deleteBefore(String table, String version) {
+        return "ALTER TABLE " + qualified(table) + " DELETE WHERE _version < " + version
+                + (server.hasMutationsSync() ? " SETTINGS mutations_sync = 2" : "");
     }
 
     public String currentView(String table) {
@@ -48,33 +74,8 @@ public final class ReplacingMergeTreeDdl {
                 + " FINAL WHERE _deleted = 0";
     }
 
-    /** A view's columns are fixed when it is created: after adding a column it is made again. */
+    /** A view's columns are fixed when it is created: after a column changes it is made again. */
     public String dropCurrentView(String table) {
         return "DROP TABLE IF EXISTS " + qualified(table + "_current");
-    }
-
-    private String declaration(TableSchema schema, String column, ColumnType type) {
-        return schema.keyColumns().contains(column) ? type.ddl(server) : "Nullable(" + type.ddl(server) + ")";
-    }
-
-    /** The column type back from a declaration read in system.columns. */
-    public static ColumnType typeOf(String declaration) {
-        String d = declaration.replace("Nullable(", "");
-        if (d.startsWith("Int") || d.startsWith("UInt64") || d.startsWith("UInt32")) {
-            return ColumnType.INT64;
-        }
-        if (d.startsWith("Decimal")) {
-            return ColumnType.DECIMAL;
-        }
-        if (d.startsWith("Float")) {
-            return ColumnType.FLOAT64;
-        }
-        if (d.startsWith("Bool") || d.startsWith("UInt8")) {
-            return ColumnType.BOOL;
-        }
-        if (d.startsWith("DateTime")) {
-            return ColumnType.DATETIME;
-        }
-        return ColumnType.STRING;
     }
 }

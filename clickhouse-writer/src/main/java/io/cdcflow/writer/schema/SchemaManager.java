@@ -1,7 +1,9 @@
 package io.cdcflow.writer.schema;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.cdcflow.common.schema.RowSchema;
 import io.cdcflow.writer.sink.ClickHouse;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,20 +12,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps the target tables in step with the data: creates a table and its current-state view on the first record,
- * adds a column (and remakes the view) when a record brings a field the table lacks. No restart needed.
+ * Keeps each target table in step with its source's newest schema: creates the table and its current-state view,
+ * and when PostgreSQL's columns change (ADD COLUMN, DROP COLUMN, a type or NOT NULL change) alters the table to match
+ * and remakes the view. No restart needed, and a table made by an earlier writer is brought to the exact types.
  */
 public final class SchemaManager {
     private static final Logger LOG = LoggerFactory.getLogger(SchemaManager.class);
 
     private final ClickHouse clickhouse;
     private final String database;
+    private final ServerInfo server;
     private final ReplacingMergeTreeDdl ddl;
     private final Map<String, TableSchema> tables = new HashMap<>();
 
     public SchemaManager(ClickHouse clickhouse, String database, ServerInfo server) {
         this.clickhouse = clickhouse;
         this.database = database;
+        this.server = server;
         this.ddl = new ReplacingMergeTreeDdl(database, server);
         clickhouse.execute(ddl.createDatabase());
     }
@@ -32,55 +37,88 @@ public final class SchemaManager {
         return ddl;
     }
 
-    /** The schema of a table this writer has already written to. */
+    /** The schema of a table this writer has already written to, or null. */
     public TableSchema get(String table) {
         return tables.get(table);
     }
 
-    /** The schema of {@code table}, created or extended so that it holds every field of {@code row}. */
-    public TableSchema ensure(String table, JsonNode key, JsonNode row) {
-        TableSchema schema = tables.computeIfAbsent(table, this::existing);
-        if (schema == null) {
-            schema = TableSchema.fromFirstRecord(table, key, row);
-            clickhouse.execute(ddl.createTable(schema));
-            clickhouse.execute(ddl.currentView(table));
-            tables.put(table, schema);
-            LOG.info("created table {}.{} ({} columns, key {}) and view {}_current", database, table,
-                    schema.columns().size(), schema.keyColumns(), table);
-            return schema;
-        }
-        Map<String, ColumnType> added = schema.newColumns(row);
-        if (!added.isEmpty()) {
-            for (Map.Entry<String, ColumnType> column : added.entrySet()) {
-                clickhouse.execute(ddl.addColumn(table, column.getKey(), column.getValue()));
-                schema.add(column.getKey(), column.getValue());
-            }
-            clickhouse.execute(ddl.dropCurrentView(table));
-            clickhouse.execute(ddl.currentView(table));
-            LOG.info("added columns {} to {}.{}", added.keySet(), database, table);
-        }
-        return schema;
+    /** The table that mirrors a captured source table: its name, prefixed by its schema outside {@code public}. */
+    public static String mirrorTable(RowSchema source) {
+        return source.schema().isEmpty() || source.schema().equals("public") ? source.name() : source.schema() + "_" + source.name();
     }
 
-    /** The schema of a table that already exists in ClickHouse, or null. */
-    private TableSchema existing(String table) {
-        List<JsonNode> rows = clickhouse.query("SELECT name, type, is_in_sorting_key AS k FROM system.columns WHERE database = '"
-                + database + "' AND table = '" + table.replace("'", "\\'") + "'");
-        if (rows.isEmpty()) {
-            return null;
+    /** The table declared from {@code source}, created or altered when it differs. */
+    public TableSchema ensure(String table, RowSchema source) {
+        TableSchema known = tables.get(table);
+        if (known != null && known.sourceId().equals(source.id())) {
+            return known;
         }
-        Map<String, ColumnType> columns = new LinkedHashMap<>();
-        List<String> keys = new java.util.ArrayList<>();
+        Map<String, String> existing = existingColumns(table);
+        String versionType = existing.getOrDefault("_version",
+                RowSchema.TABLE.equals(source.kind()) && server.hasWideNumbers() ? "UInt128" : "UInt64");
+        TableSchema wanted = new TableSchema(table, source, server, versionType);
+        if (existing.isEmpty()) {
+            clickhouse.execute(ddl.createTable(wanted));
+            clickhouse.execute(ddl.currentView(table));
+            LOG.info("created table {}.{} from schema {} of {} ({} columns, key {}) and view {}_current", database, table,
+                    source.id(), source.subject(), wanted.columns().size(), wanted.keyColumns(), table);
+        } else {
+            alter(table, wanted, existing);
+        }
+        tables.put(table, wanted);
+        return wanted;
+    }
+
+    private void alter(String table, TableSchema wanted, Map<String, String> existing) {
+        List<String> changes = new ArrayList<>();
+        String previous = null;
+        for (Map.Entry<String, ClickHouseType> column : wanted.columns().entrySet()) {
+            String name = column.getKey();
+            ClickHouseType type = column.getValue();
+            String current = existing.get(name);
+            if (current == null) {
+                clickhouse.execute(ddl.addColumn(table, name, type, previous == null ? null : previous));
+                changes.add("added " + name + " " + type.declaration());
+            } else if (!ClickHouseType.normalized(current).equals(ClickHouseType.normalized(type.declaration()))) {
+                if (wanted.keyColumns().contains(name)) {
+                    LOG.error("key column {}.{}.{} is {} in ClickHouse but {} in schema {} of {}: ClickHouse cannot change a "
+                            + "sorting key column; re-create the table to apply it", database, table, name, current,
+                            type.declaration(), wanted.sourceId(), wanted.source().subject());
+                } else {
+                    try {
+                        clickhouse.execute(ddl.modifyColumn(table, name, type));
+                    } catch (ClickHouse.ClickHouseException e) {
+                        throw new ClickHouse.SchemaChangeException("cannot change column " + database + "." + table + "." + name
+                                + " from " + current + " to " + type.declaration() + " (schema " + wanted.sourceId() + " of "
+                                + wanted.source().subject() + "): " + e.getMessage(), e);
+                    }
+                    changes.add("changed " + name + " from " + current + " to " + type.declaration());
+                }
+            }
+            previous = name;
+        }
+        for (String name : existing.keySet()) {
+            if (!wanted.columns().containsKey(name) && !TableSchema.RESERVED.contains(name)) {
+                clickhouse.execute(ddl.dropColumn(table, name));
+                changes.add("dropped " + name);
+            }
+        }
+        if (!changes.isEmpty()) {
+            clickhouse.execute(ddl.dropCurrentView(table));
+            clickhouse.execute(ddl.currentView(table));
+            LOG.info("table {}.{} follows schema {} of {}: {}", database, table, wanted.sourceId(), wanted.source().subject(),
+                    String.join("; ", changes));
+        }
+    }
+
+    /** Column name to declared type of a table that exists in ClickHouse; empty when it does not. */
+    private Map<String, String> existingColumns(String table) {
+        Map<String, String> columns = new LinkedHashMap<>();
+        List<JsonNode> rows = clickhouse.query("SELECT name, type FROM system.columns WHERE database = "
+                + ReplacingMergeTreeDdl.literal(database) + " AND table = " + ReplacingMergeTreeDdl.literal(table));
         for (JsonNode row : rows) {
-            String name = row.get("name").asText();
-            if (TableSchema.RESERVED.contains(name)) {
-                continue;
-            }
-            columns.put(name, ReplacingMergeTreeDdl.typeOf(row.get("type").asText()));
-            if (row.path("k").asInt() == 1) {
-                keys.add(name);
-            }
+            columns.put(row.get("name").asText(), row.get("type").asText());
         }
-        return new TableSchema(table, keys, columns);
+        return columns;
     }
 }

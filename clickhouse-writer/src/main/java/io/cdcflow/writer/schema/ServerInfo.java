@@ -35,4 +35,24 @@ public record ServerInfo(int major, int minor, String version) {
     public boolean hasAddColumnIfNotExists() {
         return atLeast(19, 1);
     }
+
+    /** Date32 (1900 to 2299). */
+    public boolean hasDate32() {
+        return atLeast(21, 9);
+    }
+
+    /** Decimal256 and UInt128 without experimental settings. */
+    public boolean hasWideNumbers() {
+        return atLeast(21, 12);
+    }
+
+    /** LowCardinality without the experimental setting 18.x needs. */
+    public boolean hasLowCardinality() {
+        return atLeast(19, 9);
+    }
+
+    /** ALTER TABLE ... DELETE applied before the statement returns, with {@code mutations_sync}. */
+    public boolean hasMutationsSync() {
+        return atLeast(20, 1);
+    }
 }

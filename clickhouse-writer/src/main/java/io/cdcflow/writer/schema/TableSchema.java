@@ -1,6 +1,7 @@
 package io.cdcflow.writer.schema;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.cdcflow.common.schema.Column;
+import io.cdcflow.common.schema.RowSchema;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -9,79 +10,74 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The columns of one target table: the key columns (from the Kafka record key), then data columns in the order
- * first seen. Types come from {@link #HINTS} for the known fact columns, else from the first non-null value.
+ * The columns of one target table, declared from a {@link RowSchema} alone: the source's columns in order with their
+ * exact types, ordered by the source's primary key, plus the writer's own {@code _version}, {@code _deleted} and
+ * {@code _ingested_at}.
  */
 public final class TableSchema {
-    /** Columns whose type a first value could get wrong: a total of 5 today is 7.50 tomorrow. */
-    static final Map<String, ColumnType> HINTS = Map.of(
-            "total", ColumnType.DECIMAL,
-            "price", ColumnType.DECIMAL,
-            "line_total", ColumnType.DECIMAL,
-            "quantity", ColumnType.DECIMAL,
-            "created_at", ColumnType.DATETIME);
     public static final List<String> RESERVED = List.of("_version", "_deleted", "_ingested_at");
 
     private final String table;
+    private final RowSchema source;
+    private final String sourceId;
     private final List<String> keyColumns;
-    private final Map<String, ColumnType> columns = new LinkedHashMap<>();
+    private final String versionType;
+    private final Map<String, ClickHouseType> columns = new LinkedHashMap<>();
     /** Column name to its position in {@link #columns}, for the encoder's per-field lookup. */
     private final Map<String, Integer> positions = new HashMap<>();
-    private final List<ColumnType> types = new ArrayList<>();
-    private List<String> insertColumns;
+    private final List<ClickHouseType> types = new ArrayList<>();
+    private final boolean[] keys;
+    private final List<String> insertColumns;
 
-    public TableSchema(String table, List<String> keyColumns, Map<String, ColumnType> columns) {
+    /**
+     * @param versionType {@code UInt64}, or {@code UInt128} for a mirrored table on a server that has it (the version
+     *                    is then the whole (commit LSN, seq))
+     */
+    public TableSchema(String table, RowSchema source, ServerInfo server, String versionType) {
         this.table = table;
-        this.keyColumns = List.copyOf(keyColumns);
-        columns.forEach(this::add);
-    }
-
-    /** A schema for a new table, from its first record. */
-    public static TableSchema fromFirstRecord(String table, JsonNode key, JsonNode row) {
-        List<String> keys = new ArrayList<>();
-        Map<String, ColumnType> columns = new LinkedHashMap<>();
-        key.fieldNames().forEachRemaining(name -> {
-            keys.add(name);
-            columns.put(name, ColumnType.infer(key.get(name)));
-        });
-        TableSchema schema = new TableSchema(table, keys, columns);
-        schema.newColumns(row).forEach(schema::add);
-        return schema;
-    }
-
-    /** Data columns in {@code row} that the table lacks and whose type is known (a non-null value or a hint). */
-    public Map<String, ColumnType> newColumns(JsonNode row) {
-        Map<String, ColumnType> added = new LinkedHashMap<>();
-        row.fieldNames().forEachRemaining(name -> {
-            if (columns.containsKey(name) || RESERVED.contains(name)) {
-                return;
+        this.source = source;
+        this.sourceId = source.id();
+        this.keyColumns = source.primaryKey();
+        this.versionType = versionType;
+        for (Column column : source.columns()) {
+            ClickHouseType type = ClickHouseType.of(column, server);
+            if (keyColumns.contains(column.name())) {
+                type = type.withNullable(false); // ClickHouse cannot order by a Nullable column
             }
-            JsonNode value = row.get(name);
-            ColumnType hint = HINTS.get(name);
-            if (hint != null) {
-                added.put(name, hint);
-            } else if (value != null && !value.isNull()) {
-                added.put(name, ColumnType.infer(value));
-            }
-        });
-        return added;
-    }
-
-    /** Whether a column is created even from a null value, because its type is known beforehand. */
-    public static boolean hinted(String column) {
-        return HINTS.containsKey(column);
-    }
-
-    public void add(String column, ColumnType type) {
-        Integer position = positions.get(column);
-        if (position != null) {
-            types.set(position, type);
-        } else {
-            positions.put(column, types.size());
+            positions.put(column.name(), types.size());
             types.add(type);
+            columns.put(column.name(), type);
         }
-        columns.put(column, type);
-        insertColumns = null;
+        keys = new boolean[types.size()];
+        keyColumns.forEach(k -> {
+            Integer position = positions.get(k);
+            if (position == null) {
+                throw new IllegalArgumentException("key column " + k + " of " + source.subject() + " is not among its columns");
+            }
+            keys[position] = true;
+        });
+        List<String> names = new ArrayList<>(columns.keySet());
+        names.add("_version");
+        names.add("_deleted");
+        insertColumns = List.copyOf(names);
+    }
+
+    /** Whether the source's records are change events (mirror mode) rather than flat fact rows. */
+    public boolean mirrored() {
+        return RowSchema.TABLE.equals(source.kind());
+    }
+
+    public RowSchema source() {
+        return source;
+    }
+
+    /** The id of the source schema this table was declared from. */
+    public String sourceId() {
+        return sourceId;
+    }
+
+    public String versionType() {
+        return versionType;
     }
 
     /** The position of a column, or -1 when the table lacks it. */
@@ -90,8 +86,16 @@ public final class TableSchema {
         return position == null ? -1 : position;
     }
 
-    public ColumnType typeAt(int position) {
+    public ClickHouseType typeAt(int position) {
         return types.get(position);
+    }
+
+    public boolean isKey(int position) {
+        return keys[position];
+    }
+
+    public String nameAt(int position) {
+        return insertColumns.get(position);
     }
 
     public int size() {
@@ -106,21 +110,15 @@ public final class TableSchema {
         return keyColumns;
     }
 
-    public Map<String, ColumnType> columns() {
+    public Map<String, ClickHouseType> columns() {
         return Collections.unmodifiableMap(columns);
     }
 
     /**
      * Every column an insert names, in the order the encoder writes them: the data columns plus version and deleted
-     * flag. The same list object until a column is added, so a batch can tell whether it was encoded for this shape.
+     * flag. One list object per schema, so a batch can tell whether it was encoded for this shape.
      */
     public List<String> insertColumns() {
-        if (insertColumns == null) {
-            List<String> names = new ArrayList<>(columns.keySet());
-            names.add("_version");
-            names.add("_deleted");
-            insertColumns = List.copyOf(names);
-        }
         return insertColumns;
     }
 }

@@ -52,10 +52,13 @@ public final class ClickHouse implements AutoCloseable {
         return rows;
     }
 
-    /** One batch, one INSERT ... FORMAT TabSeparated. */
-    public void insert(String qualifiedTable, List<String> columns, InputStream tabSeparated) {
-        await(() -> client.insert(qualifiedTable, columns, tabSeparated, ClickHouseFormat.TabSeparated)
-                .get(120, TimeUnit.SECONDS).close(), "INSERT INTO " + qualifiedTable);
+    /**
+     * One batch, one INSERT ... FORMAT TabSeparated. {@code target} is the quoted table with its quoted column list:
+     * the client's own column list joins names unquoted, which breaks on names such as {@code "unit price"}.
+     */
+    public void insert(String target, InputStream tabSeparated) {
+        await(() -> client.insert(target, tabSeparated, ClickHouseFormat.TabSeparated)
+                .get(120, TimeUnit.SECONDS).close(), "INSERT INTO " + target);
     }
 
     public boolean ping() {
@@ -94,6 +97,13 @@ public final class ClickHouse implements AutoCloseable {
     @Override
     public void close() {
         client.close();
+    }
+
+    /** ClickHouse refused to change a table to a source's new schema; retried like any failure, and named. */
+    public static final class SchemaChangeException extends RuntimeException {
+        public SchemaChangeException(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 
     /** ClickHouse failed or could not be reached; the message names the statement and the server. */

@@ -1,16 +1,29 @@
 package io.cdcflow.writer.sink;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.cdcflow.common.event.ChangeEvent;
+import io.cdcflow.common.event.ChangeEventCodec;
+import io.cdcflow.common.event.EventMetadata;
+import io.cdcflow.common.event.Operation;
 import io.cdcflow.common.json.Json;
+import io.cdcflow.common.schema.RowSchema;
+import io.cdcflow.common.schema.SchemaCatalog;
 import io.cdcflow.common.ops.Health;
 import io.cdcflow.common.ops.Metrics;
 import io.cdcflow.writer.batch.RowEncoder;
 import io.cdcflow.writer.batch.TableBatch;
 import io.cdcflow.writer.config.WriterConfig;
+import io.cdcflow.writer.schema.ClickHouseType;
+import io.cdcflow.writer.schema.ReplacingMergeTreeDdl;
 import io.cdcflow.writer.schema.SchemaManager;
 import io.cdcflow.writer.schema.ServerInfo;
 import io.cdcflow.writer.schema.TableSchema;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import org.apache.kafka.common.header.Header;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
@@ -56,7 +69,12 @@ public final class TopicSink implements AutoCloseable {
     private final Map<String, TableBatch> spares = new HashMap<>();
     private final Map<TopicPartition, OffsetAndMetadata> pending = new HashMap<>();
     private final Map<String, String> tables = new HashMap<>();
-    private final Set<String> topics;
+    /** Keys in each mirrored table's batch, where versions can be equal (servers without UInt128). */
+    private final Map<String, Set<ByteBuffer>> batchKeys = new HashMap<>();
+    /** Per mirrored table, the version of the last truncate applied: older rows arriving late are not written. */
+    private final Map<String, BigInteger> truncatedBefore = new HashMap<>();
+    private final java.util.regex.Pattern topics;
+    private final SchemaCatalog catalog;
     private final ExecutorService inserts = Executors.newSingleThreadExecutor(r -> {
         Thread thread = new Thread(r, "writer-insert");
         thread.setDaemon(true);
@@ -80,8 +98,11 @@ public final class TopicSink implements AutoCloseable {
 
     public TopicSink(WriterConfig config, Metrics metrics) {
         this.config = config;
-        this.topics = Set.copyOf(config.topics());
+        this.topics = config.topicPattern();
         this.clickhouse = new ClickHouse(config);
+        Map<String, Object> catalogClient = new HashMap<>(config.kafkaClient());
+        catalogClient.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        this.catalog = new SchemaCatalog(config.schemaTopic(), catalogClient);
         this.consumer = new KafkaConsumer<>(consumerProperties(config));
         this.deadLetters = new KafkaProducer<>(producerProperties(config));
         this.rowsWritten = metrics.counter("writer_rows_written_total", "Rows inserted into ClickHouse", "table");
@@ -101,6 +122,9 @@ public final class TopicSink implements AutoCloseable {
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         p.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
+        if (config.patterns()) {
+            p.putIfAbsent(ConsumerConfig.METADATA_MAX_AGE_CONFIG, 10_000); // a new table's topic is found within seconds
+        }
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         return p;
@@ -130,7 +154,11 @@ public final class TopicSink implements AutoCloseable {
     public void run() throws InterruptedException {
         Duration backoff = Duration.ofSeconds(1);
         connect();
-        consumer.subscribe(config.topics(), new Rebalance());
+        if (config.patterns()) {
+            consumer.subscribe(topics, new Rebalance());
+        } else {
+            consumer.subscribe(config.topics(), new Rebalance());
+        }
         while (!stopping) {
             try {
                 pollOnce();
@@ -138,7 +166,7 @@ public final class TopicSink implements AutoCloseable {
                 backoff = Duration.ofSeconds(1);
             } catch (org.apache.kafka.common.errors.WakeupException e) {
                 break;
-            } catch (ClickHouse.ClickHouseException e) {
+            } catch (ClickHouse.ClickHouseException | ClickHouse.SchemaChangeException e) {
                 lastError.set(e.getMessage());
                 LOG.error("{}; retrying in {} s with the same rows", e.getMessage(), backoff.toSeconds());
                 health.set(Health.notReady("ClickHouse is failing: " + e.getMessage()));
@@ -187,37 +215,131 @@ public final class TopicSink implements AutoCloseable {
 
     private void accept(ConsumerRecord<byte[], byte[]> record) {
         TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-        String table = tables.computeIfAbsent(record.topic(), WriterConfig::tableFor);
         try {
-            if (!topics.contains(record.topic())) {
+            if (!topics.matcher(record.topic()).matches()) {
                 throw new RowEncoder.BadRowException("unknown topic " + record.topic() + " (WRITER_TOPICS is " + config.topics() + ")");
             }
             if (record.value() == null || record.key() == null) {
                 throw new RowEncoder.BadRowException("record has no " + (record.key() == null ? "key" : "value"));
             }
-            TableBatch batch = batches.computeIfAbsent(table, t -> new TableBatch());
-            TableSchema schema = schemas.get(table);
-            if (schema == null || !encoder.encode(schema, record.value(), batch)) {
-                // The table's first record, or a field the table lacks: the schema follows the data, then the row goes in.
-                JsonNode key = Json.read(record.key());
-                JsonNode row = Json.read(record.value());
-                if (!key.isObject() || key.isEmpty() || !row.isObject()) {
-                    throw new RowEncoder.BadRowException("record key must be a JSON object of key columns and the value a JSON object");
-                }
-                schema = schemas.ensure(table, key, row);
-                if (batch.rows() > 0 && batch.columns() != schema.insertColumns()) {
-                    // The rows so far have the old columns: they go in their own INSERT.
-                    flush();
-                    batch = batches.get(table);
-                }
-                if (!encoder.encode(schema, record.value(), batch)) {
-                    throw new RowEncoder.BadRowException("table " + table + " still lacks a field of the record after adding columns");
-                }
+            TableSchema schema = schemaOf(record);
+            TableBatch batch = batches.computeIfAbsent(schema.table(), t -> new TableBatch());
+            if (batch.rows() > 0 && batch.columns() != schema.insertColumns()) {
+                flush(); // the rows so far have the old columns: they go in their own INSERT
+                batch = batches.get(schema.table());
             }
-        } catch (RowEncoder.BadRowException | Json.MalformedJsonException e) {
+            if (schema.mirrored()) {
+                mirror(schema, record, batch);
+            } else {
+                encoder.encode(schema, record.value(), batch);
+            }
+        } catch (RowEncoder.BadRowException | Json.MalformedJsonException | ChangeEventCodec.InvalidEventException e) {
             deadLetter(record, e.getMessage());
         }
         pending.put(partition, new OffsetAndMetadata(record.offset() + 1));
+    }
+
+    /**
+     * The table a record lands in, declared from the newest schema of the record's source: the record's header names
+     * the schema it was written with, and the schema topic says which is the newest of that table or fact.
+     */
+    private TableSchema schemaOf(ConsumerRecord<byte[], byte[]> record) {
+        Header header = record.headers().lastHeader(RowSchema.HEADER);
+        if (header == null) {
+            throw new RowEncoder.BadRowException("record has no " + RowSchema.HEADER + " header, so its columns' types are "
+                    + "unknown: records must come from a wal-producer or streams-app that publishes schemas to " + catalog.topic());
+        }
+        String id = new String(header.value(), StandardCharsets.US_ASCII);
+        RowSchema named = catalog.get(id);
+        if (named == null) {
+            throw new RowEncoder.BadRowException("schema " + id + " named by the record is not in schema topic " + catalog.topic());
+        }
+        RowSchema latest = catalog.latest(named.subject());
+        String table = RowSchema.TABLE.equals(named.kind()) ? SchemaManager.mirrorTable(named)
+                : tables.computeIfAbsent(record.topic(), WriterConfig::tableFor);
+        TableSchema current = schemas.get(table);
+        if (current == null || !current.sourceId().equals(latest.id())) {
+            if (current != null) {
+                flush(); // rows encoded for the old columns land before the table changes
+                land();
+            }
+            current = schemas.ensure(table, latest);
+        }
+        return current;
+    }
+
+    /** A change event of a captured table, as a row of its mirror (or, for a truncate, the end of every older row). */
+    private void mirror(TableSchema schema, ConsumerRecord<byte[], byte[]> record, TableBatch batch) {
+        ChangeEvent event = ChangeEventCodec.fromRecord(record.key(), record.value());
+        EventMetadata meta = event.metadata();
+        BigInteger version = schema.versionType().equals("UInt128")
+                ? new BigInteger(Long.toUnsignedString(meta.commitLsn().value())).shiftLeft(64).add(BigInteger.valueOf(meta.seq()))
+                : new BigInteger(Long.toUnsignedString(meta.commitLsn().value()));
+        String table = schema.table();
+        if (meta.operation() == Operation.TRUNCATE) {
+            flush();
+            land();
+            clickhouse.execute(schemas.ddl().deleteBefore(table, version.toString()));
+            truncatedBefore.put(table, version);
+            LOG.info("truncate of {} at {}: deleted every older row of {}.{}", meta.schema() + "." + meta.table(),
+                    meta.commitLsn(), config.database(), table);
+            return;
+        }
+        BigInteger truncated = truncatedBefore.get(table);
+        if (truncated != null && version.compareTo(truncated) < 0) {
+            return; // written before a truncate that was applied already (it came through another partition)
+        }
+        ObjectNode row = event.payload().deepCopy();
+        if (!meta.unchangedToast().isEmpty()) {
+            flush();
+            land();
+            unchangedToast(schema, event, row);
+        }
+        row.put("_version", version);
+        row.put("_deleted", meta.operation() == Operation.DELETE ? 1 : 0);
+        if (!schema.versionType().equals("UInt128")) {
+            // Equal versions (changes of one key in one transaction) are told apart by insertion order only: one per INSERT.
+            Set<ByteBuffer> keys = batchKeys.computeIfAbsent(table, t -> new HashSet<>());
+            if (!keys.add(ByteBuffer.wrap(record.key()))) {
+                flush();
+                batch = batches.get(table);
+                keys = batchKeys.computeIfAbsent(table, t -> new HashSet<>());
+                keys.add(ByteBuffer.wrap(record.key()));
+            }
+        }
+        encoder.encode(schema, Json.bytes(row), batch);
+    }
+
+    /** PostgreSQL did not resend an unchanged TOASTed value: it is the one the mirror already holds for the key. */
+    private void unchangedToast(TableSchema schema, ChangeEvent event, ObjectNode row) {
+        ReplacingMergeTreeDdl ddl = schemas.ddl();
+        List<String> select = new java.util.ArrayList<>();
+        for (String column : event.metadata().unchangedToast()) {
+            int position = schema.position(column);
+            if (position >= 0) {
+                String quoted = ReplacingMergeTreeDdl.quote(column);
+                select.add((schema.typeAt(position).kind() == ClickHouseType.Kind.BYTES ? "base64Encode(" + quoted + ")" : quoted)
+                        + " AS " + quoted);
+            }
+        }
+        if (select.isEmpty()) {
+            return;
+        }
+        StringBuilder where = new StringBuilder();
+        JsonNode key = event.key();
+        for (String column : schema.keyColumns()) {
+            JsonNode value = key.get(column);
+            if (value == null || value.isNull()) {
+                return;
+            }
+            where.append(where.length() == 0 ? "" : " AND ").append(ReplacingMergeTreeDdl.quote(column)).append(" = ")
+                    .append(value.isNumber() ? value.asText() : ReplacingMergeTreeDdl.literal(value.asText()));
+        }
+        List<JsonNode> previous = clickhouse.query("SELECT " + String.join(", ", select) + " FROM " + ddl.qualified(schema.table())
+                + " FINAL WHERE " + where + " AND _deleted = 0 LIMIT 1");
+        if (!previous.isEmpty()) {
+            previous.get(0).fields().forEachRemaining(f -> row.set(f.getKey(), f.getValue()));
+        }
     }
 
     private void deadLetter(ConsumerRecord<byte[], byte[]> record, String error) {
@@ -252,6 +374,7 @@ public final class TopicSink implements AutoCloseable {
                 TableBatch spare = spares.getOrDefault(entry.getKey(), new TableBatch());
                 spare.clear();
                 loaded.put(entry.getKey(), entry.getValue());
+                batchKeys.remove(entry.getKey());
                 spares.put(entry.getKey(), entry.getValue());
                 entry.setValue(spare);
             }
@@ -261,7 +384,7 @@ public final class TopicSink implements AutoCloseable {
         }
         Future<?> done = inserts.submit(() -> loaded.forEach((table, batch) -> {
             long started = System.nanoTime();
-            clickhouse.insert(schemas.ddl().qualified(table), batch.columns(), batch.stream());
+            clickhouse.insert(schemas.ddl().insertTarget(table, batch.columns()), batch.stream());
             insertMillis.add((System.nanoTime() - started) / 1_000_000, table);
         }));
         flight = new Flight(done, new HashMap<>(pending), loaded);
@@ -315,6 +438,7 @@ public final class TopicSink implements AutoCloseable {
     /** Drops what is buffered and moves every assigned partition back to its committed offset. */
     private void seekBackToCommitted() {
         batches.values().forEach(TableBatch::clear);
+        batchKeys.clear();
         pending.clear();
         Set<TopicPartition> assigned = consumer.assignment();
         if (assigned.isEmpty()) {
@@ -380,6 +504,7 @@ public final class TopicSink implements AutoCloseable {
     @Override
     public void close() {
         inserts.shutdown();
+        catalog.close();
         consumer.close(Duration.ofSeconds(10));
         deadLetters.close(Duration.ofSeconds(10));
         clickhouse.close();

@@ -11,12 +11,18 @@ import java.util.Objects;
  *                IDENTITY FULL); empty for a truncate
  * @param before  the old row or key when PostgreSQL sent it (updates under REPLICA IDENTITY FULL or with a changed
  *                key, deletes), otherwise null
+ * @param schemaId the id of the table's schema in the schema topic, sent as the record's {@code cdc.schema_id}
+ *                 header; null when unknown. Not part of the value.
  */
-public record ChangeEvent(ObjectNode key, EventMetadata metadata, ObjectNode payload, ObjectNode before) {
+public record ChangeEvent(ObjectNode key, EventMetadata metadata, ObjectNode payload, ObjectNode before, String schemaId) {
     public ChangeEvent {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(metadata, "metadata");
         Objects.requireNonNull(payload, "payload");
+    }
+
+    public ChangeEvent(ObjectNode key, EventMetadata metadata, ObjectNode payload, ObjectNode before) {
+        this(key, metadata, payload, before, null);
     }
 
     /**

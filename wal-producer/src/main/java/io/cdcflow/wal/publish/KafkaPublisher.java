@@ -5,6 +5,7 @@ import io.cdcflow.common.event.ChangeEventCodec;
 import io.cdcflow.common.event.Operation;
 import io.cdcflow.common.kafka.TopicReadiness;
 import io.cdcflow.common.ops.Metrics;
+import io.cdcflow.common.schema.RowSchema;
 import io.cdcflow.wal.config.WalProducerConfig;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -87,6 +88,10 @@ public final class KafkaPublisher implements AutoCloseable {
                     missing.add(new NewTopic(topic, Optional.of(config.topicPartitions()), Optional.empty()));
                 }
             }
+            if (!existing.contains(config.schemaTopic())) {
+                missing.add(new NewTopic(config.schemaTopic(), Optional.of(1), Optional.empty())
+                        .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
+            }
             if (!existing.contains(config.stateTopic())) {
                 missing.add(new NewTopic(config.stateTopic(), Optional.of(1), Optional.empty())
                         .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
@@ -136,12 +141,26 @@ public final class KafkaPublisher implements AutoCloseable {
             deadLettered.inc(table, "oversize");
             ProducerRecord<byte[], byte[]> dead = new ProducerRecord<>(config.deadLetterTopic(), key,
                     records.value(new ChangeEvent(event.key(), event.metadata(), event.key().deepCopy(), null)));
+            schemaHeader(dead, event);
             dead.headers().add(new RecordHeader("cdc.error", problem.getBytes(StandardCharsets.UTF_8)));
             dead.headers().add(new RecordHeader("cdc.topic", topic.getBytes(StandardCharsets.UTF_8)));
             send(dead, route.published()[operation.ordinal()], onAck, onFailure);
             return;
         }
-        send(new ProducerRecord<>(topic, key, value), route.published()[operation.ordinal()], onAck, onFailure);
+        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, key, value);
+        schemaHeader(record, event);
+        send(record, route.published()[operation.ordinal()], onAck, onFailure);
+    }
+
+    private static void schemaHeader(ProducerRecord<byte[], byte[]> record, ChangeEvent event) {
+        if (event.schemaId() != null) {
+            record.headers().add(new RecordHeader(RowSchema.HEADER, event.schemaId().getBytes(StandardCharsets.US_ASCII)));
+        }
+    }
+
+    /** The producer, for the schema publisher: schemas are written by the same client as the records they describe. */
+    public org.apache.kafka.clients.producer.Producer<byte[], byte[]> producer() {
+        return producer;
     }
 
     /** Where a table's events go and what they are counted as; looked up once per table, not per event. */

@@ -7,9 +7,11 @@ import io.cdcflow.common.event.EventMetadata;
 import io.cdcflow.common.event.Lsn;
 import io.cdcflow.common.event.Operation;
 import io.cdcflow.common.json.Json;
+import io.cdcflow.common.schema.RowSchema;
 import io.cdcflow.wal.pgoutput.PgOutputMessage;
 import io.cdcflow.wal.pgoutput.PgOutputMessage.Relation;
 import io.cdcflow.wal.pgoutput.TupleData;
+import io.cdcflow.wal.schema.SchemaSource;
 import io.cdcflow.wal.types.PgType;
 import io.cdcflow.wal.types.PgTypeRegistry;
 import io.cdcflow.wal.types.ValueMapper;
@@ -30,14 +32,15 @@ public final class ChangeAssembler {
     private final PgTypeRegistry types;
     private final PrimaryKeys primaryKeys;
     private final IntFunction<PgType> typeLoader;
+    private final SchemaSource schemas;
     private final Map<Integer, Table> relations = new HashMap<>();
 
     private PgOutputMessage.Begin begin;
     private String origin;
     private long seq;
 
-    /** A relation with the columns that make up its Kafka key. */
-    record Table(Relation relation, List<Integer> keyColumns) {
+    /** A relation with the columns that make up its Kafka key, and the id of the schema its records name. */
+    record Table(Relation relation, List<Integer> keyColumns, RowSchema schema, String schemaId) {
         String name() {
             return relation.schema() + "." + relation.table();
         }
@@ -45,12 +48,20 @@ public final class ChangeAssembler {
 
     /**
      * @param typeLoader looks up a type pgoutput did not describe (a type created after start-up); may return null
+     * @param schemas    describes (and, in the wal-producer, publishes) each table's schema when its Relation arrives
      */
-    public ChangeAssembler(PgTypeRegistry types, PrimaryKeys primaryKeys, IntFunction<PgType> typeLoader) {
+    public ChangeAssembler(PgTypeRegistry types, PrimaryKeys primaryKeys, IntFunction<PgType> typeLoader, SchemaSource schemas) {
         this.types = types;
         this.values = new ValueMapper(types);
         this.primaryKeys = primaryKeys;
         this.typeLoader = typeLoader;
+        this.schemas = schemas;
+    }
+
+    /** The schema records of this relation are published with, or null before its Relation message. */
+    public RowSchema schema(int relationOid) {
+        Table table = relations.get(relationOid);
+        return table == null ? null : table.schema();
     }
 
     /** True between Begin and Commit. */
@@ -74,8 +85,8 @@ public final class ChangeAssembler {
         } else if (message instanceof PgOutputMessage.Origin o) {
             origin = o.name();
         } else if (message instanceof PgOutputMessage.Relation r) {
-            relations.put(r.oid(), new Table(r, keyColumns(r)));
             r.columns().forEach(c -> ensureType(c.typeOid()));
+            relations.put(r.oid(), describe(r, begin == null ? walLsn : begin.finalLsn()));
         } else if (message instanceof PgOutputMessage.Type t) {
             ensureType(t.oid());
         } else if (message instanceof PgOutputMessage.Insert i) {
@@ -106,7 +117,7 @@ public final class ChangeAssembler {
     public ChangeEvent read(Relation relation, TupleData row, long consistentPoint) {
         Table table = relations.computeIfAbsent(relation.oid(), oid -> {
             relation.columns().forEach(c -> ensureType(c.typeOid()));
-            return new Table(relation, keyColumns(relation));
+            return describe(relation, consistentPoint);
         });
         return insert(table, row, consistentPoint, Operation.READ);
     }
@@ -124,6 +135,12 @@ public final class ChangeAssembler {
                 }
             }
         }
+    }
+
+    private Table describe(Relation r, long lsn) {
+        List<Integer> key = keyColumns(r);
+        RowSchema schema = schemas.describe(r, key.stream().map(i -> r.columns().get(i).name()).toList(), lsn);
+        return new Table(r, key, schema, schema == null ? null : schema.id());
     }
 
     private List<Integer> keyColumns(Relation r) {
@@ -242,6 +259,6 @@ public final class ChangeAssembler {
         Instant commitTime = begin.commitTime();
         EventMetadata meta = new EventMetadata(table.relation().table(), table.relation().schema(), operation,
                 new Lsn(walLsn), new Lsn(begin.finalLsn()), seq++, begin.xid(), commitTime, unchangedToast, origin);
-        return new ChangeEvent(key, meta, payload, before);
+        return new ChangeEvent(key, meta, payload, before, table.schemaId());
     }
 }

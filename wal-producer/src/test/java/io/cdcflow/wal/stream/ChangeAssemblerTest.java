@@ -6,6 +6,9 @@ import io.cdcflow.common.event.ChangeEvent;
 import io.cdcflow.common.event.Operation;
 import io.cdcflow.wal.pgoutput.Capture;
 import io.cdcflow.wal.pgoutput.PgOutputDecoder;
+import io.cdcflow.common.schema.Column;
+import io.cdcflow.common.schema.RowSchema;
+import io.cdcflow.common.schema.SqlType;
 import io.cdcflow.wal.types.PgType;
 import io.cdcflow.wal.types.PgTypeRegistry;
 import java.util.ArrayList;
@@ -19,7 +22,10 @@ class ChangeAssemblerTest {
     @BeforeEach
     void replayCapture() {
         ChangeAssembler assembler = new ChangeAssembler(new PgTypeRegistry(), (schema, table) -> List.of("id"),
-                oid -> oid == 16385 ? new PgType(16385, "mood", 'E', 0, 0) : null);
+                oid -> oid == 16385 ? new PgType(16385, "mood", 'E', 0, 0) : null,
+                (relation, key, lsn) -> RowSchema.table(relation.schema(), relation.table(), lsn, relation.columns().stream()
+                        .map(c -> new Column(c.name(), SqlType.of(c.typeOid(), "oid" + c.typeOid(), c.typeModifier()), key.contains(c.name())))
+                        .toList(), key));
         for (Capture.Line line : Capture.lines()) {
             events.addAll(assembler.accept(PgOutputDecoder.decode(line.bytes().duplicate()), line.lsn()));
         }
@@ -35,6 +41,14 @@ class ChangeAssemblerTest {
         assertThat(insert.payload().get("big").asText()).hasSize(12800);
         assertThat(insert.metadata().seq()).isZero();
         assertThat(insert.metadata().xid()).isEqualTo(729);
+    }
+
+    @Test
+    void everyEventNamesTheSchemaOfItsTableAsAnnouncedByTheRelation() {
+        assertThat(events).allSatisfy(e -> assertThat(e.schemaId()).isNotNull());
+        ChangeEvent insert = events.get(0);
+        assertThat(events.stream().filter(e -> e.metadata().table().equals(insert.metadata().table())).map(ChangeEvent::schemaId))
+                .containsOnly(insert.schemaId());
     }
 
     @Test
