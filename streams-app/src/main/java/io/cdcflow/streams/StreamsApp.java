@@ -5,7 +5,16 @@ import io.cdcflow.common.ops.Metrics;
 import io.cdcflow.common.ops.OpsServer;
 import io.cdcflow.streams.api.OrderQuery;
 import io.cdcflow.streams.config.StreamsAppConfig;
+import io.cdcflow.common.schema.SchemaCatalog;
+import io.cdcflow.common.schema.SchemaPublisher;
+import io.cdcflow.streams.model.FactSchemas;
 import io.cdcflow.streams.topology.OrderFactTopology;
+import io.cdcflow.streams.topology.OutputSchemas;
+import io.cdcflow.streams.topology.PublishedOutputSchemas;
+import java.util.HashMap;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import io.javalin.http.Context;
 import io.javalin.http.UnauthorizedResponse;
 import java.time.Duration;
@@ -29,9 +38,22 @@ public final class StreamsApp implements AutoCloseable {
 
     private final KafkaStreams streams;
     private final OpsServer ops;
+    private final SchemaCatalog schemaCatalog;
+    private final KafkaProducer<byte[], byte[]> schemaProducer;
 
     public StreamsApp(StreamsAppConfig config, Metrics metrics) {
-        Topology topology = OrderFactTopology.build(config, metrics);
+        Map<String, Object> client = new HashMap<>(config.kafkaClient());
+        client.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        schemaCatalog = new SchemaCatalog(config.schemaTopic(), client);
+        Map<String, Object> producer = new HashMap<>(client);
+        producer.keySet().retainAll(ProducerConfig.configNames());
+        producer.put(ProducerConfig.ACKS_CONFIG, "all");
+        producer.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        producer.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        schemaProducer = new KafkaProducer<>(producer);
+        OutputSchemas schemas = new PublishedOutputSchemas(new FactSchemas(config), schemaCatalog,
+                new SchemaPublisher(config.schemaTopic(), schemaProducer));
+        Topology topology = OrderFactTopology.build(config, metrics, schemas);
         streams = new KafkaStreams(topology, properties(config));
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("stream thread failed, replacing it: {}", e.toString());
@@ -113,5 +135,7 @@ public final class StreamsApp implements AutoCloseable {
     public void close() {
         streams.close(Duration.ofSeconds(30));
         ops.close();
+        schemaProducer.close(Duration.ofSeconds(5));
+        schemaCatalog.close();
     }
 }

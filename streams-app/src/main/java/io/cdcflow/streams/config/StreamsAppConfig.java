@@ -9,6 +9,7 @@ import java.util.Map;
  * example; the SQLModel example (customer, product, order, orderitem) and Prisma (customerId, ...) set them.
  *
  * @param httpToken        when set, the endpoints that return data need {@code Authorization: Bearer <token>}
+ * @param schemaTopic      where the source tables' schemas are read and the outputs' schemas written
  * @param singleInputTopic when set, every table's events come from this one topic (the seed's cdc_events) and are
  *                         split by {@code _metadata.table}
  */
@@ -29,7 +30,8 @@ public record StreamsAppConfig(
         Tables tables,
         Columns columns,
         Outputs outputs,
-        String deadLetterTopic) {
+        String deadLetterTopic,
+        String schemaTopic) {
 
     /** Source table names. */
     public record Tables(String customers, String products, String orders, String orderItems) {
@@ -90,7 +92,8 @@ public record StreamsAppConfig(
                         env.string("STREAMS_TOPIC_ORDER_ITEM_FACT", "order_item_fact"),
                         env.string("STREAMS_TOPIC_CUSTOMER_DIM", "customer_dim"),
                         env.string("STREAMS_TOPIC_PRODUCT_DIM", "product_dim")),
-                env.string("STREAMS_DEAD_LETTER_TOPIC", (prefix.isEmpty() ? "" : prefix + ".") + "_streams_dead_letter"));
+                env.string("STREAMS_DEAD_LETTER_TOPIC", (prefix.isEmpty() ? "" : prefix + ".") + "_streams_dead_letter"),
+                env.string("STREAMS_SCHEMA_TOPIC", (prefix.isEmpty() ? "" : prefix + ".") + "_schemas"));
     }
 
     /** The input topic of a table. */

@@ -46,16 +46,23 @@ public final class OrderFactTopology {
 
     private final StreamsAppConfig config;
     private final Metrics metrics;
+    private final OutputSchemas schemas;
     private final Serde<JsonNode> json = new JsonNodeSerde();
     private final Serde<String> strings = Serdes.String();
 
-    private OrderFactTopology(StreamsAppConfig config, Metrics metrics) {
+    private OrderFactTopology(StreamsAppConfig config, Metrics metrics, OutputSchemas schemas) {
         this.config = config;
         this.metrics = metrics;
+        this.schemas = schemas;
     }
 
+    /** The topology without schema headers on its outputs (documentation, tools). */
     public static Topology build(StreamsAppConfig config, Metrics metrics) {
-        return new OrderFactTopology(config, metrics).build();
+        return build(config, metrics, OutputSchemas.NONE);
+    }
+
+    public static Topology build(StreamsAppConfig config, Metrics metrics, OutputSchemas schemas) {
+        return new OrderFactTopology(config, metrics, schemas).build();
     }
 
     private Topology build() {
@@ -127,7 +134,7 @@ public final class OrderFactTopology {
                                                 Metrics.Counter deadLetters) {
         KStream<String, ParsedEvent> parsed = builder
                 .stream(topic, Consumed.with(strings, Serdes.ByteArray()).withName("source-" + name))
-                .processValues(() -> new ParseEvents(tables, deadLetters), Named.as("parse-" + name));
+                .processValues(() -> new ParseEvents(tables, deadLetters, schemas), Named.as("parse-" + name));
         parsed.filter((k, e) -> e.failed(), Named.as("failed-" + name))
                 .mapValues(ParsedEvent::raw, Named.as("raw-" + name))
                 .to(config.deadLetterTopic(), Produced.with(strings, Serdes.ByteArray()).withName("dead-letter-" + name));
@@ -148,7 +155,7 @@ public final class OrderFactTopology {
                       Function<JsonNode, JsonNode> id, String idColumn) {
         String store = name + "-versions";
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(store), strings, Serdes.Long()));
-        changes.processValues(() -> new VersionStamper(store), Named.as("version-" + name), store)
+        changes.processValues(() -> new VersionStamper(store, topic, schemas), Named.as("version-" + name), store)
                 .selectKey((k, row) -> Json.object().set(idColumn, id.apply(row)).toString(), Named.as("key-" + name))
                 .to(topic, Produced.with(strings, json).withName("sink-" + name));
     }

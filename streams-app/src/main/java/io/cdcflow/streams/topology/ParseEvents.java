@@ -5,8 +5,10 @@ import io.cdcflow.common.event.ChangeEventCodec;
 import io.cdcflow.common.event.Operation;
 import io.cdcflow.common.json.Json;
 import io.cdcflow.common.ops.Metrics;
+import io.cdcflow.common.schema.RowSchema;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
@@ -26,11 +28,13 @@ final class ParseEvents implements FixedKeyProcessor<String, byte[], ParsedEvent
 
     private final Set<String> tables;
     private final Metrics.Counter deadLetters;
+    private final OutputSchemas schemas;
     private FixedKeyProcessorContext<String, ParsedEvent> context;
 
-    ParseEvents(Set<String> tables, Metrics.Counter deadLetters) {
+    ParseEvents(Set<String> tables, Metrics.Counter deadLetters, OutputSchemas schemas) {
         this.tables = tables;
         this.deadLetters = deadLetters;
+        this.schemas = schemas;
     }
 
     @Override
@@ -40,6 +44,10 @@ final class ParseEvents implements FixedKeyProcessor<String, byte[], ParsedEvent
 
     @Override
     public void process(FixedKeyRecord<String, byte[]> record) {
+        Header schema = record.headers().lastHeader(RowSchema.HEADER);
+        if (schema != null) {
+            schemas.observe(new String(schema.value(), StandardCharsets.US_ASCII));
+        }
         ParsedEvent parsed = parse(record.key(), record.value());
         if (parsed.failed()) {
             parsed = new ParsedEvent(parsed.table(), null, parsed.error(), record.value());

@@ -35,6 +35,10 @@ final class TopologyFixture implements AutoCloseable {
     private long lsn = 0x1000;
 
     TopologyFixture(Map<String, String> env) {
+        this(env, OutputSchemas.NONE);
+    }
+
+    TopologyFixture(Map<String, String> env, OutputSchemas schemas) {
         config = StreamsAppConfig.from(new Env(env));
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
@@ -45,7 +49,7 @@ final class TopologyFixture implements AutoCloseable {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        driver = new TopologyTestDriver(OrderFactTopology.build(config, metrics), props);
+        driver = new TopologyTestDriver(OrderFactTopology.build(config, metrics, schemas), props);
     }
 
     TopologyFixture() {
@@ -65,8 +69,12 @@ final class TopologyFixture implements AutoCloseable {
     }
 
     void raw(String topic, String key, byte[] value) {
+        raw(topic, new TestRecord<>(key, value));
+    }
+
+    void raw(String topic, TestRecord<String, byte[]> record) {
         inputs.computeIfAbsent(topic, t -> driver.createInputTopic(t, Serdes.String().serializer(), Serdes.ByteArray().serializer()))
-                .pipeInput(key, value);
+                .pipeInput(record);
     }
 
     void raw(String topic, String key, String value) {
