@@ -70,6 +70,7 @@ final class WriterBench {
     private void fill(String topic, int count, Path file) throws Exception {
         KafkaEndpoint kafka = env.kafka();
         kafka.createTopics(3, topic);
+        String schema = io.cdcflow.testsupport.TestSchemas.publish(kafka, "cdc._schemas", io.cdcflow.testsupport.TestSchemas.ORDER_FACT);
         java.util.concurrent.atomic.AtomicReference<Exception> failed = new java.util.concurrent.atomic.AtomicReference<>();
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producerProperties());
              BufferedWriter out = file == null ? null : Files.newBufferedWriter(file)) {
@@ -77,8 +78,7 @@ final class WriterBench {
                 String value = "{\"order_id\":" + id + ",\"customer_id\":" + (id % 1000) + ",\"customer_name\":\"customer " + (id % 1000)
                         + "\",\"customer_email\":\"c" + (id % 1000) + "@example.com\",\"total\":" + (id % 900) + ".25,\"status\":\"paid\","
                         + "\"created_at\":\"2026-11-24T10:00:00Z\",\"_version\":" + id + ",\"_deleted\":0}";
-                producer.send(new ProducerRecord<>(topic, ("{\"order_id\":" + id + "}").getBytes(StandardCharsets.UTF_8),
-                        value.getBytes(StandardCharsets.UTF_8)), (metadata, error) -> {
+                producer.send(io.cdcflow.testsupport.TestSchemas.record(topic, schema, "{\"order_id\":" + id + "}", value), (metadata, error) -> {
                             if (error != null) {
                                 failed.compareAndSet(null, error);
                             }

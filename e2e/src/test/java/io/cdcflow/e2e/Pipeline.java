@@ -59,7 +59,7 @@ final class Pipeline implements AutoCloseable {
     }
 
     private Deployable writer(KafkaEndpoint kafka, ClickHouseEndpoint ch, int port, String instance) {
-        return new Deployable("clickhouse-writer", Map.of(
+        Map<String, String> env = new java.util.HashMap<>(Map.of(
                 "KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
                 "CLICKHOUSE_URL", ch.httpUrl(),
                 "CLICKHOUSE_USER", ch.user(),
@@ -69,7 +69,9 @@ final class Pipeline implements AutoCloseable {
                 "WRITER_GROUP_ID", run + "-writer",
                 "WRITER_HTTP_ADDR", "127.0.0.1:" + port,
                 "WRITER_MAX_BACKOFF", "3s",
-                "KAFKA_SESSION_TIMEOUT_MS", "10000"), port, logs.resolve("clickhouse-writer-" + instance + ".log"));
+                "KAFKA_SESSION_TIMEOUT_MS", "10000"));
+        env.put("WRITER_SCHEMA_TOPIC", run + "._schemas");
+        return new Deployable("clickhouse-writer", env, port, logs.resolve("clickhouse-writer-" + instance + ".log"));
     }
 
     /** The ClickHouse table of an output ("order_fact" → database.run_order_fact). */

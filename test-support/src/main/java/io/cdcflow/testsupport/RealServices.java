@@ -33,12 +33,17 @@ public final class RealServices implements ParameterResolver {
             }
             return Services.clickhouse();
         } catch (ServiceUnavailableException e) {
-            if (isCi()) {
-                throw new ParameterResolutionException(e.getMessage() + " (CI=true: a missing service fails the run)", e);
-            }
-            Assumptions.abort(e.getMessage() + " (set CI=true to fail instead of skipping)");
-            throw e;
+            throw unavailable(e);
         }
+    }
+
+    /** With CI=true, a failure naming the service; elsewhere the test is aborted (reported as skipped) with the reason. */
+    static RuntimeException unavailable(ServiceUnavailableException e) {
+        if (isCi()) {
+            throw new ParameterResolutionException(e.getMessage() + " (CI=true: a missing service fails the run)", e);
+        }
+        Assumptions.abort(e.getMessage() + " (set CI=true to fail instead of skipping)");
+        return e;
     }
 
     static boolean isCi() {

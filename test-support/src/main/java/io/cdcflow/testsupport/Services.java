@@ -18,6 +18,7 @@ public final class Services {
     private static LocalPostgres localPostgres;
     private static LocalKafka localKafka;
     private static LocalClickHouse localClickHouse;
+    private static ClickHouseEndpoint currentClickHouse;
     private static Boolean docker;
 
     private Services() {
@@ -59,6 +60,19 @@ public final class Services {
                     }));
         }
         return clickhouse;
+    }
+
+    /**
+     * A current ClickHouse engine: {@code TEST_CURRENT_CLICKHOUSE_URL} when set (a real current server), else chDB
+     * behind {@link LocalChdb}.
+     */
+    public static synchronized ClickHouseEndpoint currentClickHouse() {
+        if (currentClickHouse == null) {
+            currentClickHouse = Optional.ofNullable(System.getenv("TEST_CURRENT_CLICKHOUSE_URL")).filter(s -> !s.isBlank())
+                    .map(url -> new ClickHouseEndpoint(url, "default", ""))
+                    .orElseGet(() -> start("chDB (current ClickHouse engine)", () -> closeAtExit(LocalChdb.start()).endpoint()));
+        }
+        return currentClickHouse;
     }
 
     /** The broker process, for fault tests; empty when the broker was not started by this harness. */

@@ -134,8 +134,16 @@ public final class WalProducer {
             health.set(Health.notReady("connecting to Kafka at " + config.bootstrapServers()));
             publisher.ensureTopics(tables.stream().map(t -> config.routing().topicFor(config.schema(), t)).distinct().toList());
             published.refresh();
-            ChangeAssembler assembler = new ChangeAssembler(types, catalog, catalog::type, new PublishedSchemas(
-                    new CatalogSchemas(connector), published, new SchemaPublisher(config.schemaTopic(), publisher.producer())));
+            CatalogSchemas catalogSchemas = new CatalogSchemas(connector);
+            PublishedSchemas schemas = new PublishedSchemas(catalogSchemas, published,
+                    new SchemaPublisher(config.schemaTopic(), publisher.producer()));
+            // Every table's schema is in the topic before any record: a consumer joining tables finds them all.
+            long now = setup.currentLsn().value();
+            for (String table : tables) {
+                List<String> pk = catalog.of(config.schema(), table);
+                schemas.publish(catalogSchemas.describeNow(config.schema(), table, pk, now));
+            }
+            ChangeAssembler assembler = new ChangeAssembler(types, catalog, catalog::type, schemas);
             SnapshotStateStore state = new SnapshotStateStore(config, publisher);
 
             CdcSetup.SlotState slot = setup.slot();

@@ -7,6 +7,7 @@ import io.cdcflow.testsupport.JarProcess;
 import io.cdcflow.testsupport.KafkaEndpoint;
 import io.cdcflow.testsupport.Ports;
 import io.cdcflow.testsupport.RealServices;
+import io.cdcflow.testsupport.TestSchemas;
 import io.cdcflow.testsupport.Waiting;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -32,12 +33,12 @@ class ClickHouseWriterCrashIT {
         String topic = "order_fact_" + run;
         String database = "crash_" + run;
         kafka.createTopics(3, topic);
+        String schema = TestSchemas.publish(kafka, "cdc._schemas", TestSchemas.ORDER_FACT);
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producerProperties())) {
             for (int id = 1; id <= ROWS; id++) {
                 String value = "{\"order_id\":" + id + ",\"customer_name\":\"c" + id + "\",\"total\":" + id + ".25,\"status\":\"new\","
                         + "\"_version\":" + id + ",\"_deleted\":0}";
-                producer.send(new ProducerRecord<>(topic, ("{\"order_id\":" + id + "}").getBytes(StandardCharsets.UTF_8),
-                        value.getBytes(StandardCharsets.UTF_8)));
+                producer.send(TestSchemas.record(topic, schema, "{\"order_id\":" + id + "}", value));
             }
         }
         Map<String, String> env = Map.of("CLICKHOUSE_URL", ch.httpUrl(), "CLICKHOUSE_USER", ch.user(),

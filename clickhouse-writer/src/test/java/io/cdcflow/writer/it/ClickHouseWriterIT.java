@@ -7,7 +7,11 @@ import io.cdcflow.testsupport.KafkaEndpoint;
 import io.cdcflow.testsupport.LocalClickHouse;
 import io.cdcflow.testsupport.RealServices;
 import io.cdcflow.testsupport.Services;
+import io.cdcflow.testsupport.TestSchemas;
 import io.cdcflow.testsupport.TopicReader;
+import io.cdcflow.common.schema.Column;
+import io.cdcflow.common.schema.RowSchema;
+import io.cdcflow.common.schema.SqlTypes;
 import io.cdcflow.testsupport.Waiting;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -30,20 +34,49 @@ class ClickHouseWriterIT {
     private final String facts = "order_fact_" + run;
     private final String dims = "customer_dim_" + run;
     private final String deadLetters = "dead_" + run;
+    private final String schemaTopic = "schemas_" + run;
+    private String factSchema;
+    private final String[] dimSchemas = new String[3];
+
+    /** The dimension's schema as its source table gains columns: (id, name), then tier, then score. */
+    private static RowSchema dimension(int version) {
+        List<Column> columns = new java.util.ArrayList<>(List.of(new Column("id", SqlTypes.INT8, true), new Column("name", SqlTypes.TEXT, false)));
+        if (version >= 2) {
+            columns.add(new Column("tier", SqlTypes.TEXT, false));
+        }
+        if (version >= 3) {
+            columns.add(new Column("score", SqlTypes.numeric(10, 2), false));
+        }
+        return RowSchema.fact("customer_dim", version, columns, List.of("id"));
+    }
 
     private RunningWriter writer(ClickHouseEndpoint ch, KafkaEndpoint kafka) {
         kafka.createTopics(2, facts, dims);
+        factSchema = TestSchemas.publish(kafka, schemaTopic, TestSchemas.ORDER_FACT);
+        dimSchemas[0] = TestSchemas.publish(kafka, schemaTopic, dimension(1));
         return new RunningWriter(ch, kafka, Map.of("CLICKHOUSE_DATABASE", database, "WRITER_TOPICS", facts + "," + dims,
-                "WRITER_GROUP_ID", "writer-" + run, "WRITER_DEAD_LETTER_TOPIC", deadLetters));
+                "WRITER_GROUP_ID", "writer-" + run, "WRITER_DEAD_LETTER_TOPIC", deadLetters, "WRITER_SCHEMA_TOPIC", schemaTopic));
     }
 
-    private static void send(KafkaEndpoint kafka, String topic, String key, String value) {
+    private static void send(KafkaEndpoint kafka, String topic, String schemaId, String key, String value) {
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producerProperties())) {
-            producer.send(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8),
-                    value == null ? null : value.getBytes(StandardCharsets.UTF_8))).get();
+            producer.send(schemaId == null ? new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), value.getBytes(StandardCharsets.UTF_8))
+                    : TestSchemas.record(topic, schemaId, key, value)).get();
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    private void sendFact(KafkaEndpoint kafka, String key, String value) {
+        send(kafka, facts, factSchema, key, value);
+    }
+
+    /** A dimension record with the schema of that version, published first when the source table gains a column. */
+    private void sendDim(KafkaEndpoint kafka, int version, String key, String value) {
+        if (dimSchemas[version - 1] == null) {
+            dimSchemas[version - 1] = TestSchemas.publish(kafka, schemaTopic, dimension(version));
+        }
+        send(kafka, dims, dimSchemas[version - 1], key, value);
     }
 
     private static String fact(int id, String status, long version, int deleted) {
@@ -58,15 +91,15 @@ class ClickHouseWriterIT {
     @Test
     void insertsUpdatesAndDeletesConvergeInTheCurrentView(ClickHouseEndpoint ch, KafkaEndpoint kafka) throws Exception {
         try (RunningWriter w = writer(ch, kafka)) {
-            send(kafka, facts, "{\"order_id\":1}", fact(1, "new", 100, 0));
-            send(kafka, facts, "{\"order_id\":2}", fact(2, "new", 101, 0));
-            send(kafka, facts, "{\"order_id\":1}", fact(1, "paid", 205, 0));
-            send(kafka, facts, "{\"order_id\":2}", fact(2, "new", 300, 1));
-            send(kafka, facts, "{\"order_id\":1}", fact(1, "paid", 205, 0)); // a duplicate
-            send(kafka, facts, "{\"order_id\":1}", fact(1, "stale", 150, 0)); // an older version, late
+            sendFact(kafka, "{\"order_id\":1}", fact(1, "new", 100, 0));
+            sendFact(kafka, "{\"order_id\":2}", fact(2, "new", 101, 0));
+            sendFact(kafka, "{\"order_id\":1}", fact(1, "paid", 205, 0));
+            sendFact(kafka, "{\"order_id\":2}", fact(2, "new", 300, 1));
+            sendFact(kafka, "{\"order_id\":1}", fact(1, "paid", 205, 0)); // a duplicate
+            sendFact(kafka, "{\"order_id\":1}", fact(1, "stale", 150, 0)); // an older version, late
             boolean converged = Waiting.until(WAIT, Duration.ofMillis(200), () ->
                     current(ch, facts, "order_id, status, toFloat64(total) AS total").equals(
-                            List.of("{\"order_id\":\"1\",\"status\":\"paid\",\"total\":12.5}")));
+                            List.of("{\"order_id\":1,\"status\":\"paid\",\"total\":12.5}")));
             assertThat(converged).as("current view: %s", current(ch, facts, "*")).isTrue();
             assertThat(w.sink.health().ready()).isTrue();
             assertThat(w.metrics.scrape()).contains("writer_rows_written_total{table=\"" + facts + "\"} 6");
@@ -76,19 +109,21 @@ class ClickHouseWriterIT {
     @Test
     void poisonRecordsGoToTheDeadLetterTopicWhileGoodOnesFlow(ClickHouseEndpoint ch, KafkaEndpoint kafka) throws Exception {
         try (RunningWriter w = writer(ch, kafka)) {
-            send(kafka, facts, "{\"order_id\":1}", fact(1, "new", 1, 0));
-            send(kafka, facts, "{\"order_id\":2}", "{not json");
-            send(kafka, facts, "{\"order_id\":3}", "{\"order_id\":\"three\",\"_version\":1,\"_deleted\":0}");
-            send(kafka, facts, "{\"order_id\":4}", "{\"order_id\":4,\"status\":\"no version\"}");
-            send(kafka, facts, "{\"order_id\":5}", fact(5, "new", 1, 0));
+            sendFact(kafka, "{\"order_id\":1}", fact(1, "new", 1, 0));
+            sendFact(kafka, "{\"order_id\":2}", "{not json");
+            sendFact(kafka, "{\"order_id\":3}", "{\"order_id\":\"three\",\"_version\":1,\"_deleted\":0}");
+            sendFact(kafka, "{\"order_id\":4}", "{\"order_id\":4,\"status\":\"no version\"}");
+            send(kafka, facts, null, "{\"order_id\":6}", fact(6, "no schema", 1, 0));
+            sendFact(kafka, "{\"order_id\":5}", fact(5, "new", 1, 0));
             assertThat(Waiting.until(WAIT, Duration.ofMillis(200), () -> current(ch, facts, "order_id").size() == 2)).isTrue();
-            assertThat(current(ch, facts, "order_id")).containsExactly("{\"order_id\":\"1\"}", "{\"order_id\":\"5\"}");
+            assertThat(current(ch, facts, "order_id")).containsExactly("{\"order_id\":1}", "{\"order_id\":5}");
             try (TopicReader reader = new TopicReader(kafka, List.of(deadLetters))) {
-                List<ConsumerRecord<byte[], byte[]>> dead = reader.readUntil(WAIT, rs -> rs.size() >= 3);
-                assertThat(dead).hasSize(3);
+                List<ConsumerRecord<byte[], byte[]>> dead = reader.readUntil(WAIT, rs -> rs.size() >= 4);
+                assertThat(dead).hasSize(4);
                 assertThat(dead).extracting(r -> new String(r.headers().lastHeader("cdc.error").value(), StandardCharsets.UTF_8))
                         .anySatisfy(e -> assertThat(e).startsWith("malformed JSON"))
-                        .anySatisfy(e -> assertThat(e).contains(facts + ".order_id (Int64)"))
+                        .anySatisfy(e -> assertThat(e).contains(facts + ".order_id (Int32)"))
+                        .anySatisfy(e -> assertThat(e).contains("no cdc.schema_id header"))
                         .anySatisfy(e -> assertThat(e).contains("_version"));
             }
         }
@@ -97,9 +132,9 @@ class ClickHouseWriterIT {
     @Test
     void aNewDimensionColumnAppearsWithoutARestart(ClickHouseEndpoint ch, KafkaEndpoint kafka) throws Exception {
         try (RunningWriter w = writer(ch, kafka)) {
-            send(kafka, dims, "{\"id\":1}", "{\"id\":1,\"name\":\"Ada\",\"_version\":1,\"_deleted\":0}");
+            sendDim(kafka, 1, "{\"id\":1}", "{\"id\":1,\"name\":\"Ada\",\"_version\":1,\"_deleted\":0}");
             assertThat(Waiting.until(WAIT, Duration.ofMillis(200), () -> current(ch, dims, "id, name").size() == 1)).isTrue();
-            send(kafka, dims, "{\"id\":1}", "{\"id\":1,\"name\":\"Ada\",\"tier\":\"gold\",\"_version\":2,\"_deleted\":0}");
+            sendDim(kafka, 2, "{\"id\":1}", "{\"id\":1,\"name\":\"Ada\",\"tier\":\"gold\",\"_version\":2,\"_deleted\":0}");
             assertThat(Waiting.until(WAIT, Duration.ofMillis(200), () ->
                     current(ch, dims, "id, name, tier").equals(List.of("{\"id\":\"1\",\"name\":\"Ada\",\"tier\":\"gold\"}")))).isTrue();
         }
@@ -110,11 +145,11 @@ class ClickHouseWriterIT {
         LocalClickHouse server = Services.localClickHouse().orElse(null);
         Assumptions.assumeTrue(server != null, "needs the ClickHouse server this harness started, to stop and start it");
         try (RunningWriter w = writer(ch, kafka)) {
-            send(kafka, facts, "{\"order_id\":1}", fact(1, "new", 1, 0));
+            sendFact(kafka, "{\"order_id\":1}", fact(1, "new", 1, 0));
             assertThat(Waiting.until(WAIT, Duration.ofMillis(200), () -> current(ch, facts, "order_id").size() == 1)).isTrue();
             server.stopServer();
             for (int id = 2; id <= 50; id++) {
-                send(kafka, facts, "{\"order_id\":" + id + "}", fact(id, "during outage", 1, 0));
+                sendFact(kafka, "{\"order_id\":" + id + "}", fact(id, "during outage", 1, 0));
             }
             assertThat(Waiting.until(WAIT, Duration.ofMillis(200), () -> !w.sink.health().ready()))
                     .as("not ready while ClickHouse is down").isTrue();
@@ -132,12 +167,15 @@ class ClickHouseWriterIT {
         try (RunningWriter w = writer(ch, kafka);
              KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producerProperties())) {
             // sent together, so that one batch sees the table gain columns half way
+            dimSchemas[1] = TestSchemas.publish(kafka, schemaTopic, dimension(2));
+            dimSchemas[2] = TestSchemas.publish(kafka, schemaTopic, dimension(3));
+            int version = 0;
             for (String[] record : new String[][] {
                     {"{\"id\":1}", "{\"id\":1,\"name\":" + io.cdcflow.common.json.Json.text(
                             io.cdcflow.common.json.Json.MAPPER.getNodeFactory().textNode(tricky)) + ",\"_version\":1,\"_deleted\":0}"},
                     {"{\"id\":2}", "{\"id\":2,\"name\":\"Bo\",\"tier\":\"gold\",\"_version\":1,\"_deleted\":0}"},
                     {"{\"id\":3}", "{\"id\":3,\"name\":null,\"tier\":\"silver\",\"score\":12.5e1,\"_version\":1,\"_deleted\":0}"}}) {
-                producer.send(new ProducerRecord<>(dims, record[0].getBytes(StandardCharsets.UTF_8), record[1].getBytes(StandardCharsets.UTF_8)));
+                producer.send(TestSchemas.record(dims, dimSchemas[version++], record[0], record[1]));
             }
             producer.flush();
             assertThat(Waiting.until(WAIT, Duration.ofMillis(200), () -> current(ch, dims, "id").size() == 3)).isTrue();

@@ -21,8 +21,9 @@ public final class PublishedOutputSchemas implements OutputSchemas {
     private final SchemaCatalog catalog;
     private final SchemaPublisher publisher;
     private final Set<String> seen = ConcurrentHashMap.newKeySet();
-    /** Output to its current schema id; cleared when a source schema not seen before arrives. */
+    /** Output to its current schema id ({@link #NONE} when none can be derived); cleared when a new source schema arrives. */
     private final Map<String, String> ids = new ConcurrentHashMap<>();
+    private static final String NONE = "";
     private final Set<String> warned = ConcurrentHashMap.newKeySet();
 
     public PublishedOutputSchemas(FactSchemas facts, SchemaCatalog catalog, SchemaPublisher publisher) {
@@ -45,7 +46,7 @@ public final class PublishedOutputSchemas implements OutputSchemas {
     public String idFor(String output) {
         String id = ids.get(output);
         if (id != null) {
-            return id;
+            return id.isEmpty() ? null : id;
         }
         RowSchema schema = derive(output);
         if (schema == null) {
@@ -58,6 +59,7 @@ public final class PublishedOutputSchemas implements OutputSchemas {
                         + "go out without a {} header and the writer will dead-letter them", output, catalog.topic(),
                         facts.inputs().get(output), RowSchema.HEADER);
             }
+            ids.put(output, NONE); // asked again only when a source schema not seen before arrives
             return null;
         }
         try {

@@ -50,6 +50,35 @@ public final class CatalogSchemas implements SchemaSource {
         }
     }
 
+    /**
+     * A table as the catalog has it now, in the shape of a Relation message (key columns flagged as {@code pk}):
+     * for the snapshot, and for publishing every table's schema before the first record.
+     */
+    public static Relation relation(Connection c, String schema, String table, List<String> pk) throws SQLException {
+        List<PgOutputMessage.Column> columns = new ArrayList<>();
+        int oid = 0;
+        try (PreparedStatement s = c.prepareStatement("SELECT a.attrelid::int, a.attname, a.atttypid::int, a.atttypmod "
+                + "FROM pg_attribute a WHERE a.attrelid = ?::regclass AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum")) {
+            s.setString(1, Identifiers.qualified(schema, table));
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    oid = rs.getInt(1);
+                    columns.add(new PgOutputMessage.Column(pk.contains(rs.getString(2)), rs.getString(2), rs.getInt(3), rs.getInt(4)));
+                }
+            }
+        }
+        return new Relation(oid, schema, table, PgOutputMessage.ReplicaIdentity.DEFAULT, List.copyOf(columns));
+    }
+
+    /** Describes a table as the catalog has it now, keyed by {@code pk}. */
+    public RowSchema describeNow(String schema, String table, List<String> pk, long lsn) {
+        try (Connection c = connector.connect()) {
+            return describe(relation(c, schema, table, pk), pk, lsn);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the catalog to describe " + schema + "." + table + ": " + e.getMessage(), e);
+        }
+    }
+
     /** NOT NULL columns of the table as the catalog has it now, with their type OIDs. */
     private static Map<String, Integer> notNullColumns(Connection c, Relation relation) throws SQLException {
         Map<String, Integer> columns = new HashMap<>();

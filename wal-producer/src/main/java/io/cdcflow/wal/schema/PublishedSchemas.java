@@ -28,7 +28,11 @@ public final class PublishedSchemas implements SchemaSource {
 
     @Override
     public RowSchema describe(Relation relation, List<String> keyColumns, long lsn) {
-        RowSchema candidate = catalog.describe(relation, keyColumns, lsn);
+        return publish(catalog.describe(relation, keyColumns, lsn));
+    }
+
+    /** The schema records are published with: {@code candidate}, or the newest published one of the same shape. */
+    public RowSchema publish(RowSchema candidate) {
         RowSchema latest = published.latest(candidate.subject());
         if (candidate.sameShape(latest)) {
             return latest;

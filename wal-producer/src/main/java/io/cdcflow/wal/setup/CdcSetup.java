@@ -52,6 +52,15 @@ public final class CdcSetup {
      * The tables to publish. For {@code *}, every ordinary or partitioned table of the schema. A listed table that
      * does not exist is an error naming it.
      */
+    /** The server's current WAL position. */
+    public Lsn currentLsn() throws SQLException {
+        try (Connection c = connector.connect(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT pg_current_wal_lsn()::text")) {
+            rs.next();
+            return Lsn.parse(rs.getString(1));
+        }
+    }
+
     public List<String> resolveTables() throws SQLException {
         List<String> existing = new ArrayList<>();
         try (Connection c = connector.connect();

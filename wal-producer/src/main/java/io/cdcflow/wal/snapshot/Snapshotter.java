@@ -7,6 +7,7 @@ import io.cdcflow.wal.config.WalProducerConfig;
 import io.cdcflow.wal.pgoutput.PgOutputMessage;
 import io.cdcflow.wal.pgoutput.TupleData;
 import io.cdcflow.wal.publish.KafkaPublisher;
+import io.cdcflow.wal.schema.CatalogSchemas;
 import io.cdcflow.wal.setup.Identifiers;
 import io.cdcflow.wal.stream.ChangeAssembler;
 import io.cdcflow.wal.stream.PrimaryKeys;
@@ -80,7 +81,7 @@ public final class Snapshotter {
 
     private long table(Connection txn, String table, Lsn consistentPoint, AtomicReference<Exception> failure) throws SQLException {
         String qualified = config.schema() + "." + table;
-        PgOutputMessage.Relation relation = relation(txn, table);
+        PgOutputMessage.Relation relation = CatalogSchemas.relation(txn, config.schema(), table, primaryKeys.of(config.schema(), table));
         long estimate = estimatedRows(txn, table);
         String columns = String.join(", ", relation.columns().stream().map(c -> Identifiers.quote(c.name())).toList());
         long started = System.nanoTime();
@@ -124,24 +125,6 @@ public final class Snapshotter {
         rowsRead.add(rows % progressEvery, qualified);
         LOG.info("snapshot {}: done, {} rows in {} ms", qualified, rows, (System.nanoTime() - started) / 1_000_000);
         return rows;
-    }
-
-    private PgOutputMessage.Relation relation(Connection c, String table) throws SQLException {
-        List<String> pk = primaryKeys.of(config.schema(), table);
-        List<PgOutputMessage.Column> columns = new ArrayList<>();
-        int oid;
-        try (PreparedStatement s = c.prepareStatement("SELECT a.attrelid::int, a.attname, a.atttypid::int, a.atttypmod "
-                + "FROM pg_attribute a WHERE a.attrelid = ?::regclass AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum")) {
-            s.setString(1, Identifiers.qualified(config.schema(), table));
-            try (ResultSet rs = s.executeQuery()) {
-                oid = 0;
-                while (rs.next()) {
-                    oid = rs.getInt(1);
-                    columns.add(new PgOutputMessage.Column(pk.contains(rs.getString(2)), rs.getString(2), rs.getInt(3), rs.getInt(4)));
-                }
-            }
-        }
-        return new PgOutputMessage.Relation(oid, config.schema(), table, PgOutputMessage.ReplicaIdentity.DEFAULT, List.copyOf(columns));
     }
 
     private long estimatedRows(Connection c, String table) throws SQLException {

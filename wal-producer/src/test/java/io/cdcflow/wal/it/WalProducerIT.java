@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.cdcflow.common.event.ChangeEvent;
 import io.cdcflow.common.event.Operation;
 import io.cdcflow.common.json.Json;
+import io.cdcflow.common.schema.Column;
+import io.cdcflow.common.schema.RowSchema;
+import io.cdcflow.common.schema.SchemaCatalog;
 import io.cdcflow.testsupport.KafkaEndpoint;
 import io.cdcflow.testsupport.PostgresEndpoint;
 import io.cdcflow.testsupport.RealServices;
@@ -109,6 +112,56 @@ class WalProducerIT {
             assertThat(events.get(0).payload().toString()).isEqualTo("{\"id\":1" + rest);
             assertThat(events.get(1).payload().toString()).isEqualTo("{\"id\":9007199254740993" + rest);
         }
+    }
+
+    @Test
+    void everyTableSchemaIsPublishedBeforeItsRecordsAndFollowsAnAlter(PostgresEndpoint server, KafkaEndpoint kafka) throws Exception {
+        PostgresEndpoint db = server.createDatabase("wal_schema");
+        db.execute("CREATE TYPE mood AS ENUM ('happy', 'sad')",
+                "CREATE DOMAIN positive_amount AS numeric(10,2) CHECK (VALUE > 0)",
+                "CREATE TABLE \"Shaped\" (tenant int NOT NULL, id bigint NOT NULL, \"unit price\" numeric(12,2) NOT NULL, "
+                        + "code varchar(40), at timestamp(3), tags int[], m mood, amount positive_amount, free numeric, "
+                        + "PRIMARY KEY (tenant, id))",
+                "INSERT INTO \"Shaped\" VALUES (1, 1, 2.50, 'a', now(), '{1}', 'sad', 1.00, 1)");
+        try (RunningProducer producer = new RunningProducer(db, kafka, Map.of("POSTGRES_CDC_TABLES", "Shaped"))) {
+            producer.awaitStreaming();
+            db.execute("ALTER TABLE \"Shaped\" ADD COLUMN added text NOT NULL DEFAULT 'x'",
+                    "INSERT INTO \"Shaped\" (tenant, id, \"unit price\") VALUES (1, 2, 3)");
+            String topic = producer.topic("Shaped");
+            List<ConsumerRecord<byte[], byte[]>> records;
+            try (TopicReader reader = new TopicReader(kafka, List.of(topic))) {
+                records = reader.readUntil(WAIT, rs -> rs.size() >= 2);
+            }
+            String schemaTopic = topic.substring(0, topic.indexOf('.')) + "._schemas";
+            try (SchemaCatalog catalog = new SchemaCatalog(schemaTopic, Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+                RowSchema first = catalog.get(header(records.get(0)));
+                RowSchema altered = catalog.get(header(records.get(1)));
+                assertThat(first).as("the snapshot row's schema").isNotNull();
+                assertThat(first.subject()).isEqualTo("public.Shaped");
+                assertThat(first.primaryKey()).containsExactly("tenant", "id");
+                assertThat(first.columns()).extracting(Column::name)
+                        .containsExactly("tenant", "id", "unit price", "code", "at", "tags", "m", "amount", "free");
+                assertThat(first.column("unit price").orElseThrow()).satisfies(c -> {
+                    assertThat(c.notNull()).isTrue();
+                    assertThat(c.type().numericPrecision()).isEqualTo(12);
+                    assertThat(c.type().numericScale()).isEqualTo(2);
+                });
+                assertThat(first.column("code").orElseThrow().type().length()).isEqualTo(40);
+                assertThat(first.column("code").orElseThrow().notNull()).isFalse();
+                assertThat(first.column("at").orElseThrow().type().secondsPrecision()).isEqualTo(3);
+                assertThat(first.column("tags").orElseThrow().type().element().name()).isEqualTo("int4");
+                assertThat(first.column("m").orElseThrow().type().labels()).containsExactly("happy", "sad");
+                assertThat(first.column("amount").orElseThrow().type().resolved().numericScale()).isEqualTo(2);
+                assertThat(first.column("free").orElseThrow().type().numericPrecision()).isNull();
+                assertThat(altered.column("added").orElseThrow().notNull()).isTrue();
+                assertThat(Long.compareUnsigned(altered.lsn(), first.lsn())).isPositive();
+                assertThat(catalog.latest("public.Shaped")).isEqualTo(altered);
+            }
+        }
+    }
+
+    private static String header(ConsumerRecord<byte[], byte[]> record) {
+        return new String(record.headers().lastHeader(RowSchema.HEADER).value(), java.nio.charset.StandardCharsets.US_ASCII);
     }
 
     private static List<ChangeEvent> events(KafkaEndpoint kafka, String topic, int count) {
