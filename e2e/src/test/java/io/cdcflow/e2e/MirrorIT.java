@@ -148,7 +148,7 @@ class MirrorIT {
     /** PostgreSQL's value of a column as ClickHouse is documented to hold it (TYPES.md): a SQL expression. */
     private static String postgresSide(String column, boolean wide) {
         String micros = wide ? "YYYY-MM-DD HH24:MI:SS.US" : "YYYY-MM-DD HH24:MI:SS";
-        String min = wide ? "1900-01-01" : "1970-01-01";
+        String min = wide ? "1900-01-01" : "1970-01-02";
         String max = wide ? "2299-12-31" : "2105-12-31";
         String clampTs = "CASE WHEN %1$s IS NULL THEN NULL WHEN %1$s = 'infinity' OR %1$s > '" + max + " 23:59:59.999999' THEN '" + max
                 + (wide ? " 23:59:59.999999" : " 23:59:59") + "' WHEN %1$s = '-infinity' OR %1$s < '" + min + "' THEN '" + min

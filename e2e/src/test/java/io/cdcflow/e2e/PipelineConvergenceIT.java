@@ -36,7 +36,27 @@ class PipelineConvergenceIT {
             pipeline.awaitReady();
             workload.run(150);
             assertConverges(db, ch, pipeline);
+            // exact types from the source schema: NOT NULL stays NOT NULL unless a left join can make it null
+            assertThat(types(ch, pipeline, "order_fact")).containsEntry("order_id", "Int32").containsEntry("customer_id", "Nullable(Int32)")
+                    .containsEntry("customer_name", "Nullable(String)").containsEntry("total", "Decimal(12, 2)")
+                    .containsEntry("status", "String").containsEntry("created_at", "DateTime('UTC')");
+            assertThat(types(ch, pipeline, "order_item_fact")).containsEntry("order_item_id", "Int32").containsEntry("order_id", "Int32")
+                    .containsEntry("quantity", "Int32").containsEntry("price", "Decimal(10, 2)").containsEntry("line_total", "Decimal(38, 18)")
+                    .containsEntry("order_status", "Nullable(String)").containsEntry("product_name", "Nullable(String)");
+            assertThat(types(ch, pipeline, "customer_dim")).containsEntry("id", "Int32").containsEntry("name", "String")
+                    .containsEntry("email", "Nullable(String)");
         }
+    }
+
+    private static Map<String, String> types(ClickHouseEndpoint ch, Pipeline pipeline, String output) {
+        String table = pipeline.table(output);
+        Map<String, String> types = new java.util.LinkedHashMap<>();
+        ch.query("SELECT name, type FROM system.columns WHERE database = '" + table.substring(0, table.indexOf('.'))
+                + "' AND table = '" + table.substring(table.indexOf('.') + 1) + "'").forEach(line -> {
+                    var row = io.cdcflow.common.json.Json.read(line);
+                    types.put(row.get("name").asText(), row.get("type").asText());
+                });
+        return types;
     }
 
     @Test

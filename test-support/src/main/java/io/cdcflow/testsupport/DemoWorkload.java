@@ -26,9 +26,10 @@ public final class DemoWorkload {
         db.execute(
                 "CREATE TABLE customers (id serial PRIMARY KEY, name text NOT NULL, email text, notes text)",
                 "CREATE TABLE products (id serial PRIMARY KEY, name text NOT NULL, category text, price numeric(10,2))",
-                "CREATE TABLE orders (id serial PRIMARY KEY, customer_id int, total numeric(12,2), status text, "
+                "CREATE TABLE orders (id serial PRIMARY KEY, customer_id int, total numeric(12,2) NOT NULL, status text NOT NULL, "
                         + "created_at timestamptz NOT NULL DEFAULT now())",
-                "CREATE TABLE order_items (id serial PRIMARY KEY, order_id int, product_id int, quantity int, price numeric(10,2))");
+                "CREATE TABLE order_items (id serial PRIMARY KEY, order_id int NOT NULL, product_id int, quantity int NOT NULL, "
+                        + "price numeric(10,2) NOT NULL)");
     }
 
     /** Rows that exist before the pipeline starts: they arrive through the snapshot. */

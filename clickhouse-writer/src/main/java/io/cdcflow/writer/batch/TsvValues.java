@@ -32,9 +32,10 @@ final class TsvValues {
     TsvValues(ServerInfo server) {
         this.server = server;
         boolean wide = server.hasDate32();
-        this.minDate = wide ? "1900-01-01" : "1970-01-01";
+        // 18.16 shows the zero date (1970-01-01) as 0000-00-00: the smallest value it shows as a date is a day later.
+        this.minDate = wide ? "1900-01-01" : "1970-01-02";
         this.maxDate = wide ? "2299-12-31" : "2105-12-31";
-        this.minDateTime = server.hasDateTime64() ? "1900-01-01 00:00:00.000000" : "1970-01-01 00:00:00";
+        this.minDateTime = server.hasDateTime64() ? "1900-01-01 00:00:00.000000" : "1970-01-02 00:00:00";
         this.maxDateTime = server.hasDateTime64() ? "2299-12-31 23:59:59.999999" : "2105-12-31 23:59:59";
     }
 

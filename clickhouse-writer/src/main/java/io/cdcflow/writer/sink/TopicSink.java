@@ -229,7 +229,7 @@ public final class TopicSink implements AutoCloseable {
                 batch = batches.get(schema.table());
             }
             if (schema.mirrored()) {
-                mirror(schema, record, batch);
+                mirror(schema, record);
             } else {
                 encoder.encode(schema, record.value(), batch);
             }
@@ -269,7 +269,7 @@ public final class TopicSink implements AutoCloseable {
     }
 
     /** A change event of a captured table, as a row of its mirror (or, for a truncate, the end of every older row). */
-    private void mirror(TableSchema schema, ConsumerRecord<byte[], byte[]> record, TableBatch batch) {
+    private void mirror(TableSchema schema, ConsumerRecord<byte[], byte[]> record) {
         ChangeEvent event = ChangeEventCodec.fromRecord(record.key(), record.value());
         EventMetadata meta = event.metadata();
         BigInteger version = schema.versionType().equals("UInt128")
@@ -302,12 +302,11 @@ public final class TopicSink implements AutoCloseable {
             Set<ByteBuffer> keys = batchKeys.computeIfAbsent(table, t -> new HashSet<>());
             if (!keys.add(ByteBuffer.wrap(record.key()))) {
                 flush();
-                batch = batches.get(table);
-                keys = batchKeys.computeIfAbsent(table, t -> new HashSet<>());
-                keys.add(ByteBuffer.wrap(record.key()));
+                batchKeys.computeIfAbsent(table, t -> new HashSet<>()).add(ByteBuffer.wrap(record.key()));
             }
         }
-        encoder.encode(schema, Json.bytes(row), batch);
+        // Looked up only now: a flush above handed the batch that was current to the insert thread.
+        encoder.encode(schema, Json.bytes(row), batches.computeIfAbsent(table, t -> new TableBatch()));
     }
 
     /** PostgreSQL did not resend an unchanged TOASTed value: it is the one the mirror already holds for the key. */

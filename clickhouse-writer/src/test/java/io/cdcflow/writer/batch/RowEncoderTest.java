@@ -112,7 +112,7 @@ class RowEncoderTest {
                 + "\"j\":{\"k\":\"ü\"},\"a\":[\"it's\",null,\"t\\tb\"],\"n\":[1.50,null],\"f\":\"-Infinity\",\"_version\":1}";
         assertThat(encode(schema, CURRENT, row)).isEqualTo("1\ta0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11\t2299-12-31\t\\0A\\n\\t"
                 + "\t{\"k\":\"ü\"}\t['it\\'s',NULL,'t\\tb']\t[1.50,NULL]\t-inf\t1\t0\n");
-        assertThat(encode(schema, OLD, row.replace("infinity", "0044-03-15 BC"))).contains("\t1970-01-01\t");
+        assertThat(encode(schema, OLD, row.replace("infinity", "0044-03-15 BC"))).contains("\t1970-01-02\t");
         assertThatThrownBy(() -> encode(schema, CURRENT, "{\"id\":1,\"a\":[[\"x\"]],\"n\":[],\"_version\":1}"))
                 .hasMessageContaining("multi-dimensional arrays");
         assertThatThrownBy(() -> encode(schema, CURRENT, "{\"id\":1,\"u\":\"nope\",\"a\":[],\"n\":[],\"_version\":1}"))

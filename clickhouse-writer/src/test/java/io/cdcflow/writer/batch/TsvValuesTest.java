@@ -48,6 +48,6 @@ class TsvValuesTest {
         assertThat(old.dateTime("2200-01-01T00:00:00Z")).isEqualTo("2105-12-31 23:59:59");
         assertThat(current.date("0044-03-15 BC")).isEqualTo("1900-01-01");
         assertThat(current.date("2026-02-28")).isEqualTo("2026-02-28");
-        assertThat(old.date("1969-12-31")).isEqualTo("1970-01-01");
+        assertThat(old.date("1969-12-31")).isEqualTo("1970-01-02");
     }
 }
