@@ -2,10 +2,6 @@ package io.cdcflow.testsupport;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -64,22 +60,7 @@ public final class LocalChdb implements AutoCloseable {
     }
 
     private void awaitPing() throws IOException {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        boolean up = Waiting.until(Duration.ofSeconds(60), Duration.ofMillis(200), () -> {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("exited");
-            }
-            try {
-                return http.send(HttpRequest.newBuilder(URI.create(endpoint().httpUrl() + "/ping")).build(),
-                        HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
-            } catch (IOException e) {
-                return false;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        });
-        if (!up) {
+        if (!Waiting.forPing(process, endpoint().httpUrl() + "/ping", Duration.ofSeconds(60))) {
             throw new IOException("chdb-front did not answer /ping within 60s: " + process.failureReport());
         }
     }

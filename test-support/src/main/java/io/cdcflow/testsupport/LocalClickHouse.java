@@ -1,10 +1,6 @@
 package io.cdcflow.testsupport;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -82,22 +78,7 @@ public final class LocalClickHouse implements AutoCloseable {
         List<String> command = new java.util.ArrayList<>(binary);
         command.add("--config-file=" + dir.resolve("config.xml"));
         server = ManagedProcess.start("ClickHouse", command, dir.resolve("stdout.log"), "TERM");
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        boolean up = Waiting.until(Duration.ofSeconds(60), Duration.ofMillis(200), () -> {
-            if (!server.isAlive()) {
-                throw new IllegalStateException("exited");
-            }
-            try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(endpoint().httpUrl() + "/ping")).build(),
-                        HttpResponse.BodyHandlers.ofString());
-                return r.statusCode() == 200;
-            } catch (IOException e) {
-                return false;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        });
+        boolean up = Waiting.forPing(server, endpoint().httpUrl() + "/ping", Duration.ofSeconds(60));
         if (!up) {
             throw new IOException("ClickHouse did not answer /ping within 60s: " + server.failureReport()
                     + "\n" + ManagedProcess.tail(dir.resolve("error.log")));

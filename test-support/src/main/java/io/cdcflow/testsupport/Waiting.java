@@ -30,4 +30,27 @@ public final class Waiting {
             }
         }
     }
+
+    /**
+     * Waits until {@code url} answers 200 while {@code process} runs (a ClickHouse-style {@code /ping}).
+     *
+     * @return false when it did not within the timeout, or the process exited
+     */
+    static boolean forPing(ManagedProcess process, String url, Duration timeout) {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        return until(timeout, Duration.ofMillis(200), () -> {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("exited");
+            }
+            try {
+                return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
+            } catch (java.io.IOException e) {
+                return false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        });
+    }
 }

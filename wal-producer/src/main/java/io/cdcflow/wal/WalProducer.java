@@ -141,7 +141,9 @@ public final class WalProducer {
             long now = setup.currentLsn().value();
             for (String table : tables) {
                 List<String> pk = catalog.of(config.schema(), table);
-                schemas.publish(catalogSchemas.describeNow(config.schema(), table, pk, now));
+                if (!pk.isEmpty()) { // a table keyed by its replica identity is described by its first Relation message
+                    schemas.publish(catalogSchemas.describeNow(config.schema(), table, pk, now));
+                }
             }
             ChangeAssembler assembler = new ChangeAssembler(types, catalog, catalog::type, schemas);
             SnapshotStateStore state = new SnapshotStateStore(config, publisher);

@@ -166,10 +166,11 @@ public final class TopicSink implements AutoCloseable {
                 backoff = Duration.ofSeconds(1);
             } catch (org.apache.kafka.common.errors.WakeupException e) {
                 break;
-            } catch (ClickHouse.ClickHouseException | ClickHouse.SchemaChangeException e) {
+            } catch (ClickHouse.ClickHouseException | ClickHouse.SchemaChangeException | SchemaCatalog.UnavailableException e) {
                 lastError.set(e.getMessage());
                 LOG.error("{}; retrying in {} s with the same rows", e.getMessage(), backoff.toSeconds());
-                health.set(Health.notReady("ClickHouse is failing: " + e.getMessage()));
+                health.set(Health.notReady((e instanceof SchemaCatalog.UnavailableException ? "" : "ClickHouse is failing: ")
+                        + e.getMessage()));
                 rewind();
                 backoff = waitForClickHouse(backoff);
             }
@@ -255,6 +256,10 @@ public final class TopicSink implements AutoCloseable {
             throw new RowEncoder.BadRowException("schema " + id + " named by the record is not in schema topic " + catalog.topic());
         }
         RowSchema latest = catalog.latest(named.subject());
+        if (latest.primaryKey().isEmpty()) {
+            throw new RowEncoder.BadRowException(named.subject() + " has no primary key or replica identity columns "
+                    + "(schema " + latest.id() + "): its rows cannot be told apart, so it cannot be written to a ReplacingMergeTree");
+        }
         String table = RowSchema.TABLE.equals(named.kind()) ? SchemaManager.mirrorTable(named)
                 : tables.computeIfAbsent(record.topic(), WriterConfig::tableFor);
         TableSchema current = schemas.get(table);

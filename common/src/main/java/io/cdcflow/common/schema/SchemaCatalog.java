@@ -67,8 +67,20 @@ public final class SchemaCatalog implements AutoCloseable {
         latest.merge(schema.subject(), schema, (old, candidate) -> Long.compareUnsigned(candidate.lsn(), old.lsn()) >= 0 ? candidate : old);
     }
 
-    /** Reads every schema published so far. */
+    /**
+     * Reads every schema published so far.
+     *
+     * @throws UnavailableException when Kafka does not serve the topic in time
+     */
     public synchronized void refresh() {
+        try {
+            readToEnd();
+        } catch (org.apache.kafka.common.KafkaException e) {
+            throw new UnavailableException("cannot read schema topic " + topic + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void readToEnd() {
         if (partitions.isEmpty()) {
             List<PartitionInfo> info = consumer.partitionsFor(topic, Duration.ofSeconds(30));
             if (info == null || info.isEmpty()) {
@@ -82,7 +94,7 @@ public final class SchemaCatalog implements AutoCloseable {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (!caughtUp(end)) {
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("could not read schema topic " + topic + " to its end within 60 s");
+                throw new UnavailableException("could not read schema topic " + topic + " to its end within 60 s", null);
             }
             for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
                 if (record.value() == null) {
@@ -110,5 +122,12 @@ public final class SchemaCatalog implements AutoCloseable {
     @Override
     public void close() {
         consumer.close(Duration.ofSeconds(5));
+    }
+
+    /** The schema topic could not be read; nothing was lost, the caller retries. */
+    public static final class UnavailableException extends RuntimeException {
+        public UnavailableException(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 }
