@@ -3,28 +3,33 @@ package io.cdcflow.streams;
 import io.cdcflow.common.ops.Health;
 import io.cdcflow.common.ops.Metrics;
 import io.cdcflow.common.ops.OpsServer;
-import io.cdcflow.streams.api.OrderQuery;
-import io.cdcflow.streams.config.StreamsAppConfig;
+import io.cdcflow.common.schema.RowSchema;
 import io.cdcflow.common.schema.SchemaCatalog;
 import io.cdcflow.common.schema.SchemaPublisher;
-import io.cdcflow.streams.model.FactSchemas;
-import io.cdcflow.streams.topology.OrderFactTopology;
+import io.cdcflow.streams.api.FactQuery;
+import io.cdcflow.streams.config.StreamsAppConfig;
+import io.cdcflow.streams.facts.FactPlan;
+import io.cdcflow.streams.facts.FactPlanner;
+import io.cdcflow.streams.facts.FactPlans;
+import io.cdcflow.streams.facts.FactSchemas;
+import io.cdcflow.streams.facts.FactsFile;
+import io.cdcflow.streams.topology.FactTopology;
 import io.cdcflow.streams.topology.OutputSchemas;
 import io.cdcflow.streams.topology.PublishedOutputSchemas;
-import java.util.HashMap;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import io.javalin.http.Context;
 import io.javalin.http.UnauthorizedResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -32,16 +37,31 @@ import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The running streams-app: Kafka Streams with the topology, and the HTTP endpoints. */
+/**
+ * The running streams-app: reads the facts file, waits until the schema topic describes every source table it
+ * reads, plans the facts against those schemas, then runs Kafka Streams with their topology; and the HTTP endpoints.
+ */
 public final class StreamsApp implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StreamsApp.class);
+    private static final Duration WAIT_LOG_INTERVAL = Duration.ofSeconds(10);
 
-    private final KafkaStreams streams;
+    private final StreamsAppConfig config;
+    private final Metrics metrics;
+    private final FactsFile facts;
     private final OpsServer ops;
     private final SchemaCatalog schemaCatalog;
     private final KafkaProducer<byte[], byte[]> schemaProducer;
+    private volatile KafkaStreams streams;
+    private volatile Topology topology;
+    private volatile FactQuery query;
+    private volatile String waitingFor = "starting";
+    private volatile boolean closed;
 
+    /** @throws io.cdcflow.streams.facts.FactsException when the facts file cannot be read or parsed */
     public StreamsApp(StreamsAppConfig config, Metrics metrics) {
+        this.config = config;
+        this.metrics = metrics;
+        this.facts = FactsFile.load(config.factsFile());
         Map<String, Object> client = new HashMap<>(config.kafkaClient());
         client.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         schemaCatalog = new SchemaCatalog(config.schemaTopic(), client);
@@ -51,22 +71,23 @@ public final class StreamsApp implements AutoCloseable {
         producer.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         producer.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         schemaProducer = new KafkaProducer<>(producer);
-        OutputSchemas schemas = new PublishedOutputSchemas(new FactSchemas(config), schemaCatalog,
-                new SchemaPublisher(config.schemaTopic(), schemaProducer));
-        Topology topology = OrderFactTopology.build(config, metrics, schemas);
-        streams = new KafkaStreams(topology, properties(config));
-        streams.setUncaughtExceptionHandler(e -> {
-            LOG.error("stream thread failed, replacing it: {}", e.toString());
-            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
-        });
-        metrics.collector(() -> kafkaMetrics(streams));
+        metrics.collector(() -> streams == null ? List.of() : kafkaMetrics(streams));
         String token = config.httpToken();
-        OrderQuery orders = new OrderQuery(streams, config.advertisedAddress(), config.columns().orderId(), token);
         ops = OpsServer.start(config.httpAddress(), metrics, this::health, app -> {
-            app.before("/orders/*", ctx -> requireToken(ctx, token));
+            app.before("/facts/*", ctx -> requireToken(ctx, token));
             app.before("/topology", ctx -> requireToken(ctx, token));
-            app.get("/topology", ctx -> ctx.contentType("text/plain").result(topology.describe().toString()));
-            app.get("/orders/{id}", orders::handle);
+            app.get("/topology", ctx -> {
+                Topology t = topology;
+                ctx.status(t == null ? 503 : 200).contentType("text/plain").result(t == null ? waitingFor : t.describe().toString());
+            });
+            app.get("/facts/{fact}/{key}", ctx -> {
+                FactQuery q = query;
+                if (q == null) {
+                    ctx.status(503).json(Map.of("error", "not running yet: " + waitingFor));
+                } else {
+                    q.handle(ctx);
+                }
+            });
         });
     }
 
@@ -85,12 +106,75 @@ public final class StreamsApp implements AutoCloseable {
         return p;
     }
 
-    public void start() {
-        streams.start();
+    /**
+     * Waits for the source tables' schemas, plans the facts and starts Kafka Streams. Returns once started; returns
+     * early when closed while waiting.
+     *
+     * @throws io.cdcflow.streams.facts.FactsException when a view cannot run against its tables' schemas
+     */
+    public void start() throws InterruptedException {
+        Map<String, RowSchema> sources = awaitSchemas();
+        if (sources == null) {
+            return;
+        }
+        List<FactPlan> plans = new FactPlanner(config.schema(), sources::get).plan(facts);
+        plans.forEach(p -> LOG.info("fact {}: {} -> topic {}", p.name(), FactPlans.describe(p), p.name()));
+        OutputSchemas schemas = new PublishedOutputSchemas(new FactSchemas(facts, config.schema()), schemaCatalog,
+                new SchemaPublisher(config.schemaTopic(), schemaProducer));
+        Topology built = FactTopology.build(config, plans, metrics, schemas);
+        KafkaStreams started = new KafkaStreams(built, properties(config));
+        started.setUncaughtExceptionHandler(e -> {
+            LOG.error("stream thread failed, replacing it: {}", e.toString());
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            streams = started;
+            topology = built;
+            query = new FactQuery(started, config.advertisedAddress(), plans, config.httpToken());
+            started.start();
+        }
+    }
+
+    /** The newest schema of every source table, read from the schema topic; waits while one is missing. */
+    private Map<String, RowSchema> awaitSchemas() throws InterruptedException {
+        long nextLog = 0;
+        while (!closed) {
+            Map<String, RowSchema> found = new LinkedHashMap<>();
+            List<String> missing = new ArrayList<>();
+            try {
+                schemaCatalog.refresh();
+                for (String table : facts.tables()) {
+                    RowSchema schema = schemaCatalog.latest(config.schema() + "." + table);
+                    if (schema == null) {
+                        missing.add(config.schema() + "." + table);
+                    } else {
+                        found.put(table, schema);
+                    }
+                }
+                if (missing.isEmpty()) {
+                    waitingFor = "planning";
+                    return found;
+                }
+                waitingFor = "waiting for the schemas of " + missing + " in " + config.schemaTopic()
+                        + " (published by the wal-producer when it captures these tables)";
+            } catch (SchemaCatalog.UnavailableException e) {
+                waitingFor = "waiting for Kafka: " + e.getMessage();
+            }
+            if (System.nanoTime() >= nextLog) {
+                LOG.warn("{}", waitingFor);
+                nextLog = System.nanoTime() + WAIT_LOG_INTERVAL.toNanos();
+            }
+            Thread.sleep(500);
+        }
+        return null;
     }
 
     public KafkaStreams.State state() {
-        return streams.state();
+        KafkaStreams s = streams;
+        return s == null ? KafkaStreams.State.CREATED : s.state();
     }
 
     public int httpPort() {
@@ -98,7 +182,11 @@ public final class StreamsApp implements AutoCloseable {
     }
 
     public Health health() {
-        KafkaStreams.State state = streams.state();
+        KafkaStreams s = streams;
+        if (s == null) {
+            return Health.notReady(waitingFor);
+        }
+        KafkaStreams.State state = s.state();
         return state == KafkaStreams.State.RUNNING ? Health.ready("RUNNING") : Health.notReady("Kafka Streams is " + state);
     }
 
@@ -133,7 +221,13 @@ public final class StreamsApp implements AutoCloseable {
 
     @Override
     public void close() {
-        streams.close(Duration.ofSeconds(30));
+        synchronized (this) {
+            closed = true;
+        }
+        KafkaStreams s = streams;
+        if (s != null) {
+            s.close(Duration.ofSeconds(30));
+        }
         ops.close();
         schemaProducer.close(Duration.ofSeconds(5));
         schemaCatalog.close();

@@ -5,9 +5,10 @@ import io.cdcflow.common.config.HostPort;
 import java.util.Map;
 
 /**
- * Everything the streams-app reads from its environment. Table and column names default to the seed's TypeORM
- * example; the SQLModel example (customer, product, order, orderitem) and Prisma (customerId, ...) set them.
+ * Everything the streams-app reads from its environment. The facts come from a file of PostgreSQL views
+ * ({@code STREAMS_FACTS_FILE}); without one, the default facts of the seed's TypeORM schema.
  *
+ * @param factsFile        the facts file's path, or null for the default facts
  * @param httpToken        when set, the endpoints that return data need {@code Authorization: Bearer <token>}
  * @param schemaTopic      where the source tables' schemas are read and the outputs' schemas written
  * @param singleInputTopic when set, every table's events come from this one topic (the seed's cdc_events) and are
@@ -27,28 +28,17 @@ public record StreamsAppConfig(
         String inputPrefix,
         String schema,
         String singleInputTopic,
-        Tables tables,
-        Columns columns,
-        Outputs outputs,
+        String factsFile,
         String deadLetterTopic,
         String schemaTopic) {
 
-    /** Source table names. */
-    public record Tables(String customers, String products, String orders, String orderItems) {
-    }
-
-    /** Source column names the topology reads. */
-    public record Columns(String customerId, String customerName, String customerEmail,
-                          String productId, String productName, String productCategory,
-                          String orderId, String orderCustomerId, String orderTotal, String orderStatus, String orderCreatedAt,
-                          String itemId, String itemOrderId, String itemProductId, String itemQuantity, String itemPrice) {
-    }
-
-    /** Output topic names. */
-    public record Outputs(String orderFact, String orderItemFact, String customerDim, String productDim) {
-    }
-
     public static StreamsAppConfig from(Env env) {
+        for (String removed : new String[] {"STREAMS_TABLE_", "STREAMS_COLUMN_", "STREAMS_TOPIC_"}) {
+            if (!env.asProperties(removed).isEmpty()) {
+                throw new io.cdcflow.common.config.ConfigException(removed + "* variables are no longer read: declare the facts as PostgreSQL "
+                        + "views in a file and set STREAMS_FACTS_FILE (README, 'Your own facts')");
+            }
+        }
         String prefix = env.string("STREAMS_INPUT_TOPIC_PREFIX", env.string("POSTGRES_CDC_TOPIC_PREFIX", "cdc"));
         HostPort http = env.hostPort("STREAMS_HTTP_ADDR", "0.0.0.0:8081");
         return new StreamsAppConfig(
@@ -65,33 +55,7 @@ public record StreamsAppConfig(
                 prefix,
                 env.string("STREAMS_INPUT_SCHEMA", env.string("POSTGRES_CDC_SCHEMA", "public")),
                 env.optional("STREAMS_INPUT_TOPIC").orElse(null),
-                new Tables(
-                        env.string("STREAMS_TABLE_CUSTOMERS", "customers"),
-                        env.string("STREAMS_TABLE_PRODUCTS", "products"),
-                        env.string("STREAMS_TABLE_ORDERS", "orders"),
-                        env.string("STREAMS_TABLE_ORDER_ITEMS", "order_items")),
-                new Columns(
-                        env.string("STREAMS_COLUMN_CUSTOMER_ID", "id"),
-                        env.string("STREAMS_COLUMN_CUSTOMER_NAME", "name"),
-                        env.string("STREAMS_COLUMN_CUSTOMER_EMAIL", "email"),
-                        env.string("STREAMS_COLUMN_PRODUCT_ID", "id"),
-                        env.string("STREAMS_COLUMN_PRODUCT_NAME", "name"),
-                        env.string("STREAMS_COLUMN_PRODUCT_CATEGORY", "category"),
-                        env.string("STREAMS_COLUMN_ORDER_ID", "id"),
-                        env.string("STREAMS_COLUMN_ORDER_CUSTOMER_ID", "customer_id"),
-                        env.string("STREAMS_COLUMN_ORDER_TOTAL", "total"),
-                        env.string("STREAMS_COLUMN_ORDER_STATUS", "status"),
-                        env.string("STREAMS_COLUMN_ORDER_CREATED_AT", "created_at"),
-                        env.string("STREAMS_COLUMN_ITEM_ID", "id"),
-                        env.string("STREAMS_COLUMN_ITEM_ORDER_ID", "order_id"),
-                        env.string("STREAMS_COLUMN_ITEM_PRODUCT_ID", "product_id"),
-                        env.string("STREAMS_COLUMN_ITEM_QUANTITY", "quantity"),
-                        env.string("STREAMS_COLUMN_ITEM_PRICE", "price")),
-                new Outputs(
-                        env.string("STREAMS_TOPIC_ORDER_FACT", "order_fact"),
-                        env.string("STREAMS_TOPIC_ORDER_ITEM_FACT", "order_item_fact"),
-                        env.string("STREAMS_TOPIC_CUSTOMER_DIM", "customer_dim"),
-                        env.string("STREAMS_TOPIC_PRODUCT_DIM", "product_dim")),
+                env.optional("STREAMS_FACTS_FILE").orElse(null),
                 env.string("STREAMS_DEAD_LETTER_TOPIC", (prefix.isEmpty() ? "" : prefix + ".") + "_streams_dead_letter"),
                 env.string("STREAMS_SCHEMA_TOPIC", (prefix.isEmpty() ? "" : prefix + ".") + "_schemas"));
     }

@@ -3,7 +3,7 @@ package io.cdcflow.streams.topology;
 import io.cdcflow.common.schema.RowSchema;
 import io.cdcflow.common.schema.SchemaCatalog;
 import io.cdcflow.common.schema.SchemaPublisher;
-import io.cdcflow.streams.model.FactSchemas;
+import io.cdcflow.streams.facts.FactSchemas;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;

@@ -1,13 +1,29 @@
 package io.cdcflow.streams.it;
 
 import io.cdcflow.common.config.Env;
+import io.cdcflow.common.schema.RowSchema;
+import io.cdcflow.common.schema.SchemaPublisher;
 import io.cdcflow.streams.config.StreamsAppConfig;
+import io.cdcflow.streams.facts.DemoTables;
+import io.cdcflow.streams.facts.FactPlan;
+import io.cdcflow.streams.facts.FactPlanner;
+import io.cdcflow.streams.facts.FactsFile;
 import io.cdcflow.testsupport.KafkaEndpoint;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.producer.KafkaProducer;
 
-/** A streams-app configuration whose application id and topics belong to one test run, so runs never share state. */
+/**
+ * A streams-app configuration whose application id, topics and facts belong to one test run, so runs never share
+ * state: the default facts with every view named {@code <run>_<fact>}, so each run has its own output topics.
+ */
 final class RunConfig {
     private RunConfig() {
     }
@@ -17,18 +33,48 @@ final class RunConfig {
                 "KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
                 "STREAMS_APPLICATION_ID", run,
                 "STREAMS_INPUT_TOPIC_PREFIX", run,
-                "STREAMS_TOPIC_ORDER_FACT", run + "_order_fact",
-                "STREAMS_TOPIC_ORDER_ITEM_FACT", run + "_order_item_fact",
-                "STREAMS_TOPIC_CUSTOMER_DIM", run + "_customer_dim",
-                "STREAMS_TOPIC_PRODUCT_DIM", run + "_product_dim"));
+                "STREAMS_FACTS_FILE", factsFile(run).toString()));
         env.putAll(extra);
         return StreamsAppConfig.from(new Env(env));
+    }
+
+    /** The output topic of a default fact in this run. */
+    static String output(String run, String fact) {
+        return run + "_" + fact;
+    }
+
+    /** The run's facts planned against the demo tables. */
+    static List<FactPlan> plans(StreamsAppConfig config) {
+        return new FactPlanner(config.schema(), DemoTables.schemas()::get).plan(FactsFile.load(config.factsFile()));
     }
 
     /** Creates the four input topics with {@code partitions} partitions each. */
     static void createInputs(KafkaEndpoint kafka, StreamsAppConfig config, int partitions) {
         for (String table : List.of("customers", "products", "orders", "order_items")) {
             kafka.createTopics(partitions, config.inputTopic(table));
+        }
+    }
+
+    /** Publishes the demo tables' schemas to the run's schema topic, as the wal-producer would at its start. */
+    static void publishSchemas(KafkaEndpoint kafka, StreamsAppConfig config) throws InterruptedException {
+        kafka.createTopics(1, config.schemaTopic());
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producerProperties())) {
+            SchemaPublisher publisher = new SchemaPublisher(config.schemaTopic(), producer);
+            for (RowSchema schema : DemoTables.schemas().values()) {
+                publisher.publish(schema);
+            }
+        }
+    }
+
+    private static Path factsFile(String run) {
+        try (InputStream in = RunConfig.class.getClassLoader().getResourceAsStream(FactsFile.DEFAULT_RESOURCE)) {
+            String sql = new String(in.readAllBytes(), StandardCharsets.UTF_8).replaceAll("CREATE VIEW (\\w+)", "CREATE VIEW " + run + "_$1");
+            Path file = Files.createTempFile(run, ".sql");
+            Files.writeString(file, sql);
+            file.toFile().deleteOnExit();
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 }

@@ -11,7 +11,8 @@ import io.cdcflow.common.json.Json;
 import io.cdcflow.common.ops.Metrics;
 import io.cdcflow.streams.StreamsApp;
 import io.cdcflow.streams.config.StreamsAppConfig;
-import io.cdcflow.streams.topology.OrderFactTopology;
+import io.cdcflow.streams.topology.FactTopology;
+import io.cdcflow.streams.topology.OutputSchemas;
 import io.cdcflow.testsupport.KafkaEndpoint;
 import io.cdcflow.testsupport.RealServices;
 import io.cdcflow.testsupport.TopicReader;
@@ -51,8 +52,8 @@ class TwoInstancesIT {
         String run = "s" + UUID.randomUUID().toString().substring(0, 8);
         StreamsAppConfig config = RunConfig.of(kafka, run, Map.of("STREAMS_PROCESSING_GUARANTEE", guarantee));
         RunConfig.createInputs(kafka, config, 4);
-        kafka.createTopics(4, config.outputs().orderFact(), config.outputs().orderItemFact(),
-                config.outputs().customerDim(), config.outputs().productDim(), config.deadLetterTopic());
+        kafka.createTopics(4, RunConfig.output(run, "order_fact"), RunConfig.output(run, "order_item_fact"),
+                RunConfig.output(run, "customer_dim"), RunConfig.output(run, "product_dim"), config.deadLetterTopic());
 
         KafkaStreams first = start(config, "a");
         KafkaStreams second = start(config, "b");
@@ -69,7 +70,7 @@ class TwoInstancesIT {
             }
             producer.flush();
         }
-        try (TopicReader reader = new TopicReader(kafka, List.of(config.outputs().orderFact()))) {
+        try (TopicReader reader = new TopicReader(kafka, List.of(RunConfig.output(run, "order_fact")))) {
             Map<String, JsonNode> expected = expectedOrderFacts();
             List<ConsumerRecord<byte[], byte[]>> records = reader.readUntil(Duration.ofSeconds(120),
                     rs -> winners(rs).equals(expected));
@@ -153,7 +154,7 @@ class TwoInstancesIT {
         props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("streams-" + instance).toString());
         props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, "localhost:" + (instance.equals("a") ? 1 : 2));
         props.put(StreamsConfig.consumerPrefix("session.timeout.ms"), 10_000);
-        KafkaStreams streams = new KafkaStreams(OrderFactTopology.build(config, new Metrics()), props);
+        KafkaStreams streams = new KafkaStreams(FactTopology.build(config, RunConfig.plans(config), new Metrics(), OutputSchemas.NONE), props);
         streams.start();
         return streams;
     }

@@ -3,14 +3,13 @@ package io.cdcflow.streams.topology;
 import static io.cdcflow.streams.topology.TopologyFixture.row;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.cdcflow.common.config.Env;
 import io.cdcflow.common.event.ChangeEvent;
 import io.cdcflow.common.event.ChangeEventCodec;
 import io.cdcflow.common.event.Operation;
 import io.cdcflow.common.schema.RowSchema;
-import io.cdcflow.streams.config.StreamsAppConfig;
-import io.cdcflow.streams.model.FactSchemas;
-import io.cdcflow.streams.model.FactSchemasTest;
+import io.cdcflow.streams.facts.DemoTables;
+import io.cdcflow.streams.facts.FactSchemas;
+import io.cdcflow.streams.facts.FactsFile;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +21,8 @@ import org.junit.jupiter.api.Test;
 
 /** Every output record names its output's schema, derived from the source schemas, and never an input's. */
 class OutputSchemaHeaderTest {
-    private final FactSchemas facts = new FactSchemas(StreamsAppConfig.from(new Env(Map.of())));
+    private static final Map<String, RowSchema> SOURCES = DemoTables.schemas();
+    private final FactSchemas facts = new FactSchemas(FactsFile.load(null), "public");
     private final List<String> observed = new ArrayList<>();
     private final OutputSchemas schemas = new OutputSchemas() {
         @Override
@@ -32,7 +32,7 @@ class OutputSchemaHeaderTest {
 
         @Override
         public String idFor(String output) {
-            RowSchema schema = facts.derive(output, FactSchemasTest.SOURCES::get);
+            RowSchema schema = facts.derive(output, SOURCES::get);
             return schema == null ? null : schema.id();
         }
     };
@@ -40,7 +40,7 @@ class OutputSchemaHeaderTest {
     @Test
     void outputsCarryTheirDerivedSchemaIdAndSourceIdsAreObserved() {
         try (TopologyFixture f = new TopologyFixture(Map.of(), schemas)) {
-            String ordersSchema = FactSchemasTest.SOURCES.get("orders").id();
+            String ordersSchema = SOURCES.get("orders").id();
             ChangeEvent order = ChangeEvent.ofRow("orders", Operation.INSERT, row("id", 1, "customer_id", 7, "total", 12.5,
                     "status", "new", "created_at", "2026-11-24T10:00:00Z"), 0x2000, 0);
             RecordHeaders headers = new RecordHeaders();
@@ -51,14 +51,14 @@ class OutputSchemaHeaderTest {
             assertThat(observed).contains(ordersSchema);
             var emitted = f.emitted("order_fact");
             assertThat(emitted).isNotEmpty();
-            String expected = facts.derive("order_fact", FactSchemasTest.SOURCES::get).id();
+            String expected = facts.derive("order_fact", SOURCES::get).id();
             assertThat(emitted).allSatisfy(r -> {
                 Header[] named = r.headers().toArray();
                 assertThat(named).hasSize(1);
                 assertThat(new String(named[0].value(), StandardCharsets.US_ASCII)).isEqualTo(expected);
             });
             assertThat(f.emitted("customer_dim")).allSatisfy(r -> assertThat(new String(r.headers().lastHeader(RowSchema.HEADER).value(),
-                    StandardCharsets.US_ASCII)).isEqualTo(facts.derive("customer_dim", FactSchemasTest.SOURCES::get).id()));
+                    StandardCharsets.US_ASCII)).isEqualTo(facts.derive("customer_dim", SOURCES::get).id()));
         }
     }
 }

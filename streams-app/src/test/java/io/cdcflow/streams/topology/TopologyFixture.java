@@ -9,7 +9,12 @@ import io.cdcflow.common.event.Operation;
 import io.cdcflow.common.json.Json;
 import io.cdcflow.common.json.JsonNodeSerde;
 import io.cdcflow.common.ops.Metrics;
+import io.cdcflow.common.schema.RowSchema;
 import io.cdcflow.streams.config.StreamsAppConfig;
+import io.cdcflow.streams.facts.DemoTables;
+import io.cdcflow.streams.facts.FactPlan;
+import io.cdcflow.streams.facts.FactPlanner;
+import io.cdcflow.streams.facts.FactsFile;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -23,9 +28,13 @@ import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
 
-/** The real topology in a TopologyTestDriver, fed change events shaped exactly as the wal-producer publishes them. */
+/**
+ * The real topology of a facts file (the default one unless given) in a TopologyTestDriver, fed change events shaped
+ * exactly as the wal-producer publishes them.
+ */
 final class TopologyFixture implements AutoCloseable {
     final StreamsAppConfig config;
+    final List<FactPlan> plans;
     final Metrics metrics = new Metrics();
     final TopologyTestDriver driver;
     private final Map<String, TestInputTopic<String, byte[]>> inputs = new HashMap<>();
@@ -39,7 +48,17 @@ final class TopologyFixture implements AutoCloseable {
     }
 
     TopologyFixture(Map<String, String> env, OutputSchemas schemas) {
+        this(FactsFile.load(null), DemoTables.schemas(), env, schemas);
+    }
+
+    /** The facts of {@code sql} planned against {@code tables}. */
+    TopologyFixture(String sql, Map<String, RowSchema> tables) {
+        this(FactsFile.parse(sql, "test facts"), tables, Map.of(), OutputSchemas.NONE);
+    }
+
+    TopologyFixture(FactsFile facts, Map<String, RowSchema> tables, Map<String, String> env, OutputSchemas schemas) {
         config = StreamsAppConfig.from(new Env(env));
+        plans = new FactPlanner(config.schema(), tables::get).plan(facts);
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -49,7 +68,7 @@ final class TopologyFixture implements AutoCloseable {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        driver = new TopologyTestDriver(OrderFactTopology.build(config, metrics, schemas), props);
+        driver = new TopologyTestDriver(FactTopology.build(config, plans, metrics, schemas), props);
     }
 
     TopologyFixture() {

@@ -27,9 +27,12 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** GET /orders/{id} answers from either of two instances, whichever owns the key, and needs the bearer token. */
+/**
+ * GET /facts/{fact}/{key} answers from either of two instances, whichever owns the key, and needs the bearer token;
+ * the app waits for its tables' schemas before it runs.
+ */
 @ExtendWith(RealServices.class)
-class OrderQueryIT {
+class FactQueryIT {
     private static final String TOKEN = "s3cret-token";
     private final HttpClient http = HttpClient.newHttpClient();
 
@@ -39,9 +42,21 @@ class OrderQueryIT {
         int portA = Ports.free();
         int portB = Ports.free();
         StreamsAppConfig a = config(kafka, run, portA);
+        String fact = RunConfig.output(run, "order_fact");
         RunConfig.createInputs(kafka, a, 4);
         try (StreamsApp first = new StreamsApp(a, new Metrics()); StreamsApp second = new StreamsApp(config(kafka, run, portB), new Metrics())) {
-            first.start();
+            Thread starting = new Thread(() -> {
+                try {
+                    first.start();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            starting.start();
+            assertThat(Waiting.until(Duration.ofSeconds(30), Duration.ofMillis(200),
+                    () -> get(portA, "/ready", null).body().contains("waiting for the schemas of"))).isTrue();
+            RunConfig.publishSchemas(kafka, a);
+            starting.join(60_000);
             second.start();
             try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producerProperties())) {
                 send(producer, a, "customers", Json.object().put("id", 1).put("name", "Ada").put("email", "ada@example.com"), 0x100);
@@ -50,17 +65,17 @@ class OrderQueryIT {
                 }
             }
             assertThat(Waiting.until(Duration.ofSeconds(90), Duration.ofMillis(300), () -> java.util.stream.IntStream.rangeClosed(1, 20)
-                    .allMatch(id -> get(portA, "/orders/" + id, TOKEN).body().contains("\"customer_name\":\"Ada\"")))).isTrue();
+                    .allMatch(id -> get(portA, "/facts/" + fact + "/" + id, TOKEN).body().contains("\"customer_name\":\"Ada\"")))).isTrue();
             for (int id = 1; id <= 20; id++) {
-                HttpResponse<String> fromA = get(portA, "/orders/" + id, TOKEN);
-                HttpResponse<String> fromB = get(portB, "/orders/" + id, TOKEN);
+                HttpResponse<String> fromA = get(portA, "/facts/" + fact + "/" + id, TOKEN);
+                HttpResponse<String> fromB = get(portB, "/facts/" + fact + "/" + id, TOKEN);
                 assertThat(fromA.statusCode()).isEqualTo(200);
                 assertThat(fromA.body()).isEqualTo(fromB.body()).contains("\"order_id\":" + id, "\"customer_name\":\"Ada\"");
             }
-            assertThat(get(portA, "/orders/999", TOKEN).statusCode()).isEqualTo(404);
-            assertThat(get(portA, "/orders/1", null).statusCode()).isEqualTo(401);
+            assertThat(get(portA, "/facts/" + fact + "/999", TOKEN).statusCode()).isEqualTo(404);
+            assertThat(get(portA, "/facts/" + fact + "/1", null).statusCode()).isEqualTo(401);
             assertThat(get(portB, "/topology", "wrong").statusCode()).isEqualTo(401);
-            assertThat(get(portB, "/topology", TOKEN).body()).contains("order-customer-join");
+            assertThat(get(portB, "/topology", TOKEN).body()).contains("order_fact-c-join");
             assertThat(get(portA, "/ready", null).statusCode()).isEqualTo(200);
             assertThat(get(portA, "/metrics", null).body()).contains("kafka_stream_thread_metrics");
         }

@@ -1,0 +1,204 @@
+package io.cdcflow.streams.topology;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cdcflow.common.event.ChangeEventCodec;
+import io.cdcflow.common.json.Json;
+import io.cdcflow.common.json.JsonNodeSerde;
+import io.cdcflow.common.ops.Metrics;
+import io.cdcflow.streams.config.StreamsAppConfig;
+import io.cdcflow.streams.facts.FactPlan;
+import io.cdcflow.streams.facts.FactRows;
+import io.cdcflow.streams.model.RowState;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.BranchedKStream;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Grouped;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.KTable;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.TableJoined;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The topology of any facts file: each source table's change events become one KTable of current rows, shared by
+ * every fact that reads it; each fact is its root table's KTable joined, one foreign-key left join per JOIN, into an
+ * object of rows by alias; its select list and WHERE then compute the row ({@link FactRows}), which goes out with a
+ * version that only grows per key. Every processor, join and store is named after the fact and alias, so internal
+ * topic names survive changes elsewhere in the file. A pure function of the configuration and the plans.
+ */
+public final class FactTopology {
+    private final StreamsAppConfig config;
+    private final List<FactPlan> plans;
+    private final Metrics metrics;
+    private final OutputSchemas schemas;
+    private final Serde<JsonNode> json = new JsonNodeSerde();
+    private final Serde<String> strings = Serdes.String();
+
+    private FactTopology(StreamsAppConfig config, List<FactPlan> plans, Metrics metrics, OutputSchemas schemas) {
+        this.config = config;
+        this.plans = plans;
+        this.metrics = metrics;
+        this.schemas = schemas;
+    }
+
+    public static Topology build(StreamsAppConfig config, List<FactPlan> plans, Metrics metrics, OutputSchemas schemas) {
+        return new FactTopology(config, plans, metrics, schemas).build();
+    }
+
+    /** The store holding a fact's joined rows by its key, for interactive queries. */
+    public static String store(FactPlan plan) {
+        return plan.joins().isEmpty() ? tableStore(plan.root().table()) : joinStore(plan, plan.joins().size() - 1);
+    }
+
+    private Topology build() {
+        StreamsBuilder builder = new StreamsBuilder();
+        Set<String> tableNames = new LinkedHashSet<>();
+        plans.forEach(p -> tableNames.addAll(p.tables()));
+        Map<String, KStream<String, JsonNode>> events = sourceEvents(builder, List.copyOf(tableNames));
+        Map<String, KTable<String, JsonNode>> tables = new LinkedHashMap<>();
+        events.forEach((table, stream) -> tables.put(table, table(stream, table)));
+        Metrics.Counter failures = metrics.counter("streams_fact_errors_total",
+                "Fact rows that could not be computed (sent to the dead-letter topic)", "fact");
+        for (FactPlan plan : plans) {
+            KTable<String, JsonNode> joined = tables.get(plan.root().table());
+            for (int i = 0; i < plan.joins().size(); i++) {
+                joined = join(plan, i, joined, tables.get(plan.joins().get(i).table()));
+            }
+            String name = safe(plan.name());
+            KStream<String, ComputedFact> computed = joined.toStream(Named.as(name + "-changes"))
+                    .processValues(() -> new ComputeFacts(plan, failures), Named.as(name + "-compute"));
+            computed.filter((k, c) -> c.failed(), Named.as(name + "-failed"))
+                    .mapValues(c -> Json.text(c.joined()).getBytes(java.nio.charset.StandardCharsets.UTF_8), Named.as(name + "-failed-row"))
+                    .to(config.deadLetterTopic(), Produced.with(strings, Serdes.ByteArray()).withName(name + "-dead-letter"));
+            emit(builder, computed.filter((k, c) -> !c.failed(), Named.as(name + "-computed"))
+                    .mapValues(ComputedFact::row, Named.as(name + "-row")), plan);
+        }
+        return builder.build();
+    }
+
+    /**
+     * One JOIN: the rows joined so far (the root row for the first join) take the row their foreign key points at.
+     * A parent without a row (absent or deleted) points nowhere, as its NULL columns would match nothing.
+     */
+    private KTable<String, JsonNode> join(FactPlan plan, int index, KTable<String, JsonNode> left, KTable<String, JsonNode> right) {
+        FactPlan.Join join = plan.joins().get(index);
+        boolean first = index == 0;
+        String rootAlias = plan.root().alias();
+        return left.leftJoin(right,
+                value -> {
+                    JsonNode parent = first ? value : value.get(join.parentAlias());
+                    return RowState.exists(parent) ? foreignKey(parent, join.parentColumns(), join.keyColumns()) : null;
+                },
+                (value, row) -> {
+                    ObjectNode joined = first ? Json.object().set(rootAlias, value) : ((ObjectNode) value).deepCopy();
+                    if (row == null) {
+                        joined.remove(join.alias());
+                    } else {
+                        joined.set(join.alias(), row);
+                    }
+                    return joined;
+                },
+                TableJoined.as(safe(plan.name()) + "-" + safe(join.alias()) + "-join"),
+                materialized(joinStore(plan, index)));
+    }
+
+    /** Parsed events per table; records that cannot be processed go to the dead-letter topic. */
+    private Map<String, KStream<String, JsonNode>> sourceEvents(StreamsBuilder builder, List<String> tables) {
+        Metrics.Counter deadLetters = metrics.counter("streams_dead_letter_total",
+                "Input records sent to the dead-letter topic", "topic", "reason");
+        Map<String, KStream<String, JsonNode>> byTable = new LinkedHashMap<>();
+        if (config.singleInputTopic() != null) {
+            Set<String> all = new LinkedHashSet<>(tables);
+            BranchedKStream<String, ParsedEvent> split = parsed(builder, config.singleInputTopic(), "all", all, deadLetters)
+                    .split(Named.as("split-by-table-"));
+            for (String table : tables) {
+                split = split.branch((k, e) -> table.equals(e.table()),
+                        Branched.withConsumer(s -> byTable.put(table, s.mapValues(ParsedEvent::value, Named.as("event-" + safe(table))))));
+            }
+            split.noDefaultBranch();
+        } else {
+            for (String table : tables) {
+                byTable.put(table, parsed(builder, config.inputTopic(table), safe(table), Set.of(table), deadLetters)
+                        .mapValues(ParsedEvent::value, Named.as("event-" + safe(table))));
+            }
+        }
+        return byTable;
+    }
+
+    private KStream<String, ParsedEvent> parsed(StreamsBuilder builder, String topic, String name, Set<String> tables,
+                                                Metrics.Counter deadLetters) {
+        KStream<String, ParsedEvent> parsed = builder
+                .stream(topic, Consumed.with(strings, Serdes.ByteArray()).withName("source-" + name))
+                .processValues(() -> new ParseEvents(tables, deadLetters, schemas), Named.as("parse-" + name));
+        parsed.filter((k, e) -> e.failed(), Named.as("failed-" + name))
+                .mapValues(ParsedEvent::raw, Named.as("raw-" + name))
+                .to(config.deadLetterTopic(), Produced.with(strings, Serdes.ByteArray()).withName("dead-letter-" + name));
+        return parsed.filter((k, e) -> !e.failed(), Named.as("parsed-" + name));
+    }
+
+    /** The current rows of a source table: duplicates and stale re-deliveries ignored, deletes kept as marked rows. */
+    private KTable<String, JsonNode> table(KStream<String, JsonNode> events, String table) {
+        String name = safe(table);
+        return events
+                .groupByKey(Grouped.with("group-" + name, strings, json))
+                .aggregate(RowState::none,
+                        (key, event, current) -> RowState.apply((ObjectNode) current, ChangeEventCodec.fromValue(Json.object(), event)),
+                        Named.as("apply-" + name),
+                        materialized(tableStore(table)));
+    }
+
+    private void emit(StreamsBuilder builder, KStream<String, JsonNode> rows, FactPlan plan) {
+        String name = safe(plan.name());
+        String store = name + "-versions";
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(store), strings, Serdes.Long()));
+        rows.processValues(() -> new VersionStamper(store, plan.name(), schemas), Named.as(name + "-version"), store)
+                .selectKey((k, row) -> FactRows.key(plan, row), Named.as(name + "-key"))
+                .to(plan.name(), Produced.with(strings, json).withName(name + "-sink"));
+    }
+
+    /**
+     * The key of the row a foreign key points at, in the form the wal-producer keys records ({"id":123}): the
+     * parent's columns under the joined table's key column names, in key order.
+     */
+    static String foreignKey(JsonNode parent, List<String> parentColumns, List<String> keyColumns) {
+        ObjectNode key = Json.object();
+        for (int i = 0; i < parentColumns.size(); i++) {
+            JsonNode value = parent.get(parentColumns.get(i));
+            if (value == null || value.isNull()) {
+                return null;
+            }
+            key.set(keyColumns.get(i), value);
+        }
+        return key.toString();
+    }
+
+    private static String tableStore(String table) {
+        return safe(table) + "-table";
+    }
+
+    private static String joinStore(FactPlan plan, int index) {
+        return safe(plan.name()) + "-" + safe(plan.joins().get(index).alias()) + "-joined";
+    }
+
+    private Materialized<String, JsonNode, KeyValueStore<Bytes, byte[]>> materialized(String store) {
+        return Materialized.<String, JsonNode, KeyValueStore<Bytes, byte[]>>as(store).withKeySerde(strings).withValueSerde(json);
+    }
+
+    static String safe(String name) {
+        return name.replaceAll("[^A-Za-z0-9_-]", "_");
+    }
+}
