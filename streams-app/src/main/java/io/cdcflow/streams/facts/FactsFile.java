@@ -90,27 +90,27 @@ public record FactsFile(String origin, List<View> views) {
         List<View> views = new ArrayList<>();
         Set<String> names = new LinkedHashSet<>();
         for (Statement statement : statements) {
-            int line = line(statement);
+            int line = statement instanceof CreateView v && v.getSelect() != null ? line(v.getSelect()) : line(statement);
             if (!(statement instanceof CreateView view)) {
-                throw new FactsException(origin + " (line " + line + "): only CREATE VIEW statements are allowed, not: "
+                throw new FactsException(origin + at(line) + ": only CREATE VIEW statements are allowed, not: "
                         + abbreviate(statement.toString()));
             }
             String name = Identifiers.fold(view.getView().getName());
             if (view.isMaterialized()) {
-                throw new FactsException(origin + ", view " + name + " (line " + line + "): write CREATE VIEW, not CREATE MATERIALIZED VIEW");
+                throw new FactsException(origin + ", view " + name + at(line) + ": write CREATE VIEW, not CREATE MATERIALIZED VIEW");
             }
             if (view.getColumnNames() != null && !view.getColumnNames().isEmpty()) {
                 throw new FactsException(origin + ", view " + name + " (line " + line
                         + "): a column list after the view's name is not supported; name the columns with AS in the SELECT");
             }
             if (!(view.getSelect() instanceof PlainSelect select)) {
-                throw new FactsException(origin + ", view " + name + " (line " + line + "): only a plain SELECT ... FROM ... JOIN is "
+                throw new FactsException(origin + ", view " + name + at(line) + ": only a plain SELECT ... FROM ... JOIN is "
                         + "supported, not " + abbreviate(view.getSelect().toString()));
             }
             if (!names.add(name)) {
-                throw new FactsException(origin + ", view " + name + " (line " + line + "): a view of this name is declared twice");
+                throw new FactsException(origin + ", view " + name + at(line) + ": a view of this name is declared twice");
             }
-            views.add(new View(name, line(select) > 0 ? line(select) : line, select, origin));
+            views.add(new View(name, line, select, origin));
         }
         if (views.isEmpty()) {
             throw new FactsException(origin + ": declares no view (CREATE VIEW <fact> AS SELECT ...)");
@@ -124,6 +124,10 @@ public record FactsFile(String origin, List<View> views) {
             return access.getASTNode().jjtGetFirstToken().beginLine;
         }
         return 0;
+    }
+
+    private static String at(int line) {
+        return line > 0 ? " (line " + line + ")" : "";
     }
 
     private static String abbreviate(String sql) {

@@ -39,4 +39,18 @@ final class TestTables {
                         "quantity", SqlTypes.INT4, true, "price", SqlTypes.numeric(10, 2), true)
                 .build();
     }
+
+    /** The example schema of docs/example/schema.sql, as the wal-producer publishes it. */
+    static Map<String, RowSchema> example() {
+        return new TestTables()
+                .table("Region", List.of("id"), "id", SqlTypes.INT4, true, "regionName", SqlTypes.TEXT, true)
+                .table("Account", List.of("id"), "id", SqlTypes.INT8, true, "displayName", SqlTypes.TEXT, true,
+                        "regionId", SqlTypes.INT4, false, "tier", SqlTypes.TEXT, false)
+                .table("Invoice", List.of("id"), "id", SqlTypes.INT4, true, "accountId", SqlTypes.INT8, true,
+                        "billedToId", SqlTypes.INT8, false, "amount", SqlTypes.numeric(12, 2), true,
+                        "discount", SqlTypes.numeric(5, 2), false, "status", SqlTypes.TEXT, true)
+                .table("InvoiceLine", List.of("invoiceId", "lineNo"), "invoiceId", SqlTypes.INT4, true, "lineNo", SqlTypes.INT4, true,
+                        "sku", SqlTypes.varchar(20), true, "qty", SqlTypes.INT4, true, "unitPrice", SqlTypes.numeric(10, 2), true)
+                .build();
+    }
 }
