@@ -3,7 +3,11 @@ package io.cdcflow.topologydocs;
 import io.cdcflow.common.config.Env;
 import io.cdcflow.common.ops.Metrics;
 import io.cdcflow.streams.config.StreamsAppConfig;
-import io.cdcflow.streams.topology.OrderFactTopology;
+import io.cdcflow.streams.facts.DemoTables;
+import io.cdcflow.streams.facts.FactPlanner;
+import io.cdcflow.streams.facts.FactsFile;
+import io.cdcflow.streams.topology.FactTopology;
+import io.cdcflow.streams.topology.OutputSchemas;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,7 +18,8 @@ import java.util.TreeSet;
 import org.apache.kafka.streams.TopologyDescription;
 
 /**
- * Renders the streams-app topology, as built by the code with the default configuration, into the generated part
+ * Renders the streams-app topology, as built by the code from the default facts file (planned against the demo
+ * tables' schemas) with the default configuration, into the generated part
  * of TOPOLOGY.md: a Mermaid diagram, the topics and stores, and Kafka Streams' own TopologyDescription text.
  * {@code main} rewrites the file; TopologyDocsTest fails when the committed file differs from the code.
  */
@@ -25,7 +30,9 @@ public final class TopologyDocs {
     }
 
     public static TopologyDescription describe() {
-        return OrderFactTopology.build(StreamsAppConfig.from(new Env(Map.of())), new Metrics()).describe();
+        StreamsAppConfig config = StreamsAppConfig.from(new Env(Map.of()));
+        var plans = new FactPlanner(config.schema(), DemoTables.schemas()::get).plan(FactsFile.load(null));
+        return FactTopology.build(config, plans, new Metrics(), OutputSchemas.NONE).describe();
     }
 
     public static String generated() {

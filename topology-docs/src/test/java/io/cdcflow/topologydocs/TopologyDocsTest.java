@@ -21,8 +21,8 @@ class TopologyDocsTest {
     @Test
     void everyJoinAndStoreIsNamed() {
         String description = TopologyDocs.describe().toString();
-        assertThat(description).contains("order-customer-join", "item-product-join", "item-order-join", "order-fact-joined",
-                "customers-table", "order-fact-versions");
+        assertThat(description).contains("order_fact-c-join", "order_item_fact-p-join", "order_item_fact-o-join",
+                "order_fact-c-joined", "customers-table", "order_fact-versions");
         // generated names such as KSTREAM-AGGREGATE-0000000012 or KTABLE-FK-JOIN-... would change with any code change
         assertThat(description).doesNotContainPattern("KTABLE-[A-Z-]+-\\d{10}|KSTREAM-[A-Z-]+-\\d{10}");
     }
