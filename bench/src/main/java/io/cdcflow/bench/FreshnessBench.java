@@ -4,8 +4,10 @@ import io.cdcflow.common.config.Env;
 import io.cdcflow.common.ops.Metrics;
 import io.cdcflow.streams.StreamsApp;
 import io.cdcflow.streams.config.StreamsAppConfig;
+import io.cdcflow.streams.facts.FactsFile;
 import io.cdcflow.testsupport.ClickHouseEndpoint;
 import io.cdcflow.testsupport.DemoWorkload;
+import io.cdcflow.testsupport.FactsFixtures;
 import io.cdcflow.testsupport.PostgresEndpoint;
 import io.cdcflow.wal.WalProducer;
 import io.cdcflow.writer.config.WriterConfig;
@@ -52,8 +54,7 @@ final class FreshnessBench {
         BenchEnv.run("wal-producer", producer::run);
         StreamsApp streams = new StreamsApp(StreamsAppConfig.from(new Env(Map.of("KAFKA_BOOTSTRAP_SERVERS", env.kafka().bootstrapServers(),
                 "STREAMS_APPLICATION_ID", "fresh-streams", "STREAMS_INPUT_TOPIC_PREFIX", "fresh", "STREAMS_HTTP_ADDR", "127.0.0.1:0",
-                "STREAMS_TOPIC_ORDER_FACT", "fresh_order_fact", "STREAMS_TOPIC_ORDER_ITEM_FACT", "fresh_order_item_fact",
-                "STREAMS_TOPIC_CUSTOMER_DIM", "fresh_customer_dim", "STREAMS_TOPIC_PRODUCT_DIM", "fresh_product_dim",
+                "STREAMS_FACTS_FILE", FactsFixtures.prefixed(FactsFile.defaultSql(), "fresh").toString(),
                 "STREAMS_STATE_DIR", BenchEnv.scratch("bench-fresh").toString()))), new Metrics());
         streams.start();
         TopicSink sink = new TopicSink(WriterConfig.from(new Env(Map.of("CLICKHOUSE_URL", ch.httpUrl(), "CLICKHOUSE_DATABASE", "fresh",

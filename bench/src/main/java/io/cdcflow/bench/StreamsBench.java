@@ -8,6 +8,9 @@ import io.cdcflow.common.json.Json;
 import io.cdcflow.common.ops.Metrics;
 import io.cdcflow.streams.StreamsApp;
 import io.cdcflow.streams.config.StreamsAppConfig;
+import io.cdcflow.streams.facts.DemoTables;
+import io.cdcflow.streams.facts.FactsFile;
+import io.cdcflow.testsupport.FactsFixtures;
 import io.cdcflow.testsupport.KafkaEndpoint;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,6 +40,7 @@ final class StreamsBench {
         for (String table : List.of("customers", "products", "orders", "order_items")) {
             kafka.createTopics(4, base.inputTopic(table));
         }
+        FactsFixtures.publishSchemas(kafka, base.schemaTopic(), DemoTables.schemas().values());
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producerProperties())) {
             long lsn = 0x1000;
             for (int id = 1; id <= customers; id++) {
@@ -51,7 +55,8 @@ final class StreamsBench {
         List<Measurement> results = new ArrayList<>();
         for (int instances : new int[] {1, 2}) {
             StreamsAppConfig config = config(kafka, prefix, instances == 1 ? "one" : "two");
-            kafka.createTopics(4, config.outputs().orderFact(), config.outputs().customerDim());
+            String orderFact = "sb_" + (instances == 1 ? "one" : "two") + "_order_fact";
+            kafka.createTopics(4, orderFact, "sb_" + (instances == 1 ? "one" : "two") + "_customer_dim");
             long started = System.nanoTime();
             List<StreamsApp> apps = new ArrayList<>();
             for (int i = 0; i < instances; i++) {
@@ -61,7 +66,7 @@ final class StreamsBench {
             }
             try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(kafka.consumerProperties())) {
                 BenchEnv.await("order facts from " + instances + " instance(s)", Duration.ofMinutes(20),
-                        () -> endOffsets(consumer, config.outputs().orderFact()) >= orders);
+                        () -> endOffsets(consumer, orderFact) >= orders);
             }
             double seconds = (System.nanoTime() - started) / 1e9;
             apps.forEach(StreamsApp::close);
@@ -75,8 +80,7 @@ final class StreamsBench {
     private static StreamsAppConfig config(KafkaEndpoint kafka, String prefix, String run) throws Exception {
         Map<String, String> env = new HashMap<>(Map.of("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
                 "STREAMS_APPLICATION_ID", "bench-streams-" + run, "STREAMS_INPUT_TOPIC_PREFIX", prefix,
-                "STREAMS_TOPIC_ORDER_FACT", "sb_order_fact_" + run, "STREAMS_TOPIC_ORDER_ITEM_FACT", "sb_item_fact_" + run,
-                "STREAMS_TOPIC_CUSTOMER_DIM", "sb_customer_dim_" + run, "STREAMS_TOPIC_PRODUCT_DIM", "sb_product_dim_" + run,
+                "STREAMS_FACTS_FILE", FactsFixtures.prefixed(FactsFile.defaultSql(), "sb_" + run).toString(),
                 "STREAMS_HTTP_ADDR", "127.0.0.1:0"));
         env.put("STREAMS_STATE_DIR", BenchEnv.scratch("bench-streams").toString());
         return StreamsAppConfig.from(new Env(env));

@@ -1,6 +1,8 @@
 package io.cdcflow.e2e;
 
+import io.cdcflow.streams.facts.FactsFile;
 import io.cdcflow.testsupport.ClickHouseEndpoint;
+import io.cdcflow.testsupport.FactsFixtures;
 import io.cdcflow.testsupport.KafkaEndpoint;
 import io.cdcflow.testsupport.Ports;
 import io.cdcflow.testsupport.PostgresEndpoint;
@@ -10,8 +12,35 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-/** The three deployables wired together with names of their own, so several pipelines can share the services. */
+/**
+ * The three deployables wired together with names of their own, so several pipelines can share the services: the
+ * facts file's views are renamed {@code <run>_<view>} for the streams-app, so each run has its own output topics and
+ * ClickHouse tables.
+ */
 final class Pipeline implements AutoCloseable {
+    /**
+     * A facts file and the tables it reads.
+     *
+     * @param tables the wal-producer's POSTGRES_CDC_TABLES, or null for its default (the seed's four tables)
+     */
+    record Facts(String sql, String tables) {
+        static Facts defaults() {
+            return new Facts(FactsFile.defaultSql(), null);
+        }
+
+        static Facts file(String path, String tables) {
+            try {
+                return new Facts(Files.readString(Path.of(path)), tables);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+
+        List<String> views() {
+            return FactsFile.parse(sql, "facts").views().stream().map(FactsFile.View::name).toList();
+        }
+    }
+
     final String run = "e" + UUID.randomUUID().toString().substring(0, 8);
     final String database = run;
     final Deployable walProducer;
@@ -21,22 +50,34 @@ final class Pipeline implements AutoCloseable {
     final Deployable streamsApp2;
     final Deployable writer2;
     final Path logs;
+    final Facts facts;
+    private final Path factsFile;
 
     Pipeline(PostgresEndpoint pg, KafkaEndpoint kafka, ClickHouseEndpoint ch) throws Exception {
+        this(pg, kafka, ch, Facts.defaults());
+    }
+
+    Pipeline(PostgresEndpoint pg, KafkaEndpoint kafka, ClickHouseEndpoint ch, Facts facts) throws Exception {
+        this.facts = facts;
         logs = Files.createTempDirectory("cdcflow-e2e-" + run);
+        factsFile = FactsFixtures.prefixed(facts.sql(), run);
         int walPort = Ports.free();
         int streamsPort = Ports.free();
         int writerPort = Ports.free();
         int streamsPort2 = Ports.free();
         int writerPort2 = Ports.free();
-        walProducer = new Deployable("wal-producer", Map.of(
+        Map<String, String> wal = new java.util.HashMap<>(Map.of(
                 "POSTGRES_CDC_DSN", pg.dsn(),
                 "KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
                 "POSTGRES_CDC_TOPIC_PREFIX", run,
                 "POSTGRES_CDC_SLOT", run + "_slot",
                 "POSTGRES_CDC_PUBLICATION", run + "_pub",
                 "POSTGRES_CDC_HTTP_ADDR", "127.0.0.1:" + walPort,
-                "POSTGRES_CDC_HEARTBEAT_INTERVAL", "1s"), walPort, logs.resolve("wal-producer.log"));
+                "POSTGRES_CDC_HEARTBEAT_INTERVAL", "1s"));
+        if (facts.tables() != null) {
+            wal.put("POSTGRES_CDC_TABLES", facts.tables());
+        }
+        walProducer = new Deployable("wal-producer", wal, walPort, logs.resolve("wal-producer.log"));
         streamsApp = streams(kafka, streamsPort, "a");
         streamsApp2 = streams(kafka, streamsPort2, "b");
         writer = writer(kafka, ch, writerPort, "a");
@@ -51,10 +92,7 @@ final class Pipeline implements AutoCloseable {
                 Map.entry("STREAMS_STATE_DIR", logs.resolve("streams-state-" + instance).toString()),
                 Map.entry("STREAMS_HTTP_ADDR", "127.0.0.1:" + port),
                 Map.entry("STREAMS_ADVERTISED_ADDR", "127.0.0.1:" + port),
-                Map.entry("STREAMS_TOPIC_ORDER_FACT", run + "_order_fact"),
-                Map.entry("STREAMS_TOPIC_ORDER_ITEM_FACT", run + "_order_item_fact"),
-                Map.entry("STREAMS_TOPIC_CUSTOMER_DIM", run + "_customer_dim"),
-                Map.entry("STREAMS_TOPIC_PRODUCT_DIM", run + "_product_dim"),
+                Map.entry("STREAMS_FACTS_FILE", factsFile.toString()),
                 Map.entry("KAFKA_SESSION_TIMEOUT_MS", "10000")), port, logs.resolve("streams-app-" + instance + ".log"));
     }
 
@@ -65,7 +103,7 @@ final class Pipeline implements AutoCloseable {
                 "CLICKHOUSE_USER", ch.user(),
                 "CLICKHOUSE_PASSWORD", ch.password(),
                 "CLICKHOUSE_DATABASE", database,
-                "WRITER_TOPICS", String.join(",", List.of(run + "_order_fact", run + "_order_item_fact", run + "_customer_dim", run + "_product_dim")),
+                "WRITER_TOPICS", String.join(",", facts.views().stream().map(v -> run + "_" + v).toList()),
                 "WRITER_GROUP_ID", run + "-writer",
                 "WRITER_HTTP_ADDR", "127.0.0.1:" + port,
                 "WRITER_MAX_BACKOFF", "3s",

@@ -58,17 +58,22 @@ public record FactsFile(String origin, List<View> views) {
         return all;
     }
 
+    /** The text of the default facts. */
+    public static String defaultSql() {
+        try (InputStream in = FactsFile.class.getClassLoader().getResourceAsStream(DEFAULT_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException("the default facts " + DEFAULT_RESOURCE + " are missing from the jar");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read the default facts: " + e.getMessage(), e);
+        }
+    }
+
     /** Reads the file at {@code path}, or the default facts when it is null. */
     public static FactsFile load(String path) {
         if (path == null) {
-            try (InputStream in = FactsFile.class.getClassLoader().getResourceAsStream(DEFAULT_RESOURCE)) {
-                if (in == null) {
-                    throw new IllegalStateException("the default facts " + DEFAULT_RESOURCE + " are missing from the jar");
-                }
-                return parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), "default facts (" + DEFAULT_RESOURCE + ")");
-            } catch (IOException e) {
-                throw new IllegalStateException("cannot read the default facts: " + e.getMessage(), e);
-            }
+            return parse(defaultSql(), "default facts (" + DEFAULT_RESOURCE + ")");
         }
         try {
             return parse(Files.readString(Path.of(path)), path);

@@ -1,24 +1,16 @@
 package io.cdcflow.streams.it;
 
 import io.cdcflow.common.config.Env;
-import io.cdcflow.common.schema.RowSchema;
-import io.cdcflow.common.schema.SchemaPublisher;
 import io.cdcflow.streams.config.StreamsAppConfig;
 import io.cdcflow.streams.facts.DemoTables;
 import io.cdcflow.streams.facts.FactPlan;
 import io.cdcflow.streams.facts.FactPlanner;
 import io.cdcflow.streams.facts.FactsFile;
+import io.cdcflow.testsupport.FactsFixtures;
 import io.cdcflow.testsupport.KafkaEndpoint;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.producer.KafkaProducer;
 
 /**
  * A streams-app configuration whose application id, topics and facts belong to one test run, so runs never share
@@ -33,7 +25,7 @@ final class RunConfig {
                 "KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
                 "STREAMS_APPLICATION_ID", run,
                 "STREAMS_INPUT_TOPIC_PREFIX", run,
-                "STREAMS_FACTS_FILE", factsFile(run).toString()));
+                "STREAMS_FACTS_FILE", FactsFixtures.prefixed(FactsFile.defaultSql(), run).toString()));
         env.putAll(extra);
         return StreamsAppConfig.from(new Env(env));
     }
@@ -57,24 +49,6 @@ final class RunConfig {
 
     /** Publishes the demo tables' schemas to the run's schema topic, as the wal-producer would at its start. */
     static void publishSchemas(KafkaEndpoint kafka, StreamsAppConfig config) throws InterruptedException {
-        kafka.createTopics(1, config.schemaTopic());
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producerProperties())) {
-            SchemaPublisher publisher = new SchemaPublisher(config.schemaTopic(), producer);
-            for (RowSchema schema : DemoTables.schemas().values()) {
-                publisher.publish(schema);
-            }
-        }
-    }
-
-    private static Path factsFile(String run) {
-        try (InputStream in = RunConfig.class.getClassLoader().getResourceAsStream(FactsFile.DEFAULT_RESOURCE)) {
-            String sql = new String(in.readAllBytes(), StandardCharsets.UTF_8).replaceAll("CREATE VIEW (\\w+)", "CREATE VIEW " + run + "_$1");
-            Path file = Files.createTempFile(run, ".sql");
-            Files.writeString(file, sql);
-            file.toFile().deleteOnExit();
-            return file;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        FactsFixtures.publishSchemas(kafka, config.schemaTopic(), DemoTables.schemas().values());
     }
 }

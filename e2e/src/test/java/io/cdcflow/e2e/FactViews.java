@@ -1,0 +1,170 @@
+package io.cdcflow.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.cdcflow.common.json.Json;
+import io.cdcflow.testsupport.ClickHouseEndpoint;
+import io.cdcflow.testsupport.PostgresEndpoint;
+import io.cdcflow.testsupport.Waiting;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * The product's promise, checked: a facts file run in PostgreSQL as it is, then, per view, {@code SELECT * FROM
+ * <view>} in PostgreSQL compared with {@code <view>_current} in ClickHouse, column by column (names in order, each
+ * ClickHouse type the one TYPES.md documents for the PostgreSQL type) and row by row (every value).
+ */
+final class FactViews {
+    private static final Duration DRAIN = Duration.ofSeconds(180);
+    private static final DateTimeFormatter SECONDS = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
+
+    private FactViews() {
+    }
+
+    /** Asserts that every view of the file, created in {@code db}, equals its current view in ClickHouse. */
+    static void assertEqual(PostgresEndpoint db, ClickHouseEndpoint ch, Pipeline pipeline) {
+        for (String view : pipeline.facts.views()) {
+            Map<String, String> pgTypes = pgTypes(db, view);
+            List<String> expected = pgRows(db, view);
+            String table = pipeline.table(view);
+            boolean equal = Waiting.until(DRAIN, Duration.ofSeconds(1), () -> expected.equals(chRows(ch, table, pgTypes.keySet())));
+            List<String> actual = chRows(ch, table, pgTypes.keySet());
+            if (!equal) {
+                List<String> missing = new ArrayList<>(expected);
+                missing.removeAll(actual);
+                List<String> extra = new ArrayList<>(actual);
+                extra.removeAll(expected);
+                throw new AssertionError(view + " differs from PostgreSQL after " + DRAIN.toSeconds() + "s (logs in " + pipeline.logs
+                        + "): " + expected.size() + " rows in PostgreSQL, " + actual.size() + " in ClickHouse; only in PostgreSQL "
+                        + missing.stream().limit(3).toList() + ", only in ClickHouse " + extra.stream().limit(3).toList());
+            }
+            if (expected.isEmpty()) {
+                throw new AssertionError(view + " is empty in PostgreSQL: the workload should have given it rows");
+            }
+            Map<String, String> chTypes = chTypes(ch, table);
+            chTypes.keySet().removeIf(c -> c.startsWith("_"));
+            if (!List.copyOf(chTypes.keySet()).equals(List.copyOf(pgTypes.keySet()))) {
+                throw new AssertionError(view + ": columns differ: PostgreSQL " + pgTypes.keySet() + ", ClickHouse " + chTypes.keySet());
+            }
+            pgTypes.forEach((column, pgType) -> {
+                String chType = chTypes.get(column).replaceAll("^Nullable\\((.*)\\)$", "$1");
+                String documented = documented(pgType);
+                if (!chType.equals(documented)) {
+                    throw new AssertionError(view + "." + column + ": PostgreSQL " + pgType + " should be " + documented
+                            + " in ClickHouse (TYPES.md), is " + chTypes.get(column));
+                }
+            });
+        }
+    }
+
+    /** TYPES.md's ClickHouse 18.16 type for the PostgreSQL types the test schemas use. */
+    private static String documented(String pgType) {
+        if (pgType.startsWith("numeric(")) {
+            String[] ps = pgType.substring(8, pgType.length() - 1).split(",");
+            return "Decimal(" + ps[0] + ", " + ps[1] + ")";
+        }
+        if (pgType.startsWith("character varying") || pgType.startsWith("character(")) {
+            return "String";
+        }
+        return switch (pgType) {
+            case "smallint" -> "Int16";
+            case "integer" -> "Int32";
+            case "bigint" -> "Int64";
+            case "numeric" -> "Decimal(38, 18)";
+            case "text" -> "String";
+            case "boolean" -> "UInt8";
+            case "double precision" -> "Float64";
+            case "timestamp with time zone" -> "DateTime('UTC')";
+            case "timestamp without time zone" -> "DateTime";
+            default -> throw new AssertionError("no documented ClickHouse type for " + pgType + " in this test");
+        };
+    }
+
+    private static Map<String, String> pgTypes(PostgresEndpoint db, String view) {
+        Map<String, String> types = new LinkedHashMap<>();
+        JsonNode rows = Json.read(db.queryString("SELECT json_agg(json_build_array(attname, format_type(atttypid, atttypmod)) ORDER BY attnum) "
+                + "FROM pg_attribute WHERE attrelid = '" + view + "'::regclass AND attnum > 0 AND NOT attisdropped"));
+        rows.forEach(r -> types.put(r.get(0).asText(), r.get(1).asText()));
+        return types;
+    }
+
+    private static Map<String, String> chTypes(ClickHouseEndpoint ch, String table) {
+        Map<String, String> types = new LinkedHashMap<>();
+        int dot = table.indexOf('.');
+        ch.query("SELECT name, type FROM system.columns WHERE database = '" + table.substring(0, dot) + "' AND table = '"
+                + table.substring(dot + 1) + "'").forEach(line -> {
+                    JsonNode row = Json.read(line);
+                    types.put(row.get("name").asText(), row.get("type").asText());
+                });
+        return types;
+    }
+
+    private static List<String> pgRows(PostgresEndpoint db, String view) {
+        return normalize(Json.read(db.queryString("SELECT coalesce(json_agg(t), '[]') FROM " + view + " t")));
+    }
+
+    private static List<String> chRows(ClickHouseEndpoint ch, String table, Iterable<String> columns) {
+        List<String> lines;
+        String list = String.join(", ", java.util.stream.StreamSupport.stream(columns.spliterator(), false).map(c -> "`" + c + "`").toList());
+        try {
+            lines = ch.query("SELECT " + list + " FROM " + table + "_current");
+        } catch (IllegalStateException notCreatedYet) {
+            return List.of();
+        }
+        var array = Json.MAPPER.createArrayNode();
+        lines.forEach(l -> array.add(Json.read(l)));
+        return normalize(array);
+    }
+
+    /**
+     * Rows as sorted text, each value in one form: numbers without trailing zeros (12.5000000000 equals 12.50),
+     * timestamps in UTC to the second (ClickHouse 18.16's DateTime keeps seconds).
+     */
+    private static List<String> normalize(JsonNode rows) {
+        List<String> out = new ArrayList<>();
+        for (JsonNode row : rows) {
+            Map<String, String> values = new LinkedHashMap<>();
+            for (Iterator<Map.Entry<String, JsonNode>> it = row.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> field = it.next();
+                values.put(field.getKey(), text(field.getValue()));
+            }
+            out.add(values.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(", ", "{", "}")));
+        }
+        out.sort(null);
+        return out;
+    }
+
+    private static String text(JsonNode value) {
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        String text = value.asText();
+        try {
+            return new BigDecimal(text).stripTrailingZeros().toPlainString();
+        } catch (NumberFormatException notANumber) {
+            return timestamp(text);
+        }
+    }
+
+    private static String timestamp(String text) {
+        try {
+            return OffsetDateTime.parse(text).withOffsetSameInstant(ZoneOffset.UTC).format(SECONDS);
+        } catch (DateTimeParseException notWithOffset) {
+            try {
+                return LocalDateTime.parse(text.replace(' ', 'T')).format(SECONDS);
+            } catch (DateTimeParseException notATimestamp) {
+                return text;
+            }
+        }
+    }
+}
