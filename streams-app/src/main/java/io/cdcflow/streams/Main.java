@@ -1,14 +1,19 @@
 package io.cdcflow.streams;
 
+import io.cdcflow.common.config.Env;
 import io.cdcflow.common.config.Startup;
 import io.cdcflow.common.ops.Metrics;
+import io.cdcflow.streams.check.FactsCheck;
 import io.cdcflow.streams.config.StreamsAppConfig;
 import io.cdcflow.streams.facts.FactsException;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Starts the streams-app and keeps it running until the process is stopped; a facts file it cannot run ends it. */
+/**
+ * Starts the streams-app and keeps it running until the process is stopped; a facts file it cannot run ends it. With
+ * {@code --check [file]}, validates a facts file against PostgreSQL and prints its plan instead ({@link FactsCheck}).
+ */
 public final class Main {
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 
@@ -16,6 +21,13 @@ public final class Main {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("--check")) {
+            System.exit(new FactsCheck(Env.system(), System.out).run(args.length > 1 ? args[1] : null));
+        }
+        if (args.length > 0) {
+            System.err.println("usage: java -jar streams-app.jar [--check [facts.sql]]  (configured by environment variables: README)");
+            System.exit(2);
+        }
         StreamsAppConfig config = Startup.configOrExit("streams-app", StreamsAppConfig::from);
         StreamsApp app;
         try {

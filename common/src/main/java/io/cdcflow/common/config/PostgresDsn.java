@@ -19,6 +19,24 @@ public record PostgresDsn(String host, int port, String database, String user, S
         params = Map.copyOf(params);
     }
 
+    /** POSTGRES_CDC_DSN (URL or JDBC form) when set, else the libpq variables PGHOST, PGPORT, ... */
+    public static PostgresDsn fromEnv(Env env) {
+        if (env.optional("POSTGRES_CDC_DSN").isPresent()) {
+            try {
+                return parse(env.optional("POSTGRES_CDC_DSN").get());
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("POSTGRES_CDC_DSN is not a PostgreSQL connection string: " + e.getMessage());
+            }
+        }
+        return new PostgresDsn(
+                env.string("PGHOST", "localhost"),
+                env.integer("PGPORT", 5432, 1, 65535),
+                env.string("PGDATABASE", "postgres"),
+                env.string("PGUSER", "postgres"),
+                env.optional("PGPASSWORD").orElse(null),
+                env.optional("PGSSLMODE").map(mode -> java.util.Map.of("sslmode", mode)).orElse(java.util.Map.of()));
+    }
+
     public static PostgresDsn parse(String dsn) {
         if (dsn == null || dsn.isBlank()) {
             throw new IllegalArgumentException("empty connection string");

@@ -13,11 +13,7 @@ public final class FactPlans {
     public static String describe(FactPlan plan) {
         StringBuilder s = new StringBuilder(plan.root().table()).append(' ').append(plan.root().alias());
         for (FactPlan.Join j : plan.joins()) {
-            s.append(j.inner() ? " JOIN " : " LEFT JOIN ").append(j.table()).append(' ').append(j.alias()).append(" ON ");
-            for (int i = 0; i < j.keyColumns().size(); i++) {
-                s.append(i > 0 ? " AND " : "").append(j.parentAlias()).append('.').append(j.parentColumns().get(i))
-                        .append(" = ").append(j.alias()).append('.').append(j.keyColumns().get(i));
-            }
+            s.append(j.inner() ? " JOIN " : " LEFT JOIN ").append(j.table()).append(' ').append(j.alias()).append(" ON ").append(on(j));
         }
         if (plan.where() != null) {
             s.append(" WHERE ...");
@@ -25,17 +21,28 @@ public final class FactPlans {
         return s.append("; key ").append(String.join(", ", plan.key())).toString();
     }
 
+    private static String on(FactPlan.Join j) {
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < j.keyColumns().size(); i++) {
+            s.append(i > 0 ? " AND " : "").append(j.parentAlias()).append('.').append(j.parentColumns().get(i))
+                    .append(" = ").append(j.alias()).append('.').append(j.keyColumns().get(i));
+        }
+        return s.toString();
+    }
+
     /** Several lines per fact: its joins, key and every output column with its type and NOT NULL. */
     public static String report(List<FactPlan> plans) {
         StringBuilder s = new StringBuilder();
         for (FactPlan plan : plans) {
+            if (!s.isEmpty()) {
+                s.append('\n');
+            }
             s.append("fact ").append(plan.name()).append(" (topic ").append(plan.name()).append(")\n");
             s.append("  from   ").append(plan.root().table()).append(" ").append(plan.root().alias())
                     .append(", key ").append(plan.rootKey()).append('\n');
             for (FactPlan.Join j : plan.joins()) {
                 s.append("  join   ").append(j.inner() ? "INNER " : "LEFT ").append(j.table()).append(' ').append(j.alias())
-                        .append(" on ").append(j.parentAlias()).append('.').append(j.parentColumns()).append(" -> primary key ")
-                        .append(j.keyColumns()).append('\n');
+                        .append(" ON ").append(on(j)).append(" (its primary key)\n");
             }
             if (plan.where() != null) {
                 s.append("  where  rows for which it is not true are deleted\n");

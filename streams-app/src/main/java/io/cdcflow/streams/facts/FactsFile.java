@@ -23,8 +23,9 @@ import net.sf.jsqlparser.statement.select.PlainSelect;
  * valid in PostgreSQL as they are. Parsed with JSqlParser; anything but such views is refused with its line.
  *
  * @param origin where the text came from, for messages
+ * @param text   the file as written
  */
-public record FactsFile(String origin, List<View> views) {
+public record FactsFile(String origin, String text, List<View> views) {
     /** The file used when {@code STREAMS_FACTS_FILE} is unset: the seed's TypeORM facts, shipped in the jar. */
     public static final String DEFAULT_RESOURCE = "facts/typeorm.sql";
 
@@ -120,7 +121,7 @@ public record FactsFile(String origin, List<View> views) {
         if (views.isEmpty()) {
             throw new FactsException(origin + ": declares no view (CREATE VIEW <fact> AS SELECT ...)");
         }
-        return new FactsFile(origin, List.copyOf(views));
+        return new FactsFile(origin, text, List.copyOf(views));
     }
 
     /** The line a parsed node starts on, 0 when the parser kept no position for it. */

@@ -54,7 +54,7 @@ public record WalProducerConfig(
                 .orElse(TopicRouting.perTable(prefix));
         String prefixDot = prefix.isEmpty() ? "" : prefix + ".";
         return new WalProducerConfig(
-                postgres(env),
+                PostgresDsn.fromEnv(env),
                 env.string("POSTGRES_CDC_SCHEMA", "public"),
                 env.string("POSTGRES_CDC_PUBLICATION", "redpanda_cdc_publication"),
                 env.string("POSTGRES_CDC_SLOT", "redpanda_cdc_slot"),
@@ -76,24 +76,6 @@ public record WalProducerConfig(
                 env.duration("POSTGRES_CDC_HEARTBEAT_INTERVAL", Duration.ofSeconds(10)),
                 env.integer("POSTGRES_CDC_CONNECT_ATTEMPTS", 60, 1, 1_000_000),
                 env.duration("POSTGRES_CDC_CONNECT_INTERVAL", Duration.ofSeconds(2)));
-    }
-
-    /** POSTGRES_CDC_DSN (URL or JDBC form) when set, else the libpq variables PGHOST, PGPORT, ... */
-    static PostgresDsn postgres(Env env) {
-        if (env.optional("POSTGRES_CDC_DSN").isPresent()) {
-            try {
-                return PostgresDsn.parse(env.optional("POSTGRES_CDC_DSN").get());
-            } catch (IllegalArgumentException e) {
-                throw new ConfigException("POSTGRES_CDC_DSN is not a PostgreSQL connection string: " + e.getMessage());
-            }
-        }
-        return new PostgresDsn(
-                env.string("PGHOST", "localhost"),
-                env.integer("PGPORT", 5432, 1, 65535),
-                env.string("PGDATABASE", "postgres"),
-                env.string("PGUSER", "postgres"),
-                env.optional("PGPASSWORD").orElse(null),
-                env.optional("PGSSLMODE").map(mode -> Map.of("sslmode", mode)).orElse(Map.of()));
     }
 
     /** POSTGRES_CDC_TABLES (comma list or *) first, then POSTGRES_CDC_TABLES_JSON, then the seed's four tables. */

@@ -1,6 +1,7 @@
 package io.cdcflow.wal.schema;
 
 import io.cdcflow.common.schema.Column;
+import io.cdcflow.common.schema.PgCatalog;
 import io.cdcflow.common.schema.RowSchema;
 import io.cdcflow.common.schema.SqlType;
 import io.cdcflow.wal.pgoutput.PgOutputMessage;
@@ -24,8 +25,7 @@ import java.util.Map;
  */
 public final class CatalogSchemas implements SchemaSource {
     private final PostgresConnector connector;
-    /** Types do not change under an OID, except enums gaining labels: cached per (OID, modifier) for a session. */
-    private final Map<Long, SqlType> types = new HashMap<>();
+    private final PgCatalog catalog = new PgCatalog();
 
     public CatalogSchemas(PostgresConnector connector) {
         this.connector = connector;
@@ -100,54 +100,6 @@ public final class CatalogSchemas implements SchemaSource {
     }
 
     private SqlType type(Connection c, int oid, int typmod) throws SQLException {
-        long cacheKey = ((long) oid << 32) | (typmod & 0xFFFFFFFFL);
-        SqlType cached = types.get(cacheKey);
-        if (cached != null) {
-            return cached;
-        }
-        SqlType type;
-        try (PreparedStatement s = c.prepareStatement("SELECT t.typname, format_type(t.oid, NULLIF(?, -1)), t.typtype, "
-                + "t.typcategory, t.typelem::int, t.typbasetype::int, t.typtypmod FROM pg_type t WHERE t.oid = ?")) {
-            s.setInt(1, typmod);
-            s.setInt(2, oid);
-            try (ResultSet rs = s.executeQuery()) {
-                if (!rs.next()) {
-                    // A type dropped since the WAL was written: its values are published as text.
-                    return SqlType.of(oid, "unknown", typmod);
-                }
-                String name = rs.getString(1);
-                String shown = rs.getString(2);
-                char kind = rs.getString(3).charAt(0);
-                char category = rs.getString(4).charAt(0);
-                int element = rs.getInt(5);
-                int base = rs.getInt(6);
-                int baseTypmod = rs.getInt(7);
-                if (kind == 'd') {
-                    type = new SqlType(oid, name, shown, typmod, null, type(c, base, baseTypmod), null);
-                } else if (kind == 'e') {
-                    type = new SqlType(oid, name, shown, typmod, null, null, labels(c, oid));
-                } else if (category == 'A' && element != 0) {
-                    // An array column's modifier is its element's: numeric(10,2)[].
-                    type = new SqlType(oid, name, shown, typmod, type(c, element, typmod), null, null);
-                } else {
-                    type = new SqlType(oid, name, shown, typmod, null, null, null);
-                }
-            }
-        }
-        types.put(cacheKey, type);
-        return type;
-    }
-
-    private static List<String> labels(Connection c, int oid) throws SQLException {
-        List<String> labels = new ArrayList<>();
-        try (PreparedStatement s = c.prepareStatement("SELECT enumlabel FROM pg_enum WHERE enumtypid = ? ORDER BY enumsortorder")) {
-            s.setInt(1, oid);
-            try (ResultSet rs = s.executeQuery()) {
-                while (rs.next()) {
-                    labels.add(rs.getString(1));
-                }
-            }
-        }
-        return labels;
+        return catalog.type(c, oid, typmod);
     }
 }
