@@ -23,6 +23,14 @@ sealed interface Expr {
     /** The value for one joined row; null is SQL NULL. */
     Object eval(Row row);
 
+    /** A condition: its type is boolean. */
+    sealed interface Predicate extends Expr {
+        @Override
+        default SqlType type() {
+            return SqlTypes.BOOL;
+        }
+    }
+
     /** The source rows of one fact, by alias: null for an alias without a row (a LEFT JOIN that found none). */
     interface Row {
         JsonNode get(String alias, String column);
@@ -167,12 +175,7 @@ sealed interface Expr {
     }
 
     /** {@code = <> < <= > >=} on operands of one type. */
-    record Compare(String op, Expr left, Expr right) implements Expr {
-        @Override
-        public SqlType type() {
-            return SqlTypes.BOOL;
-        }
-
+    record Compare(String op, Expr left, Expr right) implements Predicate {
         @Override
         public boolean notNull() {
             return left.notNull() && right.notNull();
@@ -203,12 +206,7 @@ sealed interface Expr {
     }
 
     /** AND, OR with three-valued logic: FALSE AND NULL is FALSE, TRUE OR NULL is TRUE. */
-    record Logical(boolean and, Expr left, Expr right) implements Expr {
-        @Override
-        public SqlType type() {
-            return SqlTypes.BOOL;
-        }
-
+    record Logical(boolean and, Expr left, Expr right) implements Predicate {
         @Override
         public boolean notNull() {
             return left.notNull() && right.notNull();
@@ -228,12 +226,7 @@ sealed interface Expr {
         }
     }
 
-    record Not(Expr operand) implements Expr {
-        @Override
-        public SqlType type() {
-            return SqlTypes.BOOL;
-        }
-
+    record Not(Expr operand) implements Predicate {
         @Override
         public boolean notNull() {
             return operand.notNull();
@@ -246,12 +239,7 @@ sealed interface Expr {
         }
     }
 
-    record IsNull(Expr operand, boolean negated) implements Expr {
-        @Override
-        public SqlType type() {
-            return SqlTypes.BOOL;
-        }
-
+    record IsNull(Expr operand, boolean negated) implements Predicate {
         @Override
         public boolean notNull() {
             return true;

@@ -51,20 +51,22 @@ class FactsCheckIT {
         assertThat(db.queryString("SELECT count(*) FROM pg_views WHERE viewname = 'invoice_fact'")).as("nothing is left behind").isEqualTo("0");
     }
 
+    private static Result checkSql(String sql) throws Exception {
+        Path file = Files.createTempFile("facts", ".sql");
+        Files.writeString(file, sql);
+        return check(file.toString());
+    }
+
     @Test
     void aJoinThatIsNotToAPrimaryKeyIsRefusedWithItsViewAndLine() throws Exception {
-        Path file = Files.createTempFile("bad", ".sql");
-        Files.writeString(file, "CREATE VIEW f AS\nSELECT i.id\nFROM \"Invoice\" i\nJOIN \"Account\" a ON i.status = a.tier;\n");
-        Result r = check(file.toString());
+        Result r = checkSql("CREATE VIEW f AS\nSELECT i.id\nFROM \"Invoice\" i\nJOIN \"Account\" a ON i.status = a.tier;\n");
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.out()).contains("view f (line 4): JOIN Account must match its whole primary key [id], not [tier]");
     }
 
     @Test
     void aTableThatDoesNotExistIsNamed() throws Exception {
-        Path file = Files.createTempFile("missing", ".sql");
-        Files.writeString(file, "CREATE VIEW f AS SELECT x.id FROM nowhere x;\n");
-        Result r = check(file.toString());
+        Result r = checkSql("CREATE VIEW f AS SELECT x.id FROM nowhere x;\n");
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.out()).contains("no schema for table public.nowhere");
     }
