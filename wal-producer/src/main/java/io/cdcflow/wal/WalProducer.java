@@ -86,7 +86,7 @@ public final class WalProducer {
             try {
                 runSession();
                 return;
-            } catch (ConfigException e) {
+            } catch (ConfigException | SlotLostException e) {
                 LOG.error("wal-producer: {}", e.getMessage());
                 throw e;
             } catch (CdcSetup.SetupException | KafkaPublisher.OversizeRecordException e) {
@@ -124,6 +124,17 @@ public final class WalProducer {
         }
         List<String> tables = setup.resolveTables();
         setup.ensurePublication(tables);
+        try (CdcSetup.SlotLock lock = setup.tryLockSlot()) {
+            if (lock == null) {
+                throw new SlotBusyException("another wal-producer holds the lock of replication slot " + config.slot() + " (pid "
+                        + setup.slotLockHolder() + "); waiting as a standby until it is free");
+            }
+            runLocked(tables);
+        }
+    }
+
+    /** The session while this process holds the slot's lock: nothing else snapshots or streams the slot meanwhile. */
+    private void runLocked(List<String> tables) throws Exception {
 
         PgTypeRegistry types = new PgTypeRegistry();
         CatalogLookups catalog = new CatalogLookups(connector);
@@ -149,18 +160,17 @@ public final class WalProducer {
             SnapshotStateStore state = new SnapshotStateStore(config, publisher);
 
             CdcSetup.SlotState slot = setup.slot();
-            if (slot != null && config.snapshot() && state.completedSnapshot() == null) {
-                if (slot.active()) {
-                    throw new SlotBusyException(slot);
-                }
-                LOG.warn("slot {} exists but no completed snapshot is recorded in {}: dropping it to snapshot again",
-                        config.slot(), config.stateTopic());
-                setup.dropSlot();
-                slot = null;
+            if (slot != null && slot.lost()) {
+                throw new SlotLostException(config.slot());
+            }
+            if (slot != null && slot.active()) {
+                throw new SlotBusyException(slot);
             }
             if (slot == null) {
                 createSlotAndSnapshot(tables, assembler, catalog, publisher, state);
                 slot = setup.slot();
+            } else if (config.snapshot() && state.completedSnapshot() == null) {
+                adoptSlotAndSnapshot(slot, tables, assembler, catalog, publisher, state);
             }
             if (slot.active()) {
                 throw new SlotBusyException(slot);
@@ -204,11 +214,46 @@ public final class WalProducer {
         }
     }
 
-    /** Another process streams from the slot: this one waits as a standby. */
+    /**
+     * A slot that exists with no completed snapshot recorded (created beforehand, as the seed's cdc-setup does, or
+     * left by a crash mid-snapshot) is kept, never dropped: it holds every change since its position. The snapshot is
+     * read now, in one transaction, with the versions of the slot's position, below every change the slot will
+     * stream; streaming from that position then replays what changed meanwhile over the snapshot.
+     */
+    private void adoptSlotAndSnapshot(CdcSetup.SlotState slot, List<String> tables, ChangeAssembler assembler, CatalogLookups catalog,
+                                      KafkaPublisher publisher, SnapshotStateStore state) throws Exception {
+        Lsn position = slot.confirmedFlush();
+        LOG.info("replication slot {} exists with no completed snapshot recorded in {}: keeping it, snapshotting {} tables "
+                + "at versions of its position {}, then streaming from there", config.slot(), config.stateTopic(), tables.size(), position);
+        try (Connection snapshot = connector.connect()) {
+            snapshot.setAutoCommit(false);
+            try (Statement s = snapshot.createStatement()) {
+                s.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+            }
+            health.set(Health.notReady("initial snapshot of " + tables.size() + " tables (slot " + config.slot() + " kept)"));
+            long rows = new Snapshotter(config, publisher, assembler, catalog, metrics).run(snapshot, tables, position);
+            snapshot.commit();
+            state.markComplete(position, rows);
+        }
+    }
+
+    /** Another process streams from the slot, or holds its lock: this one waits as a standby. */
     public static final class SlotBusyException extends RuntimeException {
         SlotBusyException(CdcSetup.SlotState slot) {
-            super("replication slot is active in another process (pid " + slot.activePid()
-                    + "); waiting as a standby until it is free");
+            this("replication slot is active in another process (pid " + slot.activePid() + "); waiting as a standby until it is free");
+        }
+
+        SlotBusyException(String message) {
+            super(message);
+        }
+    }
+
+    /** PostgreSQL removed WAL the slot still needed: the changes in it are gone, and only a new snapshot recovers. */
+    public static final class SlotLostException extends RuntimeException {
+        SlotLostException(String slot) {
+            super("replication slot " + slot + " is lost: PostgreSQL removed WAL it still needed (max_slot_wal_keep_size), so "
+                    + "changes since its position are gone. Re-snapshot: stop the wal-producer, SELECT pg_drop_replication_slot('"
+                    + slot + "'); and start it again (README, Operations)");
         }
     }
 

@@ -31,7 +31,28 @@ public final class CdcSetup {
     }
 
     /** The state of the slot in pg_replication_slots, or null when there is none. */
-    public record SlotState(String plugin, String database, boolean active, Integer activePid, Lsn confirmedFlush) {
+    /** @param walStatus pg_replication_slots.wal_status: reserved, extended, unreserved or lost */
+    public record SlotState(String plugin, String database, boolean active, Integer activePid, Lsn confirmedFlush, String walStatus) {
+        public boolean lost() {
+            return "lost".equals(walStatus);
+        }
+    }
+
+    /**
+     * The slot's lock, held by one wal-producer for its whole session (snapshot included) on a connection of its
+     * own; a crash closes the connection and frees it. A standby never touches a slot whose lock another holds.
+     */
+    public static final class SlotLock implements AutoCloseable {
+        private final Connection connection;
+
+        private SlotLock(Connection connection) {
+            this.connection = connection;
+        }
+
+        @Override
+        public void close() throws SQLException {
+            connection.close();
+        }
     }
 
     public void waitForPostgres() throws InterruptedException {
@@ -136,8 +157,8 @@ public final class CdcSetup {
 
     public SlotState slot() throws SQLException {
         try (Connection c = connector.connect();
-             PreparedStatement s = c.prepareStatement("SELECT plugin, database, active, active_pid, confirmed_flush_lsn::text "
-                     + "FROM pg_replication_slots WHERE slot_name = ?")) {
+             PreparedStatement s = c.prepareStatement("SELECT plugin, database, active, active_pid, confirmed_flush_lsn::text, "
+                     + "wal_status FROM pg_replication_slots WHERE slot_name = ?")) {
             s.setString(1, config.slot());
             try (ResultSet rs = s.executeQuery()) {
                 if (!rs.next()) {
@@ -145,7 +166,7 @@ public final class CdcSetup {
                 }
                 String confirmed = rs.getString(5);
                 SlotState state = new SlotState(rs.getString(1), rs.getString(2), rs.getBoolean(3),
-                        (Integer) rs.getObject(4), confirmed == null ? null : Lsn.parse(confirmed));
+                        (Integer) rs.getObject(4), confirmed == null ? null : Lsn.parse(confirmed), rs.getString(6));
                 if (!"pgoutput".equals(state.plugin())) {
                     throw new SetupException("replication slot " + config.slot() + " uses plugin " + state.plugin()
                             + ", not pgoutput; drop it or set POSTGRES_CDC_SLOT to another name");
@@ -159,10 +180,33 @@ public final class CdcSetup {
         }
     }
 
-    public void dropSlot() throws SQLException {
-        try (Connection c = connector.connect(); PreparedStatement s = c.prepareStatement("SELECT pg_drop_replication_slot(?)")) {
+    /** Takes the slot's advisory lock; null when another session holds it ({@link #slotLockHolder()}). */
+    public SlotLock tryLockSlot() throws SQLException {
+        Connection c = connector.connect();
+        try (PreparedStatement s = c.prepareStatement("SELECT pg_try_advisory_lock(hashtext('cdcflow wal-producer'), hashtext(?))")) {
             s.setString(1, config.slot());
-            s.execute();
+            try (ResultSet rs = s.executeQuery()) {
+                if (rs.next() && rs.getBoolean(1)) {
+                    return new SlotLock(c);
+                }
+            }
+        } catch (SQLException | RuntimeException e) {
+            c.close();
+            throw e;
+        }
+        c.close();
+        return null;
+    }
+
+    /** The backend pid of the session holding the slot's lock, or null. */
+    public Integer slotLockHolder() throws SQLException {
+        try (Connection c = connector.connect();
+             PreparedStatement s = c.prepareStatement("SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted "
+                     + "AND classid = hashtext('cdcflow wal-producer')::oid AND objid = hashtext(?)::oid AND objsubid = 2 LIMIT 1")) {
+            s.setString(1, config.slot());
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next() ? rs.getInt(1) : null;
+            }
         }
     }
 

@@ -1,0 +1,86 @@
+package io.cdcflow.wal.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cdcflow.common.event.ChangeEvent;
+import io.cdcflow.common.event.Operation;
+import io.cdcflow.testsupport.KafkaEndpoint;
+import io.cdcflow.testsupport.PostgresEndpoint;
+import io.cdcflow.testsupport.RealServices;
+import io.cdcflow.testsupport.TopicReader;
+import io.cdcflow.testsupport.Waiting;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * A slot the wal-producer finds is the user's promise that nothing since its creation is lost: it is kept and
+ * streamed, never dropped; and no second producer touches a slot while the first holds it, snapshot included.
+ */
+@ExtendWith(RealServices.class)
+class SlotAdoptionIT {
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    @Test
+    void aSlotCreatedBeforehandIsKeptAndEveryChangeSinceItsCreationArrives(PostgresEndpoint server, KafkaEndpoint kafka) throws Exception {
+        PostgresEndpoint db = server.createDatabase("wal_adopt");
+        db.execute("CREATE TABLE items (id int PRIMARY KEY, name text NOT NULL)",
+                "INSERT INTO items SELECT g, 'old ' || g FROM generate_series(1, 20) g",
+                // as the seed's cdc-setup does: publication and slot first, the connector later
+                "CREATE PUBLICATION adopt_pub FOR TABLE items",
+                "SELECT pg_create_logical_replication_slot('adopt_slot', 'pgoutput')");
+        String slotLsn = db.queryString("SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = 'adopt_slot'");
+        // changed after the slot was created, before any producer ran: only the slot still knows these happened
+        db.execute("UPDATE items SET name = 'renamed' WHERE id = 3", "DELETE FROM items WHERE id = 4",
+                "INSERT INTO items VALUES (21, 'new')");
+        try (RunningProducer producer = new RunningProducer(db, kafka, Map.of("POSTGRES_CDC_TABLES", "items",
+                "POSTGRES_CDC_SLOT", "adopt_slot", "POSTGRES_CDC_PUBLICATION", "adopt_pub"), true);
+             TopicReader reader = new TopicReader(kafka, List.of(producer.topic("items")))) {
+            producer.awaitStreaming();
+            assertThat(db.queryString("SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'adopt_slot' AND restart_lsn <= '"
+                    + slotLsn + "'")).as("the slot is the one created beforehand").isEqualTo("1");
+            db.execute("UPDATE items SET name = 'after' WHERE id = 5");
+            ChangeLog log = new ChangeLog(reader.readUntil(WAIT, rs -> new ChangeLog(rs, producer.topic("items"))
+                    .events.stream().anyMatch(e -> e.payload().path("name").asText().equals("after"))), producer.topic("items"));
+            List<ChangeEvent> events = log.events;
+            assertThat(log.count(Operation.DELETE)).as("the delete made before the producer started is streamed from the slot").isEqualTo(1);
+            assertThat(events).filteredOn(e -> e.metadata().operation() == Operation.READ)
+                    .allSatisfy(e -> assertThat(e.metadata().commitLsn().toString()).isEqualTo(slotLsn));
+            assertThat(events).filteredOn(e -> e.metadata().operation() != Operation.READ)
+                    .allSatisfy(e -> assertThat(e.metadata().commitLsn().value()).isGreaterThan(
+                            io.cdcflow.common.event.Lsn.parse(slotLsn).value()));
+            assertThat(log.state()).isEqualTo(ChangeLog.rowsOf(db.queryString("SELECT json_agg(i ORDER BY id) FROM items i"), "id"));
+        }
+    }
+
+    @Test
+    void aProducerThatFindsTheSlotLockedWaitsAndLeavesTheSlotAlone(PostgresEndpoint server, KafkaEndpoint kafka) throws Exception {
+        PostgresEndpoint db = server.createDatabase("wal_locked");
+        db.execute("CREATE TABLE items (id int PRIMARY KEY)", "INSERT INTO items SELECT generate_series(1, 30)",
+                "CREATE PUBLICATION locked_pub FOR TABLE items",
+                "SELECT pg_create_logical_replication_slot('locked_slot', 'pgoutput')");
+        // another wal-producer mid-snapshot: it holds the slot's lock while the slot itself is not active
+        try (Connection other = db.connect()) {
+            try (PreparedStatement s = other.prepareStatement("SELECT pg_advisory_lock(hashtext('cdcflow wal-producer'), hashtext('locked_slot'))")) {
+                s.execute();
+            }
+            try (RunningProducer standby = new RunningProducer(db, kafka, Map.of("POSTGRES_CDC_TABLES", "items",
+                    "POSTGRES_CDC_SLOT", "locked_slot", "POSTGRES_CDC_PUBLICATION", "locked_pub"), true)) {
+                assertThat(Waiting.until(WAIT, Duration.ofMillis(100), () -> standby.producer.health().detail()
+                        .startsWith("standby: another wal-producer holds the lock of replication slot locked_slot"))).isTrue();
+                Thread.sleep(1500);
+                assertThat(db.queryString("SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'locked_slot'")).isEqualTo("1");
+                other.close(); // the other producer died: its lock goes with its connection
+                standby.awaitStreaming();
+                try (TopicReader reader = new TopicReader(kafka, List.of(standby.topic("items")))) {
+                    var records = reader.readUntil(WAIT, rs -> rs.size() >= 30);
+                    assertThat(new ChangeLog(records, standby.topic("items")).state()).hasSize(30);
+                }
+            }
+        }
+    }
+}
