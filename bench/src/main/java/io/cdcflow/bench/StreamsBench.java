@@ -60,7 +60,7 @@ final class StreamsBench {
             long started = System.nanoTime();
             List<StreamsApp> apps = new ArrayList<>();
             for (int i = 0; i < instances; i++) {
-                StreamsApp app = new StreamsApp(i == 0 ? config : config(kafka, prefix, "two"), new Metrics());
+                StreamsApp app = new StreamsApp(i == 0 ? config : config(kafka, prefix, "two", "second"), new Metrics());
                 app.start();
                 apps.add(app);
             }
@@ -78,10 +78,15 @@ final class StreamsBench {
     }
 
     private static StreamsAppConfig config(KafkaEndpoint kafka, String prefix, String run) throws Exception {
+        return config(kafka, prefix, run, "first");
+    }
+
+    /** @param instance distinguishes two instances of one run in this JVM (their static group membership) */
+    private static StreamsAppConfig config(KafkaEndpoint kafka, String prefix, String run, String instance) throws Exception {
         Map<String, String> env = new HashMap<>(Map.of("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
                 "STREAMS_APPLICATION_ID", "bench-streams-" + run, "STREAMS_INPUT_TOPIC_PREFIX", prefix,
                 "STREAMS_FACTS_FILE", FactsFixtures.prefixed(FactsFile.defaultSql(), "sb_" + run).toString(),
-                "STREAMS_HTTP_ADDR", "127.0.0.1:0"));
+                "STREAMS_HTTP_ADDR", "127.0.0.1:0", "STREAMS_INSTANCE_ID", "bench-" + run + "-" + instance));
         env.put("STREAMS_STATE_DIR", BenchEnv.scratch("bench-streams").toString());
         return StreamsAppConfig.from(new Env(env));
     }

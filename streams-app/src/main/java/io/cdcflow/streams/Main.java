@@ -37,6 +37,8 @@ public final class Main {
             System.exit(2);
             return;
         }
+        // not on the failing stream thread: exiting runs the shutdown hook, which closes Kafka Streams and waits for its threads
+        app.onFatal(reason -> new Thread(() -> System.exit(3), "fatal-exit").start());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             app.close();

@@ -30,6 +30,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -56,6 +58,9 @@ public final class StreamsApp implements AutoCloseable {
     private volatile FactQuery query;
     private volatile String waitingFor = "starting";
     private volatile boolean closed;
+    private volatile String fatalError;
+    private volatile java.util.function.Consumer<String> onFatal = reason -> { };
+    private final RepeatedFailures failures = new RepeatedFailures(Duration.ofSeconds(1), Duration.ofSeconds(30));
 
     /** @throws io.cdcflow.streams.facts.FactsException when the facts file cannot be read or parsed */
     public StreamsApp(StreamsAppConfig config, Metrics metrics) {
@@ -103,6 +108,9 @@ public final class StreamsApp implements AutoCloseable {
         p.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, config.standbyReplicas());
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.numThreads());
         p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, config.advertisedAddress());
+        if (!config.instanceId().isEmpty()) {
+            p.put(StreamsConfig.consumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), config.instanceId());
+        }
         return p;
     }
 
@@ -123,10 +131,7 @@ public final class StreamsApp implements AutoCloseable {
                 new SchemaPublisher(config.schemaTopic(), schemaProducer));
         Topology built = FactTopology.build(config, plans, metrics, schemas);
         KafkaStreams started = new KafkaStreams(built, properties(config));
-        started.setUncaughtExceptionHandler(e -> {
-            LOG.error("stream thread failed, replacing it: {}", e.toString());
-            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
-        });
+        started.setUncaughtExceptionHandler(this::onThreadFailure);
         synchronized (this) {
             if (closed) {
                 return;
@@ -136,6 +141,38 @@ public final class StreamsApp implements AutoCloseable {
             query = new FactQuery(started, config.advertisedAddress(), plans, config.httpToken());
             started.start();
         }
+    }
+
+    /**
+     * A stream thread failed. An error no retry can fix (a group used by another kind of client, a refused
+     * authorization, ...) stops the app with one line naming the setting; anything else replaces the thread after a
+     * pause that doubles while the same error repeats, logged in full once and then as a count.
+     */
+    private StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse onThreadFailure(Throwable e) {
+        String fatal = FatalErrors.describe(e, config);
+        if (fatal != null) {
+            fatalError = fatal;
+            LOG.error("streams-app cannot go on: {}", fatal);
+            onFatal.accept(fatal);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        }
+        Duration pause = failures.next(e.toString());
+        if (failures.repeats() == 1) {
+            LOG.error("stream thread failed, replacing it in {} ms", pause.toMillis(), e);
+        } else {
+            LOG.error("stream thread failed again ({} times in a row): {}; replacing it in {} ms", failures.repeats(), e, pause.toMillis());
+        }
+        try {
+            Thread.sleep(pause.toMillis());
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+    }
+
+    /** Called once with the reason when the app stops for an error no retry can fix. */
+    public void onFatal(java.util.function.Consumer<String> listener) {
+        this.onFatal = listener;
     }
 
     /** The newest schema of every source table, read from the schema topic; waits while one is missing. */
@@ -182,6 +219,9 @@ public final class StreamsApp implements AutoCloseable {
     }
 
     public Health health() {
+        if (fatalError != null) {
+            return Health.notReady("stopped: " + fatalError);
+        }
         KafkaStreams s = streams;
         if (s == null) {
             return Health.notReady(waitingFor);
@@ -226,7 +266,8 @@ public final class StreamsApp implements AutoCloseable {
         }
         KafkaStreams s = streams;
         if (s != null) {
-            s.close(Duration.ofSeconds(30));
+            // leaving the group hands this instance's partitions to the others at once, instead of after its session expires
+            s.close(CloseOptions.timeout(Duration.ofSeconds(30)).withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
         }
         ops.close();
         schemaProducer.close(Duration.ofSeconds(5));

@@ -122,6 +122,8 @@ public final class TopicSink implements AutoCloseable {
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         p.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
+        // the streams-app writes its facts in transactions: records of an aborted one never reach ClickHouse
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         if (config.patterns()) {
             p.putIfAbsent(ConsumerConfig.METADATA_MAX_AGE_CONFIG, 10_000); // a new table's topic is found within seconds
         }

@@ -9,6 +9,8 @@ import java.util.Map;
  * ({@code STREAMS_FACTS_FILE}); without one, the default facts of the seed's TypeORM schema.
  *
  * @param factsFile        the facts file's path, or null for the default facts
+ * @param instanceId       the static group member id ({@code group.instance.id}): a restarted instance rejoins as itself,
+ *                         with no rebalance and no wait for its old session to expire; empty for dynamic membership
  * @param httpToken        when set, the endpoints that return data need {@code Authorization: Bearer <token>}
  * @param schemaTopic      where the source tables' schemas are read and the outputs' schemas written
  * @param singleInputTopic when set, every table's events come from this one topic (the seed's cdc_events) and are
@@ -21,6 +23,7 @@ public record StreamsAppConfig(
         String stateDir,
         HostPort httpAddress,
         String advertisedAddress,
+        String instanceId,
         String httpToken,
         String processingGuarantee,
         int standbyReplicas,
@@ -48,8 +51,9 @@ public record StreamsAppConfig(
                 env.string("STREAMS_STATE_DIR", System.getProperty("java.io.tmpdir") + "/cdcflow-streams"),
                 http,
                 env.string("STREAMS_ADVERTISED_ADDR", "localhost:" + http.port()),
+                env.optional("STREAMS_INSTANCE_ID").orElseGet(() -> defaultInstanceId(http.port())),
                 env.optional("STREAMS_HTTP_TOKEN").orElse(null),
-                env.choice("STREAMS_PROCESSING_GUARANTEE", Guarantee.AT_LEAST_ONCE, Guarantee.class).kafkaName,
+                env.choice("STREAMS_PROCESSING_GUARANTEE", Guarantee.EXACTLY_ONCE_V2, Guarantee.class).kafkaName,
                 env.integer("STREAMS_STANDBY_REPLICAS", 0, 0, 10),
                 env.integer("STREAMS_NUM_THREADS", 1, 1, 64),
                 prefix,
@@ -58,6 +62,17 @@ public record StreamsAppConfig(
                 env.optional("STREAMS_FACTS_FILE").orElse(null),
                 env.string("STREAMS_DEAD_LETTER_TOPIC", (prefix.isEmpty() ? "" : prefix + ".") + "_streams_dead_letter"),
                 env.string("STREAMS_SCHEMA_TOPIC", (prefix.isEmpty() ? "" : prefix + ".") + "_schemas"));
+    }
+
+    /** The host's name and the HTTP port: stable across restarts of one instance, distinct between instances. */
+    private static String defaultInstanceId(int port) {
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            host = "localhost";
+        }
+        return host.replaceAll("[^A-Za-z0-9._-]", "_") + "-" + port;
     }
 
     /** The input topic of a table. */

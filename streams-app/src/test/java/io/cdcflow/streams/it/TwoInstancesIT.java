@@ -153,6 +153,7 @@ class TwoInstancesIT {
         Properties props = StreamsApp.properties(config);
         props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("streams-" + instance).toString());
         props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, "localhost:" + (instance.equals("a") ? 1 : 2));
+        props.put(StreamsConfig.consumerPrefix(org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), "instance-" + instance);
         props.put(StreamsConfig.consumerPrefix("session.timeout.ms"), 10_000);
         KafkaStreams streams = new KafkaStreams(FactTopology.build(config, RunConfig.plans(config), new Metrics(), OutputSchemas.NONE), props);
         streams.start();
