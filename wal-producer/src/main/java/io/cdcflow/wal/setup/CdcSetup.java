@@ -8,9 +8,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,10 +70,6 @@ public final class CdcSetup {
         LOG.info("found table {}.{}", config.schema(), table);
     }
 
-    /**
-     * The tables to publish. For {@code *}, every ordinary or partitioned table of the schema. A listed table that
-     * does not exist is an error naming it.
-     */
     /** The server's current WAL position. */
     public Lsn currentLsn() throws SQLException {
         try (Connection c = connector.connect(); Statement s = c.createStatement();
@@ -82,30 +79,52 @@ public final class CdcSetup {
         }
     }
 
+    /**
+     * The tables to publish. For {@code *}, every ordinary or partitioned table of the schema (partitions are
+     * published through their root) that PostgreSQL can replicate updates and deletes of: a table without a primary
+     * key or replica identity is left out and reported, since publishing it would make PostgreSQL reject every
+     * UPDATE and DELETE on it. A listed table that does not exist, or that has no key, is an error naming it.
+     */
     public List<String> resolveTables() throws SQLException {
-        List<String> existing = new ArrayList<>();
+        Map<String, Boolean> existing = new LinkedHashMap<>(); // table -> whether updates and deletes can be published
         try (Connection c = connector.connect();
-             PreparedStatement s = c.prepareStatement("SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-                     + "WHERE n.nspname = ? AND c.relkind IN ('r', 'p') ORDER BY c.relname")) {
+             PreparedStatement s = c.prepareStatement("SELECT c.relname, c.relreplident = 'f' "
+                     + "OR (c.relreplident = 'd' AND EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary)) "
+                     + "OR (c.relreplident = 'i' AND EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisreplident)) "
+                     + "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                     + "WHERE n.nspname = ? AND c.relkind IN ('r', 'p') AND NOT c.relispartition ORDER BY c.relname")) {
             s.setString(1, config.schema());
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
-                    existing.add(rs.getString(1));
+                    existing.put(rs.getString(1), rs.getBoolean(2));
                 }
             }
         }
         if (config.tables().isEmpty()) {
-            if (existing.isEmpty()) {
-                throw new SetupException("POSTGRES_CDC_TABLES is * but schema " + config.schema() + " has no tables in database "
-                        + connector.dsn().database());
+            List<String> keyless = existing.entrySet().stream().filter(e -> !e.getValue()).map(Map.Entry::getKey).toList();
+            if (!keyless.isEmpty()) {
+                LOG.warn("POSTGRES_CDC_TABLES is *: leaving out {} of schema {}: without a primary key or replica identity, "
+                        + "publishing them would make PostgreSQL reject every UPDATE and DELETE on them; add a primary key or "
+                        + "ALTER TABLE ... REPLICA IDENTITY FULL to capture them", keyless, config.schema());
             }
-            return existing;
+            List<String> tables = existing.entrySet().stream().filter(Map.Entry::getValue).map(Map.Entry::getKey).toList();
+            if (tables.isEmpty()) {
+                throw new SetupException("POSTGRES_CDC_TABLES is * but schema " + config.schema() + " has no table with a primary key "
+                        + "or replica identity in database " + connector.dsn().database());
+            }
+            return tables;
         }
-        List<String> missing = config.tables().stream().filter(t -> !existing.contains(t)).toList();
+        List<String> missing = config.tables().stream().filter(t -> !existing.containsKey(t)).toList();
         if (!missing.isEmpty()) {
             throw new SetupException("table(s) " + missing + " listed in POSTGRES_CDC_TABLES do not exist in schema "
                     + config.schema() + " of database " + connector.dsn().database()
-                    + "; create them first or set POSTGRES_CDC_WAIT_FOR_TABLE");
+                    + " (a partition is captured through its partitioned table); create them first or set POSTGRES_CDC_WAIT_FOR_TABLE");
+        }
+        List<String> keyless = config.tables().stream().filter(t -> !existing.get(t)).toList();
+        if (!keyless.isEmpty()) {
+            throw new SetupException("table(s) " + keyless + " listed in POSTGRES_CDC_TABLES have no primary key or replica identity: "
+                    + "publishing them would make PostgreSQL reject every UPDATE and DELETE on them; add a primary key or run "
+                    + "ALTER TABLE ... REPLICA IDENTITY FULL, or leave them out of POSTGRES_CDC_TABLES");
         }
         return config.tables();
     }
@@ -117,7 +136,8 @@ public final class CdcSetup {
             Set<String> published = publishedTables(c);
             if (published == null) {
                 String list = String.join(", ", tables.stream().map(t -> Identifiers.qualified(config.schema(), t)).toList());
-                s.execute("CREATE PUBLICATION " + publication + " FOR TABLE " + list);
+                // changes of a partition are published as its root's, so they land in the root table's topic
+                s.execute("CREATE PUBLICATION " + publication + " FOR TABLE " + list + " WITH (publish_via_partition_root = true)");
                 LOG.info("created publication {} for {}", config.publication(), tables);
                 return;
             }
@@ -127,6 +147,25 @@ public final class CdcSetup {
             }
             if (!toAdd.isEmpty()) {
                 LOG.info("added {} to publication {}", toAdd, config.publication());
+            }
+            warnIfPartitionsPublishedByName(c, tables);
+        }
+    }
+
+    /** A publication made elsewhere without publish_via_partition_root publishes partitions under their own names. */
+    private void warnIfPartitionsPublishedByName(Connection c, List<String> tables) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT NOT p.pubviaroot AND EXISTS (SELECT 1 FROM pg_class r JOIN pg_namespace n "
+                + "ON n.oid = r.relnamespace WHERE n.nspname = ? AND r.relname = ANY (?) AND r.relkind = 'p') FROM pg_publication p "
+                + "WHERE p.pubname = ?")) {
+            s.setString(1, config.schema());
+            s.setArray(2, c.createArrayOf("text", tables.toArray()));
+            s.setString(3, config.publication());
+            try (ResultSet rs = s.executeQuery()) {
+                if (rs.next() && rs.getBoolean(1)) {
+                    LOG.warn("publication {} publishes partitioned tables without publish_via_partition_root: their changes "
+                            + "carry the partitions' names; run ALTER PUBLICATION {} SET (publish_via_partition_root = true)",
+                            config.publication(), Identifiers.quote(config.publication()));
+                }
             }
         }
     }
