@@ -19,6 +19,7 @@ import java.util.Map;
  * @param tables         table names in {@code schema}; empty means every table of the schema ({@code *})
  * @param kafkaClient    every {@code KAFKA_*} variable as a Kafka client property (TLS, SASL, compression, ...)
  * @param oversize       what to do with an event larger than Kafka accepts
+ * @param changeTopicConfig the configuration of change topics the producer creates: how long Kafka keeps changes
  */
 public record WalProducerConfig(
         PostgresDsn postgres,
@@ -34,6 +35,7 @@ public record WalProducerConfig(
         boolean snapshot,
         int snapshotBatchRows,
         int topicPartitions,
+        Map<String, String> changeTopicConfig,
         String stateTopic,
         String schemaTopic,
         String deadLetterTopic,
@@ -67,6 +69,7 @@ public record WalProducerConfig(
                 env.bool("POSTGRES_CDC_SNAPSHOT", true),
                 env.integer("POSTGRES_CDC_SNAPSHOT_BATCH_ROWS", 10_000, 1, 10_000_000),
                 env.integer("POSTGRES_CDC_TOPIC_PARTITIONS", 3, 1, 10_000),
+                changeTopicConfig(env, routing),
                 env.string("POSTGRES_CDC_STATE_TOPIC", prefixDot + "_wal_producer_state"),
                 env.string("POSTGRES_CDC_SCHEMA_TOPIC", prefixDot + "_schemas"),
                 env.string("POSTGRES_CDC_DEAD_LETTER_TOPIC", prefixDot + "_dead_letter"),
@@ -76,6 +79,35 @@ public record WalProducerConfig(
                 env.duration("POSTGRES_CDC_HEARTBEAT_INTERVAL", Duration.ofSeconds(10)),
                 env.integer("POSTGRES_CDC_CONNECT_ATTEMPTS", 60, 1, 1_000_000),
                 env.duration("POSTGRES_CDC_CONNECT_INTERVAL", Duration.ofSeconds(2)));
+    }
+
+    /**
+     * POSTGRES_CDC_TOPIC_RETENTION: {@code compact} (per-table topics' default: the newest change of every row is kept
+     * for good, so a consumer that falls behind or starts late loses nothing it needs), {@code forever} (the single
+     * topic's default: tables' keys share it, so compaction would mix them), or a duration after which Kafka deletes
+     * changes whether consumed or not.
+     */
+    static Map<String, String> changeTopicConfig(Env env, TopicRouting routing) {
+        String value = env.string("POSTGRES_CDC_TOPIC_RETENTION", routing.isSingleTopic() ? "forever" : "compact");
+        return switch (value) {
+            case "compact" -> {
+                if (routing.isSingleTopic()) {
+                    throw new ConfigException("POSTGRES_CDC_TOPIC_RETENTION=compact with POSTGRES_CDC_TOPIC set: the tables' keys "
+                            + "share one topic, so compaction would drop rows of one table for another's; use forever or a duration");
+                }
+                yield Map.of("cleanup.policy", "compact");
+            }
+            case "forever" -> Map.of("cleanup.policy", "delete", "retention.ms", "-1", "retention.bytes", "-1");
+            default -> {
+                try {
+                    yield Map.of("cleanup.policy", "delete",
+                            "retention.ms", String.valueOf(env.duration("POSTGRES_CDC_TOPIC_RETENTION", null).toMillis()));
+                } catch (ConfigException e) {
+                    throw new ConfigException("POSTGRES_CDC_TOPIC_RETENTION must be compact, forever or a duration such as 168h, got '"
+                            + value + "'");
+                }
+            }
+        };
     }
 
     /** POSTGRES_CDC_TABLES (comma list or *) first, then POSTGRES_CDC_TABLES_JSON, then the seed's four tables. */

@@ -85,7 +85,7 @@ public final class KafkaPublisher implements AutoCloseable {
             List<NewTopic> missing = new java.util.ArrayList<>();
             for (String topic : changeTopics) {
                 if (!existing.contains(topic)) {
-                    missing.add(new NewTopic(topic, Optional.of(config.topicPartitions()), Optional.empty()));
+                    missing.add(new NewTopic(topic, Optional.of(config.topicPartitions()), Optional.empty()).configs(config.changeTopicConfig()));
                 }
             }
             if (!existing.contains(config.schemaTopic())) {
