@@ -15,6 +15,8 @@ import java.util.Deque;
 public final class LsnAcknowledger {
     private final Deque<Transaction> open = new ArrayDeque<>();
     private long confirmed;
+    private long acks;
+    private long unacknowledged;
     private Exception failure;
 
     /** One source transaction in flight. */
@@ -36,11 +38,24 @@ public final class LsnAcknowledger {
 
     public synchronized void sent(Transaction t) {
         t.outstanding++;
+        unacknowledged++;
     }
 
     public synchronized void acked(Transaction t) {
         t.outstanding--;
+        unacknowledged--;
+        acks++;
         advance();
+    }
+
+    /** Acknowledgements received so far: Kafka is making progress while this grows. */
+    public synchronized long acks() {
+        return acks;
+    }
+
+    /** Events sent and not acknowledged yet (a transaction still open upstream waits for its commit, not for Kafka). */
+    public synchronized long unacknowledged() {
+        return unacknowledged;
     }
 
     public synchronized void committed(Transaction t, long endLsn) {

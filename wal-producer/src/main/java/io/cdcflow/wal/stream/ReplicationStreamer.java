@@ -31,7 +31,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class ReplicationStreamer {
     private static final Logger LOG = LoggerFactory.getLogger(ReplicationStreamer.class);
-    /** Kafka acknowledging nothing for this long while events wait makes the producer unready. */
+    /**
+     * Kafka acknowledging nothing for this long while events wait for it makes the producer unready. A transaction
+     * that is still open in PostgreSQL (a long bulk load) holds the confirmed position back without being a stall.
+     */
     private static final Duration STALL = Duration.ofSeconds(30);
 
     private final WalProducerConfig config;
@@ -137,6 +140,7 @@ public final class ReplicationStreamer {
         private long reported;
         private long reportedAt = System.nanoTime();
         private long lastProgress = System.nanoTime();
+        private long acks;
 
         Progress(long start) {
             this.reported = start;
@@ -152,7 +156,10 @@ public final class ReplicationStreamer {
                     reported = confirmed;
                     reportedAt = now;
                 }
-            } else if (ack.inFlight() == 0) {
+            }
+            long acked = ack.acks();
+            if (acked != acks || ack.unacknowledged() == 0) {
+                acks = acked;
                 lastProgress = now;
             }
             stalled = now - lastProgress > STALL.toNanos();

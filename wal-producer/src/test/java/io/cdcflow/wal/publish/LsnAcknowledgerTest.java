@@ -70,4 +70,21 @@ class LsnAcknowledgerTest {
         ack.committed(ack.begin(), 50);
         assertThat(ack.confirmed()).isEqualTo(50);
     }
+
+    @Test
+    void aLongOpenTransactionWhoseEventsAreAcknowledgedIsNotWaitingForKafka() {
+        LsnAcknowledger ack = new LsnAcknowledger(0);
+        Transaction bulk = ack.begin();
+        for (int i = 0; i < 3; i++) {
+            ack.sent(bulk);
+        }
+        assertThat(ack.unacknowledged()).isEqualTo(3);
+        ack.acked(bulk);
+        ack.acked(bulk);
+        ack.acked(bulk);
+        assertThat(ack.unacknowledged()).isZero();
+        assertThat(ack.acks()).isEqualTo(3);
+        assertThat(ack.confirmed()).as("not committed yet: nothing to confirm").isZero();
+        assertThat(ack.inFlight()).isEqualTo(1);
+    }
 }
