@@ -9,6 +9,7 @@ import io.cdcflow.common.json.Json;
 import io.cdcflow.common.schema.RowSchema;
 import io.cdcflow.common.schema.SchemaCatalog;
 import io.cdcflow.common.ops.Health;
+import io.cdcflow.common.ops.LogSampler;
 import io.cdcflow.common.ops.Metrics;
 import io.cdcflow.writer.batch.RowEncoder;
 import io.cdcflow.writer.batch.TableBatch;
@@ -85,6 +86,7 @@ public final class TopicSink implements AutoCloseable {
     private final Metrics.Counter rowsWritten;
     private final Metrics.Counter batchesWritten;
     private final Metrics.Counter deadLettered;
+    private final LogSampler deadLetterLog = new LogSampler(LOG::warn);
     private final Metrics.Counter insertMillis;
     private final AtomicReference<String> lastError = new AtomicReference<>("");
     private final java.util.concurrent.atomic.AtomicLong lag = new java.util.concurrent.atomic.AtomicLong();
@@ -350,7 +352,9 @@ public final class TopicSink implements AutoCloseable {
 
     private void deadLetter(ConsumerRecord<byte[], byte[]> record, String error) {
         String where = record.topic() + "[" + record.partition() + "]@" + record.offset();
-        LOG.warn("dead-lettered record at {}: {}", where, error);
+        int colon = error.indexOf(':');
+        deadLetterLog.record(record.topic() + ": " + (colon > 0 ? error.substring(0, colon) : error),
+                "dead-lettered record at " + where + ": " + error);
         ProducerRecord<byte[], byte[]> dead = new ProducerRecord<>(config.deadLetterTopic(), record.key(), record.value());
         dead.headers().add("cdc.error", error.getBytes(StandardCharsets.UTF_8));
         dead.headers().add("cdc.source", where.getBytes(StandardCharsets.UTF_8));

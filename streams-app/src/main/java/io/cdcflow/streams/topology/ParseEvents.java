@@ -4,6 +4,7 @@ import io.cdcflow.common.event.ChangeEvent;
 import io.cdcflow.common.event.ChangeEventCodec;
 import io.cdcflow.common.event.Operation;
 import io.cdcflow.common.json.Json;
+import io.cdcflow.common.ops.LogSampler;
 import io.cdcflow.common.ops.Metrics;
 import io.cdcflow.common.schema.RowSchema;
 import java.nio.charset.StandardCharsets;
@@ -29,6 +30,7 @@ final class ParseEvents implements FixedKeyProcessor<String, byte[], ParsedEvent
     private final Set<String> tables;
     private final Metrics.Counter deadLetters;
     private final OutputSchemas schemas;
+    private final LogSampler deadLetterLog = new LogSampler(LOG::warn);
     private FixedKeyProcessorContext<String, ParsedEvent> context;
 
     ParseEvents(Set<String> tables, Metrics.Counter deadLetters, OutputSchemas schemas) {
@@ -55,7 +57,8 @@ final class ParseEvents implements FixedKeyProcessor<String, byte[], ParsedEvent
         if (parsed.failed()) {
             String where = context.recordMetadata().map(ParseEvents::where).orElse("unknown position");
             deadLetters.inc(context.recordMetadata().map(RecordMetadata::topic).orElse("unknown"), reason(parsed.error()));
-            LOG.warn("dead-lettered record at {}: {}", where, parsed.error());
+            deadLetterLog.record(context.recordMetadata().map(RecordMetadata::topic).orElse("unknown") + ": " + reason(parsed.error()),
+                    "dead-lettered record at " + where + ": " + parsed.error());
             record.headers().add(ERROR_HEADER, parsed.error().getBytes(StandardCharsets.UTF_8));
             record.headers().add("cdc.source", where.getBytes(StandardCharsets.UTF_8));
         }
