@@ -87,6 +87,8 @@ public final class TopicSink implements AutoCloseable {
     private final Metrics.Counter batchesWritten;
     private final Metrics.Counter deadLettered;
     private final LogSampler deadLetterLog = new LogSampler(LOG::warn);
+    /** A dead-letter send that failed: no offset is committed past its record until it is sent again. */
+    private final java.util.concurrent.atomic.AtomicReference<Exception> deadLetterFailure = new java.util.concurrent.atomic.AtomicReference<>();
     private final Metrics.Counter insertMillis;
     private final AtomicReference<String> lastError = new AtomicReference<>("");
     private final java.util.concurrent.atomic.AtomicLong lag = new java.util.concurrent.atomic.AtomicLong();
@@ -170,11 +172,12 @@ public final class TopicSink implements AutoCloseable {
                 backoff = Duration.ofSeconds(1);
             } catch (org.apache.kafka.common.errors.WakeupException e) {
                 break;
-            } catch (ClickHouse.ClickHouseException | ClickHouse.SchemaChangeException | SchemaCatalog.UnavailableException e) {
+            } catch (ClickHouse.ClickHouseException | ClickHouse.SchemaChangeException | SchemaCatalog.UnavailableException
+                     | DeadLetterException e) {
                 lastError.set(e.getMessage());
                 LOG.error("{}; retrying in {} s with the same rows", e.getMessage(), backoff.toSeconds());
-                health.set(Health.notReady((e instanceof SchemaCatalog.UnavailableException ? "" : "ClickHouse is failing: ")
-                        + e.getMessage()));
+                boolean clickhouseFailed = !(e instanceof SchemaCatalog.UnavailableException || e instanceof DeadLetterException);
+                health.set(Health.notReady((clickhouseFailed ? "ClickHouse is failing: " : "") + e.getMessage()));
                 rewind();
                 backoff = waitForClickHouse(backoff);
             }
@@ -358,7 +361,11 @@ public final class TopicSink implements AutoCloseable {
         ProducerRecord<byte[], byte[]> dead = new ProducerRecord<>(config.deadLetterTopic(), record.key(), record.value());
         dead.headers().add("cdc.error", error.getBytes(StandardCharsets.UTF_8));
         dead.headers().add("cdc.source", where.getBytes(StandardCharsets.UTF_8));
-        deadLetters.send(dead);
+        deadLetters.send(dead, (metadata, e) -> {
+            if (e != null) {
+                deadLetterFailure.compareAndSet(null, e);
+            }
+        });
         deadLettered.inc(record.topic());
     }
 
@@ -425,6 +432,11 @@ public final class TopicSink implements AutoCloseable {
             batchesWritten.inc(table);
         });
         deadLetters.flush();
+        Exception lost = deadLetterFailure.getAndSet(null);
+        if (lost != null) { // the records it carried are read again, and dead-lettered again, before any commit
+            throw new DeadLetterException("the dead-letter topic " + config.deadLetterTopic() + " did not take a record ("
+                    + lost.getMessage() + "); offsets are not committed, the records are read again", lost);
+        }
         if (!landing.offsets().isEmpty()) {
             consumer.commitSync(landing.offsets());
         }
@@ -518,5 +530,12 @@ public final class TopicSink implements AutoCloseable {
         consumer.close(Duration.ofSeconds(10));
         deadLetters.close(Duration.ofSeconds(10));
         clickhouse.close();
+    }
+
+    /** A record could not be sent to the dead-letter topic: nothing past it is committed. */
+    static final class DeadLetterException extends RuntimeException {
+        DeadLetterException(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 }
