@@ -137,6 +137,48 @@ class ClickHouseWriterIT {
         }
     }
 
+    @Test
+    void aRecordTheDeadLetterTopicRefusesIsNeverCommittedPast(ClickHouseEndpoint ch, KafkaEndpoint kafka) throws Exception {
+        java.util.Properties adminProps = new java.util.Properties();
+        adminProps.put("bootstrap.servers", kafka.bootstrapServers());
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(adminProps)) {
+            // a dead-letter topic that refuses the bad record: too large for it
+            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(deadLetters, 1, (short) 1)
+                    .configs(Map.of("max.message.bytes", "256")))).all().get();
+            try (RunningWriter w = writer(ch, kafka)) {
+                sendFact(kafka, "{\"order_id\":1}", "{not json " + "x".repeat(1000));
+                sendFact(kafka, "{\"order_id\":2}", fact(2, "new", 1, 0));
+                assertThat(Waiting.until(WAIT, Duration.ofMillis(200),
+                        () -> w.sink.health().detail().contains("the dead-letter topic " + deadLetters + " did not take a record"))).isTrue();
+                int badPartition;
+                try (TopicReader reader = new TopicReader(kafka, List.of(facts))) {
+                    badPartition = reader.readUntil(WAIT, rs -> rs.size() >= 2).stream()
+                            .filter(r -> new String(r.value(), StandardCharsets.UTF_8).startsWith("{not json")).findFirst().orElseThrow().partition();
+                }
+                var committed = admin.listConsumerGroupOffsets("writer-" + run).partitionsToOffsetAndMetadata().get()
+                        .get(new org.apache.kafka.common.TopicPartition(facts, badPartition));
+                assertThat(committed == null ? 0 : committed.offset()).as("nothing committed past the refused dead letter").isZero();
+
+                admin.incrementalAlterConfigs(Map.of(new org.apache.kafka.common.config.ConfigResource(
+                        org.apache.kafka.common.config.ConfigResource.Type.TOPIC, deadLetters), List.of(new org.apache.kafka.clients.admin.AlterConfigOp(
+                        new org.apache.kafka.clients.admin.ConfigEntry("max.message.bytes", "1048576"),
+                        org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET)))).all().get();
+                assertThat(Waiting.until(WAIT, Duration.ofMillis(200), () -> current(ch, facts, "order_id").size() == 1)).isTrue();
+                try (TopicReader reader = new TopicReader(kafka, List.of(deadLetters))) {
+                    assertThat(reader.readUntil(WAIT, rs -> !rs.isEmpty())).hasSizeGreaterThanOrEqualTo(1);
+                }
+                assertThat(Waiting.until(WAIT, Duration.ofMillis(200), () -> {
+                    try {
+                        return admin.listConsumerGroupOffsets("writer-" + run).partitionsToOffsetAndMetadata().get().values().stream()
+                                .mapToLong(o -> o == null ? 0 : o.offset()).sum() == 2;
+                    } catch (Exception e) {
+                        return false;
+                    }
+                })).isTrue();
+            }
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(ClickHouseEngine.class)
     void aNewDimensionColumnAppearsWithoutARestart(ClickHouseEngine engine, KafkaEndpoint kafka) throws Exception {
