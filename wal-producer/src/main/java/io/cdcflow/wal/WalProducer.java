@@ -169,8 +169,17 @@ public final class WalProducer {
             if (slot == null) {
                 createSlotAndSnapshot(tables, assembler, catalog, publisher, state);
                 slot = setup.slot();
-            } else if (config.snapshot() && state.completedSnapshot() == null) {
-                adoptSlotAndSnapshot(slot, tables, assembler, catalog, publisher, state);
+            } else if (config.snapshot()) {
+                SnapshotStateStore.Completed done = state.completedSnapshot();
+                if (done == null) {
+                    LOG.info("replication slot {} exists with no completed snapshot recorded in {}: keeping it", config.slot(),
+                            config.stateTopic());
+                    snapshotAtSlotPosition(slot, tables, tables, assembler, catalog, publisher, state);
+                } else if (!done.missing(tables).isEmpty()) {
+                    LOG.info("table(s) {} joined the capture since the last snapshot: snapshotting them before streaming on",
+                            done.missing(tables));
+                    snapshotAtSlotPosition(slot, done.missing(tables), tables, assembler, catalog, publisher, state);
+                }
             }
             if (slot.active()) {
                 throw new SlotBusyException(slot);
@@ -210,30 +219,33 @@ public final class WalProducer {
             health.set(Health.notReady("initial snapshot of " + tables.size() + " tables"));
             long rows = new Snapshotter(config, publisher, assembler, catalog, metrics).run(snapshot, tables, consistentPoint);
             snapshot.commit();
-            state.markComplete(consistentPoint, rows);
+            state.markComplete(consistentPoint, rows, tables);
         }
     }
 
     /**
-     * A slot that exists with no completed snapshot recorded (created beforehand, as the seed's cdc-setup does, or
-     * left by a crash mid-snapshot) is kept, never dropped: it holds every change since its position. The snapshot is
-     * read now, in one transaction, with the versions of the slot's position, below every change the slot will
-     * stream; streaming from that position then replays what changed meanwhile over the snapshot.
+     * Snapshots tables of a slot that exists, which is kept, never dropped: it holds every change since its position.
+     * That is a slot with no completed snapshot recorded (created beforehand, as the seed's cdc-setup does, or left by
+     * a crash mid-snapshot), or tables added to the capture since its snapshot. The rows are read now, in one
+     * transaction, with the versions of the slot's position, below every change the slot will stream; streaming from
+     * that position then replays what changed meanwhile over the snapshot.
+     *
+     * @param tables   the tables to snapshot
+     * @param captured every table captured from now on, recorded as snapshotted once this completes
      */
-    private void adoptSlotAndSnapshot(CdcSetup.SlotState slot, List<String> tables, ChangeAssembler assembler, CatalogLookups catalog,
-                                      KafkaPublisher publisher, SnapshotStateStore state) throws Exception {
+    private void snapshotAtSlotPosition(CdcSetup.SlotState slot, List<String> tables, List<String> captured, ChangeAssembler assembler,
+                                        CatalogLookups catalog, KafkaPublisher publisher, SnapshotStateStore state) throws Exception {
         Lsn position = slot.confirmedFlush();
-        LOG.info("replication slot {} exists with no completed snapshot recorded in {}: keeping it, snapshotting {} tables "
-                + "at versions of its position {}, then streaming from there", config.slot(), config.stateTopic(), tables.size(), position);
+        LOG.info("snapshotting {} at the versions of slot {}'s position {}, then streaming from there", tables, config.slot(), position);
         try (Connection snapshot = connector.connect()) {
             snapshot.setAutoCommit(false);
             try (Statement s = snapshot.createStatement()) {
                 s.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
             }
-            health.set(Health.notReady("initial snapshot of " + tables.size() + " tables (slot " + config.slot() + " kept)"));
+            health.set(Health.notReady("snapshot of " + tables.size() + " table(s) (slot " + config.slot() + " kept)"));
             long rows = new Snapshotter(config, publisher, assembler, catalog, metrics).run(snapshot, tables, position);
             snapshot.commit();
-            state.markComplete(position, rows);
+            state.markComplete(position, rows, captured);
         }
     }
 

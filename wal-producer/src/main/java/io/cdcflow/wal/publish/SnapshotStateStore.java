@@ -8,9 +8,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -18,9 +21,10 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * Remembers, in a compacted Kafka topic keyed by slot name, that a slot's initial snapshot was published in full.
- * Kept in Kafka, next to the events, so that resetting the topics also resets the snapshot: a slot without a
- * completed snapshot is recreated and snapshotted again, which is how a crash mid-snapshot loses nothing.
+ * Remembers, in a compacted Kafka topic keyed by slot name, that a slot's snapshot was published in full, and of
+ * which tables. Kept in Kafka, next to the events, so that resetting the topics also resets the snapshot: a slot
+ * without a completed snapshot is snapshotted again, and a table added to the capture later gets its own snapshot,
+ * which is how a crash mid-snapshot or a new table loses nothing.
  */
 public final class SnapshotStateStore {
     private final WalProducerConfig config;
@@ -31,8 +35,20 @@ public final class SnapshotStateStore {
         this.publisher = publisher;
     }
 
-    /** The consistent point of the slot's completed snapshot, or null when none completed. */
-    public Lsn completedSnapshot() {
+    /**
+     * A completed snapshot.
+     *
+     * @param tables the tables it covers; null when recorded by a version that did not say (taken as every table)
+     */
+    public record Completed(Lsn consistentPoint, Set<String> tables) {
+        /** The tables of {@code wanted} this snapshot does not cover. */
+        public List<String> missing(List<String> wanted) {
+            return tables == null ? List.of() : wanted.stream().filter(t -> !tables.contains(t)).toList();
+        }
+    }
+
+    /** The slot's completed snapshot, or null when none completed. */
+    public Completed completedSnapshot() {
         Map<String, Object> props = new HashMap<>(config.kafkaClient());
         props.keySet().retainAll(ConsumerConfig.configNames());
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
@@ -57,16 +73,25 @@ public final class SnapshotStateStore {
         if (latest == null || !latest.path("snapshot_complete").asBoolean(false)) {
             return null;
         }
-        return Lsn.parse(latest.path("consistent_point").asText());
+        Set<String> tables = null;
+        if (latest.has("tables")) {
+            tables = new LinkedHashSet<>();
+            for (JsonNode t : latest.get("tables")) {
+                tables.add(t.asText());
+            }
+        }
+        return new Completed(Lsn.parse(latest.path("consistent_point").asText()), tables);
     }
 
-    public void markComplete(Lsn consistentPoint, long rows) throws InterruptedException {
+    public void markComplete(Lsn consistentPoint, long rows, Collection<String> tables) throws InterruptedException {
         var value = Json.object()
                 .put("slot", config.slot())
                 .put("snapshot_complete", true)
                 .put("consistent_point", consistentPoint.toString())
                 .put("rows", rows)
                 .put("completed_at", Instant.now().toString());
+        var list = value.putArray("tables");
+        tables.forEach(list::add);
         publisher.sendAndWait(config.stateTopic(), config.slot().getBytes(StandardCharsets.UTF_8), Json.bytes(value));
     }
 }

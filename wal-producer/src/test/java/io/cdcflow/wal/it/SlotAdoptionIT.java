@@ -83,4 +83,35 @@ class SlotAdoptionIT {
             }
         }
     }
+
+    @Test
+    void aTableAddedToTheCaptureLaterGetsItsExistingRowsAndNoOtherTableIsSnapshottedAgain(PostgresEndpoint server, KafkaEndpoint kafka)
+            throws Exception {
+        PostgresEndpoint db = server.createDatabase("wal_added");
+        db.execute("CREATE TABLE first (id int PRIMARY KEY)", "INSERT INTO first SELECT generate_series(1, 10)");
+        Map<String, String> settings = Map.of("POSTGRES_CDC_SLOT", "added_slot", "POSTGRES_CDC_PUBLICATION", "added_pub",
+                "POSTGRES_CDC_TOPIC_PREFIX", "added");
+        Map<String, String> one = new java.util.HashMap<>(settings);
+        one.put("POSTGRES_CDC_TABLES", "first");
+        try (RunningProducer producer = new RunningProducer(db, kafka, one, true)) {
+            producer.awaitStreaming();
+        }
+        db.execute("CREATE TABLE second (id int PRIMARY KEY, name text)", "INSERT INTO second SELECT g, 'row ' || g FROM generate_series(1, 25) g",
+                "INSERT INTO first VALUES (11)");
+        Map<String, String> both = new java.util.HashMap<>(settings);
+        both.put("POSTGRES_CDC_TABLES", "first,second");
+        try (RunningProducer producer = new RunningProducer(db, kafka, both, true);
+             TopicReader reader = new TopicReader(kafka, List.of(producer.topic("first"), producer.topic("second")))) {
+            producer.awaitStreaming();
+            db.execute("UPDATE second SET name = 'changed' WHERE id = 7");
+            var records = reader.readUntil(WAIT, rs -> new ChangeLog(rs, producer.topic("second")).events.stream()
+                    .anyMatch(e -> e.payload().path("name").asText().equals("changed")));
+            ChangeLog second = new ChangeLog(records, producer.topic("second"));
+            assertThat(second.count(Operation.READ)).isEqualTo(25);
+            assertThat(second.state()).isEqualTo(ChangeLog.rowsOf(db.queryString("SELECT json_agg(s ORDER BY id) FROM second s"), "id"));
+            ChangeLog first = new ChangeLog(records, producer.topic("first"));
+            assertThat(first.count(Operation.READ)).as("the first table's snapshot is not repeated").isEqualTo(10);
+            assertThat(first.state()).hasSize(11);
+        }
+    }
 }
