@@ -79,22 +79,20 @@ public final class CatalogSchemas implements SchemaSource {
         }
     }
 
-    /** NOT NULL columns of the table as the catalog has it now, with their type OIDs. */
+    /**
+     * NOT NULL columns of the relation as the catalog has it now, with their type OIDs; looked up by the OID pgoutput
+     * sent, so a renamed table is still found and a dropped one has none (its WAL replays with every column nullable).
+     */
     private static Map<String, Integer> notNullColumns(Connection c, Relation relation) throws SQLException {
         Map<String, Integer> columns = new HashMap<>();
         try (PreparedStatement s = c.prepareStatement("SELECT a.attname, a.atttypid::int FROM pg_attribute a "
-                + "WHERE a.attrelid = ?::regclass AND a.attnum > 0 AND NOT a.attisdropped AND a.attnotnull")) {
-            s.setString(1, Identifiers.qualified(relation.schema(), relation.table()));
+                + "WHERE a.attrelid = ?::oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attnotnull")) {
+            s.setString(1, Integer.toUnsignedString(relation.oid()));
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
                     columns.put(rs.getString(1), rs.getInt(2));
                 }
             }
-        } catch (SQLException e) {
-            if ("42P01".equals(e.getSQLState())) {
-                return columns; // dropped since: its WAL replays with every column nullable
-            }
-            throw e;
         }
         return columns;
     }

@@ -24,11 +24,20 @@ public final class CatalogLookups implements PrimaryKeys {
 
     @Override
     public List<String> of(String schema, String table) {
+        return primaryKey("?::regclass", Identifiers.qualified(schema, table), schema + "." + table);
+    }
+
+    @Override
+    public List<String> ofRelation(int oid, String schema, String table) {
+        return primaryKey("?::oid", Integer.toUnsignedString(oid), schema + "." + table + " (OID " + Integer.toUnsignedString(oid) + ")");
+    }
+
+    private List<String> primaryKey(String relation, String value, String name) {
         try (Connection c = connector.connect();
              PreparedStatement s = c.prepareStatement("SELECT a.attname FROM pg_index i "
                      + "JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) "
-                     + "WHERE i.indrelid = ?::regclass AND i.indisprimary ORDER BY array_position(i.indkey, a.attnum)")) {
-            s.setString(1, Identifiers.qualified(schema, table));
+                     + "WHERE i.indrelid = " + relation + " AND i.indisprimary ORDER BY array_position(i.indkey, a.attnum)")) {
+            s.setString(1, value);
             List<String> columns = new ArrayList<>();
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
@@ -37,7 +46,7 @@ public final class CatalogLookups implements PrimaryKeys {
             }
             return List.copyOf(columns);
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot read the primary key of " + schema + "." + table + ": " + e.getMessage(), e);
+            throw new IllegalStateException("cannot read the primary key of " + name + ": " + e.getMessage(), e);
         }
     }
 

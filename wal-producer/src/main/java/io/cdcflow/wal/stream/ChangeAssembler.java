@@ -145,7 +145,7 @@ public final class ChangeAssembler {
 
     private List<Integer> keyColumns(Relation r) {
         List<String> names = r.columns().stream().map(PgOutputMessage.Column::name).toList();
-        List<String> pk = primaryKeys.of(r.schema(), r.table());
+        List<String> pk = primaryKeys.ofRelation(r.oid(), r.schema(), r.table());
         List<Integer> key = new ArrayList<>();
         if (!pk.isEmpty() && names.containsAll(pk)) {
             pk.forEach(column -> key.add(names.indexOf(column)));

@@ -57,4 +57,30 @@ class PublishedTablesIT {
             producer.close();
         }
     }
+
+    @Test
+    void walWrittenBeforeATableWasDroppedOrRenamedStillReplays(PostgresEndpoint server, KafkaEndpoint kafka) throws Exception {
+        PostgresEndpoint db = server.createDatabase("wal_dropped");
+        db.execute("CREATE TABLE kept (id int PRIMARY KEY)", "CREATE TABLE gone (id int PRIMARY KEY, note text)");
+        Map<String, String> settings = Map.of("POSTGRES_CDC_TABLES", "*", "POSTGRES_CDC_SLOT", "dropped_slot",
+                "POSTGRES_CDC_PUBLICATION", "dropped_pub", "POSTGRES_CDC_TOPIC_PREFIX", "dropped");
+        String gone;
+        try (RunningProducer producer = new RunningProducer(db, kafka, settings, true)) {
+            producer.awaitStreaming();
+            gone = producer.topic("gone");
+        }
+        // while no producer runs: changes, then the tables are renamed and dropped; the slot still holds the changes
+        db.execute("INSERT INTO kept VALUES (1)", "INSERT INTO gone VALUES (1, 'last words')",
+                "ALTER TABLE kept RENAME TO kept_renamed", "DROP TABLE gone", "CREATE TABLE other (id int PRIMARY KEY)");
+        try (RunningProducer producer = new RunningProducer(db, kafka, settings, true);
+             TopicReader reader = new TopicReader(kafka, List.of(gone))) {
+            producer.awaitStreaming();
+            List<ChangeEvent> events = new ChangeLog(reader.readUntil(Duration.ofSeconds(60), rs -> !rs.isEmpty()), gone).events;
+            assertThat(events).singleElement().satisfies(e -> {
+                assertThat(e.metadata().operation()).isEqualTo(Operation.INSERT);
+                assertThat(e.key().toString()).isEqualTo("{\"id\":1}");
+                assertThat(e.payload().get("note").asText()).isEqualTo("last words");
+            });
+        }
+    }
 }
