@@ -86,6 +86,9 @@ public final class TopicSink implements AutoCloseable {
     private final Metrics.Counter rowsWritten;
     private final Metrics.Counter batchesWritten;
     private final Metrics.Counter deadLettered;
+    private final Metrics.Counter offsetOutOfRange;
+    /** Why partitions are paused, or null: offsets that no longer exist are never skipped silently. */
+    private volatile String outOfRange;
     private final LogSampler deadLetterLog = new LogSampler(LOG::warn);
     /** A dead-letter send that failed: no offset is committed past its record until it is sent again. */
     private final java.util.concurrent.atomic.AtomicReference<Exception> deadLetterFailure = new java.util.concurrent.atomic.AtomicReference<>();
@@ -113,6 +116,8 @@ public final class TopicSink implements AutoCloseable {
         this.batchesWritten = metrics.counter("writer_batches_written_total", "INSERT batches confirmed by ClickHouse", "table");
         this.insertMillis = metrics.counter("writer_insert_milliseconds_total", "Time spent in INSERTs", "table");
         this.deadLettered = metrics.counter("writer_dead_letter_total", "Records sent to the dead-letter topic", "topic");
+        this.offsetOutOfRange = metrics.counter("writer_offset_out_of_range_total",
+                "Partitions paused because their committed offset no longer exists in Kafka", "topic");
         metrics.gauge("writer_consumer_lag_records", "Records in the assigned partitions not yet read", lag::get);
         metrics.collector(() -> List.of(new Metrics.Sample("writer_last_error_info", "The last error, as a label", "gauge",
                 Map.of("error", lastError.get()), lastError.get().isEmpty() ? 0 : 1)));
@@ -124,7 +129,9 @@ public final class TopicSink implements AutoCloseable {
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         p.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        p.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // "none": a committed offset that retention has deleted must not be skipped silently (see poll); a partition
+        // without a committed offset starts from its beginning
+        p.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
         p.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
         // the streams-app writes its facts in transactions: records of an aborted one never reach ClickHouse
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -168,7 +175,7 @@ public final class TopicSink implements AutoCloseable {
         while (!stopping) {
             try {
                 pollOnce();
-                health.set(Health.ready("writing to ClickHouse " + config.clickhouseUrl()));
+                health.set(outOfRange != null ? Health.notReady(outOfRange) : Health.ready("writing to ClickHouse " + config.clickhouseUrl()));
                 backoff = Duration.ofSeconds(1);
             } catch (org.apache.kafka.common.errors.WakeupException e) {
                 break;
@@ -205,7 +212,7 @@ public final class TopicSink implements AutoCloseable {
     }
 
     private void pollOnce() {
-        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(50))) {
+        for (ConsumerRecord<byte[], byte[]> record : poll()) {
             accept(record);
             if (batchFull()) {
                 flush();
@@ -406,6 +413,31 @@ public final class TopicSink implements AutoCloseable {
         }));
         flight = new Flight(done, new HashMap<>(pending), loaded);
         pending.clear();
+    }
+
+    /**
+     * Polls. A partition never committed starts from its beginning. A committed offset that no longer exists (Kafka
+     * deleted those records by retention before they were written) is not skipped: the partition is paused, the
+     * writer reports not ready with the partitions and offsets, and {@code writer_offset_out_of_range_total} counts
+     * it, until an operator moves the group's offsets on purpose (README, Operations); other partitions flow on.
+     */
+    private Iterable<ConsumerRecord<byte[], byte[]>> poll() {
+        try {
+            return consumer.poll(Duration.ofMillis(50));
+        } catch (org.apache.kafka.clients.consumer.NoOffsetForPartitionException e) {
+            consumer.seekToBeginning(e.partitions());
+            return List.of();
+        } catch (org.apache.kafka.clients.consumer.OffsetOutOfRangeException e) {
+            consumer.pause(e.offsetOutOfRangePartitions().keySet());
+            e.offsetOutOfRangePartitions().keySet().forEach(tp -> offsetOutOfRange.inc(tp.topic()));
+            String message = "committed offsets " + e.offsetOutOfRangePartitions() + " no longer exist in Kafka: records were "
+                    + "deleted by the topics' retention before they were written to ClickHouse; those partitions are paused. "
+                    + "Re-snapshot the source, or move group " + config.groupId() + "'s offsets on purpose with "
+                    + "kafka-consumer-groups.sh --reset-offsets, then restart the writer";
+            LOG.error("{}", message);
+            outOfRange = message;
+            return List.of();
+        }
     }
 
     /** Waits for the flight in the air, then commits the offsets it covers. A failed flight commits nothing. */

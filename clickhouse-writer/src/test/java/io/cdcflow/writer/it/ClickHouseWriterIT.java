@@ -138,6 +138,33 @@ class ClickHouseWriterIT {
     }
 
     @Test
+    void aCommittedOffsetThatRetentionDeletedIsReportedAndNeverSkipped(ClickHouseEndpoint ch, KafkaEndpoint kafka) throws Exception {
+        java.util.Properties adminProps = new java.util.Properties();
+        adminProps.put("bootstrap.servers", kafka.bootstrapServers());
+        kafka.createTopics(1, facts);
+        factSchema = TestSchemas.publish(kafka, schemaTopic, TestSchemas.ORDER_FACT);
+        for (int id = 1; id <= 3; id++) {
+            sendFact(kafka, "{\"order_id\":" + id + "}", fact(id, "new", 1, 0));
+        }
+        var partition = new org.apache.kafka.common.TopicPartition(facts, 0);
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(adminProps)) {
+            // the writer had written record 0 when it stopped; then retention deleted records 0 and 1
+            admin.alterConsumerGroupOffsets("writer-" + run, Map.of(partition, new org.apache.kafka.clients.consumer.OffsetAndMetadata(1))).all().get();
+            admin.deleteRecords(Map.of(partition, org.apache.kafka.clients.admin.RecordsToDelete.beforeOffset(2))).all().get();
+            try (RunningWriter w = new RunningWriter(ch, kafka, Map.of("CLICKHOUSE_DATABASE", database, "WRITER_TOPICS", facts,
+                    "WRITER_GROUP_ID", "writer-" + run, "WRITER_DEAD_LETTER_TOPIC", deadLetters, "WRITER_SCHEMA_TOPIC", schemaTopic))) {
+                assertThat(Waiting.until(WAIT, Duration.ofMillis(200), () -> w.sink.health().detail().contains("no longer exist in Kafka"))).isTrue();
+                assertThat(w.sink.health().ready()).isFalse();
+                assertThat(w.sink.health().detail()).contains(facts + "-0", "kafka-consumer-groups.sh --reset-offsets");
+                assertThat(w.metrics.scrape()).contains("writer_offset_out_of_range_total{topic=\"" + facts + "\"} 1");
+                Thread.sleep(2000);
+                assertThat(admin.listConsumerGroupOffsets("writer-" + run).partitionsToOffsetAndMetadata().get().get(partition).offset())
+                        .as("nothing skipped").isEqualTo(1);
+            }
+        }
+    }
+
+    @Test
     void aRecordTheDeadLetterTopicRefusesIsNeverCommittedPast(ClickHouseEndpoint ch, KafkaEndpoint kafka) throws Exception {
         java.util.Properties adminProps = new java.util.Properties();
         adminProps.put("bootstrap.servers", kafka.bootstrapServers());
