@@ -56,7 +56,7 @@ public final class ReplacingMergeTreeDdl {
     }
 
     public String dropColumn(String table, String column) {
-        return "ALTER TABLE " + qualified(table) + " DROP COLUMN " + quote(column);
+        return "ALTER TABLE " + qualified(table) + " DROP COLUMN " + (server.hasAddColumnIfNotExists() ? "IF EXISTS " : "") + quote(column);
     }
 
     public String modifyColumn(String table, String column, ClickHouseType type) {

@@ -14,7 +14,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps each target table in step with its source's newest schema: creates the table and its current-state view,
  * and when PostgreSQL's columns change (ADD COLUMN, DROP COLUMN, a type or NOT NULL change) alters the table to match
- * and remakes the view. No restart needed, and a table made by an earlier writer is brought to the exact types.
+ * and remakes the view. No restart needed, and a table made by an earlier writer is brought to the exact types. Every
+ * statement can be repeated, and what exists is read from {@code system.columns} each time a schema is applied, so a
+ * failed statement is retried against what is there, and two writers changing one table converge.
  */
 public final class SchemaManager {
     private static final Logger LOG = LoggerFactory.getLogger(SchemaManager.class);
@@ -64,6 +66,7 @@ public final class SchemaManager {
                     source.id(), source.subject(), wanted.columns().size(), wanted.keyColumns(), table);
         } else {
             alter(table, wanted, existing);
+            clickhouse.execute(ddl.currentView(table)); // a view dropped by hand, or lost to a crash after CREATE TABLE, comes back
         }
         tables.put(table, wanted);
         return wanted;

@@ -58,6 +58,11 @@ class ClickHouseWriterIT {
         kafka.createTopics(2, facts, dims);
         factSchema = TestSchemas.publish(kafka, schemaTopic, TestSchemas.ORDER_FACT);
         dimSchemas[0] = TestSchemas.publish(kafka, schemaTopic, dimension(1));
+        return restartedWriter(ch, kafka);
+    }
+
+    /** A writer of this run's topics, which exist already. */
+    private RunningWriter restartedWriter(ClickHouseEndpoint ch, KafkaEndpoint kafka) {
         return new RunningWriter(ch, kafka, Map.of("CLICKHOUSE_DATABASE", database, "WRITER_TOPICS", facts + "," + dims,
                 "WRITER_GROUP_ID", "writer-" + run, "WRITER_DEAD_LETTER_TOPIC", deadLetters, "WRITER_SCHEMA_TOPIC", schemaTopic));
     }
@@ -134,6 +139,27 @@ class ClickHouseWriterIT {
                         .anySatisfy(e -> assertThat(e).contains("no cdc.schema_id header"))
                         .anySatisfy(e -> assertThat(e).contains("_version"));
             }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(ClickHouseEngine.class)
+    void aCurrentViewDroppedByHandComesBackAtTheNextStart(ClickHouseEngine engine, KafkaEndpoint kafka) throws Exception {
+        ClickHouseEndpoint ch = engine.endpoint();
+        try (RunningWriter w = writer(ch, kafka)) {
+            sendFact(kafka, "{\"order_id\":1}", fact(1, "new", 1, 0));
+            assertThat(Waiting.until(WAIT, Duration.ofMillis(200), () -> current(ch, facts, "order_id").size() == 1)).isTrue();
+        }
+        ch.query("DROP TABLE " + database + "." + facts + "_current");
+        try (RunningWriter w = restartedWriter(ch, kafka)) {
+            sendFact(kafka, "{\"order_id\":2}", fact(2, "new", 1, 0));
+            assertThat(Waiting.until(WAIT, Duration.ofMillis(200), () -> {
+                try {
+                    return current(ch, facts, "order_id").size() == 2;
+                } catch (IllegalStateException viewNotBackYet) {
+                    return false;
+                }
+            })).isTrue();
         }
     }
 
