@@ -34,7 +34,16 @@ public final class Main {
             }
         }, 1, 10, TimeUnit.SECONDS);
 
-        OpsServer ops = OpsServer.start(config.httpAddress(), metrics, producer::health, app -> { });
+        OpsServer ops = OpsServer.start(config.httpAddress(), metrics, producer::health, app -> {
+            app.before("/snapshot/*", ctx -> OpsServer.requireBearer(ctx, config.httpToken(), "POSTGRES_CDC_HTTP_TOKEN"));
+            app.post("/snapshot/{table}", ctx -> {
+                try {
+                    ctx.status(202).result(producer.requestSnapshot(ctx.pathParam("table")) + "\n");
+                } catch (IllegalArgumentException e) {
+                    ctx.status(404).result(e.getMessage() + "\n");
+                }
+            });
+        });
         LOG.info("wal-producer: /ping /ready /metrics on {} (port {})", config.httpAddress(), ops.port());
         try {
             Startup.runUntilShutdown(producer::run, producer::stop, Duration.ofSeconds(20), ops);

@@ -46,6 +46,10 @@ public final class WalProducer {
     private final AtomicReference<Health> health = new AtomicReference<>(Health.notReady("starting"));
     private volatile ReplicationStreamer streamer;
     private volatile boolean stopping;
+    /** The tables of the running session. */
+    private volatile List<String> captured = List.of();
+    /** Tables an operator asked to snapshot again: done at the start of the next session. */
+    private final java.util.Set<String> resnapshot = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public WalProducer(WalProducerConfig config, Metrics metrics) {
         this.config = config;
@@ -67,6 +71,26 @@ public final class WalProducer {
         return setup;
     }
 
+    /**
+     * Snapshots a captured table again (an operator's request, {@code POST /snapshot/{table}}): the session restarts,
+     * snapshots the table at the slot's position while nothing streams, then streams on from there. Progress is in
+     * the log and {@code cdc_snapshot_rows_total}.
+     *
+     * @throws IllegalArgumentException when the table is not captured
+     */
+    public String requestSnapshot(String table) {
+        if (!captured.contains(table)) {
+            throw new IllegalArgumentException("table " + config.schema() + "." + table + " is not captured (captured: " + captured + ")");
+        }
+        resnapshot.add(table);
+        LOG.info("a new snapshot of {}.{} was requested: restarting the session to take it", config.schema(), table);
+        ReplicationStreamer s = streamer;
+        if (s != null) {
+            s.stop();
+        }
+        return "snapshot of " + config.schema() + "." + table + " requested; progress in the log and cdc_snapshot_rows_total";
+    }
+
     public void stop() {
         stopping = true;
         ReplicationStreamer s = streamer;
@@ -85,7 +109,10 @@ public final class WalProducer {
             long started = System.nanoTime();
             try {
                 runSession();
-                return;
+                if (stopping) {
+                    return;
+                }
+                continue; // a session ended on request (a new snapshot): the next one starts at once
             } catch (ConfigException | SlotLostException e) {
                 LOG.error("wal-producer: {}", e.getMessage());
                 throw e;
@@ -181,6 +208,12 @@ public final class WalProducer {
                     snapshotAtSlotPosition(slot, done.missing(tables), tables, assembler, catalog, publisher, state);
                 }
             }
+            List<String> requested = tables.stream().filter(resnapshot::contains).toList();
+            if (!requested.isEmpty() && config.snapshot()) {
+                snapshotAtSlotPosition(slot, requested, tables, assembler, catalog, publisher, state);
+            }
+            resnapshot.removeAll(requested);
+            captured = List.copyOf(tables);
             if (slot.active()) {
                 throw new SlotBusyException(slot);
             }

@@ -40,6 +40,21 @@ public final class OpsServer implements AutoCloseable {
         ctx.status(health.ready() ? 200 : 503).contentType("application/json").result(Json.text(body));
     }
 
+    /**
+     * Refuses a request without {@code Authorization: Bearer <token>}; any request when {@code token} is null.
+     *
+     * @param variable the setting that holds the token, named in the refusal
+     */
+    public static void requireBearer(io.javalin.http.Context ctx, String token, String variable) {
+        if (token == null) {
+            throw new io.javalin.http.ForbiddenResponse("disabled: set " + variable + " to enable it");
+        }
+        if (!java.security.MessageDigest.isEqual(("Bearer " + token).getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                String.valueOf(ctx.header("Authorization")).getBytes(java.nio.charset.StandardCharsets.UTF_8))) {
+            throw new io.javalin.http.UnauthorizedResponse("a bearer token is required (" + variable + ")");
+        }
+    }
+
     public int port() {
         return app.port();
     }

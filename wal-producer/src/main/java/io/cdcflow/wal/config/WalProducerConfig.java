@@ -19,6 +19,7 @@ import java.util.Map;
  * @param tables         table names in {@code schema}; empty means every table of the schema ({@code *})
  * @param kafkaClient    every {@code KAFKA_*} variable as a Kafka client property (TLS, SASL, compression, ...)
  * @param oversize       what to do with an event larger than Kafka accepts
+ * @param httpToken      the bearer token {@code POST /snapshot/{table}} needs; null disables it
  * @param changeTopicConfig the configuration of change topics the producer creates: how long Kafka keeps changes
  */
 public record WalProducerConfig(
@@ -32,6 +33,7 @@ public record WalProducerConfig(
         String bootstrapServers,
         Map<String, String> kafkaClient,
         HostPort httpAddress,
+        String httpToken,
         boolean snapshot,
         int snapshotBatchRows,
         int topicPartitions,
@@ -66,6 +68,7 @@ public record WalProducerConfig(
                 env.firstOf("POSTGRES_CDC_BROKER_ADDRESS", "KAFKA_BOOTSTRAP_SERVERS").orElse("redpanda:9092"),
                 env.asProperties("KAFKA_"),
                 env.hostPort("POSTGRES_CDC_HTTP_ADDR", "0.0.0.0:4195"),
+                env.optional("POSTGRES_CDC_HTTP_TOKEN").orElse(null),
                 env.bool("POSTGRES_CDC_SNAPSHOT", true),
                 env.integer("POSTGRES_CDC_SNAPSHOT_BATCH_ROWS", 10_000, 1, 10_000_000),
                 env.integer("POSTGRES_CDC_TOPIC_PARTITIONS", 3, 1, 10_000),

@@ -114,4 +114,24 @@ class SlotAdoptionIT {
             assertThat(first.state()).hasSize(11);
         }
     }
+
+    @Test
+    void anOperatorCanAskForANewSnapshotOfOneTable(PostgresEndpoint server, KafkaEndpoint kafka) throws Exception {
+        PostgresEndpoint db = server.createDatabase("wal_resnapshot");
+        db.execute("CREATE TABLE items (id int PRIMARY KEY)", "INSERT INTO items SELECT generate_series(1, 10)");
+        try (RunningProducer producer = new RunningProducer(db, kafka, Map.of("POSTGRES_CDC_TABLES", "items"), true);
+             TopicReader reader = new TopicReader(kafka, List.of(producer.topic("items")))) {
+            producer.awaitStreaming();
+            assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> producer.producer.requestSnapshot("nope")))
+                    .hasMessageContaining("table public.nope is not captured");
+            assertThat(producer.producer.requestSnapshot("items")).contains("snapshot of public.items requested");
+            reader.readUntil(WAIT, rs -> new ChangeLog(rs, producer.topic("items")).count(Operation.READ) >= 20);
+            producer.awaitStreaming();
+            db.execute("INSERT INTO items VALUES (11)");
+            ChangeLog log = new ChangeLog(reader.readUntil(WAIT, rs -> new ChangeLog(rs, producer.topic("items")).count(Operation.INSERT) >= 1),
+                    producer.topic("items"));
+            assertThat(log.count(Operation.READ)).as("the table read twice").isEqualTo(20);
+            assertThat(log.state()).hasSize(11);
+        }
+    }
 }
