@@ -109,10 +109,10 @@ public final class WalProducer {
             long started = System.nanoTime();
             try {
                 runSession();
-                if (stopping) {
+                if (stopping || resnapshot.isEmpty()) {
                     return;
                 }
-                continue; // a session ended on request (a new snapshot): the next one starts at once
+                continue; // the session ended for a requested snapshot: the next one takes it at once
             } catch (ConfigException | SlotLostException e) {
                 LOG.error("wal-producer: {}", e.getMessage());
                 throw e;
