@@ -44,6 +44,14 @@ public final class FactPlanner {
     }
 
     public FactPlan plan(FactsFile.View view) {
+        try {
+            return planChecked(view);
+        } catch (PgValues.EvalException e) { // a literal that cannot take the type its context gives it: 'abc' as integer
+            throw view.refuse(view.line(), e.getMessage());
+        }
+    }
+
+    private FactPlan planChecked(FactsFile.View view) {
         PlainSelect select = view.select();
         refuseUnsupportedClauses(view, select);
         Map<String, Aliased> aliases = new LinkedHashMap<>();

@@ -115,6 +115,7 @@ class FactPlannerTest {
             "SELECT * FROM orders o JOIN customers c ON o.customer_id = c.id           | SELECT * of a view with joins",
             "SELECT o.id FROM orders o WHERE o.total                                   | must be boolean",
             "SELECT o.id FROM orders o JOIN orders o ON o.id = o.id                    | used twice",
+            "SELECT o.id, CASE WHEN o.id > 1 THEN 1 ELSE 'abc' END FROM orders o        | invalid input syntax for type integer",
     })
     void unsupportedConstructsAreRefusedNamingTheViewAndLine(String select, String message) {
         assertThatThrownBy(() -> plan("-- a comment\n\nCREATE VIEW bad_fact AS\n" + select + ";"))
