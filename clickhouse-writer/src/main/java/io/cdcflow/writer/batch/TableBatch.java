@@ -1,13 +1,21 @@
 package io.cdcflow.writer.batch;
 
 import io.cdcflow.common.io.GrowableBytes;
+import java.io.ByteArrayInputStream;
 import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
-/** The rows waiting for one table's next INSERT, as TabSeparated lines of the same columns. */
+/**
+ * The rows waiting for one table's next INSERT, as TabSeparated lines of the same columns. Each line remembers where
+ * it ends and which record it came from, so a batch ClickHouse rejects can be split to find the rows it refuses.
+ */
 public final class TableBatch {
     private final GrowableBytes rows = new GrowableBytes(64 * 1024);
     private int count;
+    private int[] ends = new int[1024];
+    private final List<String> sources = new ArrayList<>();
     private long firstAddedNanos;
     private List<String> columns = List.of();
 
@@ -17,7 +25,24 @@ public final class TableBatch {
             columns = lineColumns;
         }
         rows.write(line, 0, lineLength);
+        if (count == ends.length) {
+            ends = Arrays.copyOf(ends, count * 2);
+        }
+        ends[count] = rows.length();
+        sources.add(null);
         count++;
+    }
+
+    /** Names the record the last line came from ({@code topic[partition]@offset}). */
+    public void sourceOfLast(String source) {
+        if (count > 0) {
+            sources.set(count - 1, source);
+        }
+    }
+
+    /** The record line {@code i} came from, or null. */
+    public String source(int i) {
+        return sources.get(i);
     }
 
     /** The columns of every line, in order. */
@@ -46,8 +71,21 @@ public final class TableBatch {
         return rows.stream();
     }
 
+    /** Lines {@code from} (inclusive) to {@code to} (exclusive), without copying. */
+    public InputStream stream(int from, int to) {
+        int start = from == 0 ? 0 : ends[from - 1];
+        return new ByteArrayInputStream(rows.array(), start, ends[to - 1] - start);
+    }
+
+    /** Line {@code i}, with its newline. */
+    public byte[] line(int i) {
+        int start = i == 0 ? 0 : ends[i - 1];
+        return Arrays.copyOfRange(rows.array(), start, ends[i]);
+    }
+
     public void clear() {
         rows.reset();
+        sources.clear();
         count = 0;
     }
 }

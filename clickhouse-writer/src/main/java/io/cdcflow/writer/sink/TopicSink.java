@@ -27,6 +27,7 @@ import java.util.HashSet;
 import org.apache.kafka.common.header.Header;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -100,7 +101,7 @@ public final class TopicSink implements AutoCloseable {
     private volatile boolean stopping;
 
     /** INSERTs handed to ClickHouse (table to batch), and the offsets to commit once all of them are confirmed. */
-    private record Flight(Future<?> done, Map<TopicPartition, OffsetAndMetadata> offsets, Map<String, TableBatch> batches) {
+    private record Flight(Future<List<Rejected>> done, Map<TopicPartition, OffsetAndMetadata> offsets, Map<String, TableBatch> batches) {
     }
 
     public TopicSink(WriterConfig config, Metrics metrics) {
@@ -248,6 +249,10 @@ public final class TopicSink implements AutoCloseable {
             } else {
                 encoder.encode(schema, record.value(), batch);
             }
+            TableBatch into = batches.get(schema.table());
+            if (into != null && into.rows() > 0 && into.source(into.rows() - 1) == null) {
+                into.sourceOfLast(record.topic() + "[" + record.partition() + "]@" + record.offset());
+            }
         } catch (RowEncoder.BadRowException | Json.MalformedJsonException | ChangeEventCodec.InvalidEventException e) {
             deadLetter(record, e.getMessage());
         }
@@ -360,6 +365,18 @@ public final class TopicSink implements AutoCloseable {
         }
     }
 
+    /** A row ClickHouse refused, as the TabSeparated line it was sent as, with the record it came from named. */
+    private void deadLetterRow(Rejected row) {
+        String where = row.source() == null ? "unknown position" : row.source();
+        deadLetterLog.record(row.table() + ": refused by ClickHouse", "dead-lettered row of " + row.table() + " from " + where + ": " + row.error());
+        ProducerRecord<byte[], byte[]> dead = new ProducerRecord<>(config.deadLetterTopic(), null, row.line());
+        dead.headers().add("cdc.error", row.error().getBytes(StandardCharsets.UTF_8));
+        dead.headers().add("cdc.source", where.getBytes(StandardCharsets.UTF_8));
+        dead.headers().add("cdc.format", "TabSeparated".getBytes(StandardCharsets.UTF_8));
+        sendDeadLetter(dead);
+        deadLettered.inc(where.contains("[") ? where.substring(0, where.indexOf('[')) : row.table());
+    }
+
     private void deadLetter(ConsumerRecord<byte[], byte[]> record, String error) {
         String where = record.topic() + "[" + record.partition() + "]@" + record.offset();
         int colon = error.indexOf(':');
@@ -368,12 +385,16 @@ public final class TopicSink implements AutoCloseable {
         ProducerRecord<byte[], byte[]> dead = new ProducerRecord<>(config.deadLetterTopic(), record.key(), record.value());
         dead.headers().add("cdc.error", error.getBytes(StandardCharsets.UTF_8));
         dead.headers().add("cdc.source", where.getBytes(StandardCharsets.UTF_8));
+        sendDeadLetter(dead);
+        deadLettered.inc(record.topic());
+    }
+
+    private void sendDeadLetter(ProducerRecord<byte[], byte[]> dead) {
         deadLetters.send(dead, (metadata, e) -> {
             if (e != null) {
                 deadLetterFailure.compareAndSet(null, e);
             }
         });
-        deadLettered.inc(record.topic());
     }
 
     private boolean batchFull() {
@@ -406,13 +427,47 @@ public final class TopicSink implements AutoCloseable {
         if (loaded.isEmpty() && pending.isEmpty()) {
             return;
         }
-        Future<?> done = inserts.submit(() -> loaded.forEach((table, batch) -> {
-            long started = System.nanoTime();
-            clickhouse.insert(schemas.ddl().insertTarget(table, batch.columns()), batch.stream());
-            insertMillis.add((System.nanoTime() - started) / 1_000_000, table);
-        }));
+        Future<List<Rejected>> done = inserts.submit(() -> {
+            List<Rejected> rejected = new ArrayList<>();
+            loaded.forEach((table, batch) -> {
+                long started = System.nanoTime();
+                rejected.addAll(insertOrSplit(table, batch, 0, batch.rows()));
+                insertMillis.add((System.nanoTime() - started) / 1_000_000, table);
+            });
+            return rejected;
+        });
         flight = new Flight(done, new HashMap<>(pending), loaded);
         pending.clear();
+    }
+
+    /** A row ClickHouse refused on its own, for the dead-letter topic. */
+    private record Rejected(String table, String source, byte[] line, String error) {
+    }
+
+    /**
+     * Inserts lines {@code from} to {@code to} of a batch. When ClickHouse refuses the data (not when it fails), the
+     * lines are split in halves and each half inserted on its own, down to the rows it refuses one by one, which are
+     * returned for the dead-letter topic; the rest land. A failure that is not about the data is thrown, and the
+     * whole flight is retried.
+     */
+    private List<Rejected> insertOrSplit(String table, TableBatch batch, int from, int to) {
+        try {
+            clickhouse.insert(schemas.ddl().insertTarget(table, batch.columns()), from == 0 && to == batch.rows()
+                    ? batch.stream() : batch.stream(from, to));
+            return List.of();
+        } catch (ClickHouse.ClickHouseException e) {
+            if (!e.rejectsData()) {
+                throw e;
+            }
+            if (to - from == 1) {
+                return List.of(new Rejected(table, batch.source(from), batch.line(from), "ClickHouse refused the row for "
+                        + config.database() + "." + table + " (code " + e.serverCode() + "): " + e.getMessage()));
+            }
+            int middle = (from + to) >>> 1;
+            List<Rejected> rejected = new ArrayList<>(insertOrSplit(table, batch, from, middle));
+            rejected.addAll(insertOrSplit(table, batch, middle, to));
+            return rejected;
+        }
     }
 
     /**
@@ -447,8 +502,9 @@ public final class TopicSink implements AutoCloseable {
         }
         Flight landing = flight;
         flight = null;
+        List<Rejected> rejected;
         try {
-            landing.done().get();
+            rejected = landing.done().get();
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException failure) {
                 throw failure;
@@ -463,6 +519,9 @@ public final class TopicSink implements AutoCloseable {
             rowsWritten.add(batch.rows(), table);
             batchesWritten.inc(table);
         });
+        for (Rejected row : rejected) {
+            deadLetterRow(row);
+        }
         deadLetters.flush();
         Exception lost = deadLetterFailure.getAndSet(null);
         if (lost != null) { // the records it carried are read again, and dead-lettered again, before any commit

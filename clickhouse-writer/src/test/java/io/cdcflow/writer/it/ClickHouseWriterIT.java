@@ -164,6 +164,33 @@ class ClickHouseWriterIT {
     }
 
     @Test
+    void rowsClickHouseRefusesAreFoundAndDeadLetteredWhileTheRestLand(KafkaEndpoint kafka) throws Exception {
+        ClickHouseEndpoint ch = ClickHouseEngine.CURRENT_CHDB.endpoint(); // CHECK constraints: ClickHouse 19.14 and later
+        try (RunningWriter w = writer(ch, kafka)) {
+            sendFact(kafka, "{\"order_id\":1}", fact(1, "new", 1, 0));
+            assertThat(Waiting.until(WAIT, Duration.ofMillis(200), () -> current(ch, facts, "order_id").size() == 1)).isTrue();
+            // a rule the table's owner added in ClickHouse, which the source data does not follow
+            ch.query("ALTER TABLE " + database + "." + facts + " ADD CONSTRAINT no_void CHECK status != 'void'");
+            for (int id = 2; id <= 9; id++) {
+                sendFact(kafka, "{\"order_id\":" + id + "}", fact(id, id == 5 ? "void" : "new", 1, 0));
+            }
+            sendDim(kafka, 1, "{\"id\":1}", "{\"id\":1,\"name\":\"Ada\",\"_version\":1,\"_deleted\":0}");
+            assertThat(Waiting.until(WAIT, Duration.ofMillis(200), () -> current(ch, facts, "order_id").size() == 8)).isTrue();
+            assertThat(current(ch, facts, "order_id")).doesNotContain("{\"order_id\":5}");
+            assertThat(Waiting.until(WAIT, Duration.ofMillis(200), () -> current(ch, dims, "id").size() == 1)).isTrue();
+            try (TopicReader reader = new TopicReader(kafka, List.of(deadLetters))) {
+                List<ConsumerRecord<byte[], byte[]>> dead = reader.readUntil(WAIT, rs -> !rs.isEmpty());
+                assertThat(dead).hasSize(1);
+                assertThat(new String(dead.get(0).headers().lastHeader("cdc.error").value(), StandardCharsets.UTF_8))
+                        .contains("ClickHouse refused the row", "(code 469)");
+                assertThat(new String(dead.get(0).headers().lastHeader("cdc.source").value(), StandardCharsets.UTF_8)).startsWith(facts + "[");
+                assertThat(new String(dead.get(0).value(), StandardCharsets.UTF_8)).startsWith("5\t").contains("void");
+            }
+            assertThat(w.sink.health().ready()).isTrue();
+        }
+    }
+
+    @Test
     void aCommittedOffsetThatRetentionDeletedIsReportedAndNeverSkipped(ClickHouseEndpoint ch, KafkaEndpoint kafka) throws Exception {
         java.util.Properties adminProps = new java.util.Properties();
         adminProps.put("bootstrap.servers", kafka.bootstrapServers());
