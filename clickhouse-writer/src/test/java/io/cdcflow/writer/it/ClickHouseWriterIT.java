@@ -113,7 +113,9 @@ class ClickHouseWriterIT {
                             List.of("{\"order_id\":1,\"status\":\"paid\",\"total\":12.5}")));
             assertThat(converged).as("current view: %s", current(ch, facts, "*")).isTrue();
             assertThat(w.sink.health().ready()).isTrue();
-            assertThat(w.metrics.scrape()).contains("writer_rows_written_total{table=\"" + facts + "\"} 6");
+            // counted when the writer lands the INSERT, a poll after ClickHouse shows the rows
+            assertThat(Waiting.until(WAIT, Duration.ofMillis(100),
+                    () -> w.metrics.scrape().contains("writer_rows_written_total{table=\"" + facts + "\"} 6"))).isTrue();
         }
     }
 
