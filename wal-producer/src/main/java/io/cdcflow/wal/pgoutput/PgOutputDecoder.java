@@ -19,6 +19,11 @@ public final class PgOutputDecoder {
     }
 
     public static PgOutputMessage decode(ByteBuffer buffer) {
+        return decode(buffer, Integer.MAX_VALUE);
+    }
+
+    /** Decodes one message; a column value longer than {@code maxValueBytes} is skipped as {@link TupleData.Oversized}. */
+    public static PgOutputMessage decode(ByteBuffer buffer, int maxValueBytes) {
         char type = (char) buffer.get();
         try {
             return switch (type) {
@@ -27,9 +32,9 @@ public final class PgOutputDecoder {
                 case 'O' -> new PgOutputMessage.Origin(buffer.getLong(), string(buffer));
                 case 'R' -> relation(buffer);
                 case 'Y' -> new PgOutputMessage.Type(buffer.getInt(), string(buffer), string(buffer));
-                case 'I' -> insert(buffer);
-                case 'U' -> update(buffer);
-                case 'D' -> delete(buffer);
+                case 'I' -> insert(buffer, maxValueBytes);
+                case 'U' -> update(buffer, maxValueBytes);
+                case 'D' -> delete(buffer, maxValueBytes);
                 case 'T' -> truncate(buffer);
                 case 'M' -> message(buffer);
                 default -> throw new PgOutputFormatException("unknown pgoutput message type '" + type + "' (0x"
@@ -59,35 +64,35 @@ public final class PgOutputDecoder {
         return new PgOutputMessage.Relation(oid, schema.isEmpty() ? "pg_catalog" : schema, table, identity, List.copyOf(columns));
     }
 
-    private static PgOutputMessage.Insert insert(ByteBuffer b) {
+    private static PgOutputMessage.Insert insert(ByteBuffer b, int max) {
         int oid = b.getInt();
         expect(b, 'N', "Insert");
-        return new PgOutputMessage.Insert(oid, tuple(b));
+        return new PgOutputMessage.Insert(oid, tuple(b, max));
     }
 
-    private static PgOutputMessage.Update update(ByteBuffer b) {
+    private static PgOutputMessage.Update update(ByteBuffer b, int max) {
         int oid = b.getInt();
         char kind = (char) b.get();
         TupleData old = null;
         char oldKind = 0;
         if (kind == 'K' || kind == 'O') {
             oldKind = kind;
-            old = tuple(b);
+            old = tuple(b, max);
             kind = (char) b.get();
         }
         if (kind != 'N') {
             throw new PgOutputFormatException("Update: expected new tuple 'N', got '" + kind + "'");
         }
-        return new PgOutputMessage.Update(oid, oldKind, old, tuple(b));
+        return new PgOutputMessage.Update(oid, oldKind, old, tuple(b, max));
     }
 
-    private static PgOutputMessage.Delete delete(ByteBuffer b) {
+    private static PgOutputMessage.Delete delete(ByteBuffer b, int max) {
         int oid = b.getInt();
         char kind = (char) b.get();
         if (kind != 'K' && kind != 'O') {
             throw new PgOutputFormatException("Delete: expected old tuple 'K' or 'O', got '" + kind + "'");
         }
-        return new PgOutputMessage.Delete(oid, kind, tuple(b));
+        return new PgOutputMessage.Delete(oid, kind, tuple(b, max));
     }
 
     private static PgOutputMessage.Truncate truncate(ByteBuffer b) {
@@ -109,7 +114,7 @@ public final class PgOutputDecoder {
         return new PgOutputMessage.LogicalMessage(transactional, lsn, prefix, content);
     }
 
-    private static TupleData tuple(ByteBuffer b) {
+    private static TupleData tuple(ByteBuffer b, int max) {
         int count = Short.toUnsignedInt(b.getShort());
         List<TupleData.Value> values = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
@@ -117,7 +122,16 @@ public final class PgOutputDecoder {
             values.add(switch (kind) {
                 case 'n' -> TupleData.NULL;
                 case 'u' -> TupleData.UNCHANGED_TOAST;
-                case 't' -> new TupleData.Text(new String(bytes(b), StandardCharsets.UTF_8));
+                case 't' -> {
+                    int length = b.getInt();
+                    if (length > max) {
+                        b.position(b.position() + length);
+                        yield new TupleData.Oversized(length);
+                    }
+                    byte[] text = new byte[length];
+                    b.get(text);
+                    yield new TupleData.Text(new String(text, StandardCharsets.UTF_8));
+                }
                 case 'b' -> new TupleData.Binary(bytes(b));
                 default -> throw new PgOutputFormatException("unknown tuple value kind '" + kind + "' in column " + i);
             });

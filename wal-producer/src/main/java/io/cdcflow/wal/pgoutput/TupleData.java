@@ -25,6 +25,13 @@ public record TupleData(List<Value> values) {
     public record Binary(byte[] bytes) implements Value {
     }
 
+    /**
+     * A value longer than the decoder was told to read: skipped, never copied, so a 300 MB value costs no memory
+     * beyond the message the driver holds. Its length in bytes.
+     */
+    public record Oversized(int bytes) implements Value {
+    }
+
     public static final Null NULL = new Null();
     public static final UnchangedToast UNCHANGED_TOAST = new UnchangedToast();
 }

@@ -130,26 +130,36 @@ public final class KafkaPublisher implements AutoCloseable {
         String table = route.table();
         Operation operation = event.metadata().operation();
         if (key.length + value.length + RECORD_OVERHEAD > config.maxRecordBytes()) {
-            String problem = "change event for table " + table + " key " + new String(key, StandardCharsets.UTF_8)
+            publishOversized(event, "change event for table " + table + " key " + new String(key, StandardCharsets.UTF_8)
                     + " at LSN " + event.metadata().lsn() + " is " + (key.length + value.length)
-                    + " bytes, over Kafka's limit of " + config.maxRecordBytes() + " (KAFKA_MAX_REQUEST_SIZE)";
-            if (config.oversize() == WalProducerConfig.OversizePolicy.FAIL) {
-                throw new OversizeRecordException(problem + "; raise KAFKA_MAX_REQUEST_SIZE and the topic's max.message.bytes, "
-                        + "or set POSTGRES_CDC_OVERSIZE=dead_letter");
-            }
-            LOG.error("{}; sent to dead-letter topic {} without its row", problem, config.deadLetterTopic());
-            deadLettered.inc(table, "oversize");
-            ProducerRecord<byte[], byte[]> dead = new ProducerRecord<>(config.deadLetterTopic(), key,
-                    records.value(new ChangeEvent(event.key(), event.metadata(), event.key().deepCopy(), null)));
-            schemaHeader(dead, event);
-            dead.headers().add(new RecordHeader("cdc.error", problem.getBytes(StandardCharsets.UTF_8)));
-            dead.headers().add(new RecordHeader("cdc.topic", topic.getBytes(StandardCharsets.UTF_8)));
-            send(dead, route.published()[operation.ordinal()], onAck, onFailure);
+                    + " bytes, over Kafka's limit of " + config.maxRecordBytes() + " (KAFKA_MAX_REQUEST_SIZE)", onAck, onFailure);
             return;
         }
         ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, key, value);
         schemaHeader(record, event);
         send(record, route.published()[operation.ordinal()], onAck, onFailure);
+    }
+
+    /**
+     * An event too large for Kafka, by the policy: {@code fail} stops with the problem and the way out;
+     * {@code dead_letter} sends its key and metadata, without its row, to the dead-letter topic.
+     *
+     * @throws OversizeRecordException under the {@code fail} policy
+     */
+    public void publishOversized(ChangeEvent event, String problem, Runnable onAck, Consumer<Exception> onFailure) {
+        Route route = route(event.metadata().schema(), event.metadata().table());
+        if (config.oversize() == WalProducerConfig.OversizePolicy.FAIL) {
+            throw new OversizeRecordException(problem + "; raise KAFKA_MAX_REQUEST_SIZE and the topic's max.message.bytes, "
+                    + "or set POSTGRES_CDC_OVERSIZE=dead_letter");
+        }
+        LOG.error("{}; sent to dead-letter topic {} without its row", problem, config.deadLetterTopic());
+        deadLettered.inc(route.table(), "oversize");
+        ProducerRecord<byte[], byte[]> dead = new ProducerRecord<>(config.deadLetterTopic(), records.key(event),
+                records.value(new ChangeEvent(event.key(), event.metadata(), event.key().deepCopy(), null)));
+        schemaHeader(dead, event);
+        dead.headers().add(new RecordHeader("cdc.error", problem.getBytes(StandardCharsets.UTF_8)));
+        dead.headers().add(new RecordHeader("cdc.topic", route.topic().getBytes(StandardCharsets.UTF_8)));
+        send(dead, route.published()[event.metadata().operation().ordinal()], onAck, onFailure);
     }
 
     private static void schemaHeader(ProducerRecord<byte[], byte[]> record, ChangeEvent event) {

@@ -18,6 +18,7 @@ import io.cdcflow.wal.types.ValueMapper;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntFunction;
@@ -76,6 +77,7 @@ public final class ChangeAssembler {
      * @return the change events it produces, in order (often none)
      */
     public List<ChangeEvent> accept(PgOutputMessage message, long walLsn) {
+        oversized.clear();
         if (message instanceof PgOutputMessage.Begin b) {
             begin = b;
             origin = null;
@@ -169,16 +171,40 @@ public final class ChangeAssembler {
         return table;
     }
 
+    /**
+     * Why an event of the last {@link #accept} call is incomplete (a value too large to read was left out of it), or
+     * null: such an event is not published as a change, only its key and metadata go to the dead-letter topic.
+     */
+    public String oversize(ChangeEvent event) {
+        return oversized.get(event);
+    }
+
+    /** Events whose rows lost a value too large to read, with the columns and their sizes. */
+    private final Map<ChangeEvent, String> oversized = new IdentityHashMap<>();
+
+    private ChangeEvent mark(ChangeEvent event, Table table, List<String> big) {
+        if (!big.isEmpty()) {
+            oversized.put(event, "change event for table " + table.name() + " key " + event.key() + " at LSN "
+                    + event.metadata().lsn() + " has value(s) " + big + " over twice Kafka's limit (KAFKA_MAX_REQUEST_SIZE), "
+                    + "not read");
+        }
+        return event;
+    }
+
     private ChangeEvent insert(Table table, TupleData tuple, long walLsn, Operation operation) {
         List<String> toast = new ArrayList<>();
-        ObjectNode row = row(table, tuple, null, toast);
-        return event(table, key(table, row), operation, walLsn, row, null, toast);
+        List<String> big = new ArrayList<>();
+        ObjectNode row = row(table, tuple, null, toast, big);
+        return mark(event(table, key(table, row), operation, walLsn, row, null, toast), table, big);
     }
 
     private List<ChangeEvent> update(Table table, PgOutputMessage.Update u, long walLsn) {
         List<String> toast = new ArrayList<>();
-        ObjectNode oldRow = u.oldTuple() == null ? null : row(table, u.oldTuple(), null, new ArrayList<>());
-        ObjectNode newRow = row(table, u.newTuple(), u.oldKind() == 'O' ? u.oldTuple() : null, toast);
+        List<String> bigOld = new ArrayList<>();
+        List<String> big = new ArrayList<>();
+        ObjectNode oldRow = u.oldTuple() == null ? null : row(table, u.oldTuple(), null, new ArrayList<>(), bigOld);
+        ObjectNode newRow = row(table, u.newTuple(), u.oldKind() == 'O' ? u.oldTuple() : null, toast, big);
+        big.addAll(bigOld);
         ObjectNode newKey = key(table, newRow);
         if (oldRow != null) {
             ObjectNode oldKey = key(table, oldRow);
@@ -186,18 +212,21 @@ public final class ChangeAssembler {
                 // A key change: compacted topics and keyed consumers must forget the old key.
                 ObjectNode deletedPayload = u.oldKind() == 'O' ? oldRow : oldKey;
                 return List.of(
-                        event(table, oldKey, Operation.DELETE, walLsn, deletedPayload, null, List.of()),
-                        event(table, newKey, Operation.INSERT, walLsn, newRow, oldRow, toast));
+                        mark(event(table, oldKey, Operation.DELETE, walLsn, deletedPayload, null, List.of()), table,
+                                u.oldKind() == 'O' ? bigOld : List.of()),
+                        mark(event(table, newKey, Operation.INSERT, walLsn, newRow, oldRow, toast), table, big));
             }
         }
-        return List.of(event(table, newKey, Operation.UPDATE, walLsn, newRow, oldRow, toast));
+        return List.of(mark(event(table, newKey, Operation.UPDATE, walLsn, newRow, oldRow, toast), table, big));
     }
 
     private ChangeEvent delete(Table table, TupleData oldTuple, long walLsn) {
-        ObjectNode oldRow = row(table, oldTuple, null, new ArrayList<>());
+        List<String> big = new ArrayList<>();
+        ObjectNode oldRow = row(table, oldTuple, null, new ArrayList<>(), big);
         ObjectNode key = key(table, oldRow);
         boolean fullRow = table.relation().replicaIdentity() == PgOutputMessage.ReplicaIdentity.FULL;
-        return event(table, key, Operation.DELETE, walLsn, fullRow ? oldRow : key.deepCopy(), null, List.of());
+        return mark(event(table, key, Operation.DELETE, walLsn, fullRow ? oldRow : key.deepCopy(), null, List.of()), table,
+                fullRow ? big : List.of());
     }
 
     private ChangeEvent truncate(Table table, long walLsn) {
@@ -206,9 +235,10 @@ public final class ChangeAssembler {
 
     /**
      * The row as JSON. An unchanged TOASTed column is taken from {@code fallback} (the old row under REPLICA
-     * IDENTITY FULL) when that has it, else left out and added to {@code unchangedToast}.
+     * IDENTITY FULL) when that has it, else left out and added to {@code unchangedToast}. A value too large to read is
+     * left out and named in {@code oversized}; a key column cannot be, and stops the stream with the reason.
      */
-    private ObjectNode row(Table table, TupleData tuple, TupleData fallback, List<String> unchangedToast) {
+    private ObjectNode row(Table table, TupleData tuple, TupleData fallback, List<String> unchangedToast, List<String> oversized) {
         ObjectNode row = Json.object();
         List<PgOutputMessage.Column> columns = table.relation().columns();
         for (int i = 0; i < columns.size() && i < tuple.values().size(); i++) {
@@ -223,6 +253,12 @@ public final class ChangeAssembler {
                 unchangedToast.add(column.name());
             } else if (value instanceof TupleData.Binary b) {
                 row.put(column.name(), b.bytes());
+            } else if (value instanceof TupleData.Oversized o) {
+                if (table.keyColumns().contains(i)) {
+                    throw new IllegalStateException("key column " + table.name() + "." + column.name() + " holds a value of "
+                            + o.bytes() + " bytes, too large to publish (KAFKA_MAX_REQUEST_SIZE)");
+                }
+                oversized.add(column.name() + " (" + o.bytes() + " bytes)");
             } else {
                 row.putNull(column.name());
             }

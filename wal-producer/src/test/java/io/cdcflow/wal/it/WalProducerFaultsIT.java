@@ -38,14 +38,19 @@ class WalProducerFaultsIT {
                 "POSTGRES_CDC_OVERSIZE", "dead_letter", "KAFKA_MAX_REQUEST_SIZE", "20000"))) {
             producer.awaitStreaming();
             db.execute("INSERT INTO notes VALUES (1, 'small')",
+                    // 64,000 bytes: over twice the limit, so the value is skipped unread
                     "INSERT INTO notes SELECT 2, string_agg(md5(i::text), '') FROM generate_series(1, 2000) i",
+                    // 25,600 bytes: read, and refused once its event is over the limit
+                    "INSERT INTO notes SELECT 4, string_agg(md5(i::text), '') FROM generate_series(1, 800) i",
                     "INSERT INTO notes VALUES (3, 'small again')");
             assertThat(rowsIn(kafka, producer.topic("notes"), 2)).isEqualTo(2);
             try (TopicReader reader = new TopicReader(kafka, List.of(producer.config.deadLetterTopic()))) {
-                List<ConsumerRecord<byte[], byte[]>> dead = reader.readUntil(WAIT, rs -> !rs.isEmpty());
-                assertThat(dead).hasSize(1);
-                assertThat(new String(dead.get(0).headers().lastHeader("cdc.error").value(), StandardCharsets.UTF_8))
-                        .contains("table public.notes", "key {\"id\":2}", "KAFKA_MAX_REQUEST_SIZE");
+                List<ConsumerRecord<byte[], byte[]>> dead = reader.readUntil(WAIT, rs -> rs.size() >= 2);
+                assertThat(dead).hasSize(2);
+                assertThat(dead).extracting(r -> new String(r.headers().lastHeader("cdc.error").value(), StandardCharsets.UTF_8))
+                        .anySatisfy(e -> assertThat(e).contains("table public.notes", "key {\"id\":2}", "KAFKA_MAX_REQUEST_SIZE",
+                                "body (64000 bytes)", "not read"))
+                        .anySatisfy(e -> assertThat(e).contains("table public.notes", "key {\"id\":4}", "KAFKA_MAX_REQUEST_SIZE"));
             }
         }
     }

@@ -106,4 +106,19 @@ class PgOutputDecoderTest {
         assertThatThrownBy(() -> PgOutputDecoder.decode(ByteBuffer.wrap(new byte[] {'B', 0, 0})))
                 .isInstanceOf(PgOutputFormatException.class).hasMessageContaining("truncated");
     }
+
+    @Test
+    void aValueLongerThanAskedIsSkippedWithoutBeingReadAndTheRestDecodes() {
+        byte[] big = "x".repeat(10_000).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        ByteBuffer b = ByteBuffer.allocate(64 + big.length);
+        b.put((byte) 'I').putInt(16385).put((byte) 'N').putShort((short) 3);
+        b.put((byte) 't').putInt(2).put("42".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        b.put((byte) 't').putInt(big.length).put(big);
+        b.put((byte) 't').putInt(3).put("end".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        b.flip();
+        Insert insert = (Insert) PgOutputDecoder.decode(b, 1_000);
+        assertThat(insert.newTuple().values()).containsExactly(new TupleData.Text("42"), new TupleData.Oversized(10_000),
+                new TupleData.Text("end"));
+        assertThat(b.remaining()).isZero();
+    }
 }
