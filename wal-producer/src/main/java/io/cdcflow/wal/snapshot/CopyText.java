@@ -14,12 +14,17 @@ final class CopyText {
     private CopyText() {
     }
 
+    static TupleData parse(byte[] line, int width) {
+        return parse(line, width, Integer.MAX_VALUE);
+    }
+
     /**
-     * @param line  one CopyData message: a row, usually ending in a newline
-     * @param width the number of columns selected
+     * @param line          one CopyData message: a row, usually ending in a newline
+     * @param width         the number of columns selected
+     * @param maxValueBytes a value longer than this is not decoded: {@link TupleData.Oversized}
      * @throws IllegalArgumentException when the row does not have {@code width} values
      */
-    static TupleData parse(byte[] line, int width) {
+    static TupleData parse(byte[] line, int width, int maxValueBytes) {
         int end = line.length > 0 && line[line.length - 1] == '\n' ? line.length - 1 : line.length;
         List<TupleData.Value> values = new ArrayList<>(width);
         int start = 0;
@@ -30,7 +35,7 @@ final class CopyText {
                 escaped |= line[stop] == '\\';
                 stop++;
             }
-            values.add(value(line, start, stop, escaped));
+            values.add(stop - start > maxValueBytes ? new TupleData.Oversized(stop - start) : value(line, start, stop, escaped));
             if (stop >= end) {
                 break;
             }

@@ -115,8 +115,9 @@ public final class ChangeAssembler {
         begin = null;
     }
 
-    /** One row of the initial snapshot, as a {@code read} event. */
+    /** One row of the initial snapshot, as a {@code read} event ({@link #oversize} tells whether a value was left out). */
     public ChangeEvent read(Relation relation, TupleData row, long consistentPoint) {
+        oversized.clear();
         Table table = relations.computeIfAbsent(relation.oid(), oid -> {
             relation.columns().forEach(c -> ensureType(c.typeOid()));
             return describe(relation, consistentPoint);

@@ -28,4 +28,11 @@ class CopyTextTest {
     void aRowOfTheWrongWidthIsAnError() {
         assertThatThrownBy(() -> parse("1\t2\n", 3)).hasMessage("COPY row has 2 values, expected 3");
     }
+
+    @Test
+    void aValueLongerThanAskedIsNotDecoded() {
+        byte[] line = ("1\t" + "y".repeat(5000) + "\tlast\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(CopyText.parse(line, 3, 1000).values()).containsExactly(new TupleData.Text("1"), new TupleData.Oversized(5000),
+                new TupleData.Text("last"));
+    }
 }
