@@ -85,6 +85,15 @@ public record WalProducerConfig(
     }
 
     /**
+     * The longest column value decoded, in the stream and the snapshot: a longer one could never fit in a Kafka record
+     * (twice the limit: no JSON form of it is that much smaller), so it is skipped unread and its event goes by the
+     * oversize policy.
+     */
+    public int maxValueBytes() {
+        return (int) Math.min(Integer.MAX_VALUE, 2L * maxRecordBytes);
+    }
+
+    /**
      * POSTGRES_CDC_TOPIC_RETENTION: {@code compact} (per-table topics' default: the newest change of every row is kept
      * for good, so a consumer that falls behind or starts late loses nothing it needs), {@code forever} (the single
      * topic's default: tables' keys share it, so compaction would mix them), or a duration after which Kafka deletes

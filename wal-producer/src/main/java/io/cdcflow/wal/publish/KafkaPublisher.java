@@ -120,9 +120,14 @@ public final class KafkaPublisher implements AutoCloseable {
     /**
      * Sends one event. {@code onAck} runs once Kafka acknowledged it, {@code onFailure} if it never will be.
      *
+     * @param oversize why the event lacks a value too large to read ({@code ChangeAssembler.oversize}), or null
      * @throws OversizeRecordException when the event is larger than Kafka accepts and the policy is to fail
      */
-    public void publish(ChangeEvent event, Runnable onAck, Consumer<Exception> onFailure) {
+    public void publish(ChangeEvent event, String oversize, Runnable onAck, Consumer<Exception> onFailure) {
+        if (oversize != null) {
+            publishOversized(event, oversize, onAck, onFailure);
+            return;
+        }
         Route route = route(event.metadata().schema(), event.metadata().table());
         String topic = route.topic();
         byte[] key = records.key(event);
@@ -146,7 +151,7 @@ public final class KafkaPublisher implements AutoCloseable {
      *
      * @throws OversizeRecordException under the {@code fail} policy
      */
-    public void publishOversized(ChangeEvent event, String problem, Runnable onAck, Consumer<Exception> onFailure) {
+    private void publishOversized(ChangeEvent event, String problem, Runnable onAck, Consumer<Exception> onFailure) {
         Route route = route(event.metadata().schema(), event.metadata().table());
         if (config.oversize() == WalProducerConfig.OversizePolicy.FAIL) {
             throw new OversizeRecordException(problem + "; raise KAFKA_MAX_REQUEST_SIZE and the topic's max.message.bytes, "

@@ -97,18 +97,12 @@ public final class Snapshotter {
             while ((line = copy.readFromCopy()) != null) {
                 TupleData tuple;
                 try {
-                    // as in the stream: a value that could never fit in a Kafka record is not decoded
-                    tuple = CopyText.parse(line, width, (int) Math.min(Integer.MAX_VALUE, 2L * config.maxRecordBytes()));
+                    tuple = CopyText.parse(line, width, config.maxValueBytes());
                 } catch (IllegalArgumentException e) {
                     throw new IllegalStateException("snapshot of " + qualified + ": " + e.getMessage(), e);
                 }
                 ChangeEvent event = assembler.read(relation, tuple, consistentPoint.value());
-                String oversize = assembler.oversize(event);
-                if (oversize == null) {
-                    publisher.publish(event, () -> { }, e -> failure.compareAndSet(null, e));
-                } else {
-                    publisher.publishOversized(event, oversize, () -> { }, e -> failure.compareAndSet(null, e));
-                }
+                publisher.publish(event, assembler.oversize(event), () -> { }, e -> failure.compareAndSet(null, e));
                 if (++rows % progressEvery == 0) {
                     rowsRead.add(progressEvery, qualified);
                     if (failure.get() != null) {

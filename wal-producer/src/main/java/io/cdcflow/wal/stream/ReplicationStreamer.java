@@ -107,8 +107,7 @@ public final class ReplicationStreamer {
                 }
                 idlePauseNanos = 0;
                 long lsn = stream.getLastReceiveLSN().asLong();
-                // a value that could never fit in a Kafka record (twice the limit: no JSON form is that much smaller) is not read
-                PgOutputMessage message = PgOutputDecoder.decode(buffer, (int) Math.min(Integer.MAX_VALUE, 2L * config.maxRecordBytes()));
+                PgOutputMessage message = PgOutputDecoder.decode(buffer, config.maxValueBytes());
                 messageCounts.get(message.getClass()).increment();
                 if (message instanceof PgOutputMessage.Begin) {
                     txn = ack.begin();
@@ -117,12 +116,7 @@ public final class ReplicationStreamer {
                 for (ChangeEvent event : events) {
                     LsnAcknowledger.Transaction current = txn;
                     ack.sent(current);
-                    String oversize = assembler.oversize(event);
-                    if (oversize == null) {
-                        publisher.publish(event, () -> ack.acked(current), ack::failed);
-                    } else {
-                        publisher.publishOversized(event, oversize, () -> ack.acked(current), ack::failed);
-                    }
+                    publisher.publish(event, assembler.oversize(event), () -> ack.acked(current), ack::failed);
                 }
                 if (message instanceof PgOutputMessage.LogicalMessage m && !m.transactional() && txn == null
                         && Heartbeat.PREFIX.equals(m.prefix())) {
