@@ -49,6 +49,7 @@ public final class StreamsApp implements AutoCloseable {
     private final StreamsAppConfig config;
     private final Metrics metrics;
     private final FactsFile facts;
+    private final FactSchemas factSchemas;
     private final OpsServer ops;
     private final SchemaCatalog schemaCatalog;
     private final KafkaProducer<byte[], byte[]> schemaProducer;
@@ -66,6 +67,7 @@ public final class StreamsApp implements AutoCloseable {
         this.config = config;
         this.metrics = metrics;
         this.facts = FactsFile.load(config.factsFile());
+        this.factSchemas = new FactSchemas(facts, config.schema());
         Map<String, Object> client = new HashMap<>(config.kafkaClient());
         client.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         schemaCatalog = new SchemaCatalog(config.schemaTopic(), client);
@@ -126,7 +128,7 @@ public final class StreamsApp implements AutoCloseable {
         }
         List<FactPlan> plans = new FactPlanner(config.schema(), sources::get).plan(facts);
         plans.forEach(p -> LOG.info("fact {}: {} -> topic {}", p.name(), FactPlans.describe(p), p.name()));
-        OutputSchemas schemas = new PublishedOutputSchemas(new FactSchemas(facts, config.schema()), schemaCatalog,
+        OutputSchemas schemas = new PublishedOutputSchemas(factSchemas, schemaCatalog,
                 new SchemaPublisher(config.schemaTopic(), schemaProducer));
         Topology built = FactTopology.build(config, plans, metrics, schemas);
         KafkaStreams started = new KafkaStreams(built, properties(config));
@@ -183,9 +185,9 @@ public final class StreamsApp implements AutoCloseable {
             try {
                 schemaCatalog.refresh();
                 for (String table : facts.tables()) {
-                    RowSchema schema = schemaCatalog.latest(config.schema() + "." + table);
+                    RowSchema schema = schemaCatalog.latest(factSchemas.subject(table));
                     if (schema == null) {
-                        missing.add(config.schema() + "." + table);
+                        missing.add(factSchemas.subject(table));
                     } else {
                         found.put(table, schema);
                     }
