@@ -67,6 +67,10 @@ class ClickHouseWriterIT {
                 "WRITER_GROUP_ID", "writer-" + run, "WRITER_DEAD_LETTER_TOPIC", deadLetters, "WRITER_SCHEMA_TOPIC", schemaTopic));
     }
 
+    private static org.apache.kafka.clients.admin.Admin admin(KafkaEndpoint kafka) {
+        return org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()));
+    }
+
     private static void send(KafkaEndpoint kafka, String topic, String schemaId, String key, String value) {
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producerProperties())) {
             producer.send(schemaId == null ? new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), value.getBytes(StandardCharsets.UTF_8))
@@ -194,15 +198,13 @@ class ClickHouseWriterIT {
 
     @Test
     void aCommittedOffsetThatRetentionDeletedIsReportedAndNeverSkipped(ClickHouseEndpoint ch, KafkaEndpoint kafka) throws Exception {
-        java.util.Properties adminProps = new java.util.Properties();
-        adminProps.put("bootstrap.servers", kafka.bootstrapServers());
         kafka.createTopics(1, facts);
         factSchema = TestSchemas.publish(kafka, schemaTopic, TestSchemas.ORDER_FACT);
         for (int id = 1; id <= 3; id++) {
             sendFact(kafka, "{\"order_id\":" + id + "}", fact(id, "new", 1, 0));
         }
         var partition = new org.apache.kafka.common.TopicPartition(facts, 0);
-        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(adminProps)) {
+        try (org.apache.kafka.clients.admin.Admin admin = admin(kafka)) {
             // the writer had written record 0 when it stopped; then retention deleted records 0 and 1
             admin.alterConsumerGroupOffsets("writer-" + run, Map.of(partition, new org.apache.kafka.clients.consumer.OffsetAndMetadata(1))).all().get();
             admin.deleteRecords(Map.of(partition, org.apache.kafka.clients.admin.RecordsToDelete.beforeOffset(2))).all().get();
@@ -221,9 +223,7 @@ class ClickHouseWriterIT {
 
     @Test
     void aRecordTheDeadLetterTopicRefusesIsNeverCommittedPast(ClickHouseEndpoint ch, KafkaEndpoint kafka) throws Exception {
-        java.util.Properties adminProps = new java.util.Properties();
-        adminProps.put("bootstrap.servers", kafka.bootstrapServers());
-        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(adminProps)) {
+        try (org.apache.kafka.clients.admin.Admin admin = admin(kafka)) {
             // a dead-letter topic that refuses the bad record: too large for it
             admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(deadLetters, 1, (short) 1)
                     .configs(Map.of("max.message.bytes", "256")))).all().get();
