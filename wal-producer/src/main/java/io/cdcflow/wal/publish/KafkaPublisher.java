@@ -167,6 +167,11 @@ public final class KafkaPublisher implements AutoCloseable {
         send(dead, route.published()[event.metadata().operation().ordinal()], onAck, onFailure);
     }
 
+    /** The record key an event is published under, byte for byte. */
+    public byte[] key(ChangeEvent event) {
+        return records.key(event);
+    }
+
     private static void schemaHeader(ProducerRecord<byte[], byte[]> record, ChangeEvent event) {
         if (event.schemaId() != null) {
             record.headers().add(new RecordHeader(RowSchema.HEADER, event.schemaId().getBytes(StandardCharsets.US_ASCII)));

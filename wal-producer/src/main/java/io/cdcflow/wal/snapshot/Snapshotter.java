@@ -1,22 +1,27 @@
 package io.cdcflow.wal.snapshot;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cdcflow.common.event.ChangeEvent;
 import io.cdcflow.common.event.Lsn;
+import io.cdcflow.common.json.Json;
 import io.cdcflow.common.ops.Metrics;
 import io.cdcflow.wal.config.WalProducerConfig;
 import io.cdcflow.wal.pgoutput.PgOutputMessage;
 import io.cdcflow.wal.pgoutput.TupleData;
 import io.cdcflow.wal.publish.KafkaPublisher;
+import io.cdcflow.wal.publish.PublishedKeys;
 import io.cdcflow.wal.schema.CatalogSchemas;
 import io.cdcflow.wal.setup.Identifiers;
 import io.cdcflow.wal.stream.ChangeAssembler;
 import io.cdcflow.wal.stream.PrimaryKeys;
+import java.nio.ByteBuffer;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.postgresql.PGConnection;
@@ -38,6 +43,7 @@ public final class Snapshotter {
     private final ChangeAssembler assembler;
     private final PrimaryKeys primaryKeys;
     private final Metrics.Counter rowsRead;
+    private final Metrics.Counter rowsVanished;
     private final AtomicLong tablesDone = new AtomicLong();
     private final AtomicLong tablesTotal = new AtomicLong();
 
@@ -48,12 +54,15 @@ public final class Snapshotter {
         this.assembler = assembler;
         this.primaryKeys = primaryKeys;
         this.rowsRead = metrics.counter("cdc_snapshot_rows_total", "Rows published by the initial snapshot", "table");
+        this.rowsVanished = metrics.counter("cdc_snapshot_vanished_total",
+                "Rows published earlier that a later snapshot no longer found, published as deletes", "table");
         metrics.gauge("cdc_snapshot_tables_done", "Tables whose initial snapshot is complete", tablesDone::get);
         metrics.gauge("cdc_snapshot_tables_total", "Tables in the initial snapshot", tablesTotal::get);
     }
 
     /**
-     * Publishes every row and waits until Kafka acknowledged all of them.
+     * Publishes every row, then a delete for each row published earlier (by an earlier snapshot or the stream) that
+     * the table no longer holds, and waits until Kafka acknowledged all of them.
      *
      * @param txn a connection inside a REPEATABLE READ transaction that imported the slot's snapshot
      * @return the number of rows published
@@ -62,10 +71,11 @@ public final class Snapshotter {
         tablesTotal.set(tables.size());
         AtomicReference<Exception> failure = new AtomicReference<>();
         long total = 0;
-        assembler.beginSnapshot(consistentPoint.value());
+        PublishedKeys earlier = PublishedKeys.scan(config, tables, consistentPoint);
+        assembler.beginSnapshot(consistentPoint.value(), earlier.nextSeq());
         try {
             for (String table : tables) {
-                total += table(txn, table, consistentPoint, failure);
+                total += table(txn, table, consistentPoint, earlier.of(table), failure);
                 tablesDone.incrementAndGet();
             }
         } finally {
@@ -79,7 +89,9 @@ public final class Snapshotter {
         return total;
     }
 
-    private long table(Connection txn, String table, Lsn consistentPoint, AtomicReference<Exception> failure) throws SQLException {
+    /** @param earlier the table's keys published live before; each key read is removed, the rest are deleted */
+    private long table(Connection txn, String table, Lsn consistentPoint, Set<ByteBuffer> earlier,
+                       AtomicReference<Exception> failure) throws SQLException {
         String qualified = config.schema() + "." + table;
         PgOutputMessage.Relation relation = CatalogSchemas.relation(txn, config.schema(), table, primaryKeys.of(config.schema(), table));
         long estimate = estimatedRows(txn, table);
@@ -102,6 +114,9 @@ public final class Snapshotter {
                     throw new IllegalStateException("snapshot of " + qualified + ": " + e.getMessage(), e);
                 }
                 ChangeEvent event = assembler.read(relation, tuple, consistentPoint.value());
+                if (!earlier.isEmpty()) {
+                    earlier.remove(ByteBuffer.wrap(publisher.key(event)));
+                }
                 publisher.publish(event, assembler.oversize(event), () -> { }, e -> failure.compareAndSet(null, e));
                 if (++rows % progressEvery == 0) {
                     rowsRead.add(progressEvery, qualified);
@@ -124,6 +139,16 @@ public final class Snapshotter {
         }
         rowsRead.add(rows % progressEvery, qualified);
         LOG.info("snapshot {}: done, {} rows in {} ms", qualified, rows, (System.nanoTime() - started) / 1_000_000);
+        if (!earlier.isEmpty() && failure.get() == null) {
+            LOG.info("snapshot {}: {} rows published earlier are no longer in the table: publishing their deletes", qualified,
+                    earlier.size());
+            for (ByteBuffer key : earlier) {
+                ChangeEvent delete = assembler.vanished(relation, (ObjectNode) Json.read(key.array()), consistentPoint.value());
+                publisher.publish(delete, null, () -> { }, e -> failure.compareAndSet(null, e));
+            }
+            rowsVanished.add(earlier.size(), qualified);
+            earlier.clear();
+        }
         return rows;
     }
 

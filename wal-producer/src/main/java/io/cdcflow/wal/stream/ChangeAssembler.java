@@ -104,11 +104,14 @@ public final class ChangeAssembler {
         return List.of();
     }
 
-    /** Starts the initial snapshot: its rows share the slot's consistent point as LSN and are numbered by seq. */
-    public void beginSnapshot(long consistentPoint) {
+    /**
+     * Starts a snapshot: its rows share the slot's position as LSN and are numbered by seq from {@code firstSeq},
+     * which is above every event published earlier at that position.
+     */
+    public void beginSnapshot(long consistentPoint, long firstSeq) {
         begin = new PgOutputMessage.Begin(consistentPoint, null, 0);
         origin = null;
-        seq = 0;
+        seq = firstSeq;
     }
 
     public void endSnapshot() {
@@ -118,11 +121,22 @@ public final class ChangeAssembler {
     /** One row of the initial snapshot, as a {@code read} event ({@link #oversize} tells whether a value was left out). */
     public ChangeEvent read(Relation relation, TupleData row, long consistentPoint) {
         oversized.clear();
-        Table table = relations.computeIfAbsent(relation.oid(), oid -> {
+        return insert(snapshotTable(relation, consistentPoint), row, consistentPoint, Operation.READ);
+    }
+
+    private Table snapshotTable(Relation relation, long consistentPoint) {
+        return relations.computeIfAbsent(relation.oid(), oid -> {
             relation.columns().forEach(c -> ensureType(c.typeOid()));
             return describe(relation, consistentPoint);
         });
-        return insert(table, row, consistentPoint, Operation.READ);
+    }
+
+    /**
+     * A delete, at the snapshot's position, of a row an earlier snapshot or stream published and this snapshot no
+     * longer finds.
+     */
+    public ChangeEvent vanished(Relation relation, ObjectNode key, long consistentPoint) {
+        return event(snapshotTable(relation, consistentPoint), key, Operation.DELETE, consistentPoint, key.deepCopy(), null, List.of());
     }
 
     private void ensureType(int oid) {

@@ -17,8 +17,15 @@ final class ChangeLog {
     final List<ChangeEvent> events = new ArrayList<>();
 
     ChangeLog(List<ConsumerRecord<byte[], byte[]>> records, String topic) {
+        this(records, topic, null);
+    }
+
+    /** @param table the table whose events to keep, from a topic that holds several; null for all */
+    ChangeLog(List<ConsumerRecord<byte[], byte[]>> records, String topic, String table) {
         records.stream().filter(r -> r.topic().equals(topic))
-                .forEach(r -> events.add(ChangeEventCodec.fromRecord(r.key(), r.value())));
+                .map(r -> ChangeEventCodec.fromRecord(r.key(), r.value()))
+                .filter(e -> table == null || e.metadata().table().equals(table))
+                .forEach(events::add);
         // Order holds per key (one partition); across keys, commit order is (commit LSN, position in transaction).
         events.sort(java.util.Comparator.comparing((ChangeEvent e) -> e.metadata().commitLsn())
                 .thenComparingLong(e -> e.metadata().seq()));

@@ -134,4 +134,40 @@ class SlotAdoptionIT {
             assertThat(log.state()).hasSize(11);
         }
     }
+
+    @Test
+    void aSnapshotAfterTheSlotWasDroppedDeletesTheRowsGoneMeanwhile(PostgresEndpoint server, KafkaEndpoint kafka) throws Exception {
+        PostgresEndpoint db = server.createDatabase("wal_gone");
+        db.execute("CREATE TABLE items (id int PRIMARY KEY, name text NOT NULL)",
+                "INSERT INTO items SELECT g, 'item ' || g FROM generate_series(1, 30) g",
+                "CREATE TABLE tags (id int PRIMARY KEY)", "INSERT INTO tags SELECT generate_series(1, 30)");
+        String topic = "gone_" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        // one topic for both tables: the deletes must follow the table, not the key, which both tables share
+        Map<String, String> settings = Map.of("POSTGRES_CDC_TABLES", "items,tags", "POSTGRES_CDC_SLOT", "gone_slot",
+                "POSTGRES_CDC_TOPIC", topic);
+        try (RunningProducer producer = new RunningProducer(db, kafka, settings, true);
+             TopicReader reader = new TopicReader(kafka, List.of(topic))) {
+            producer.awaitStreaming();
+            db.execute("DELETE FROM items WHERE id = 30", "INSERT INTO items VALUES (40, 'streamed')");
+            reader.readUntil(WAIT, rs -> rs.size() >= 62);
+        }
+        // while nothing streams: rows vanish, and the slot that knew it is dropped (as after a lost slot)
+        db.execute("DELETE FROM items WHERE id BETWEEN 5 AND 9 OR id = 40", "UPDATE items SET name = 'changed' WHERE id = 1",
+                "INSERT INTO items VALUES (31, 'new')", "SELECT pg_drop_replication_slot('gone_slot')");
+        try (RunningProducer producer = new RunningProducer(db, kafka, settings, true);
+             TopicReader reader = new TopicReader(kafka, List.of(topic))) {
+            producer.awaitStreaming();
+            db.execute("UPDATE items SET name = 'after' WHERE id = 2");
+            var records = reader.readUntil(WAIT, rs -> new ChangeLog(rs, topic, "items").events.stream()
+                    .anyMatch(e -> e.payload().path("name").asText().equals("after")));
+            ChangeLog items = new ChangeLog(records, topic, "items");
+            assertThat(items.state()).as("the rows deleted while the slot was gone are deleted in the topic too")
+                    .isEqualTo(ChangeLog.rowsOf(db.queryString("SELECT json_agg(i ORDER BY id) FROM items i"), "id"));
+            assertThat(items.count(Operation.DELETE)).as("one delete streamed, six published by the second snapshot").isEqualTo(7);
+            ChangeLog tags = new ChangeLog(records, topic, "tags");
+            assertThat(tags.count(Operation.DELETE)).as("the other table in the topic keeps every row").isZero();
+            assertThat(tags.state()).hasSize(30);
+            assertThat(producer.metrics.scrape()).contains("cdc_snapshot_vanished_total{table=\"public.items\"} 6");
+        }
+    }
 }
