@@ -69,7 +69,7 @@ public final class TopicSink implements AutoCloseable {
     private final Map<String, TableBatch> batches = new LinkedHashMap<>();
     /** Each table's other buffer: the one in flight, or a spare once that landed. */
     private final Map<String, TableBatch> spares = new HashMap<>();
-    private final Map<TopicPartition, OffsetAndMetadata> pending = new HashMap<>();
+    private final CommitLedger ledger;
     private final Map<String, String> tables = new HashMap<>();
     /** Keys in each mirrored table's batch, where versions can be equal (servers without UInt128). */
     private final Map<String, Set<ByteBuffer>> batchKeys = new HashMap<>();
@@ -100,19 +100,29 @@ public final class TopicSink implements AutoCloseable {
     private RowEncoder encoder;
     private volatile boolean stopping;
 
-    /** INSERTs handed to ClickHouse (table to batch), and the offsets to commit once all of them are confirmed. */
-    private record Flight(Future<List<Rejected>> done, Map<TopicPartition, OffsetAndMetadata> offsets, Map<String, TableBatch> batches) {
+    /** INSERTs handed to ClickHouse (table to batch), each table's outcome, and what landing them commits. */
+    private record Flight(Future<Map<String, Outcome>> done, CommitLedger.Flight offsets, Map<String, TableBatch> batches) {
+    }
+
+    /** One table's INSERT in a flight: the rows ClickHouse refused, or the failure that kept all of them out. */
+    private record Outcome(List<Rejected> rejected, ClickHouse.ClickHouseException failure) {
     }
 
     public TopicSink(WriterConfig config, Metrics metrics) {
+        this(config, metrics, new ClickHouse(config), new KafkaConsumer<>(consumerProperties(config)),
+                new KafkaProducer<>(producerProperties(config)), new SchemaCatalog(config.schemaTopic(), catalogClient(config)));
+    }
+
+    /** The sink over clients it is given, which it closes. */
+    TopicSink(WriterConfig config, Metrics metrics, ClickHouse clickhouse, KafkaConsumer<byte[], byte[]> consumer,
+              KafkaProducer<byte[], byte[]> deadLetters, SchemaCatalog catalog) {
         this.config = config;
         this.topics = config.topicPattern();
-        this.clickhouse = new ClickHouse(config);
-        Map<String, Object> catalogClient = new HashMap<>(config.kafkaClient());
-        catalogClient.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-        this.catalog = new SchemaCatalog(config.schemaTopic(), catalogClient);
-        this.consumer = new KafkaConsumer<>(consumerProperties(config));
-        this.deadLetters = new KafkaProducer<>(producerProperties(config));
+        this.clickhouse = clickhouse;
+        this.catalog = catalog;
+        this.consumer = consumer;
+        this.deadLetters = deadLetters;
+        this.ledger = new CommitLedger(Duration.ofSeconds(1), config.maxBackoff());
         this.rowsWritten = metrics.counter("writer_rows_written_total", "Rows inserted into ClickHouse", "table");
         this.batchesWritten = metrics.counter("writer_batches_written_total", "INSERT batches confirmed by ClickHouse", "table");
         this.insertMillis = metrics.counter("writer_insert_milliseconds_total", "Time spent in INSERTs", "table");
@@ -122,6 +132,12 @@ public final class TopicSink implements AutoCloseable {
         metrics.gauge("writer_consumer_lag_records", "Records in the assigned partitions not yet read", lag::get);
         metrics.collector(() -> List.of(new Metrics.Sample("writer_last_error_info", "The last error, as a label", "gauge",
                 Map.of("error", lastError.get()), lastError.get().isEmpty() ? 0 : 1)));
+    }
+
+    private static Map<String, Object> catalogClient(WriterConfig config) {
+        Map<String, Object> client = new HashMap<>(config.kafkaClient());
+        client.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        return client;
     }
 
     static Map<String, Object> consumerProperties(WriterConfig config) {
@@ -176,10 +192,12 @@ public final class TopicSink implements AutoCloseable {
         while (!stopping) {
             try {
                 pollOnce();
-                health.set(outOfRange != null ? Health.notReady(outOfRange) : Health.ready("writing to ClickHouse " + config.clickhouseUrl()));
+                health.set(currentHealth());
                 backoff = Duration.ofSeconds(1);
             } catch (org.apache.kafka.common.errors.WakeupException e) {
                 break;
+            } catch (TableOutageException e) {
+                holdBack(e);
             } catch (ClickHouse.ClickHouseException | ClickHouse.SchemaChangeException | SchemaCatalog.UnavailableException
                      | DeadLetterException e) {
                 lastError.set(e.getMessage());
@@ -191,6 +209,32 @@ public final class TopicSink implements AutoCloseable {
             }
         }
         landQuietly();
+    }
+
+    private Health currentHealth() {
+        if (outOfRange != null) {
+            return Health.notReady(outOfRange);
+        }
+        if (!ledger.failingTables().isEmpty()) {
+            return Health.notReady("ClickHouse is failing for " + ledger.failingTables() + ": " + lastError.get());
+        }
+        return Health.ready("writing to ClickHouse " + config.clickhouseUrl());
+    }
+
+    /**
+     * Some tables of a flight did not land: the partitions that carried their rows wait for the tables' backoff and
+     * are read again from their committed offsets; every other partition goes on at once.
+     */
+    private void holdBack(TableOutageException e) {
+        Duration backoff = ledger.failed(e.flight, e.failures.keySet(), System.nanoTime());
+        lastError.set(e.getMessage());
+        LOG.error("{}; their partitions {} are read again in {} s, other tables go on", e.getMessage(),
+                e.flight.blocked(e.failures.keySet()), backoff.toSeconds());
+        seekBackToCommitted();
+        Set<TopicPartition> held = new HashSet<>(ledger.held());
+        held.retainAll(consumer.assignment());
+        consumer.pause(held);
+        health.set(currentHealth());
     }
 
     private void connect() throws InterruptedException {
@@ -213,6 +257,11 @@ public final class TopicSink implements AutoCloseable {
     }
 
     private void pollOnce() {
+        Set<TopicPartition> due = ledger.release(System.nanoTime());
+        if (!due.isEmpty()) {
+            due.retainAll(consumer.assignment());
+            consumer.resume(due);
+        }
         for (ConsumerRecord<byte[], byte[]> record : poll()) {
             accept(record);
             if (batchFull()) {
@@ -224,13 +273,14 @@ public final class TopicSink implements AutoCloseable {
         }
         lag.set(currentLag());
         if (batches.values().stream().anyMatch(b -> b.ageNanos() >= config.batchMaxAge().toNanos())
-                || (batches.values().stream().allMatch(b -> b.rows() == 0) && !pending.isEmpty())) {
+                || (batches.values().stream().allMatch(b -> b.rows() == 0) && !ledger.isEmpty())) {
             flush();
         }
     }
 
     private void accept(ConsumerRecord<byte[], byte[]> record) {
         TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+        String rowIn = null;
         try {
             if (!topics.matcher(record.topic()).matches()) {
                 throw new RowEncoder.BadRowException("unknown topic " + record.topic() + " (WRITER_TOPICS is " + config.topics() + ")");
@@ -252,11 +302,12 @@ public final class TopicSink implements AutoCloseable {
             TableBatch into = batches.get(schema.table());
             if (into != null && into.rows() > 0 && into.source(into.rows() - 1) == null) {
                 into.sourceOfLast(record.topic() + "[" + record.partition() + "]@" + record.offset());
+                rowIn = schema.table();
             }
         } catch (RowEncoder.BadRowException | Json.MalformedJsonException | ChangeEventCodec.InvalidEventException e) {
             deadLetter(record, e.getMessage());
         }
-        pending.put(partition, new OffsetAndMetadata(record.offset() + 1));
+        ledger.read(partition, record.offset(), rowIn);
     }
 
     /**
@@ -424,20 +475,23 @@ public final class TopicSink implements AutoCloseable {
                 entry.setValue(spare);
             }
         }
-        if (loaded.isEmpty() && pending.isEmpty()) {
+        if (loaded.isEmpty() && ledger.isEmpty()) {
             return;
         }
-        Future<List<Rejected>> done = inserts.submit(() -> {
-            List<Rejected> rejected = new ArrayList<>();
+        Future<Map<String, Outcome>> done = inserts.submit(() -> {
+            Map<String, Outcome> outcomes = new LinkedHashMap<>();
             loaded.forEach((table, batch) -> {
                 long started = System.nanoTime();
-                rejected.addAll(insertOrSplit(table, batch, 0, batch.rows()));
+                try {
+                    outcomes.put(table, new Outcome(insertOrSplit(table, batch, 0, batch.rows()), null));
+                } catch (ClickHouse.ClickHouseException e) {
+                    outcomes.put(table, new Outcome(List.of(), e)); // the other tables are still written
+                }
                 insertMillis.add((System.nanoTime() - started) / 1_000_000, table);
             });
-            return rejected;
+            return outcomes;
         });
-        flight = new Flight(done, new HashMap<>(pending), loaded);
-        pending.clear();
+        flight = new Flight(done, ledger.takeOff(), loaded);
     }
 
     /** A row ClickHouse refused on its own, for the dead-letter topic. */
@@ -447,8 +501,8 @@ public final class TopicSink implements AutoCloseable {
     /**
      * Inserts lines {@code from} to {@code to} of a batch. When ClickHouse refuses the data (not when it fails), the
      * lines are split in halves and each half inserted on its own, down to the rows it refuses one by one, which are
-     * returned for the dead-letter topic; the rest land. A failure that is not about the data is thrown, and the
-     * whole flight is retried.
+     * returned for the dead-letter topic; the rest land. A failure that is not about the data is thrown: the table's
+     * rows are written again later, from the partitions that carried them.
      */
     private List<Rejected> insertOrSplit(String table, TableBatch batch, int from, int to) {
         try {
@@ -495,16 +549,19 @@ public final class TopicSink implements AutoCloseable {
         }
     }
 
-    /** Waits for the flight in the air, then commits the offsets it covers. A failed flight commits nothing. */
+    /**
+     * Waits for the flight in the air, then commits the offsets it covers: all of them when every table landed, else
+     * those of partitions that fed no failed table (and throws {@link TableOutageException} naming the failures).
+     */
     private void land() {
         if (flight == null) {
             return;
         }
         Flight landing = flight;
         flight = null;
-        List<Rejected> rejected;
+        Map<String, Outcome> outcomes;
         try {
-            rejected = landing.done().get();
+            outcomes = landing.done().get();
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException failure) {
                 throw failure;
@@ -515,21 +572,32 @@ public final class TopicSink implements AutoCloseable {
             throw new org.apache.kafka.common.errors.InterruptException(e);
         }
         // The landed batches stay untouched until the next flush takes them back as spares.
-        landing.batches().forEach((table, batch) -> {
-            rowsWritten.add(batch.rows(), table);
+        Map<String, ClickHouse.ClickHouseException> failures = new LinkedHashMap<>();
+        outcomes.forEach((table, outcome) -> {
+            if (outcome.failure() != null) {
+                failures.put(table, outcome.failure());
+                return;
+            }
+            TableBatch batch = landing.batches().get(table);
+            rowsWritten.add(batch.rows() - outcome.rejected().size(), table);
             batchesWritten.inc(table);
+            ledger.landed(table);
+            outcome.rejected().forEach(this::deadLetterRow);
         });
-        for (Rejected row : rejected) {
-            deadLetterRow(row);
-        }
         deadLetters.flush();
         Exception lost = deadLetterFailure.getAndSet(null);
         if (lost != null) { // the records it carried are read again, and dead-lettered again, before any commit
             throw new DeadLetterException("the dead-letter topic " + config.deadLetterTopic() + " did not take a record ("
                     + lost.getMessage() + "); offsets are not committed, the records are read again", lost);
         }
-        if (!landing.offsets().isEmpty()) {
-            consumer.commitSync(landing.offsets());
+        Map<TopicPartition, Long> commit = landing.offsets().committable(failures.keySet());
+        if (!commit.isEmpty()) {
+            Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+            commit.forEach((partition, offset) -> offsets.put(partition, new OffsetAndMetadata(offset)));
+            consumer.commitSync(offsets);
+        }
+        if (!failures.isEmpty()) {
+            throw new TableOutageException(landing.offsets(), failures);
         }
     }
 
@@ -552,7 +620,7 @@ public final class TopicSink implements AutoCloseable {
     private void seekBackToCommitted() {
         batches.values().forEach(TableBatch::clear);
         batchKeys.clear();
-        pending.clear();
+        ledger.forget();
         Set<TopicPartition> assigned = consumer.assignment();
         if (assigned.isEmpty()) {
             return;
@@ -597,6 +665,7 @@ public final class TopicSink implements AutoCloseable {
     private final class Rebalance implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            ledger.revoked(partitions);
             try {
                 flush();
                 land();
@@ -621,6 +690,24 @@ public final class TopicSink implements AutoCloseable {
         consumer.close(Duration.ofSeconds(10));
         deadLetters.close(Duration.ofSeconds(10));
         clickhouse.close();
+    }
+
+    /** Tables of a flight that ClickHouse did not take; the offsets of partitions that fed none of them are committed. */
+    static final class TableOutageException extends RuntimeException {
+        final CommitLedger.Flight flight;
+        final Map<String, ClickHouse.ClickHouseException> failures;
+
+        TableOutageException(CommitLedger.Flight flight, Map<String, ClickHouse.ClickHouseException> failures) {
+            super("ClickHouse did not take the rows of " + describe(failures));
+            this.flight = flight;
+            this.failures = failures;
+        }
+
+        private static String describe(Map<String, ClickHouse.ClickHouseException> failures) {
+            StringBuilder text = new StringBuilder();
+            failures.forEach((table, e) -> text.append(text.length() == 0 ? "" : "; ").append(table).append(" (").append(e.getMessage()).append(')'));
+            return text.toString();
+        }
     }
 
     /** A record could not be sent to the dead-letter topic: nothing past it is committed. */

@@ -197,6 +197,32 @@ class ClickHouseWriterIT {
     }
 
     @Test
+    void aTableClickHouseCannotWriteHoldsBackOnlyItsOwnRowsWhileOtherTablesLand(ClickHouseEndpoint ch, KafkaEndpoint kafka) throws Exception {
+        try (RunningWriter w = writer(ch, kafka)) {
+            sendFact(kafka, "{\"order_id\":1}", fact(1, "new", 1, 0));
+            sendDim(kafka, 1, "{\"id\":1}", "{\"id\":1,\"name\":\"Ada\",\"_version\":1,\"_deleted\":0}");
+            assertThat(Waiting.until(WAIT, Duration.ofMillis(200), () -> current(ch, facts, "order_id").size() == 1
+                    && current(ch, dims, "id").size() == 1)).isTrue();
+            // the facts table goes away in ClickHouse (an operator's mistake, a broken part, a lost replica): the
+            // server answers, but cannot take that table's rows
+            ch.query("RENAME TABLE " + database + "." + facts + " TO " + database + ".away_" + run);
+            for (int id = 2; id <= 5; id++) {
+                sendFact(kafka, "{\"order_id\":" + id + "}", fact(id, "while away", 1, 0));
+                sendDim(kafka, 1, "{\"id\":" + id + "}", "{\"id\":" + id + ",\"name\":\"Dim " + id + "\",\"_version\":1,\"_deleted\":0}");
+            }
+            assertThat(Waiting.until(WAIT, Duration.ofMillis(200), () -> current(ch, dims, "id").size() == 5))
+                    .as("the dimension lands while the facts table fails").isTrue();
+            assertThat(Waiting.until(WAIT, Duration.ofMillis(200), () -> !w.sink.health().ready())).isTrue();
+            assertThat(w.sink.health().detail()).contains("ClickHouse is failing for [" + facts + "]");
+            ch.query("RENAME TABLE " + database + ".away_" + run + " TO " + database + "." + facts);
+            assertThat(Waiting.until(WAIT, Duration.ofMillis(200), () -> current(ch, facts, "order_id").size() == 5))
+                    .as("the held rows land once the table is back").isTrue();
+            assertThat(Waiting.until(WAIT, Duration.ofMillis(200), () -> w.sink.health().ready())).isTrue();
+            assertThat(current(ch, dims, "id")).hasSize(5);
+        }
+    }
+
+    @Test
     void aCommittedOffsetThatRetentionDeletedIsReportedAndNeverSkipped(ClickHouseEndpoint ch, KafkaEndpoint kafka) throws Exception {
         kafka.createTopics(1, facts);
         factSchema = TestSchemas.publish(kafka, schemaTopic, TestSchemas.ORDER_FACT);
