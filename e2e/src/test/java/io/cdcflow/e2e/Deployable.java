@@ -43,6 +43,16 @@ final class Deployable implements AutoCloseable {
         }
     }
 
+    /** The body of a GET on the deployable's HTTP port, or "" while it does not answer. */
+    String get(String path) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path)).timeout(Duration.ofSeconds(2)).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+        } catch (Exception e) {
+            return "";
+        }
+    }
+
     void awaitReady() {
         if (!Waiting.until(Duration.ofSeconds(120), Duration.ofMillis(250), this::ready)) {
             throw new AssertionError(name + " is not ready after 120s (alive: " + process.isAlive() + "); log " + log);
