@@ -20,7 +20,7 @@ public final class Main {
         WriterConfig config = Startup.configOrExit("clickhouse-writer", WriterConfig::from);
         Metrics metrics = new Metrics();
         TopicSink sink = new TopicSink(config, metrics);
-        OpsServer ops = OpsServer.start(config.httpAddress(), metrics, sink::health, app -> { });
+        OpsServer ops = OpsServer.start(config.httpAddress(), config.httpTls(), metrics, sink::health, app -> { });
         LOG.info("clickhouse-writer: topics {} to {} database {}; HTTP on {}", config.topics(), config.clickhouseUrl(),
                 config.database(), config.httpAddress());
         Startup.runUntilShutdown(sink::run, sink::stop, Duration.ofSeconds(30), sink, ops);

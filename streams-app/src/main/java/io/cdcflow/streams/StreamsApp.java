@@ -16,7 +16,6 @@ import io.cdcflow.streams.facts.FactsFile;
 import io.cdcflow.streams.topology.FactTopology;
 import io.cdcflow.streams.topology.OutputSchemas;
 import io.cdcflow.streams.topology.PublishedOutputSchemas;
-import io.javalin.http.Context;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -78,10 +77,9 @@ public final class StreamsApp implements AutoCloseable {
         producer.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         schemaProducer = new KafkaProducer<>(producer);
         metrics.collector(() -> streams == null ? List.of() : kafkaMetrics(streams));
-        String token = config.httpToken();
-        ops = OpsServer.start(config.httpAddress(), metrics, this::health, app -> {
-            app.before("/facts/*", ctx -> requireToken(ctx, token));
-            app.before("/topology", ctx -> requireToken(ctx, token));
+        ops = OpsServer.start(config.httpAddress(), config.httpTls(), metrics, this::health, app -> {
+            app.before("/facts/*", config.httpAuth()::require);
+            app.before("/topology", config.httpAuth()::require);
             app.get("/topology", ctx -> {
                 Topology t = topology;
                 ctx.status(t == null ? 503 : 200).contentType("text/plain").result(t == null ? waitingFor : t.describe().toString());
@@ -139,7 +137,7 @@ public final class StreamsApp implements AutoCloseable {
             }
             streams = started;
             topology = built;
-            query = new FactQuery(started, config.advertisedAddress(), plans, config.httpToken());
+            query = new FactQuery(started, config.advertisedAddress(), plans, config.httpAuth().token(), config.httpTls());
             started.start();
         }
     }
@@ -229,13 +227,6 @@ public final class StreamsApp implements AutoCloseable {
         }
         KafkaStreams.State state = s.state();
         return state == KafkaStreams.State.RUNNING ? Health.ready("RUNNING") : Health.notReady("Kafka Streams is " + state);
-    }
-
-    /** The data endpoints are open without a token, as documented; with one, they need it. */
-    private static void requireToken(Context ctx, String token) {
-        if (token != null) {
-            OpsServer.requireBearer(ctx, token, "STREAMS_HTTP_TOKEN");
-        }
     }
 
     /** Kafka Streams' own metrics (process rates, lag, state), as Prometheus gauges. */

@@ -17,10 +17,38 @@ public final class LocalClickHouse implements AutoCloseable {
     private final int tcpPort;
     private ManagedProcess server;
 
+    /** The HTTPS port, or 0 when the server serves plain HTTP only. */
+    private int httpsPort;
+
     private LocalClickHouse(Path dir, int httpPort, int tcpPort) {
         this.dir = dir;
         this.httpPort = httpPort;
         this.tcpPort = tcpPort;
+    }
+
+    /**
+     * A server that also serves HTTPS ({@link #httpsUrl()}), with a self-signed certificate for {@code localhost}
+     * ({@link #certificate()}), for tests of a CA file.
+     */
+    public static LocalClickHouse startWithTls() throws IOException {
+        List<String> binary = findBinary();
+        Path dir = Files.createTempDirectory("cdcflow-clickhouse-tls-");
+        LocalClickHouse ch = new LocalClickHouse(dir, Ports.free(), Ports.free());
+        ch.httpsPort = Ports.free();
+        ManagedProcess.run("openssl", List.of("openssl", "req", "-new", "-x509", "-days", "2", "-nodes", "-subj", "/CN=localhost",
+                "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout", dir.resolve("server.key").toString(),
+                "-out", ch.certificate().toString()), dir.resolve("openssl.log"), Duration.ofMinutes(1));
+        ch.writeConfig();
+        ch.startServer(binary);
+        return ch;
+    }
+
+    public Path certificate() {
+        return dir.resolve("server.crt");
+    }
+
+    public String httpsUrl() {
+        return "https://localhost:" + httpsPort;
     }
 
     public static LocalClickHouse start() throws IOException {
@@ -62,8 +90,14 @@ public final class LocalClickHouse implements AutoCloseable {
                   <default_profile>default</default_profile>
                   <default_database>default</default_database>
                   <mark_cache_size>67108864</mark_cache_size>
+                %4$s
                 </yandex>
-                """.formatted(dir, httpPort, tcpPort));
+                """.formatted(dir, httpPort, tcpPort, httpsPort == 0 ? "" : """
+                  <https_port>%d</https_port>
+                  <openSSL><server><certificateFile>%s</certificateFile><privateKeyFile>%s</privateKeyFile>
+                    <verificationMode>none</verificationMode><loadDefaultCAFile>false</loadDefaultCAFile>
+                    <disableProtocols>sslv2,sslv3</disableProtocols></server></openSSL>
+                """.formatted(httpsPort, certificate(), dir.resolve("server.key"))));
         Files.writeString(dir.resolve("users.xml"), """
                 <?xml version="1.0"?>
                 <yandex>

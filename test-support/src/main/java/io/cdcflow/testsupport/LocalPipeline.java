@@ -63,11 +63,17 @@ public final class LocalPipeline {
         say("created the demo tables customers, products, orders, order_items in " + db.dsn());
 
         Map<String, Integer> ports = Map.of("wal-producer", 4195, "streams-app", 8081, "clickhouse-writer", 8082);
+        // the data endpoints (/facts, /topology, POST /snapshot) need a bearer token: one per start, in run/http-token
+        byte[] secret = new byte[16];
+        new java.security.SecureRandom().nextBytes(secret);
+        String token = java.util.HexFormat.of().formatHex(secret);
+        Files.writeString(run.resolve("http-token"), token);
         Map<String, Map<String, String>> env = new LinkedHashMap<>();
         env.put("wal-producer", Map.of("POSTGRES_CDC_DSN", db.dsn(), "KAFKA_BOOTSTRAP_SERVERS", kafka.endpoint().bootstrapServers(),
-                "POSTGRES_CDC_HTTP_ADDR", "127.0.0.1:" + ports.get("wal-producer")));
+                "POSTGRES_CDC_HTTP_ADDR", "127.0.0.1:" + ports.get("wal-producer"), "POSTGRES_CDC_HTTP_TOKEN", token));
         env.put("streams-app", Map.of("KAFKA_BOOTSTRAP_SERVERS", kafka.endpoint().bootstrapServers(),
-                "STREAMS_STATE_DIR", run.resolve("streams-state").toString(), "STREAMS_HTTP_ADDR", "127.0.0.1:" + ports.get("streams-app")));
+                "STREAMS_STATE_DIR", run.resolve("streams-state").toString(), "STREAMS_HTTP_ADDR", "127.0.0.1:" + ports.get("streams-app"),
+                "STREAMS_HTTP_TOKEN", token));
         env.put("clickhouse-writer", Map.of("KAFKA_BOOTSTRAP_SERVERS", kafka.endpoint().bootstrapServers(),
                 "CLICKHOUSE_URL", ch.endpoint().httpUrl(), "WRITER_HTTP_ADDR", "127.0.0.1:" + ports.get("clickhouse-writer")));
         for (Map.Entry<String, Map<String, String>> d : env.entrySet()) {
@@ -103,6 +109,7 @@ public final class LocalPipeline {
                 + "ORDER BY order_item_id DESC LIMIT 3").forEach(r -> proof.append("  ").append(r).append('\n'));
         proof.append("freshness: a committed order was visible in ClickHouse after ").append(delay).append(" ms\n");
         ports.forEach((name, port) -> proof.append("ready: http://127.0.0.1:").append(port).append("/ready (").append(name).append(")\n"));
+        proof.append("a fact:     curl -H \"Authorization: Bearer $(cat run/http-token)\" http://127.0.0.1:8081/facts/order_fact/1\n");
         proof.append("PostgreSQL: ").append(db.dsn()).append('\n');
         proof.append("Kafka:      ").append(kafka.endpoint().bootstrapServers()).append('\n');
         proof.append("ClickHouse: ").append(clickhouse.httpUrl()).append("  (database cdc)\n");

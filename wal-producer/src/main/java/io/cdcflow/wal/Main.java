@@ -22,6 +22,10 @@ public final class Main {
     public static void main(String[] args) throws Exception {
         WalProducerConfig config = Startup.configOrExit("wal-producer", WalProducerConfig::from);
         Metrics metrics = new Metrics();
+        String transport = config.postgres().transportWarning();
+        if (transport != null) {
+            LOG.warn("{}", transport);
+        }
         WalProducer producer = new WalProducer(config, metrics);
         AtomicLong slotLag = new AtomicLong();
         metrics.gauge("cdc_slot_lag_bytes", "WAL bytes between the server's current position and the slot's confirmed position", slotLag::get);
@@ -34,8 +38,8 @@ public final class Main {
             }
         }, 1, 10, TimeUnit.SECONDS);
 
-        OpsServer ops = OpsServer.start(config.httpAddress(), metrics, producer::health, app -> {
-            app.before("/snapshot/*", ctx -> OpsServer.requireBearer(ctx, config.httpToken(), "POSTGRES_CDC_HTTP_TOKEN"));
+        OpsServer ops = OpsServer.start(config.httpAddress(), config.httpTls(), metrics, producer::health, app -> {
+            app.before("/snapshot/*", config.httpAuth()::require);
             app.post("/snapshot/{table}", ctx -> {
                 try {
                     ctx.status(202).result(producer.requestSnapshot(ctx.pathParam("table")) + "\n");
@@ -44,7 +48,8 @@ public final class Main {
                 }
             });
         });
-        LOG.info("wal-producer: /ping /ready /metrics on {} (port {})", config.httpAddress(), ops.port());
+        LOG.info("wal-producer: /ping /ready /metrics on {} (port {}, {}); POST /snapshot/<table>: {}", config.httpAddress(), ops.port(),
+                config.httpTls() == null ? "http" : "https", config.httpAuth().describe());
         try {
             Startup.runUntilShutdown(producer::run, producer::stop, Duration.ofSeconds(20), ops);
         } finally {

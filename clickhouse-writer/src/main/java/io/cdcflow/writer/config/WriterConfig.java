@@ -21,18 +21,35 @@ public record WriterConfig(
         String clickhouseUrl,
         String user,
         String password,
+        java.nio.file.Path caFile,
         String database,
         String bootstrapServers,
         Map<String, String> kafkaClient,
         String groupId,
         List<String> topics,
         HostPort httpAddress,
+        io.cdcflow.common.ops.HttpTls httpTls,
         int batchRows,
         long batchBytes,
         Duration batchMaxAge,
         Duration maxBackoff,
         String deadLetterTopic,
         String schemaTopic) {
+
+    /** CLICKHOUSE_CA_FILE: the PEM certificate of the authority that signed ClickHouse's, for an https:// URL. */
+    private static java.nio.file.Path caFile(Env env, String url) {
+        var file = env.optional("CLICKHOUSE_CA_FILE").map(java.nio.file.Path::of);
+        if (file.isEmpty()) {
+            return null;
+        }
+        if (!url.startsWith("https://")) {
+            throw new ConfigException("CLICKHOUSE_CA_FILE is set, but CLICKHOUSE_URL (" + url + ") is not https://");
+        }
+        if (!java.nio.file.Files.isReadable(file.get())) {
+            throw new ConfigException("CLICKHOUSE_CA_FILE " + file.get() + " cannot be read");
+        }
+        return file.get();
+    }
 
     public static WriterConfig from(Env env) {
         String url = env.string("CLICKHOUSE_URL", "http://localhost:8123");
@@ -54,12 +71,14 @@ public record WriterConfig(
                 url,
                 env.string("CLICKHOUSE_USER", "default"),
                 env.optional("CLICKHOUSE_PASSWORD").orElse(""),
+                caFile(env, url),
                 database,
                 env.firstOf("KAFKA_BOOTSTRAP_SERVERS", "POSTGRES_CDC_BROKER_ADDRESS").orElse("localhost:9092"),
                 env.asProperties("KAFKA_"),
                 env.string("WRITER_GROUP_ID", "cdcflow-clickhouse-writer"),
                 topics,
                 env.hostPort("WRITER_HTTP_ADDR", "0.0.0.0:8082"),
+                io.cdcflow.common.ops.HttpTls.fromEnv(env, "WRITER_HTTP_TLS_CERT", "WRITER_HTTP_TLS_KEY"),
                 env.integer("WRITER_BATCH_ROWS", 50_000, 1, 10_000_000),
                 env.longValue("WRITER_BATCH_BYTES", 16L << 20, 1024, 1L << 31),
                 env.duration("WRITER_BATCH_MAX_AGE", Duration.ofMillis(200)),

@@ -27,14 +27,17 @@ public final class ClickHouse implements AutoCloseable {
 
     public ClickHouse(WriterConfig config) {
         this.url = config.clickhouseUrl();
-        this.client = new Client.Builder()
+        Client.Builder builder = new Client.Builder()
                 .addEndpoint(config.clickhouseUrl())
                 .setUsername(config.user())
                 .setPassword(config.password())
                 .compressServerResponse(false)
                 .setSocketTimeout(60, java.time.temporal.ChronoUnit.SECONDS)
-                .setConnectTimeout(5, java.time.temporal.ChronoUnit.SECONDS)
-                .build();
+                .setConnectTimeout(5, java.time.temporal.ChronoUnit.SECONDS);
+        if (config.caFile() != null) {
+            builder.setRootCertificate(config.caFile().toString());
+        }
+        this.client = builder.build();
     }
 
     public void execute(String sql) {

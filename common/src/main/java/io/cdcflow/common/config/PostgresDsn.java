@@ -105,6 +105,22 @@ public record PostgresDsn(String host, int port, String database, String user, S
         return "jdbc:postgresql://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port + "/" + database;
     }
 
+    /**
+     * Why this connection can be read or redirected on the network, or null: a server that is not on this host,
+     * reached without {@code sslmode=verify-full} (which alone checks both the certificate and the host name).
+     */
+    public String transportWarning() {
+        String h = host == null ? "" : host.toLowerCase(java.util.Locale.ROOT);
+        boolean local = h.isEmpty() || h.startsWith("/") || h.equals("localhost") || h.startsWith("127.") || h.equals("::1")
+                || h.equals("[::1]");
+        String mode = params.getOrDefault("sslmode", "prefer");
+        if (local || mode.equals("verify-full")) {
+            return null;
+        }
+        return "PostgreSQL at " + host + ":" + port + " is reached with sslmode=" + mode + ", not verify-full: the password and "
+                + "every row can be read or redirected on the way; add sslmode=verify-full&sslrootcert=<CA file> to the connection string";
+    }
+
     @Override
     public String toString() {
         return "postgres://" + user + (password == null ? "" : ":***") + "@" + host + ":" + port + "/" + database

@@ -21,9 +21,23 @@ public final class OpsServer implements AutoCloseable {
 
     public static OpsServer start(HostPort address, Metrics metrics, Supplier<Health> health,
                                   Consumer<Javalin> extraRoutes) {
+        return start(address, null, metrics, health, extraRoutes);
+    }
+
+    /** @param tls when not null, the endpoints are served over HTTPS only */
+    public static OpsServer start(HostPort address, HttpTls tls, Metrics metrics, Supplier<Health> health,
+                                  Consumer<Javalin> extraRoutes) {
         Javalin app = Javalin.create(config -> {
             config.showJavalinBanner = false;
             config.startupWatcherEnabled = false;
+            if (tls != null) { // a connector of our own: Javalin then opens no plain HTTP one
+                config.jetty.addConnector((server, http) -> {
+                    org.eclipse.jetty.server.ServerConnector https = new org.eclipse.jetty.server.ServerConnector(server, tls.serverContext());
+                    https.setHost(address.host());
+                    https.setPort(address.port());
+                    return https;
+                });
+            }
         });
         app.get("/ping", ctx -> ctx.result("pong"));
         app.get("/ready", ctx -> ready(ctx, health.get()));
@@ -38,21 +52,6 @@ public final class OpsServer implements AutoCloseable {
         body.put("status", health.ready() ? "ok" : "not ready");
         body.put("detail", health.detail());
         ctx.status(health.ready() ? 200 : 503).contentType("application/json").result(Json.text(body));
-    }
-
-    /**
-     * Refuses a request without {@code Authorization: Bearer <token>}; any request when {@code token} is null.
-     *
-     * @param variable the setting that holds the token, named in the refusal
-     */
-    public static void requireBearer(io.javalin.http.Context ctx, String token, String variable) {
-        if (token == null) {
-            throw new io.javalin.http.ForbiddenResponse("disabled: set " + variable + " to enable it");
-        }
-        if (!java.security.MessageDigest.isEqual(("Bearer " + token).getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                String.valueOf(ctx.header("Authorization")).getBytes(java.nio.charset.StandardCharsets.UTF_8))) {
-            throw new io.javalin.http.UnauthorizedResponse("a bearer token is required (" + variable + ")");
-        }
     }
 
     public int port() {

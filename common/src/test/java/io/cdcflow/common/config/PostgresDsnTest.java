@@ -33,4 +33,14 @@ class PostgresDsnTest {
         assertThat(dsn.toString()).doesNotContain("hunter2").doesNotContain("hunter3").contains("u:***@h:5432/db");
         assertThatThrownBy(() -> PostgresDsn.parse("mysql://u:hunter2@h/db")).message().doesNotContain("hunter2");
     }
+
+    @Test
+    void aServerElsewhereReachedWithoutVerifyFullIsWarnedAboutWithoutThePassword() {
+        assertThat(PostgresDsn.parse("postgres://u:pw@localhost:5432/db?sslmode=disable").transportWarning()).isNull();
+        assertThat(PostgresDsn.parse("postgres://u:pw@127.0.0.1:5432/db").transportWarning()).isNull();
+        assertThat(PostgresDsn.parse("postgres://u:pw@db.internal:5432/db?sslmode=verify-full&sslrootcert=/ca.pem").transportWarning()).isNull();
+        assertThat(PostgresDsn.parse("postgres://u:pw@db.internal:5432/db?sslmode=require").transportWarning())
+                .contains("db.internal:5432", "sslmode=require", "verify-full").doesNotContain("pw");
+        assertThat(PostgresDsn.parse("postgres://u:pw@10.0.0.5/db").transportWarning()).contains("sslmode=prefer");
+    }
 }

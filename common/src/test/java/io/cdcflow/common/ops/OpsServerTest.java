@@ -8,6 +8,12 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.concurrent.atomic.AtomicReference;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import io.cdcflow.common.config.Env;
+import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import org.junit.jupiter.api.Test;
 
 class OpsServerTest {
@@ -33,28 +39,63 @@ class OpsServerTest {
     }
 
     @Test
-    void aBearerTokenGuardsOperatorEndpointsWhichAreOffWithoutOne() throws Exception {
-        for (String token : new String[] {null, "s3cret"}) {
+    void dataEndpointsNeedTheBearerTokenAndAreRefusedWithoutOneUnlessTurnedOffExplicitly() throws Exception {
+        for (Map<String, String> env : List.of(Map.<String, String>of(), Map.of("OP_HTTP_TOKEN", "s3cret"), Map.of("OP_HTTP_AUTH", "none"))) {
+            HttpAuth auth = HttpAuth.fromEnv(new Env(env), "OP_HTTP_TOKEN", "OP_HTTP_AUTH");
             try (OpsServer server = OpsServer.start(new HostPort("127.0.0.1", 0), new Metrics(), () -> Health.ready("up"), app -> {
-                app.before("/op", ctx -> OpsServer.requireBearer(ctx, token, "OP_TOKEN"));
+                app.before("/op", auth::require);
                 app.post("/op", ctx -> ctx.result("done"));
             })) {
                 String url = "http://127.0.0.1:" + server.port() + "/op";
                 HttpResponse<String> without = post(url, null);
                 HttpResponse<String> wrong = post(url, "nope");
                 HttpResponse<String> right = post(url, "s3cret");
-                if (token == null) {
+                if (env.isEmpty()) {
+                    assertThat(without.statusCode()).isEqualTo(403);
                     assertThat(right.statusCode()).isEqualTo(403);
-                    assertThat(right.body()).contains("set OP_TOKEN to enable it");
+                    assertThat(right.body()).contains("set OP_HTTP_TOKEN", "OP_HTTP_AUTH=none");
+                    assertThat(auth.describe()).contains("disabled");
+                } else if (auth.open()) {
+                    assertThat(without.statusCode()).isEqualTo(200);
+                    assertThat(auth.describe()).contains("open to anyone (OP_HTTP_AUTH=none)");
                 } else {
                     assertThat(without.statusCode()).isEqualTo(401);
                     assertThat(wrong.statusCode()).isEqualTo(401);
-                    assertThat(wrong.body()).contains("OP_TOKEN");
+                    assertThat(wrong.body()).contains("OP_HTTP_TOKEN");
                     assertThat(right.statusCode()).isEqualTo(200);
                     assertThat(right.body()).isEqualTo("done");
+                    assertThat(auth.describe()).doesNotContain("s3cret");
                 }
             }
         }
+        assertThat(catchThrowable(() -> HttpAuth.fromEnv(new Env(Map.of("OP_HTTP_AUTH", "none", "OP_HTTP_TOKEN", "x")), "OP_HTTP_TOKEN", "OP_HTTP_AUTH")))
+                .hasMessageContaining("unset one of them");
+    }
+
+    @Test
+    void withACertificateAndKeyTheEndpointsAreServedOverHttpsOnly(@TempDir Path dir) throws Exception {
+        Path cert = dir.resolve("cert.pem");
+        Path key = dir.resolve("key.pem");
+        Process openssl = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+                "-keyout", key.toString(), "-out", cert.toString()).redirectErrorStream(true).start();
+        String output = new String(openssl.getInputStream().readAllBytes());
+        assertThat(openssl.waitFor()).as("openssl: %s", output).isZero();
+        HttpTls tls = HttpTls.fromEnv(new Env(Map.of("OP_HTTP_TLS_CERT", cert.toString(), "OP_HTTP_TLS_KEY", key.toString())), "OP_HTTP_TLS_CERT", "OP_HTTP_TLS_KEY");
+        try (OpsServer server = OpsServer.start(new HostPort("127.0.0.1", 0), tls, new Metrics(), () -> Health.ready("up"), app -> { })) {
+            HttpClient trusting = HttpClient.newBuilder().sslContext(tls.trustingClientContext()).build();
+            HttpResponse<String> ping = trusting.send(HttpRequest.newBuilder(URI.create("https://localhost:" + server.port() + "/ping")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(ping.body()).isEqualTo("pong");
+            assertThat(catchThrowable(() -> get("http://127.0.0.1:" + server.port() + "/ping").statusCode()))
+                    .as("no plain HTTP on the port").isNotNull();
+            assertThat(catchThrowable(() -> get("https://localhost:" + server.port() + "/ping")))
+                    .as("a client that does not trust the certificate").isInstanceOf(javax.net.ssl.SSLHandshakeException.class);
+        }
+        assertThat(catchThrowable(() -> HttpTls.fromEnv(new Env(Map.of("OP_HTTP_TLS_CERT", cert.toString())), "OP_HTTP_TLS_CERT", "OP_HTTP_TLS_KEY")))
+                .hasMessageContaining("needs both OP_HTTP_TLS_CERT").hasMessageContaining("OP_HTTP_TLS_KEY");
+        assertThat(catchThrowable(() -> HttpTls.fromEnv(new Env(Map.of("OP_HTTP_TLS_CERT", key.toString(), "OP_HTTP_TLS_KEY", key.toString())), "OP_HTTP_TLS_CERT", "OP_HTTP_TLS_KEY")))
+                .hasMessageContaining(key.toString());
     }
 
     private HttpResponse<String> post(String url, String token) throws Exception {

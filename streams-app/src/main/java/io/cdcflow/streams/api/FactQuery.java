@@ -39,13 +39,25 @@ public final class FactQuery {
     private final String self;
     private final Map<String, FactPlan> plans;
     private final String bearerToken;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final String scheme;
+    private final HttpClient http;
 
-    public FactQuery(KafkaStreams streams, String advertisedAddress, List<FactPlan> plans, String bearerToken) {
+    /**
+     * @param bearerToken sent when a request is forwarded to the instance that owns the key, or null
+     * @param tls         when not null, instances serve HTTPS with this certificate, and forwarding trusts it
+     */
+    public FactQuery(KafkaStreams streams, String advertisedAddress, List<FactPlan> plans, String bearerToken,
+                     io.cdcflow.common.ops.HttpTls tls) {
         this.streams = streams;
         this.self = advertisedAddress;
         this.plans = plans.stream().collect(Collectors.toMap(FactPlan::name, Function.identity()));
         this.bearerToken = bearerToken;
+        this.scheme = tls == null ? "http://" : "https://";
+        HttpClient.Builder client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2));
+        if (tls != null) {
+            client.sslContext(tls.trustingClientContext());
+        }
+        this.http = client.build();
     }
 
     public void handle(Context ctx) throws Exception {
@@ -100,7 +112,7 @@ public final class FactQuery {
     }
 
     private void forward(Context ctx, String ownerAddress, String fact, String id) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://" + ownerAddress + "/facts/" + fact + "/"
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(scheme + ownerAddress + "/facts/" + fact + "/"
                         + URLEncoder.encode(id, StandardCharsets.UTF_8).replace("+", "%20")))
                 .timeout(Duration.ofSeconds(5)).header(FORWARDED, self);
         if (bearerToken != null) {

@@ -11,7 +11,8 @@ import java.util.Map;
  * @param factsFile        the facts file's path, or null for the default facts
  * @param instanceId       the static group member id ({@code group.instance.id}): a restarted instance rejoins as itself,
  *                         with no rebalance and no wait for its old session to expire; empty for dynamic membership
- * @param httpToken        when set, the endpoints that return data need {@code Authorization: Bearer <token>}
+ * @param httpAuth         who may call the endpoints that return data (STREAMS_HTTP_TOKEN, STREAMS_HTTP_AUTH)
+ * @param httpTls          HTTPS for the endpoints, or null (STREAMS_HTTP_TLS_CERT, STREAMS_HTTP_TLS_KEY)
  * @param schemaTopic      where the source tables' schemas are read and the outputs' schemas written
  * @param singleInputTopic when set, every table's events come from this one topic (the seed's cdc_events) and are
  *                         split by {@code _metadata.table}
@@ -24,7 +25,8 @@ public record StreamsAppConfig(
         HostPort httpAddress,
         String advertisedAddress,
         String instanceId,
-        String httpToken,
+        io.cdcflow.common.ops.HttpAuth httpAuth,
+        io.cdcflow.common.ops.HttpTls httpTls,
         String processingGuarantee,
         int standbyReplicas,
         int numThreads,
@@ -52,7 +54,8 @@ public record StreamsAppConfig(
                 http,
                 env.string("STREAMS_ADVERTISED_ADDR", "localhost:" + http.port()),
                 env.optional("STREAMS_INSTANCE_ID").orElseGet(() -> defaultInstanceId(http.port())),
-                env.optional("STREAMS_HTTP_TOKEN").orElse(null),
+                io.cdcflow.common.ops.HttpAuth.fromEnv(env, "STREAMS_HTTP_TOKEN", "STREAMS_HTTP_AUTH"),
+                io.cdcflow.common.ops.HttpTls.fromEnv(env, "STREAMS_HTTP_TLS_CERT", "STREAMS_HTTP_TLS_KEY"),
                 env.choice("STREAMS_PROCESSING_GUARANTEE", Guarantee.EXACTLY_ONCE_V2, Guarantee.class).kafkaName,
                 env.integer("STREAMS_STANDBY_REPLICAS", 0, 0, 10),
                 env.integer("STREAMS_NUM_THREADS", 1, 1, 64),

@@ -19,7 +19,8 @@ import java.util.Map;
  * @param tables         table names in {@code schema}; empty means every table of the schema ({@code *})
  * @param kafkaClient    every {@code KAFKA_*} variable as a Kafka client property (TLS, SASL, compression, ...)
  * @param oversize       what to do with an event larger than Kafka accepts
- * @param httpToken      the bearer token {@code POST /snapshot/{table}} needs; null disables it
+ * @param httpAuth       who may call {@code POST /snapshot/{table}} (POSTGRES_CDC_HTTP_TOKEN, POSTGRES_CDC_HTTP_AUTH)
+ * @param httpTls        HTTPS for the endpoints, or null (POSTGRES_CDC_HTTP_TLS_CERT, POSTGRES_CDC_HTTP_TLS_KEY)
  * @param changeTopicConfig the configuration of change topics the producer creates: how long Kafka keeps changes
  */
 public record WalProducerConfig(
@@ -33,7 +34,8 @@ public record WalProducerConfig(
         String bootstrapServers,
         Map<String, String> kafkaClient,
         HostPort httpAddress,
-        String httpToken,
+        io.cdcflow.common.ops.HttpAuth httpAuth,
+        io.cdcflow.common.ops.HttpTls httpTls,
         boolean snapshot,
         int snapshotBatchRows,
         int topicPartitions,
@@ -68,7 +70,8 @@ public record WalProducerConfig(
                 env.firstOf("POSTGRES_CDC_BROKER_ADDRESS", "KAFKA_BOOTSTRAP_SERVERS").orElse("redpanda:9092"),
                 env.asProperties("KAFKA_"),
                 env.hostPort("POSTGRES_CDC_HTTP_ADDR", "0.0.0.0:4195"),
-                env.optional("POSTGRES_CDC_HTTP_TOKEN").orElse(null),
+                io.cdcflow.common.ops.HttpAuth.fromEnv(env, "POSTGRES_CDC_HTTP_TOKEN", "POSTGRES_CDC_HTTP_AUTH"),
+                io.cdcflow.common.ops.HttpTls.fromEnv(env, "POSTGRES_CDC_HTTP_TLS_CERT", "POSTGRES_CDC_HTTP_TLS_KEY"),
                 env.bool("POSTGRES_CDC_SNAPSHOT", true),
                 env.integer("POSTGRES_CDC_SNAPSHOT_BATCH_ROWS", 10_000, 1, 10_000_000),
                 env.integer("POSTGRES_CDC_TOPIC_PARTITIONS", 3, 1, 10_000),
