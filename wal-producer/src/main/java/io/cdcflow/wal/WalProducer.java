@@ -14,6 +14,7 @@ import io.cdcflow.wal.schema.PublishedSchemas;
 import io.cdcflow.wal.publish.SnapshotStateStore;
 import io.cdcflow.wal.setup.CdcSetup;
 import io.cdcflow.wal.setup.PostgresConnector;
+import io.cdcflow.wal.snapshot.BackgroundSnapshots;
 import io.cdcflow.wal.snapshot.Snapshotter;
 import io.cdcflow.wal.stream.CatalogLookups;
 import io.cdcflow.wal.stream.ChangeAssembler;
@@ -22,9 +23,13 @@ import io.cdcflow.wal.types.PgTypeRegistry;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.postgresql.PGConnection;
 import org.postgresql.replication.ReplicationSlotInfo;
@@ -48,8 +53,10 @@ public final class WalProducer {
     private volatile boolean stopping;
     /** The tables of the running session. */
     private volatile List<String> captured = List.of();
-    /** Tables an operator asked to snapshot again: done at the start of the next session. */
+    /** Tables an operator asked to snapshot again while no session streamed: taken when the next one starts. */
     private final java.util.Set<String> resnapshot = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** The running session's snapshots taken while it streams, or null between sessions. */
+    private volatile BackgroundSnapshots background;
 
     public WalProducer(WalProducerConfig config, Metrics metrics) {
         this.config = config;
@@ -72,9 +79,9 @@ public final class WalProducer {
     }
 
     /**
-     * Snapshots a captured table again (an operator's request, {@code POST /snapshot/{table}}): the session restarts,
-     * snapshots the table at the slot's position while nothing streams, then streams on from there. Progress is in
-     * the log and {@code cdc_snapshot_rows_total}.
+     * Snapshots a captured table again (an operator's request, {@code POST /snapshot/{table}}) while streaming goes
+     * on; rows published earlier that the table no longer holds are deleted. Progress is in the log and
+     * {@code cdc_snapshot_rows_total}.
      *
      * @throws IllegalArgumentException when the table is not captured
      */
@@ -82,13 +89,19 @@ public final class WalProducer {
         if (!captured.contains(table)) {
             throw new IllegalArgumentException("table " + config.schema() + "." + table + " is not captured (captured: " + captured + ")");
         }
-        resnapshot.add(table);
-        LOG.info("a new snapshot of {}.{} was requested: restarting the session to take it", config.schema(), table);
-        ReplicationStreamer s = streamer;
-        if (s != null) {
-            s.stop();
+        BackgroundSnapshots b = background;
+        if (b == null) {
+            resnapshot.add(table);
+            return "snapshot of " + config.schema() + "." + table + " requested; taken when streaming starts";
         }
+        b.request(List.of(table));
         return "snapshot of " + config.schema() + "." + table + " requested; progress in the log and cdc_snapshot_rows_total";
+    }
+
+    /** True while a snapshot runs beside the stream. */
+    public boolean snapshotting() {
+        BackgroundSnapshots b = background;
+        return b != null && b.busy();
     }
 
     public void stop() {
@@ -109,10 +122,7 @@ public final class WalProducer {
             long started = System.nanoTime();
             try {
                 runSession();
-                if (stopping || resnapshot.isEmpty()) {
-                    return;
-                }
-                continue; // the session ended for a requested snapshot: the next one takes it at once
+                return;
             } catch (ConfigException | SlotLostException e) {
                 LOG.error("wal-producer: {}", e.getMessage());
                 throw e;
@@ -186,6 +196,8 @@ public final class WalProducer {
             ChangeAssembler assembler = new ChangeAssembler(types, catalog, catalog::type, schemas);
             SnapshotStateStore state = new SnapshotStateStore(config, publisher);
 
+            Collection<String> snapshotted = tables;
+            List<String> later = new java.util.ArrayList<>();
             CdcSetup.SlotState slot = setup.slot();
             if (slot != null && slot.lost()) {
                 throw new SlotLostException(config.slot());
@@ -203,16 +215,16 @@ public final class WalProducer {
                             config.stateTopic());
                     snapshotAtSlotPosition(slot, tables, tables, assembler, catalog, publisher, state);
                 } else if (!done.missing(tables).isEmpty()) {
-                    LOG.info("table(s) {} joined the capture since the last snapshot: snapshotting them before streaming on",
+                    LOG.info("table(s) {} joined the capture since the last snapshot: snapshotting them while streaming",
                             done.missing(tables));
-                    snapshotAtSlotPosition(slot, done.missing(tables), tables, assembler, catalog, publisher, state);
+                    snapshotted = done.tables();
+                    later.addAll(done.missing(tables));
                 }
             }
-            List<String> requested = tables.stream().filter(resnapshot::contains).toList();
-            if (!requested.isEmpty() && config.snapshot()) {
-                snapshotAtSlotPosition(slot, requested, tables, assembler, catalog, publisher, state);
+            if (config.snapshot()) {
+                tables.stream().filter(resnapshot::contains).filter(t -> !later.contains(t)).forEach(later::add);
             }
-            resnapshot.removeAll(requested);
+            resnapshot.removeAll(tables);
             captured = List.copyOf(tables);
             if (slot.active()) {
                 throw new SlotBusyException(slot);
@@ -220,12 +232,55 @@ public final class WalProducer {
             if (stopping) {
                 return;
             }
-            ReplicationStreamer s = new ReplicationStreamer(config, connector, assembler, publisher, metrics);
-            streamer = s;
-            s.run(slot.confirmedFlush(), at -> health.set(Health.ready("streaming from slot " + config.slot())));
+            BackgroundSnapshots snapshots = new BackgroundSnapshots(config, connector, metrics, snapshotted);
+            background = snapshots;
+            ScheduledExecutorService refresher = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread thread = new Thread(r, "table-refresh");
+                thread.setDaemon(true);
+                return thread;
+            });
+            try {
+                if (config.tables().isEmpty() && config.snapshot() && !config.tablesRefresh().isZero()) {
+                    long every = config.tablesRefresh().toMillis();
+                    refresher.scheduleWithFixedDelay(() -> captureNewTables(publisher, snapshots), every, every, TimeUnit.MILLISECONDS);
+                }
+                snapshots.request(later);
+                ReplicationStreamer s = new ReplicationStreamer(config, connector, assembler, publisher, metrics);
+                streamer = s;
+                s.run(slot.confirmedFlush(), at -> health.set(Health.ready("streaming from slot " + config.slot())));
+            } finally {
+                refresher.shutdownNow();
+                background = null;
+                snapshots.close();
+            }
         } finally {
             streamer = null;
             health.set(Health.notReady(stopping ? "stopped" : "restarting"));
+        }
+    }
+
+    /**
+     * Under {@code POSTGRES_CDC_TABLES=*}: a table created since start (with a primary key or replica identity) gets
+     * its topic, joins the publication, and is snapshotted while streaming goes on; its changes from the publication
+     * on are streamed by the slot.
+     */
+    private void captureNewTables(KafkaPublisher publisher, BackgroundSnapshots snapshots) {
+        try {
+            List<String> now = setup.resolveTables();
+            List<String> added = now.stream().filter(t -> !captured.contains(t)).toList();
+            if (added.isEmpty()) {
+                return;
+            }
+            LOG.info("new table(s) {} in schema {}: capturing them", added, config.schema());
+            publisher.ensureTopics(added.stream().map(t -> config.routing().topicFor(config.schema(), t)).distinct().toList());
+            setup.ensurePublication(now);
+            captured = List.copyOf(now);
+            snapshots.request(added);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            LOG.warn("looking for new tables in schema {} failed ({}); trying again in {}", config.schema(), Errors.describe(e),
+                    config.tablesRefresh());
         }
     }
 
@@ -257,11 +312,11 @@ public final class WalProducer {
     }
 
     /**
-     * Snapshots tables of a slot that exists, which is kept, never dropped: it holds every change since its position.
-     * That is a slot with no completed snapshot recorded (created beforehand, as the seed's cdc-setup does, or left by
-     * a crash mid-snapshot), or tables added to the capture since its snapshot. The rows are read now, in one
-     * transaction, with the versions of the slot's position, below every change the slot will stream; streaming from
-     * that position then replays what changed meanwhile over the snapshot.
+     * Snapshots the tables of a slot that exists, which is kept, never dropped: it holds every change since its
+     * position. That is a slot with no completed snapshot recorded (created beforehand, as the seed's cdc-setup does,
+     * or left by a crash mid-snapshot). The rows are read now, in one transaction, with the versions of the slot's
+     * position, below every change the slot will stream; streaming from that position then replays what changed
+     * meanwhile over the snapshot.
      *
      * @param tables   the tables to snapshot
      * @param captured every table captured from now on, recorded as snapshotted once this completes

@@ -21,6 +21,8 @@ import java.util.Map;
  * @param oversize       what to do with an event larger than Kafka accepts
  * @param httpAuth       who may call {@code POST /snapshot/{table}} (POSTGRES_CDC_HTTP_TOKEN, POSTGRES_CDC_HTTP_AUTH)
  * @param httpTls        HTTPS for the endpoints, or null (POSTGRES_CDC_HTTP_TLS_CERT, POSTGRES_CDC_HTTP_TLS_KEY)
+ * @param tablesRefresh  with POSTGRES_CDC_TABLES=*, how often the schema is looked at for new tables while streaming
+ *                       (zero: only at start)
  * @param changeTopicConfig the configuration of change topics the producer creates: how long Kafka keeps changes
  */
 public record WalProducerConfig(
@@ -48,7 +50,8 @@ public record WalProducerConfig(
         Duration statusInterval,
         Duration heartbeatInterval,
         int connectAttempts,
-        Duration connectInterval) {
+        Duration connectInterval,
+        Duration tablesRefresh) {
 
     public static final List<String> SEED_TABLES = List.of("customers", "products", "orders", "order_items");
 
@@ -84,7 +87,8 @@ public record WalProducerConfig(
                 env.duration("POSTGRES_CDC_STATUS_INTERVAL", Duration.ofSeconds(10)),
                 env.duration("POSTGRES_CDC_HEARTBEAT_INTERVAL", Duration.ofSeconds(10)),
                 env.integer("POSTGRES_CDC_CONNECT_ATTEMPTS", 60, 1, 1_000_000),
-                env.duration("POSTGRES_CDC_CONNECT_INTERVAL", Duration.ofSeconds(2)));
+                env.duration("POSTGRES_CDC_CONNECT_INTERVAL", Duration.ofSeconds(2)),
+                env.duration("POSTGRES_CDC_TABLES_REFRESH", Duration.ofSeconds(30)));
     }
 
     /**

@@ -85,6 +85,9 @@ public final class CdcSetup {
      * key or replica identity is left out and reported, since publishing it would make PostgreSQL reject every
      * UPDATE and DELETE on it. A listed table that does not exist, or that has no key, is an error naming it.
      */
+    /** The keyless tables last reported as left out. */
+    private volatile List<String> reportedKeyless = List.of();
+
     public List<String> resolveTables() throws SQLException {
         Map<String, Boolean> existing = new LinkedHashMap<>(); // table -> whether updates and deletes can be published
         try (Connection c = connector.connect();
@@ -102,7 +105,8 @@ public final class CdcSetup {
         }
         if (config.tables().isEmpty()) {
             List<String> keyless = existing.entrySet().stream().filter(e -> !e.getValue()).map(Map.Entry::getKey).toList();
-            if (!keyless.isEmpty()) {
+            if (!keyless.isEmpty() && !keyless.equals(reportedKeyless)) { // said once, not at every look for new tables
+                reportedKeyless = keyless;
                 LOG.warn("POSTGRES_CDC_TABLES is *: leaving out {} of schema {}: without a primary key or replica identity, "
                         + "publishing them would make PostgreSQL reject every UPDATE and DELETE on them; add a primary key or "
                         + "ALTER TABLE ... REPLICA IDENTITY FULL to capture them", keyless, config.schema());

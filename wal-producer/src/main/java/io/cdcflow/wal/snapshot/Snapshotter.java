@@ -107,6 +107,9 @@ public final class Snapshotter {
         try {
             byte[] line;
             while ((line = copy.readFromCopy()) != null) {
+                if (Thread.currentThread().isInterrupted()) {
+                    throw new IllegalStateException("snapshot of " + qualified + " stopped: the session ended");
+                }
                 TupleData tuple;
                 try {
                     tuple = CopyText.parse(line, width, config.maxValueBytes());

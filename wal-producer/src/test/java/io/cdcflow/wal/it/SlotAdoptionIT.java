@@ -116,22 +116,65 @@ class SlotAdoptionIT {
     }
 
     @Test
-    void anOperatorCanAskForANewSnapshotOfOneTable(PostgresEndpoint server, KafkaEndpoint kafka) throws Exception {
+    void anOperatorCanAskForANewSnapshotOfOneTableWhileStreamingGoesOn(PostgresEndpoint server, KafkaEndpoint kafka) throws Exception {
         PostgresEndpoint db = server.createDatabase("wal_resnapshot");
-        db.execute("CREATE TABLE items (id int PRIMARY KEY)", "INSERT INTO items SELECT generate_series(1, 10)");
-        try (RunningProducer producer = new RunningProducer(db, kafka, Map.of("POSTGRES_CDC_TABLES", "items"), true);
-             TopicReader reader = new TopicReader(kafka, List.of(producer.topic("items")))) {
+        db.execute("CREATE TABLE items (id int PRIMARY KEY)", "INSERT INTO items SELECT generate_series(1, 10)",
+                "CREATE TABLE other (id int PRIMARY KEY)");
+        try (RunningProducer producer = new RunningProducer(db, kafka, Map.of("POSTGRES_CDC_TABLES", "items,other"), true);
+             TopicReader reader = new TopicReader(kafka, List.of(producer.topic("items"), producer.topic("other")))) {
             producer.awaitStreaming();
             assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> producer.producer.requestSnapshot("nope")))
                     .hasMessageContaining("table public.nope is not captured");
             assertThat(producer.producer.requestSnapshot("items")).contains("snapshot of public.items requested");
-            reader.readUntil(WAIT, rs -> new ChangeLog(rs, producer.topic("items")).count(Operation.READ) >= 20);
-            producer.awaitStreaming();
-            db.execute("INSERT INTO items VALUES (11)");
-            ChangeLog log = new ChangeLog(reader.readUntil(WAIT, rs -> new ChangeLog(rs, producer.topic("items")).count(Operation.INSERT) >= 1),
-                    producer.topic("items"));
-            assertThat(log.count(Operation.READ)).as("the table read twice").isEqualTo(20);
+            assertThat(producer.producer.health().ready()).as("the stream does not stop for the snapshot").isTrue();
+            db.execute("INSERT INTO other VALUES (1)", "INSERT INTO items VALUES (11)");
+            var records = reader.readUntil(WAIT, rs -> new ChangeLog(rs, producer.topic("items")).count(Operation.READ) >= 20
+                    && new ChangeLog(rs, producer.topic("items")).count(Operation.INSERT) >= 1
+                    && new ChangeLog(rs, producer.topic("other")).count(Operation.INSERT) >= 1);
+            ChangeLog log = new ChangeLog(records, producer.topic("items"));
+            assertThat(log.count(Operation.READ)).as("the table read twice (row 11 in the second read when it was inserted first)")
+                    .isBetween(20L, 21L);
             assertThat(log.state()).hasSize(11);
+            assertThat(producer.producer.health().ready()).isTrue();
+        }
+    }
+
+    @Test
+    void aTableCreatedUnderStarWhileStreamingIsCapturedAndSnapshottedWhileItChanges(PostgresEndpoint server, KafkaEndpoint kafka)
+            throws Exception {
+        PostgresEndpoint db = server.createDatabase("wal_star_new");
+        db.execute("CREATE TABLE first (id int PRIMARY KEY, n int NOT NULL)", "INSERT INTO first SELECT g, 0 FROM generate_series(1, 10) g");
+        try (RunningProducer producer = new RunningProducer(db, kafka, Map.of("POSTGRES_CDC_TABLES", "*", "POSTGRES_CDC_TABLES_REFRESH", "300ms"), true);
+             TopicReader reader = new TopicReader(kafka, List.of(producer.topic("first"), producer.topic("second")))) {
+            producer.awaitStreaming();
+            db.execute("CREATE TABLE second (id int PRIMARY KEY, n int NOT NULL)",
+                    "INSERT INTO second SELECT g, 0 FROM generate_series(1, 2000) g",
+                    "CREATE TABLE loose (note text)", "INSERT INTO loose VALUES ('no key')");
+            // changes to both tables before, while and after the new one joins the capture and is snapshotted
+            java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+            Thread writer = new Thread(() -> {
+                for (int round = 1; writing.get(); round++) {
+                    db.execute("UPDATE second SET n = " + round + " WHERE id % 50 = " + (round % 50),
+                            "DELETE FROM second WHERE id = " + (2000 - round), "UPDATE first SET n = " + round + " WHERE id = " + (round % 10 + 1));
+                }
+            }, "writes");
+            writer.start();
+            assertThat(Waiting.until(WAIT, Duration.ofMillis(100), () -> producer.metrics.scrape()
+                    .contains("cdc_snapshot_rows_total{table=\"public.second\"}"))).as("the new table is snapshotted").isTrue();
+            Thread.sleep(1000);
+            writing.set(false);
+            writer.join();
+            db.execute("UPDATE loose SET note = 'still updatable'", "INSERT INTO first VALUES (99, 99)");
+            var records = reader.readUntil(WAIT, rs -> new ChangeLog(rs, producer.topic("first")).state().containsKey("{\"id\":99}")
+                    && new ChangeLog(rs, producer.topic("second")).state()
+                    .equals(ChangeLog.rowsOf(db.queryString("SELECT json_agg(s ORDER BY id) FROM second s"), "id")));
+            assertThat(new ChangeLog(records, producer.topic("second")).state())
+                    .isEqualTo(ChangeLog.rowsOf(db.queryString("SELECT json_agg(s ORDER BY id) FROM second s"), "id"));
+            assertThat(new ChangeLog(records, producer.topic("first")).state())
+                    .isEqualTo(ChangeLog.rowsOf(db.queryString("SELECT json_agg(f ORDER BY id) FROM first f"), "id"));
+            assertThat(producer.producer.health().ready()).isTrue();
+            assertThat(db.queryString("SELECT count(*) FROM pg_publication_tables WHERE tablename = 'loose'"))
+                    .as("a table without a key stays out of the publication").isEqualTo("0");
         }
     }
 
