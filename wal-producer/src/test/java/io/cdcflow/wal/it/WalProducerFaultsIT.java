@@ -73,6 +73,35 @@ class WalProducerFaultsIT {
     }
 
     @Test
+    void aLostSlotStopsTheProducerWithOneErrorNamingTheSlotAndTheWayBack(KafkaEndpoint kafka) throws Exception {
+        // its own server: the WAL limit that makes the slot lost applies to every slot of a server
+        try (LocalPostgres server = LocalPostgres.start()) {
+            PostgresEndpoint db = server.endpoint();
+            db.execute("ALTER SYSTEM SET max_slot_wal_keep_size = '1MB'", "SELECT pg_reload_conf()",
+                    "CREATE TABLE items (id int PRIMARY KEY, pad text)", "INSERT INTO items VALUES (0, 'first')");
+            Map<String, String> settings = Map.of("POSTGRES_CDC_TABLES", "items", "POSTGRES_CDC_SLOT", "lost_slot");
+            try (RunningProducer producer = new RunningProducer(db, kafka, settings, true)) {
+                producer.awaitStreaming();
+            }
+            // while the producer is stopped, PostgreSQL writes more WAL than the slot may hold back, and checkpoints
+            for (int round = 1; round <= 5; round++) {
+                db.execute("INSERT INTO items SELECT g, repeat('x', 2000) FROM generate_series(" + round * 10_000 + ", " + (round * 10_000 + 999) + ") g",
+                        "SELECT pg_switch_wal()");
+            }
+            db.execute("CHECKPOINT");
+            assertThat(db.queryString("SELECT wal_status FROM pg_replication_slots WHERE slot_name = 'lost_slot'")).isEqualTo("lost");
+            try (RunningProducer producer = new RunningProducer(db, kafka, settings, true)) {
+                assertThat(Waiting.until(Duration.ofSeconds(60), Duration.ofMillis(100), () -> producer.failure.get() != null))
+                        .as("the producer stops rather than retrying forever").isTrue();
+                assertThat(producer.failure.get()).hasMessageContaining("replication slot lost_slot is lost")
+                        .hasMessageContaining("changes since its position are gone").hasMessageContaining("pg_drop_replication_slot('lost_slot')");
+                assertThat(db.queryString("SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'lost_slot'"))
+                        .as("the slot is left for the operator to see and drop").isEqualTo("1");
+            }
+        }
+    }
+
+    @Test
     void aPostgresRestartIsSurvivedWithoutLoss(PostgresEndpoint server, KafkaEndpoint kafka) throws Exception {
         LocalPostgres local = Services.localPostgres().orElse(null);
         Assumptions.assumeTrue(local != null, "needs the PostgreSQL server this harness started, to restart it");
