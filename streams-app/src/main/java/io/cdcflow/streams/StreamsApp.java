@@ -60,11 +60,14 @@ public final class StreamsApp implements AutoCloseable {
     private volatile String fatalError;
     private volatile java.util.function.Consumer<String> onFatal = reason -> { };
     private final RepeatedFailures failures = new RepeatedFailures(Duration.ofSeconds(1), Duration.ofSeconds(30));
+    private final Metrics.Counter offsetsOutOfRange;
 
     /** @throws io.cdcflow.streams.facts.FactsException when the facts file cannot be read or parsed */
     public StreamsApp(StreamsAppConfig config, Metrics metrics) {
         this.config = config;
         this.metrics = metrics;
+        this.offsetsOutOfRange = metrics.counter("streams_offset_out_of_range_total",
+                "Times the app stopped because a committed source offset no longer exists in Kafka");
         this.facts = FactsFile.load(config.factsFile());
         this.factSchemas = new FactSchemas(facts, config.schema());
         Map<String, Object> client = new HashMap<>(config.kafkaClient());
@@ -138,8 +141,26 @@ public final class StreamsApp implements AutoCloseable {
             streams = started;
             topology = built;
             query = new FactQuery(started, config.advertisedAddress(), plans, config.httpAuth().token(), config.httpTls());
+        }
+        commitStartOffsets(config, facts.tables());
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
             started.start();
         }
+    }
+
+    /**
+     * Source topics are read with the offset reset policy "none" (changes retention deleted are never skipped): the
+     * earliest offset is committed for every source partition the application has no offset for, so a new
+     * application reads them from their beginning. Call before starting Kafka Streams on a topology of these tables.
+     */
+    public static void commitStartOffsets(StreamsAppConfig config, java.util.Collection<String> tables) throws InterruptedException {
+        Map<String, Object> admin = new HashMap<>(config.kafkaClient());
+        admin.keySet().retainAll(org.apache.kafka.clients.admin.AdminClientConfig.configNames());
+        admin.put(org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        SourceOffsets.commitStartWhereMissing(admin, config.applicationId(), tables.stream().map(config::inputTopic).distinct().toList());
     }
 
     /**
@@ -148,6 +169,13 @@ public final class StreamsApp implements AutoCloseable {
      * pause that doubles while the same error repeats, logged in full once and then as a count.
      */
     private StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse onThreadFailure(Throwable e) {
+        String lost = SourceOffsets.outOfRange(e, config.applicationId());
+        if (lost != null) { // the process stays up, not ready, saying why: restarting would not bring the changes back
+            fatalError = lost;
+            offsetsOutOfRange.inc();
+            LOG.error("streams-app stopped: {}", lost);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        }
         String fatal = FatalErrors.describe(e, config);
         if (fatal != null) {
             fatalError = fatal;

@@ -142,7 +142,9 @@ public final class FactTopology {
     private KStream<String, ParsedEvent> parsed(StreamsBuilder builder, String topic, String name, Set<String> tables,
                                                 Metrics.Counter deadLetters) {
         KStream<String, ParsedEvent> parsed = builder
-                .stream(topic, Consumed.with(strings, Serdes.ByteArray()).withName("source-" + name))
+                // "none": an offset retention deleted is never skipped (SourceOffsets commits a start where there is none)
+                .stream(topic, Consumed.with(strings, Serdes.ByteArray()).withName("source-" + name)
+                        .withOffsetResetPolicy(org.apache.kafka.streams.AutoOffsetReset.none()))
                 .processValues(() -> new ParseEvents(tables, deadLetters, schemas), Named.as("parse-" + name));
         parsed.filter((k, e) -> e.failed(), Named.as("failed-" + name))
                 .mapValues(ParsedEvent::raw, Named.as("raw-" + name))

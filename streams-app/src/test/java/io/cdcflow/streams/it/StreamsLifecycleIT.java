@@ -21,7 +21,10 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -100,6 +103,45 @@ class StreamsLifecycleIT {
         } finally {
             second.close();
         }
+    }
+
+    @Test
+    void changesRetentionDeletedBeforeTheyWereProcessedStopTheAppNotReadyInsteadOfBeingSkipped(KafkaEndpoint kafka) throws Exception {
+        String run = "o" + UUID.randomUUID().toString().substring(0, 8);
+        StreamsAppConfig config = config(kafka, run);
+        RunConfig.createInputs(kafka, config, 1);
+        RunConfig.publishSchemas(kafka, config);
+        kafka.createTopics(1, RunConfig.output(run, "order_fact"));
+        TopicPartition orders = new TopicPartition(config.inputTopic("orders"), 0);
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producerProperties());
+             Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+            try (StreamsApp app = new StreamsApp(config, new Metrics());
+                 TopicReader reader = new TopicReader(kafka, List.of(RunConfig.output(run, "order_fact")))) {
+                app.start(); // a new application: "none" finds the starting offsets committed for it
+                send(producer, config, 1, 0x100);
+                reader.readUntil(Duration.ofSeconds(60), rs -> !rs.isEmpty());
+            }
+            assertThat(committed(admin, run, orders)).isEqualTo(1);
+            // while the app is stopped, two more changes arrive and the topic's retention deletes them
+            send(producer, config, 2, 0x200);
+            send(producer, config, 3, 0x300);
+            admin.deleteRecords(Map.of(orders, RecordsToDelete.beforeOffset(3))).all().get();
+            Metrics metrics = new Metrics();
+            try (StreamsApp app = new StreamsApp(config, metrics)) {
+                app.start();
+                assertThat(Waiting.until(Duration.ofSeconds(60), Duration.ofMillis(100),
+                        () -> app.health().detail().contains("no longer exist in Kafka"))).as(app.health().detail()).isTrue();
+                assertThat(app.health().ready()).isFalse();
+                assertThat(app.health().detail()).contains(orders.toString(), "kafka-streams-application-reset.sh --application-id " + run);
+                assertThat(metrics.scrape()).contains("streams_offset_out_of_range_total 1");
+                assertThat(committed(admin, run, orders)).as("nothing skipped").isEqualTo(1);
+            }
+        }
+    }
+
+    private static long committed(Admin admin, String group, TopicPartition partition) throws Exception {
+        var offset = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().get(partition);
+        return offset == null ? -1 : offset.offset();
     }
 
     private static StreamsAppConfig config(KafkaEndpoint kafka, String run) throws Exception {

@@ -55,6 +55,7 @@ class TwoInstancesIT {
         kafka.createTopics(4, RunConfig.output(run, "order_fact"), RunConfig.output(run, "order_item_fact"),
                 RunConfig.output(run, "customer_dim"), RunConfig.output(run, "product_dim"), config.deadLetterTopic());
 
+        StreamsApp.commitStartOffsets(config, List.of("customers", "products", "orders", "order_items"));
         KafkaStreams first = start(config, "a");
         KafkaStreams second = start(config, "b");
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producerProperties())) {
