@@ -126,9 +126,13 @@ public final class WalProducer {
             } catch (ConfigException | SlotLostException e) {
                 LOG.error("wal-producer: {}", e.getMessage());
                 throw e;
-            } catch (CdcSetup.SetupException | KafkaPublisher.OversizeRecordException e) {
+            } catch (CdcSetup.SetupException e) {
                 LOG.error("wal-producer: {}", e.getMessage());
                 failed(e.getMessage());
+            } catch (KafkaPublisher.OversizeRecordException e) {
+                LOG.error("wal-producer: {}", e.getMessage());
+                // the message names the row's key: row data stays in the log, out of /ready
+                failed("an event is larger than Kafka accepts (KAFKA_MAX_REQUEST_SIZE, POSTGRES_CDC_OVERSIZE): see the log");
             } catch (SlotBusyException e) {
                 LOG.info("{}", e.getMessage());
                 failed("standby: " + e.getMessage());

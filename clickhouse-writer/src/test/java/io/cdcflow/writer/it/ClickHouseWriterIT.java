@@ -300,6 +300,28 @@ class ClickHouseWriterIT {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(ClickHouseEngine.class)
+    void twoWritersRacingToAlterTheSameTableConverge(ClickHouseEngine engine, KafkaEndpoint kafka) throws Exception {
+        ClickHouseEndpoint ch = engine.endpoint();
+        try (RunningWriter a = writer(ch, kafka);
+             RunningWriter b = new RunningWriter(ch, kafka, Map.of("CLICKHOUSE_DATABASE", database, "WRITER_TOPICS", facts + "," + dims,
+                     "WRITER_GROUP_ID", "other-writer-" + run, "WRITER_DEAD_LETTER_TOPIC", deadLetters, "WRITER_SCHEMA_TOPIC", schemaTopic))) {
+            sendDim(kafka, 1, "{\"id\":1}", "{\"id\":1,\"name\":\"Ada\",\"_version\":1,\"_deleted\":0}");
+            assertThat(Waiting.until(WAIT, Duration.ofMillis(200), () -> current(ch, dims, "id").size() == 1)).isTrue();
+            // both writers read the same new columns at about the same time and both alter the one table
+            for (int id = 2; id <= 6; id++) {
+                sendDim(kafka, 2, "{\"id\":" + id + "}", "{\"id\":" + id + ",\"name\":\"n" + id + "\",\"tier\":\"gold\",\"_version\":1,\"_deleted\":0}");
+                sendDim(kafka, 3, "{\"id\":" + (id + 10) + "}", "{\"id\":" + (id + 10) + ",\"name\":\"m\",\"tier\":\"silver\",\"score\":1.25,"
+                        + "\"_version\":1,\"_deleted\":0}");
+            }
+            assertThat(Waiting.until(WAIT, Duration.ofMillis(200), () -> current(ch, dims, "id").size() == 11
+                    && current(ch, dims, "toString(score) AS score").stream().filter(r -> r.contains("1.25")).count() == 5))
+                    .as("rows: %s", current(ch, dims, "*")).isTrue();
+            assertThat(Waiting.until(WAIT, Duration.ofMillis(200), () -> a.sink.health().ready() && b.sink.health().ready())).isTrue();
+        }
+    }
+
     @Test
     void aClickHouseOutageIsSurvivedWithoutLoss(ClickHouseEndpoint ch, KafkaEndpoint kafka) throws Exception {
         LocalClickHouse server = Services.localClickHouse().orElse(null);
