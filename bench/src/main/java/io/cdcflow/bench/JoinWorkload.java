@@ -1,0 +1,175 @@
+package io.cdcflow.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cdcflow.common.event.ChangeEvent;
+import io.cdcflow.common.event.ChangeEventCodec;
+import io.cdcflow.common.event.Operation;
+import io.cdcflow.common.json.Json;
+import io.cdcflow.testsupport.KafkaEndpoint;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * The join stage's workload, the same for every system measured: the seed's four tables as change topics, filled
+ * before the clock starts (customers and products first, then orders and order items, each a CDC insert as the
+ * wal-producer writes it), and the two facts of the default facts file to compute. A run is complete when every
+ * order and every order item has its fact with the joined columns filled in, as the last record of its key.
+ */
+final class JoinWorkload {
+    /** The two facts both systems compute: the default file's order_fact and order_item_fact. */
+    static final String FACTS_SQL = """
+            CREATE VIEW order_fact AS
+            SELECT o.id AS order_id, o.customer_id, c.name AS customer_name, c.email AS customer_email, o.total, o.status, o.created_at
+            FROM orders o LEFT JOIN customers c ON o.customer_id = c.id;
+
+            CREATE VIEW order_item_fact AS
+            SELECT i.id AS order_item_id, i.order_id, o.customer_id, i.product_id, p.name AS product_name, p.category AS product_category,
+                   i.quantity, i.price, i.quantity * i.price AS line_total, o.status AS order_status
+            FROM order_items i LEFT JOIN products p ON i.product_id = p.id LEFT JOIN orders o ON i.order_id = o.id;
+            """;
+
+    final int customers = 5_000;
+    final int products = 1_000;
+    final int orders;
+    final int items;
+    final String prefix;
+
+    JoinWorkload(String prefix, int orders) {
+        this.prefix = prefix;
+        this.orders = orders;
+        this.items = orders * 2;
+    }
+
+    long events() {
+        return customers + products + (long) orders + items;
+    }
+
+    String topic(String table) {
+        return prefix + ".public." + table;
+    }
+
+    /** Creates the four change topics (4 partitions each) and fills them. */
+    void fill(KafkaEndpoint kafka) {
+        for (String table : List.of("customers", "products", "orders", "order_items")) {
+            kafka.createTopics(4, topic(table));
+        }
+        Properties props = kafka.producerProperties();
+        props.put("linger.ms", 20);
+        props.put("batch.size", 256 * 1024);
+        props.put("compression.type", "lz4");
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
+            long lsn = 0x1000;
+            for (int id = 1; id <= customers; id++) {
+                send(producer, "customers", Json.object().put("id", id).put("name", "customer " + id).put("email", id + "@example.com")
+                        .putNull("notes"), lsn++);
+            }
+            String[] categories = {"office", "garden", "kitchen"};
+            for (int id = 1; id <= products; id++) {
+                send(producer, "products", Json.object().put("id", id).put("name", "product " + id).put("category", categories[id % 3])
+                        .put("price", new java.math.BigDecimal(id % 500 + ".99")), lsn++);
+            }
+            for (int id = 1; id <= orders; id++) {
+                send(producer, "orders", Json.object().put("id", id).put("customer_id", id % customers + 1)
+                        .put("total", new java.math.BigDecimal(id % 1000 + ".50")).put("status", "new")
+                        .put("created_at", "2026-11-24T10:00:00Z"), lsn++);
+            }
+            for (int id = 1; id <= items; id++) {
+                send(producer, "order_items", Json.object().put("id", id).put("order_id", id % orders + 1).put("product_id", id % products + 1)
+                        .put("quantity", id % 4 + 1).put("price", new java.math.BigDecimal(id % 100 + ".25")), lsn++);
+            }
+        }
+    }
+
+    private void send(KafkaProducer<byte[], byte[]> producer, String table, ObjectNode row, long lsn) {
+        ChangeEvent event = ChangeEvent.ofRow(table, Operation.INSERT, row, lsn, 0);
+        producer.send(new ProducerRecord<>(topic(table), ChangeEventCodec.keyBytes(event), ChangeEventCodec.valueBytes(event)));
+    }
+
+    /**
+     * Follows the two fact topics from their beginning: the time the first fact appeared, and the time every fact was
+     * complete (its newest record has the joined columns), or -1 after the timeout.
+     */
+    static final class Progress implements AutoCloseable {
+        private final KafkaConsumer<byte[], byte[]> consumer;
+        private final String orderFact;
+        private final String itemFact;
+        private final Map<String, Boolean> orderDone = new HashMap<>();
+        private final Map<String, Boolean> itemDone = new HashMap<>();
+        private int ordersComplete;
+        private int itemsComplete;
+        long firstNanos = -1;
+
+        Progress(KafkaEndpoint kafka, String orderFact, String itemFact) {
+            this.orderFact = orderFact;
+            this.itemFact = itemFact;
+            Properties props = kafka.consumerProperties();
+            props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000);
+            props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+            consumer = new KafkaConsumer<>(props);
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (String topic : List.of(orderFact, itemFact)) {
+                BenchEnv.await("topic " + topic, Duration.ofMinutes(2), () -> !consumer.partitionsFor(topic).isEmpty());
+                consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+            }
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+        }
+
+        /** Reads until every fact of {@code workload} is complete; returns the time then (System.nanoTime()). */
+        long awaitComplete(JoinWorkload workload, Duration timeout) {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (System.nanoTime() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+                    if (firstNanos < 0) {
+                        firstNanos = System.nanoTime();
+                    }
+                    String key = new String(record.key(), java.nio.charset.StandardCharsets.UTF_8);
+                    boolean complete = complete(record.topic().equals(orderFact), record.value());
+                    if (record.topic().equals(orderFact)) {
+                        ordersComplete += delta(orderDone.put(key, complete), complete);
+                    } else {
+                        itemsComplete += delta(itemDone.put(key, complete), complete);
+                    }
+                }
+                if (ordersComplete == workload.orders && itemsComplete == workload.items) {
+                    return System.nanoTime();
+                }
+            }
+            System.out.println("[bench] incomplete after " + timeout + ": " + ordersComplete + "/" + workload.orders + " order facts, "
+                    + itemsComplete + "/" + workload.items + " order item facts");
+            return -1;
+        }
+
+        private static int delta(Boolean before, boolean now) {
+            int was = before != null && before ? 1 : 0;
+            return (now ? 1 : 0) - was;
+        }
+
+        private static boolean complete(boolean order, byte[] value) {
+            if (value == null) {
+                return false;
+            }
+            JsonNode fact = Json.read(value);
+            if (fact.path("_deleted").asInt(0) == 1) {
+                return false;
+            }
+            return order ? fact.hasNonNull("customer_name") : fact.hasNonNull("product_name") && fact.hasNonNull("order_status");
+        }
+
+        @Override
+        public void close() {
+            consumer.close();
+        }
+    }
+}
