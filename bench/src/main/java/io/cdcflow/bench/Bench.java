@@ -22,8 +22,8 @@ public final class Bench {
                 + System.getProperty("java.version") + ", " + System.getProperty("os.name") + " " + System.getProperty("os.arch")
                 + "; PostgreSQL, the Kafka broker and ClickHouse run on the same machine. Date: " + LocalDate.now()
                 + ". Workload: " + changes + " row changes.";
-        // -Dbench.stages=decode,snapshot,join,flink,writer,freshness (default: all) runs a subset, for profiling one stage
-        java.util.Set<String> stages = java.util.Set.of(System.getProperty("bench.stages", "decode,snapshot,join,flink,writer,freshness").split(","));
+        // -Dbench.stages=decode,snapshot,join,flink,backfill,writer,freshness (default: all) runs a subset, for profiling one stage
+        java.util.Set<String> stages = java.util.Set.of(System.getProperty("bench.stages", "decode,snapshot,join,flink,backfill,writer,freshness").split(","));
         List<Measurement> measurements = new ArrayList<>();
         List<FreshnessBench.Point> freshness = List.of();
         try (BenchEnv env = new BenchEnv()) {
@@ -43,6 +43,9 @@ public final class Bench {
                 if (stages.contains("flink")) {
                     measurements.addAll(new FlinkSqlBench(env, workload).run());
                 }
+            }
+            if (stages.contains("backfill")) {
+                measurements.addAll(new BackfillBench(env, changes).run().measurements());
             }
             if (stages.contains("writer")) {
                 measurements.addAll(new WriterBench(env, (int) Math.min(changes / 2, 500_000)).run());

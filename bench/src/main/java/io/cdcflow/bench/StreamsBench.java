@@ -38,10 +38,16 @@ final class StreamsBench {
         List<Measurement> results = new ArrayList<>();
         record Run(String name, String guarantee, int instances) {
         }
+        // -Dbench.join.runs=eos,alo,two picks runs; -Dbench.join.env=KAFKA_X=1;KAFKA_Y=2 adds settings, for experiments
+        java.util.Set<String> wanted = java.util.Set.of(System.getProperty("bench.join.runs", "eos,alo,two").split(","));
         for (Run run : List.of(new Run("eos", "exactly_once_v2", 1), new Run("alo", "at_least_once", 1), new Run("two", "exactly_once_v2", 2))) {
+            if (!wanted.contains(run.name())) {
+                continue;
+            }
             String outputs = workload.prefix + "_" + run.name();
             kafka.createTopics(4, outputs + "_order_fact", outputs + "_order_item_fact");
             long started = System.nanoTime();
+            double[] cpuBefore = cpu(run.name());
             List<StreamsApp> apps = new ArrayList<>();
             for (int i = 0; i < run.instances(); i++) {
                 StreamsApp app = new StreamsApp(config(kafka, run.name(), run.guarantee(), "i" + i), new Metrics());
@@ -54,7 +60,10 @@ final class StreamsBench {
                 complete = progress.awaitComplete(workload, Duration.ofMinutes(20));
                 first = progress.firstNanos;
             }
+            double[] cpuAfter = cpu(run.name());
             apps.forEach(StreamsApp::close);
+            System.out.printf("[bench] CPU seconds during the run: stream threads %.1f, this JVM %.1f, Kafka broker %.1f%n",
+                    cpuAfter[0] - cpuBefore[0], cpuAfter[1] - cpuBefore[1], cpuAfter[2] - cpuBefore[2]);
             if (complete < 0) {
                 continue;
             }
@@ -69,6 +78,20 @@ final class StreamsBench {
         return results;
     }
 
+    /** CPU seconds so far: of this run's stream threads, of this JVM, and of the Kafka broker's process. */
+    private static double[] cpu(String run) {
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        double streams = 0;
+        for (java.lang.management.ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (info != null && info.getThreadName().startsWith("bench-streams-" + run + "-") && info.getThreadName().contains("StreamThread")) {
+                streams += threads.getThreadCpuTime(info.getThreadId()) / 1e9;
+            }
+        }
+        double broker = ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains("kafka.Kafka"))
+                .mapToDouble(p -> p.info().totalCpuDuration().map(d -> d.toMillis() / 1e3).orElse(0.0)).sum();
+        return new double[] {streams, Timing.processCpuSeconds(), broker};
+    }
+
     private StreamsAppConfig config(KafkaEndpoint kafka, String run, String guarantee, String instance) throws Exception {
         Map<String, String> vars = new HashMap<>(Map.of("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
                 "STREAMS_APPLICATION_ID", "bench-streams-" + run, "STREAMS_INPUT_TOPIC_PREFIX", workload.prefix,
@@ -76,6 +99,11 @@ final class StreamsBench {
                 "STREAMS_HTTP_ADDR", "127.0.0.1:0", "STREAMS_INSTANCE_ID", "bench-" + run + "-" + instance,
                 "STREAMS_PROCESSING_GUARANTEE", guarantee));
         vars.put("STREAMS_STATE_DIR", BenchEnv.scratch("bench-streams").toString());
+        for (String setting : System.getProperty("bench.join.env", "").split(";")) {
+            if (setting.contains("=")) {
+                vars.put(setting.substring(0, setting.indexOf('=')), setting.substring(setting.indexOf('=') + 1));
+            }
+        }
         return StreamsAppConfig.from(new Env(vars));
     }
 }

@@ -1,0 +1,148 @@
+package io.cdcflow.bench;
+
+import io.cdcflow.testsupport.ClickHouseEndpoint;
+import io.cdcflow.testsupport.PostgresEndpoint;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The whole pipeline's backfill: the seed's four tables already filled in PostgreSQL (about {@code rows} rows in all),
+ * the three deployables started as the jars users run, each in its own JVM, and the clock stopped when every
+ * {@code *_current} view in ClickHouse holds as many rows as its PostgreSQL table or view. Reported against the
+ * wal-producer's own snapshot into Kafka, timed in the same run (until it reports ready), with each deployable's
+ * peak RSS.
+ */
+final class BackfillBench {
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private final BenchEnv env;
+    private final long rows;
+
+    BackfillBench(BenchEnv env, long rows) {
+        this.env = env;
+        this.rows = rows;
+    }
+
+    /** The measurements, and a line per deployable with its peak RSS. */
+    record Result(List<Measurement> measurements, Map<String, Long> peakRssMb) {
+    }
+
+    Result run() throws Exception {
+        PostgresEndpoint db = env.database("bench_backfill");
+        long customers = Math.max(1000, rows / 20);
+        long products = Math.max(100, rows / 200);
+        long orders = Math.max(1000, (rows - customers - products) / 3);
+        long items = orders * 2;
+        db.execute("CREATE TABLE customers (id serial PRIMARY KEY, name text NOT NULL, email text, notes text)",
+                "CREATE TABLE products (id serial PRIMARY KEY, name text NOT NULL, category text, price numeric(10,2))",
+                "CREATE TABLE orders (id serial PRIMARY KEY, customer_id int, total numeric(12,2) NOT NULL, status text NOT NULL, "
+                        + "created_at timestamptz NOT NULL DEFAULT now())",
+                "CREATE TABLE order_items (id serial PRIMARY KEY, order_id int NOT NULL, product_id int, quantity int NOT NULL, "
+                        + "price numeric(10,2) NOT NULL)",
+                "INSERT INTO customers (name, email) SELECT 'customer ' || g, 'c' || g || '@example.com' FROM generate_series(1, " + customers + ") g",
+                "INSERT INTO products (name, category, price) SELECT 'product ' || g, (ARRAY['office','garden','kitchen'])[g % 3 + 1], "
+                        + "(g % 500) + 0.99 FROM generate_series(1, " + products + ") g",
+                "INSERT INTO orders (customer_id, total, status) SELECT g % " + customers + " + 1, (g % 1000) + 0.5, 'new' "
+                        + "FROM generate_series(1, " + orders + ") g",
+                "INSERT INTO order_items (order_id, product_id, quantity, price) SELECT g % " + orders + " + 1, g % " + products + " + 1, "
+                        + "g % 4 + 1, (g % 100) + 0.25 FROM generate_series(1, " + items + ") g",
+                "VACUUM ANALYZE");
+        long total = customers + products + orders + items;
+        System.out.printf("[bench] backfill: %,d rows in PostgreSQL (%,d customers, %,d products, %,d orders, %,d order items)%n",
+                total, customers, products, orders, items);
+        ClickHouseEndpoint ch = env.clickhouse.endpoint();
+        Path logs = BenchEnv.scratch("bench-backfill");
+        int walPort = io.cdcflow.testsupport.Ports.free();
+        int streamsPort = io.cdcflow.testsupport.Ports.free();
+        int writerPort = io.cdcflow.testsupport.Ports.free();
+        String kafka = env.kafka().bootstrapServers();
+        Map<String, Map<String, String>> deployables = new LinkedHashMap<>();
+        deployables.put("wal-producer", Map.of("POSTGRES_CDC_DSN", db.dsn(), "KAFKA_BOOTSTRAP_SERVERS", kafka, "POSTGRES_CDC_TOPIC_PREFIX", "bf",
+                "POSTGRES_CDC_SLOT", "backfill_slot", "POSTGRES_CDC_HTTP_ADDR", "127.0.0.1:" + walPort));
+        deployables.put("streams-app", Map.of("KAFKA_BOOTSTRAP_SERVERS", kafka, "STREAMS_INPUT_TOPIC_PREFIX", "bf",
+                "STREAMS_APPLICATION_ID", "bench-backfill", "STREAMS_STATE_DIR", logs.resolve("state").toString(),
+                "STREAMS_HTTP_ADDR", "127.0.0.1:" + streamsPort));
+        deployables.put("clickhouse-writer", Map.of("KAFKA_BOOTSTRAP_SERVERS", kafka, "CLICKHOUSE_URL", ch.httpUrl(),
+                "CLICKHOUSE_DATABASE", "backfill", "WRITER_SCHEMA_TOPIC", "bf._schemas", "WRITER_HTTP_ADDR", "127.0.0.1:" + writerPort));
+        Map<String, Process> processes = new LinkedHashMap<>();
+        Map<String, Long> peak = new LinkedHashMap<>();
+        long started = System.nanoTime();
+        try {
+            for (Map.Entry<String, Map<String, String>> d : deployables.entrySet()) {
+                Path jar = Path.of(d.getKey(), "target", d.getKey() + ".jar");
+                ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
+                        "-jar", jar.toString()).redirectErrorStream(true).redirectOutput(logs.resolve(d.getKey() + ".log").toFile());
+                builder.environment().putAll(d.getValue());
+                processes.put(d.getKey(), builder.start());
+            }
+            BenchEnv.await("the wal-producer's snapshot", Duration.ofMinutes(30), () -> ready(walPort));
+            long snapshotted = System.nanoTime();
+            System.out.printf("[bench] backfill: the wal-producer's snapshot is in Kafka after %.1f s%n", (snapshotted - started) / 1e9);
+            Map<String, Long> expected = Map.of("order_fact", orders, "order_item_fact", items, "customer_dim", customers, "product_dim", products);
+            BenchEnv.await("every current view", Duration.ofMinutes(60), () -> {
+                processes.forEach((name, p) -> peak.merge(name, rssMb(p.pid()), Math::max));
+                return expected.entrySet().stream().allMatch(e -> count(ch, "backfill." + e.getKey() + "_current") == e.getValue());
+            });
+            long done = System.nanoTime();
+            double snapshotSeconds = (snapshotted - started) / 1e9;
+            double pipelineSeconds = (done - started) / 1e9;
+            System.out.printf("[bench] backfill: every current view complete after %.1f s (%,.0f rows/s; %.2f of the snapshot's rate)%n",
+                    pipelineSeconds, total / pipelineSeconds, snapshotSeconds / pipelineSeconds);
+            List<Measurement> measurements = new ArrayList<>();
+            measurements.add(new Measurement("backfill", "wal-producer snapshot into Kafka (first stage)", total, snapshotSeconds, -1,
+                    "the jar started on filled tables until /ready (snapshot acknowledged by Kafka), in the same run"));
+            measurements.add(new Measurement("backfill", "whole pipeline, PostgreSQL to ClickHouse (ours)", total, pipelineSeconds, -1,
+                    String.format(Locale.ROOT, "the three jars started together until every *_current view holds its rows; %.2f of the first "
+                            + "stage's rate (goal 0.25); peak RSS MB %s", snapshotSeconds / pipelineSeconds, peak)));
+            return new Result(measurements, peak);
+        } finally {
+            processes.values().forEach(Process::destroy);
+            for (Process p : processes.values()) {
+                p.waitFor();
+            }
+        }
+    }
+
+    private static boolean ready(int port) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ready")).timeout(Duration.ofSeconds(2)).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        } catch (IOException | InterruptedException e) {
+            return false;
+        }
+    }
+
+    private static long count(ClickHouseEndpoint ch, String view) {
+        try {
+            List<String> rows = ch.query("SELECT count() AS n FROM " + view);
+            return rows.isEmpty() ? -1 : io.cdcflow.common.json.Json.read(rows.get(0)).path("n").asLong(-1);
+        } catch (RuntimeException e) {
+            return -1; // not created yet
+        }
+    }
+
+    /** The process's peak resident set (VmHWM), in MB; 0 when it cannot be read. */
+    private static long rssMb(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("\\D+", "")) / 1024;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return 0;
+        }
+        return 0;
+    }
+}
