@@ -59,7 +59,8 @@ final class FreshnessBench {
         streams.start();
         TopicSink sink = new TopicSink(WriterConfig.from(new Env(Map.of("CLICKHOUSE_URL", ch.httpUrl(), "CLICKHOUSE_DATABASE", "fresh",
                 "KAFKA_BOOTSTRAP_SERVERS", env.kafka().bootstrapServers(), "WRITER_GROUP_ID", "fresh-writer", "WRITER_HTTP_ADDR", "127.0.0.1:0",
-                "WRITER_TOPICS", "fresh_order_fact,fresh_order_item_fact,fresh_customer_dim,fresh_product_dim"))), new Metrics());
+                "WRITER_TOPICS", "fresh_order_fact,fresh_order_item_fact,fresh_customer_dim,fresh_product_dim",
+                "WRITER_SCHEMA_TOPIC", "fresh._schemas", "WRITER_DEAD_LETTER_TOPIC", "fresh._writer_dead_letter"))), new Metrics());
         BenchEnv.run("writer", sink::run);
         try (var poller = ch.client()) {
             BenchEnv.await("the seeded orders in ClickHouse", Duration.ofMinutes(10),

@@ -333,7 +333,8 @@ public final class TopicSink implements AutoCloseable {
         String table = RowSchema.TABLE.equals(named.kind()) ? SchemaManager.mirrorTable(named)
                 : tables.computeIfAbsent(record.topic(), WriterConfig::tableFor);
         TableSchema current = schemas.get(table);
-        if (current == null || !current.sourceId().equals(latest.id())) {
+        // the catalog hands out one instance per schema: comparing it first spares a fingerprint per record
+        if (current == null || (current.source() != latest && !current.sourceId().equals(latest.id()))) {
             if (current != null) {
                 flush(); // rows encoded for the old columns land before the table changes
                 land();

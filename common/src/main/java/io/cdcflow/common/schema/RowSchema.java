@@ -45,9 +45,12 @@ public record RowSchema(String kind, String schema, String name, long lsn, List<
         return schema.isEmpty() ? name : schema + "." + name;
     }
 
-    /** A fingerprint of everything in the schema: equal ids, equal schemas. */
+    /** Fingerprints computed so far: a consumer asks for the id of each record's schema. */
+    private static final java.util.Map<RowSchema, String> IDS = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
+    /** A fingerprint of everything in the schema: equal ids, equal schemas. Computed once per schema. */
     public String id() {
-        return RowSchemaCodec.fingerprint(this);
+        return IDS.computeIfAbsent(this, RowSchemaCodec::fingerprint);
     }
 
     public Optional<Column> column(String columnName) {
