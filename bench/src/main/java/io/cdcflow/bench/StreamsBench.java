@@ -87,8 +87,20 @@ final class StreamsBench {
                 streams += threads.getThreadCpuTime(info.getThreadId()) / 1e9;
             }
         }
-        double broker = ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains("kafka.Kafka"))
-                .mapToDouble(p -> p.info().totalCpuDuration().map(d -> d.toMillis() / 1e3).orElse(0.0)).sum();
+        double broker = 0;
+        java.io.File[] procs = new java.io.File("/proc").listFiles(f -> f.getName().matches("\\d+"));
+        for (java.io.File proc : procs == null ? new java.io.File[0] : procs) {
+            try {
+                String command = java.nio.file.Files.readString(proc.toPath().resolve("cmdline")).replace('\0', ' ');
+                if (command.contains(" kafka.Kafka ")) {
+                    String stat = java.nio.file.Files.readString(proc.toPath().resolve("stat"));
+                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    broker += (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0; // utime, stime in clock ticks
+                }
+            } catch (java.io.IOException | RuntimeException gone) {
+                // a process that ended meanwhile
+            }
+        }
         return new double[] {streams, Timing.processCpuSeconds(), broker};
     }
 
