@@ -29,9 +29,7 @@ class PipelineConvergenceIT {
     @Test
     void currentViewsEqualThePostgresJoin(PostgresEndpoint server, KafkaEndpoint kafka, ClickHouseEndpoint ch) throws Exception {
         PostgresEndpoint db = server.createDatabase("e2e_plain");
-        DemoWorkload workload = new DemoWorkload(db, 1);
-        workload.createSchema();
-        workload.seed();
+        DemoWorkload workload = seeded(db, 1);
         try (Pipeline pipeline = new Pipeline(db, kafka, ch)) {
             pipeline.startAll();
             workload.run(150);
@@ -65,9 +63,7 @@ class PipelineConvergenceIT {
     void currentViewsEqualThePostgresJoinAfterScaleOutKillsAndRestarts(PostgresEndpoint server, KafkaEndpoint kafka, ClickHouseEndpoint ch)
             throws Exception {
         PostgresEndpoint db = server.createDatabase("e2e_faults");
-        DemoWorkload workload = new DemoWorkload(db, 2);
-        workload.createSchema();
-        workload.seed();
+        DemoWorkload workload = seeded(db, 2);
         try (Pipeline pipeline = new Pipeline(db, kafka, ch)) {
             pipeline.startAll();
             pipeline.streamsApp2.start();
@@ -107,9 +103,7 @@ class PipelineConvergenceIT {
     void currentViewsEqualThePostgresJoinAfterAKillMidSnapshotAndALostSlot(PostgresEndpoint server, KafkaEndpoint kafka, ClickHouseEndpoint ch)
             throws Exception {
         PostgresEndpoint db = server.createDatabase("e2e_resnapshot");
-        DemoWorkload workload = new DemoWorkload(db, 3);
-        workload.createSchema();
-        workload.seed();
+        DemoWorkload workload = seeded(db, 3);
         try (Pipeline pipeline = new Pipeline(db, kafka, ch)) {
             String slot = pipeline.run + "_slot";
             // as the seed's cdc-setup does: publication and slot first, the pipeline later
@@ -143,6 +137,14 @@ class PipelineConvergenceIT {
                     .as("the new snapshot published deletes for rows gone while no slot held their changes").isTrue();
             assertConverges(db, ch, pipeline);
         }
+    }
+
+    /** The demo tables with their seed rows, and the workload that changes them. */
+    private static DemoWorkload seeded(PostgresEndpoint db, long seed) {
+        DemoWorkload workload = new DemoWorkload(db, seed);
+        workload.createSchema();
+        workload.seed();
+        return workload;
     }
 
     /** The default facts file, run in PostgreSQL as it is, equals the ClickHouse current views. */
