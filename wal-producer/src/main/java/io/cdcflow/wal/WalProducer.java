@@ -244,7 +244,7 @@ public final class WalProducer {
                 return thread;
             });
             try {
-                if (config.tables().isEmpty() && config.snapshot() && !config.tablesRefresh().isZero()) {
+                if (config.tables().isEmpty() && !config.tablesRefresh().isZero()) {
                     long every = config.tablesRefresh().toMillis();
                     refresher.scheduleWithFixedDelay(() -> captureNewTables(publisher, snapshots), every, every, TimeUnit.MILLISECONDS);
                 }
@@ -265,8 +265,8 @@ public final class WalProducer {
 
     /**
      * Under {@code POSTGRES_CDC_TABLES=*}: a table created since start (with a primary key or replica identity) gets
-     * its topic, joins the publication, and is snapshotted while streaming goes on; its changes from the publication
-     * on are streamed by the slot.
+     * its topic, joins the publication, and is snapshotted while streaming goes on (unless POSTGRES_CDC_SNAPSHOT is
+     * false); its changes from the publication on are streamed by the slot.
      */
     private void captureNewTables(KafkaPublisher publisher, BackgroundSnapshots snapshots) {
         try {
@@ -279,7 +279,9 @@ public final class WalProducer {
             publisher.ensureTopics(added.stream().map(t -> config.routing().topicFor(config.schema(), t)).distinct().toList());
             setup.ensurePublication(now);
             captured = List.copyOf(now);
-            snapshots.request(added);
+            if (config.snapshot()) {
+                snapshots.request(added);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
