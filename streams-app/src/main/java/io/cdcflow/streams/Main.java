@@ -49,6 +49,9 @@ public final class Main {
         } catch (FactsException e) {
             LOG.error("cannot run the facts: {}", e.getMessage());
             System.exit(2);
+        } catch (StateFormat.OldStateException e) {
+            LOG.error("streams-app: {}", e.getMessage());
+            System.exit(2);
         }
         LOG.info("streams-app {} started; HTTP on {} (advertised {}), processing guarantee {}",
                 config.applicationId(), config.httpAddress(), config.advertisedAddress(), config.processingGuarantee());

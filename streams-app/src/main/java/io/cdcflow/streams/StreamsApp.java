@@ -121,6 +121,7 @@ public final class StreamsApp implements AutoCloseable {
      * early when closed while waiting.
      *
      * @throws io.cdcflow.streams.facts.FactsException when a view cannot run against its tables' schemas
+     * @throws StateFormat.OldStateException when the application's state was written by an earlier version's format
      */
     public void start() throws InterruptedException {
         Map<String, RowSchema> sources = awaitSchemas();
@@ -142,6 +143,9 @@ public final class StreamsApp implements AutoCloseable {
             topology = built;
             query = new FactQuery(started, config.advertisedAddress(), plans, config.httpAuth().token(), config.httpTls());
         }
+        Map<String, Object> client = new HashMap<>(config.kafkaClient());
+        client.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        StateFormat.check(client, config.applicationId(), facts.tables());
         commitStartOffsets(config, facts.tables());
         synchronized (this) {
             if (closed) {

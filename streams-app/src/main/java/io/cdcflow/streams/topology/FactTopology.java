@@ -45,7 +45,10 @@ public final class FactTopology {
     private final List<FactPlan> plans;
     private final Metrics metrics;
     private final OutputSchemas schemas;
+    /** Inputs and outputs: JSON text. */
     private final Serde<JsonNode> json = new JsonNodeSerde();
+    /** Stores, changelogs and join topics: binary. */
+    private final Serde<JsonNode> internal = new InternalSerde();
     private final Serde<String> strings = Serdes.String();
 
     private FactTopology(StreamsAppConfig config, List<FactPlan> plans, Metrics metrics, OutputSchemas schemas) {
@@ -156,7 +159,7 @@ public final class FactTopology {
     private KTable<String, JsonNode> table(KStream<String, JsonNode> events, String table) {
         String name = safe(table);
         return events
-                .groupByKey(Grouped.with("group-" + name, strings, json))
+                .groupByKey(Grouped.with("group-" + name, strings, internal))
                 .aggregate(RowState::none,
                         (key, event, current) -> RowState.apply((ObjectNode) current, ChangeEventCodec.fromValue(Json.object(), event)),
                         Named.as("apply-" + name),
@@ -188,7 +191,8 @@ public final class FactTopology {
         return key.toString();
     }
 
-    private static String tableStore(String table) {
+    /** The store of a source table's current rows; its changelog tells which format the app's state is in. */
+    public static String tableStore(String table) {
         return safe(table) + "-table";
     }
 
@@ -197,7 +201,7 @@ public final class FactTopology {
     }
 
     private Materialized<String, JsonNode, KeyValueStore<Bytes, byte[]>> materialized(String store) {
-        return Materialized.<String, JsonNode, KeyValueStore<Bytes, byte[]>>as(store).withKeySerde(strings).withValueSerde(json);
+        return Materialized.<String, JsonNode, KeyValueStore<Bytes, byte[]>>as(store).withKeySerde(strings).withValueSerde(internal);
     }
 
     static String safe(String name) {

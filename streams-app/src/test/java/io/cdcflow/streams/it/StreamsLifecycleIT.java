@@ -139,6 +139,26 @@ class StreamsLifecycleIT {
         }
     }
 
+    @Test
+    void stateAnEarlierVersionWroteInJsonStopsTheStartWithTheWayOut(KafkaEndpoint kafka) throws Exception {
+        String run = "j" + UUID.randomUUID().toString().substring(0, 8);
+        StreamsAppConfig config = config(kafka, run);
+        RunConfig.createInputs(kafka, config, 1);
+        RunConfig.publishSchemas(kafka, config);
+        // a source table's changelog as the JSON-era streams-app left it
+        String changelog = run + "-customers-table-changelog";
+        kafka.createTopics(1, changelog);
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producerProperties())) {
+            producer.send(new ProducerRecord<>(changelog, "{\"id\":1}".getBytes(), "{\"id\":1,\"name\":\"Ada\",\"__commit_lsn\":5}".getBytes())).get();
+        }
+        try (StreamsApp app = new StreamsApp(config, new Metrics())) {
+            assertThat(org.assertj.core.api.Assertions.catchThrowable(app::start))
+                    .hasMessageContaining("written by an earlier streams-app version").hasMessageContaining(changelog)
+                    .hasMessageContaining("kafka-streams-application-reset.sh --bootstrap-server <kafka> --application-id " + run);
+            assertThat(app.state()).isEqualTo(KafkaStreams.State.CREATED);
+        }
+    }
+
     private static long committed(Admin admin, String group, TopicPartition partition) throws Exception {
         var offset = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().get(partition);
         return offset == null ? -1 : offset.offset();

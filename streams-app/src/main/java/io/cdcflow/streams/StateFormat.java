@@ -1,0 +1,91 @@
+package io.cdcflow.streams;
+
+import io.cdcflow.streams.topology.FactTopology;
+import io.cdcflow.streams.topology.InternalSerde;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * Before Kafka Streams starts: state an earlier version wrote in another format (JSON text, before 2026-11-30) is
+ * found in the source tables' changelogs and stops the app with the way out, instead of being misread. Mixing
+ * formats would not only fail to read: a foreign-key join's responses carry a hash of the serialized row, so
+ * in-flight ones would be dropped as stale and their facts never emitted.
+ */
+final class StateFormat {
+    /** How many of a partition's last records are looked at. */
+    private static final int TAIL = 20;
+
+    private StateFormat() {
+    }
+
+    /** Thrown when the application's state is in an earlier format. */
+    static final class OldStateException extends RuntimeException {
+        OldStateException(String message) {
+            super(message);
+        }
+    }
+
+    static void check(Map<String, Object> client, String applicationId, Collection<String> tables) throws InterruptedException {
+        Map<String, Object> admin = new HashMap<>(client);
+        admin.keySet().retainAll(AdminClientConfig.configNames());
+        List<String> changelogs = tables.stream().map(t -> applicationId + "-" + FactTopology.tableStore(t) + "-changelog").toList();
+        Set<String> existing;
+        try (Admin a = Admin.create(admin)) {
+            existing = a.listTopics().names().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            return; // Kafka unreachable now: Kafka Streams reports it, and a deserializer refuses old state anyway
+        }
+        Map<String, Object> props = new HashMap<>(client);
+        props.keySet().retainAll(ConsumerConfig.configNames());
+        props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (String topic : changelogs) {
+                if (existing.contains(topic)) {
+                    consumer.partitionsFor(topic, Duration.ofSeconds(30)).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+                }
+            }
+            if (partitions.isEmpty()) {
+                return;
+            }
+            consumer.assign(partitions);
+            Map<TopicPartition, Long> begin = consumer.beginningOffsets(partitions, Duration.ofSeconds(30));
+            Map<TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(partitions, Duration.ofSeconds(30)));
+            for (TopicPartition partition : partitions) {
+                consumer.seek(partition, Math.max(begin.get(partition), end.get(partition) - TAIL));
+            }
+            long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+            while (System.nanoTime() < deadline
+                    && partitions.stream().anyMatch(p -> consumer.position(p, Duration.ofSeconds(10)) < end.get(p))) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    if (record.value() != null && record.value().length > 0 && !InternalSerde.isSmile(record.value())) {
+                        throw new OldStateException("the state of application " + applicationId + " in Kafka (" + record.topic()
+                                + ") was written by an earlier streams-app version, in a format this one does not read. Reset "
+                                + "the application, and the facts are recomputed from the source topics: stop every instance, run "
+                                + "kafka-streams-application-reset.sh --bootstrap-server <kafka> --application-id " + applicationId
+                                + ", delete STREAMS_STATE_DIR on each instance, start again (README, Operations)");
+                    }
+                }
+            }
+        }
+    }
+}
