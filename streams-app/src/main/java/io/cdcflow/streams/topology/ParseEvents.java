@@ -73,7 +73,12 @@ final class ParseEvents implements FixedKeyProcessor<String, byte[], ParsedEvent
             return new ParsedEvent(null, null, "record has no key: change events are keyed by primary key", null);
         }
         try {
-            ChangeEvent event = ChangeEventCodec.fromRecord(key.getBytes(StandardCharsets.UTF_8), value);
+            com.fasterxml.jackson.databind.JsonNode keyNode = Json.read(key.getBytes(StandardCharsets.UTF_8));
+            if (!keyNode.isObject()) {
+                throw new ChangeEventCodec.InvalidEventException("record key is not a JSON object of primary-key columns");
+            }
+            com.fasterxml.jackson.databind.JsonNode tree = Json.read(value);
+            ChangeEvent event = ChangeEventCodec.fromValue((com.fasterxml.jackson.databind.node.ObjectNode) keyNode, tree);
             String table = event.metadata().table();
             if (!tables.contains(table)) {
                 return new ParsedEvent(table, null, "unknown table '" + table + "' (this topology reads " + tables + ")", null);
@@ -85,7 +90,8 @@ final class ParseEvents implements FixedKeyProcessor<String, byte[], ParsedEvent
             if (event.key().isEmpty()) {
                 return new ParsedEvent(table, null, "record key is an empty object: no primary key", null);
             }
-            return new ParsedEvent(table, ChangeEventCodec.toValue(event), null, null);
+            // fromValue accepted it, so it is an object; the source table reads it as it came, not re-encoded
+            return new ParsedEvent(table, (com.fasterxml.jackson.databind.node.ObjectNode) tree, null, null);
         } catch (Json.MalformedJsonException | ChangeEventCodec.InvalidEventException e) {
             return new ParsedEvent(null, null, e.getMessage(), null);
         }
