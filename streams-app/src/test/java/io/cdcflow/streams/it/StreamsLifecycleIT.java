@@ -40,9 +40,7 @@ class StreamsLifecycleIT {
     @Test
     void aGroupUsedByAnotherKindOfClientStopsTheAppWithOneClearLine(KafkaEndpoint kafka) throws Exception {
         String run = "f" + UUID.randomUUID().toString().substring(0, 8);
-        StreamsAppConfig config = config(kafka, run);
-        RunConfig.createInputs(kafka, config, 1);
-        RunConfig.publishSchemas(kafka, config);
+        StreamsAppConfig config = withInputs(kafka, run);
         Properties writer = kafka.consumerProperties();
         writer.put(ConsumerConfig.GROUP_ID_CONFIG, config.applicationId()); // a clickhouse-writer given the same group id
         try (KafkaConsumer<byte[], byte[]> other = new KafkaConsumer<>(writer)) {
@@ -108,9 +106,7 @@ class StreamsLifecycleIT {
     @Test
     void changesRetentionDeletedBeforeTheyWereProcessedStopTheAppNotReadyInsteadOfBeingSkipped(KafkaEndpoint kafka) throws Exception {
         String run = "o" + UUID.randomUUID().toString().substring(0, 8);
-        StreamsAppConfig config = config(kafka, run);
-        RunConfig.createInputs(kafka, config, 1);
-        RunConfig.publishSchemas(kafka, config);
+        StreamsAppConfig config = withInputs(kafka, run);
         kafka.createTopics(1, RunConfig.output(run, "order_fact"));
         TopicPartition orders = new TopicPartition(config.inputTopic("orders"), 0);
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producerProperties());
@@ -142,9 +138,7 @@ class StreamsLifecycleIT {
     @Test
     void stateAnEarlierVersionWroteInJsonStopsTheStartWithTheWayOut(KafkaEndpoint kafka) throws Exception {
         String run = "j" + UUID.randomUUID().toString().substring(0, 8);
-        StreamsAppConfig config = config(kafka, run);
-        RunConfig.createInputs(kafka, config, 1);
-        RunConfig.publishSchemas(kafka, config);
+        StreamsAppConfig config = withInputs(kafka, run);
         // a source table's changelog as the JSON-era streams-app left it
         String changelog = run + "-customers-table-changelog";
         kafka.createTopics(1, changelog);
@@ -162,6 +156,14 @@ class StreamsLifecycleIT {
     private static long committed(Admin admin, String group, TopicPartition partition) throws Exception {
         var offset = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().get(partition);
         return offset == null ? -1 : offset.offset();
+    }
+
+    /** A run's configuration, its input topics (one partition each) and the source tables' schemas. */
+    private static StreamsAppConfig withInputs(KafkaEndpoint kafka, String run) throws Exception {
+        StreamsAppConfig config = config(kafka, run);
+        RunConfig.createInputs(kafka, config, 1);
+        RunConfig.publishSchemas(kafka, config);
+        return config;
     }
 
     private static StreamsAppConfig config(KafkaEndpoint kafka, String run) throws Exception {
