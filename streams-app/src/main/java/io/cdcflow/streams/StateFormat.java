@@ -1,5 +1,6 @@
 package io.cdcflow.streams;
 
+import io.cdcflow.common.kafka.ReadToEnd;
 import io.cdcflow.streams.topology.FactTopology;
 import io.cdcflow.streams.topology.InternalSerde;
 import java.time.Duration;
@@ -15,7 +16,6 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -69,23 +69,19 @@ final class StateFormat {
             }
             consumer.assign(partitions);
             Map<TopicPartition, Long> begin = consumer.beginningOffsets(partitions, Duration.ofSeconds(30));
-            Map<TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(partitions, Duration.ofSeconds(30)));
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(30));
             for (TopicPartition partition : partitions) {
                 consumer.seek(partition, Math.max(begin.get(partition), end.get(partition) - TAIL));
             }
-            long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-            while (System.nanoTime() < deadline
-                    && partitions.stream().anyMatch(p -> consumer.position(p, Duration.ofSeconds(10)) < end.get(p))) {
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    if (record.value() != null && record.value().length > 0 && !InternalSerde.isSmile(record.value())) {
-                        throw new OldStateException("the state of application " + applicationId + " in Kafka (" + record.topic()
-                                + ") was written by an earlier streams-app version, in a format this one does not read. Reset "
-                                + "the application, and the facts are recomputed from the source topics: stop every instance, run "
-                                + "kafka-streams-application-reset.sh --bootstrap-server <kafka> --application-id " + applicationId
-                                + ", delete STREAMS_STATE_DIR on each instance, start again (README, Operations)");
-                    }
+            ReadToEnd.read(consumer, partitions, Duration.ofSeconds(15), record -> {
+                if (record.value() != null && record.value().length > 0 && !InternalSerde.isSmile(record.value())) {
+                    throw new OldStateException("the state of application " + applicationId + " in Kafka (" + record.topic()
+                            + ") was written by an earlier streams-app version, in a format this one does not read. Reset "
+                            + "the application, and the facts are recomputed from the source topics: stop every instance, run "
+                            + "kafka-streams-application-reset.sh --bootstrap-server <kafka> --application-id " + applicationId
+                            + ", delete STREAMS_STATE_DIR on each instance, start again (README, Operations)");
                 }
-            }
+            });
         }
     }
 }

@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
@@ -92,33 +91,20 @@ public final class SchemaCatalog implements AutoCloseable {
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
         }
-        Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(30));
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!caughtUp(end)) {
-            if (System.nanoTime() > deadline) {
-                throw new UnavailableException("could not read schema topic " + topic + " to its end within 60 s", null);
+        boolean complete = io.cdcflow.common.kafka.ReadToEnd.read(consumer, partitions, Duration.ofSeconds(60), record -> {
+            if (record.value() == null) {
+                return;
             }
-            for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                if (record.value() == null) {
-                    continue;
-                }
-                try {
-                    add(RowSchemaCodec.read(record.value()));
-                } catch (RuntimeException e) {
-                    LOG.warn("ignoring record {} of schema topic {} at offset {}: {}", record.key() == null ? "" : new String(record.key(),
-                            java.nio.charset.StandardCharsets.UTF_8), topic, record.offset(), e.getMessage());
-                }
+            try {
+                add(RowSchemaCodec.read(record.value()));
+            } catch (RuntimeException e) {
+                LOG.warn("ignoring record {} of schema topic {} at offset {}: {}", record.key() == null ? "" : new String(record.key(),
+                        java.nio.charset.StandardCharsets.UTF_8), topic, record.offset(), e.getMessage());
             }
+        });
+        if (!complete) {
+            throw new UnavailableException("could not read schema topic " + topic + " to its end within 60 s", null);
         }
-    }
-
-    private boolean caughtUp(Map<TopicPartition, Long> end) {
-        for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
-            if (consumer.position(e.getKey(), Duration.ofSeconds(30)) < e.getValue()) {
-                return false;
-            }
-        }
-        return true;
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.cdcflow.common.event.ChangeEvent;
 import io.cdcflow.common.event.ChangeEventCodec;
 import io.cdcflow.common.event.Lsn;
 import io.cdcflow.common.event.Operation;
+import io.cdcflow.common.kafka.ReadToEnd;
 import io.cdcflow.wal.config.WalProducerConfig;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -15,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
@@ -126,7 +126,7 @@ public final class PublishedKeys {
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         long started = System.nanoTime();
-        long records = 0;
+        long[] records = {0};
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
             List<TopicPartition> partitions = new java.util.ArrayList<>();
             for (String topic : byTopic.keySet()) {
@@ -137,22 +137,17 @@ public final class PublishedKeys {
             }
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(partitions, Duration.ofSeconds(30)));
-            end.entrySet().removeIf(e -> consumer.position(e.getKey(), Duration.ofSeconds(30)) >= e.getValue());
-            while (!end.isEmpty()) {
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofSeconds(1))) {
-                    TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-                    Long last = end.get(partition);
-                    if (last != null && record.offset() < last) {
-                        keys.apply(record.key(), record.value(), byTopic.get(record.topic()));
-                        records++;
-                    }
+            // what was published before this scan began: a stream running beside a background snapshot adds more
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(30));
+            ReadToEnd.read(consumer, partitions, ReadToEnd.NO_LIMIT, record -> {
+                if (record.offset() < end.get(new TopicPartition(record.topic(), record.partition()))) {
+                    keys.apply(record.key(), record.value(), byTopic.get(record.topic()));
+                    records[0]++;
                 }
-                end.entrySet().removeIf(e -> consumer.position(e.getKey(), Duration.ofSeconds(30)) >= e.getValue());
-            }
+            });
         }
-        if (records > 0) {
-            LOG.info("read {} earlier events of {} in {} ms: {} rows live before this snapshot{}", records, tables,
+        if (records[0] > 0) {
+            LOG.info("read {} earlier events of {} in {} ms: {} rows live before this snapshot{}", records[0], tables,
                     (System.nanoTime() - started) / 1_000_000, keys.size(),
                     keys.unreadable == 0 ? "" : " (" + keys.unreadable + " records not change events, ignored)");
         }

@@ -3,9 +3,9 @@ package io.cdcflow.wal.publish;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cdcflow.common.event.Lsn;
 import io.cdcflow.common.json.Json;
+import io.cdcflow.common.kafka.ReadToEnd;
 import io.cdcflow.wal.config.WalProducerConfig;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Collection;
@@ -14,8 +14,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -57,19 +57,17 @@ public final class SnapshotStateStore {
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         byte[] key = config.slot().getBytes(StandardCharsets.UTF_8);
         TopicPartition partition = new TopicPartition(config.stateTopic(), 0);
-        JsonNode latest = null;
+        AtomicReference<JsonNode> newest = new AtomicReference<>();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
             consumer.assign(List.of(partition));
             consumer.seekToBeginning(List.of(partition));
-            long end = consumer.endOffsets(List.of(partition), Duration.ofSeconds(30)).get(partition);
-            while (consumer.position(partition, Duration.ofSeconds(30)) < end) {
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofSeconds(1))) {
-                    if (Arrays.equals(record.key(), key)) {
-                        latest = record.value() == null ? null : Json.read(record.value());
-                    }
+            ReadToEnd.read(consumer, List.of(partition), ReadToEnd.NO_LIMIT, record -> {
+                if (Arrays.equals(record.key(), key)) {
+                    newest.set(record.value() == null ? null : Json.read(record.value()));
                 }
-            }
+            });
         }
+        JsonNode latest = newest.get();
         if (latest == null || !latest.path("snapshot_complete").asBoolean(false)) {
             return null;
         }
