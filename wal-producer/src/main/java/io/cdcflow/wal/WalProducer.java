@@ -98,12 +98,6 @@ public final class WalProducer {
         return "snapshot of " + config.schema() + "." + table + " requested; progress in the log and cdc_snapshot_rows_total";
     }
 
-    /** True while a snapshot runs beside the stream. */
-    public boolean snapshotting() {
-        BackgroundSnapshots b = background;
-        return b != null && b.busy();
-    }
-
     public void stop() {
         stopping = true;
         ReplicationStreamer s = streamer;

@@ -82,11 +82,6 @@ public final class BackgroundSnapshots implements AutoCloseable {
         });
     }
 
-    /** True while a snapshot is queued or running. */
-    public boolean busy() {
-        return !queued.isEmpty();
-    }
-
     private void run(List<String> tables) throws Exception {
         String temporary = temporarySlotName();
         Map<String, Object> kafkaClient = new HashMap<>(config.kafkaClient());
