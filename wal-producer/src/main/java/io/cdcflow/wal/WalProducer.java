@@ -211,7 +211,7 @@ public final class WalProducer {
                 if (done == null) {
                     LOG.info("replication slot {} exists with no completed snapshot recorded in {}: keeping it", config.slot(),
                             config.stateTopic());
-                    snapshotAtSlotPosition(slot, tables, tables, assembler, catalog, publisher, state);
+                    snapshotAtSlotPosition(slot, tables, assembler, catalog, publisher, state);
                 } else if (!done.missing(tables).isEmpty()) {
                     LOG.info("table(s) {} joined the capture since the last snapshot: snapshotting them while streaming",
                             done.missing(tables));
@@ -318,10 +318,9 @@ public final class WalProducer {
      * position, below every change the slot will stream; streaming from that position then replays what changed
      * meanwhile over the snapshot.
      *
-     * @param tables   the tables to snapshot
-     * @param captured every table captured from now on, recorded as snapshotted once this completes
+     * @param tables every table captured, recorded as snapshotted once this completes
      */
-    private void snapshotAtSlotPosition(CdcSetup.SlotState slot, List<String> tables, List<String> captured, ChangeAssembler assembler,
+    private void snapshotAtSlotPosition(CdcSetup.SlotState slot, List<String> tables, ChangeAssembler assembler,
                                         CatalogLookups catalog, KafkaPublisher publisher, SnapshotStateStore state) throws Exception {
         Lsn position = slot.confirmedFlush();
         LOG.info("snapshotting {} at the versions of slot {}'s position {}, then streaming from there", tables, config.slot(), position);
@@ -333,7 +332,7 @@ public final class WalProducer {
             health.set(Health.notReady("snapshot of " + tables.size() + " table(s) (slot " + config.slot() + " kept)"));
             long rows = new Snapshotter(config, publisher, assembler, catalog, metrics).run(snapshot, tables, position);
             snapshot.commit();
-            state.markComplete(position, rows, captured);
+            state.markComplete(position, rows, tables);
         }
     }
 
