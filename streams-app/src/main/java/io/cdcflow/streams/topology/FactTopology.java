@@ -2,7 +2,7 @@ package io.cdcflow.streams.topology;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.cdcflow.common.event.ChangeEventCodec;
+import io.cdcflow.common.event.ChangeEvent;
 import io.cdcflow.common.json.Json;
 import io.cdcflow.common.json.JsonNodeSerde;
 import io.cdcflow.common.ops.Metrics;
@@ -71,7 +71,7 @@ public final class FactTopology {
         StreamsBuilder builder = new StreamsBuilder();
         Set<String> tableNames = new LinkedHashSet<>();
         plans.forEach(p -> tableNames.addAll(p.tables()));
-        Map<String, KStream<String, JsonNode>> events = sourceEvents(builder, List.copyOf(tableNames));
+        Map<String, KStream<String, ChangeEvent>> events = sourceEvents(builder, List.copyOf(tableNames));
         Map<String, KTable<String, JsonNode>> tables = new LinkedHashMap<>();
         events.forEach((table, stream) -> tables.put(table, table(stream, table)));
         Metrics.Counter failures = metrics.counter("streams_fact_errors_total",
@@ -120,10 +120,10 @@ public final class FactTopology {
     }
 
     /** Parsed events per table; records that cannot be processed go to the dead-letter topic. */
-    private Map<String, KStream<String, JsonNode>> sourceEvents(StreamsBuilder builder, List<String> tables) {
+    private Map<String, KStream<String, ChangeEvent>> sourceEvents(StreamsBuilder builder, List<String> tables) {
         Metrics.Counter deadLetters = metrics.counter("streams_dead_letter_total",
                 "Input records sent to the dead-letter topic", "topic", "reason");
-        Map<String, KStream<String, JsonNode>> byTable = new LinkedHashMap<>();
+        Map<String, KStream<String, ChangeEvent>> byTable = new LinkedHashMap<>();
         if (config.singleInputTopic() != null) {
             Set<String> all = new LinkedHashSet<>(tables);
             BranchedKStream<String, ParsedEvent> split = parsed(builder, config.singleInputTopic(), "all", all, deadLetters)
@@ -156,12 +156,13 @@ public final class FactTopology {
     }
 
     /** The current rows of a source table: duplicates and stale re-deliveries ignored, deletes kept as marked rows. */
-    private KTable<String, JsonNode> table(KStream<String, JsonNode> events, String table) {
+    private KTable<String, JsonNode> table(KStream<String, ChangeEvent> events, String table) {
         String name = safe(table);
         return events
-                .groupByKey(Grouped.with("group-" + name, strings, internal))
+                // the key is unchanged, so nothing is repartitioned and the events' serde is never used
+                .groupByKey(Grouped.with("group-" + name, strings, new ChangeEventSerde()))
                 .aggregate(RowState::none,
-                        (key, event, current) -> RowState.apply((ObjectNode) current, ChangeEventCodec.fromValue(Json.object(), event)),
+                        (key, event, current) -> RowState.apply((ObjectNode) current, event),
                         Named.as("apply-" + name),
                         materialized(tableStore(table)));
     }

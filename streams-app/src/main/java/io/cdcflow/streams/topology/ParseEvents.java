@@ -90,8 +90,8 @@ final class ParseEvents implements FixedKeyProcessor<String, byte[], ParsedEvent
             if (event.key().isEmpty()) {
                 return new ParsedEvent(table, null, "record key is an empty object: no primary key", null);
             }
-            // fromValue accepted it, so it is an object; the source table reads it as it came, not re-encoded
-            return new ParsedEvent(table, (com.fasterxml.jackson.databind.node.ObjectNode) tree, null, null);
+            // decoded once: the source table applies this event, neither re-encoded nor parsed again
+            return new ParsedEvent(table, event, null, null);
         } catch (Json.MalformedJsonException | ChangeEventCodec.InvalidEventException e) {
             return new ParsedEvent(null, null, e.getMessage(), null);
         }

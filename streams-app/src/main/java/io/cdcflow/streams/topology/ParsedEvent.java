@@ -1,14 +1,15 @@
 package io.cdcflow.streams.topology;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cdcflow.common.event.ChangeEvent;
 
 /**
- * A source record after parsing: the event value (with {@code _metadata}) or why it cannot be processed.
+ * A source record after parsing: the change event or why it cannot be processed.
  *
  * @param table the source table named in {@code _metadata.table}, or null when unparseable
+ * @param value the event as parsed once here (metadata decoded, payload as received), null when failed
  * @param raw   the record value as received, kept for the dead-letter topic
  */
-public record ParsedEvent(String table, ObjectNode value, String error, byte[] raw) {
+public record ParsedEvent(String table, ChangeEvent value, String error, byte[] raw) {
     public boolean failed() {
         return error != null;
     }
