@@ -62,6 +62,7 @@ final class FlinkSqlBench {
         long first;
         try (JoinWorkload.Progress progress = new JoinWorkload.Progress(kafka, outputs + "_order_fact", outputs + "_order_item_fact")) {
             complete = progress.awaitComplete(workload, Duration.ofMinutes(20));
+            System.out.printf("[bench] fact records out: %,d for %,d facts%n", progress.records, workload.orders + workload.items);
             first = progress.firstNanos;
         } finally {
             submitted.getJobClient().ifPresent(client -> client.cancel());

@@ -109,6 +109,8 @@ final class JoinWorkload {
         private int ordersComplete;
         private int itemsComplete;
         long firstNanos = -1;
+        /** Every fact record read, intermediate results included. */
+        long records;
 
         Progress(KafkaEndpoint kafka, String orderFact, String itemFact) {
             this.orderFact = orderFact;
@@ -134,6 +136,7 @@ final class JoinWorkload {
                     if (firstNanos < 0) {
                         firstNanos = System.nanoTime();
                     }
+                    records++;
                     String key = new String(record.key(), java.nio.charset.StandardCharsets.UTF_8);
                     boolean complete = complete(record.topic().equals(orderFact), record.value());
                     if (record.topic().equals(orderFact)) {

@@ -59,6 +59,7 @@ final class StreamsBench {
             try (JoinWorkload.Progress progress = new JoinWorkload.Progress(kafka, outputs + "_order_fact", outputs + "_order_item_fact")) {
                 complete = progress.awaitComplete(workload, Duration.ofMinutes(20));
                 first = progress.firstNanos;
+                System.out.printf("[bench] fact records out: %,d for %,d facts%n", progress.records, workload.orders + workload.items);
             }
             double[] cpuAfter = cpu(run.name());
             apps.forEach(StreamsApp::close);
