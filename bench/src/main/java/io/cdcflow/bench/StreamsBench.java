@@ -63,6 +63,7 @@ final class StreamsBench {
             }
             double[] cpuAfter = cpu(run.name());
             apps.forEach(StreamsApp::close);
+            printInternalTopics(kafka, "bench-streams-" + run.name() + "-");
             System.out.printf("[bench] CPU seconds during the run: stream threads %.1f, this JVM %.1f, Kafka broker %.1f%n",
                     cpuAfter[0] - cpuBefore[0], cpuAfter[1] - cpuBefore[1], cpuAfter[2] - cpuBefore[2]);
             if (complete < 0) {
@@ -77,6 +78,21 @@ final class StreamsBench {
                     "the two facts from pre-filled topics; first fact to every fact complete; start-up (to the first fact) %.1f s", startup)));
         }
         return results;
+    }
+
+    /** How many records Kafka Streams wrote to each of the run's internal topics (changelogs, join topics). */
+    private static void printInternalTopics(KafkaEndpoint kafka, String prefix) throws Exception {
+        try (org.apache.kafka.clients.admin.Admin admin = kafka.admin()) {
+            List<String> topics = admin.listTopics().names().get().stream().filter(t -> t.startsWith(prefix)).sorted().toList();
+            Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> ends = new HashMap<>();
+            admin.describeTopics(topics).allTopicNames().get().forEach((topic, d) -> d.partitions().forEach(p ->
+                    ends.put(new org.apache.kafka.common.TopicPartition(topic, p.partition()), org.apache.kafka.clients.admin.OffsetSpec.latest())));
+            Map<String, Long> records = new java.util.TreeMap<>();
+            admin.listOffsets(ends).all().get().forEach((tp, info) -> records.merge(tp.topic().substring(prefix.length()), info.offset(), Long::sum));
+            long total = records.values().stream().mapToLong(Long::longValue).sum();
+            System.out.printf("[bench] internal topics: %,d records (offsets, transaction markers included)%n", total);
+            records.forEach((topic, n) -> System.out.printf("[bench]   %,11d %s%n", n, topic));
+        }
     }
 
     /** CPU seconds so far: of this run's stream threads, of this JVM, and of the Kafka broker's process. */
