@@ -51,7 +51,7 @@ public final class Bench {
                 measurements.addAll(new WriterBench(env, (int) Math.min(changes / 2, 500_000)).run());
             }
             if (stages.contains("freshness")) {
-                freshness = new FreshnessBench(env, new int[] {500, 2000, 5000, 10000}, Duration.ofSeconds(20)).run();
+                freshness = new FreshnessBench(env, new int[] {500, 2000, 5000, 10000, 15000, 20000}, Duration.ofSeconds(20)).run();
             }
         }
         String findings = System.getProperty("bench.findings", "See the tables above; analysis is in bench/README.md.");

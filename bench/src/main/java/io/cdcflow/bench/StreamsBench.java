@@ -54,6 +54,13 @@ final class StreamsBench {
                 app.start();
                 apps.add(app);
             }
+            System.out.printf("[bench] started (schemas read, topology built, state checked) after %.1f s%n", (System.nanoTime() - started) / 1e9);
+            BenchEnv.run("running-" + run.name(), () -> {
+                while (apps.stream().anyMatch(a -> a.state() != org.apache.kafka.streams.KafkaStreams.State.RUNNING)) {
+                    Thread.sleep(50);
+                }
+                System.out.printf("[bench] Kafka Streams RUNNING after %.1f s%n", (System.nanoTime() - started) / 1e9);
+            });
             long complete;
             long first;
             try (JoinWorkload.Progress progress = new JoinWorkload.Progress(kafka, outputs + "_order_fact", outputs + "_order_item_fact")) {
