@@ -33,13 +33,13 @@ final class StreamsBench {
         FactsFixtures.publishSchemas(env.kafka(), workload.prefix + "._schemas", DemoTables.schemas().values());
     }
 
-    List<Measurement> run() throws Exception {
+    /** @param wanted the runs to make: {@code eos}, {@code alo}, {@code two} */
+    List<Measurement> run(java.util.Set<String> wanted) throws Exception {
         KafkaEndpoint kafka = env.kafka();
         List<Measurement> results = new ArrayList<>();
         record Run(String name, String guarantee, int instances) {
         }
-        // -Dbench.join.runs=eos,alo,two picks runs; -Dbench.join.env=KAFKA_X=1;KAFKA_Y=2 adds settings, for experiments
-        java.util.Set<String> wanted = java.util.Set.of(System.getProperty("bench.join.runs", "eos,alo,two").split(","));
+        // -Dbench.join.runs=eos,alo,two picks runs (Bench); -Dbench.join.env=KAFKA_X=1;KAFKA_Y=2 adds settings, for experiments
         for (Run run : List.of(new Run("eos", "exactly_once_v2", 1), new Run("alo", "at_least_once", 1), new Run("two", "exactly_once_v2", 2))) {
             if (!wanted.contains(run.name())) {
                 continue;
@@ -47,10 +47,11 @@ final class StreamsBench {
             String outputs = workload.prefix + "_" + run.name();
             kafka.createTopics(4, outputs + "_order_fact", outputs + "_order_item_fact");
             long started = System.nanoTime();
-            double[] cpuBefore = cpu(run.name());
+            String applicationId = "bench-streams-" + workload.prefix + "-" + run.name();
+            double[] cpuBefore = cpu(applicationId);
             List<StreamsApp> apps = new ArrayList<>();
             for (int i = 0; i < run.instances(); i++) {
-                StreamsApp app = new StreamsApp(config(kafka, run.name(), run.guarantee(), "i" + i), new Metrics());
+                StreamsApp app = new StreamsApp(config(kafka, applicationId, run.name(), run.guarantee(), "i" + i), new Metrics());
                 app.start();
                 apps.add(app);
             }
@@ -69,9 +70,9 @@ final class StreamsBench {
                 first = progress.firstNanos;
                 System.out.printf("[bench] fact records out: %,d for %,d facts%n", progress.records, workload.orders + workload.items);
             }
-            double[] cpuAfter = cpu(run.name());
+            double[] cpuAfter = cpu(applicationId);
             apps.forEach(StreamsApp::close);
-            printInternalTopics(kafka, "bench-streams-" + run.name() + "-");
+            printInternalTopics(kafka, applicationId + "-");
             System.out.printf("[bench] CPU seconds during the run: stream threads %.1f, this JVM %.1f, Kafka broker %.1f%n",
                     cpuAfter[0] - cpuBefore[0], cpuAfter[1] - cpuBefore[1], cpuAfter[2] - cpuBefore[2]);
             if (complete < 0) {
@@ -107,11 +108,11 @@ final class StreamsBench {
     }
 
     /** CPU seconds so far: of this run's stream threads, of this JVM, and of the Kafka broker's process. */
-    private static double[] cpu(String run) {
+    private static double[] cpu(String applicationId) {
         java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
         double streams = 0;
         for (java.lang.management.ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
-            if (info != null && info.getThreadName().startsWith("bench-streams-" + run + "-") && info.getThreadName().contains("StreamThread")) {
+            if (info != null && info.getThreadName().startsWith(applicationId + "-") && info.getThreadName().contains("StreamThread")) {
                 streams += threads.getThreadCpuTime(info.getThreadId()) / 1e9;
             }
         }
@@ -132,11 +133,11 @@ final class StreamsBench {
         return new double[] {streams, Timing.processCpuSeconds(), broker};
     }
 
-    private StreamsAppConfig config(KafkaEndpoint kafka, String run, String guarantee, String instance) throws Exception {
+    private StreamsAppConfig config(KafkaEndpoint kafka, String applicationId, String run, String guarantee, String instance) throws Exception {
         Map<String, String> vars = new HashMap<>(Map.of("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
-                "STREAMS_APPLICATION_ID", "bench-streams-" + run, "STREAMS_INPUT_TOPIC_PREFIX", workload.prefix,
+                "STREAMS_APPLICATION_ID", applicationId, "STREAMS_INPUT_TOPIC_PREFIX", workload.prefix,
                 "STREAMS_FACTS_FILE", FactsFixtures.prefixed(JoinWorkload.FACTS_SQL, workload.prefix + "_" + run).toString(),
-                "STREAMS_HTTP_ADDR", "127.0.0.1:0", "STREAMS_INSTANCE_ID", "bench-" + run + "-" + instance,
+                "STREAMS_HTTP_ADDR", "127.0.0.1:0", "STREAMS_INSTANCE_ID", applicationId + "-" + instance,
                 "STREAMS_PROCESSING_GUARANTEE", guarantee));
         vars.put("STREAMS_STATE_DIR", BenchEnv.scratch("bench-streams").toString());
         for (String setting : System.getProperty("bench.join.env", "").split(";")) {
