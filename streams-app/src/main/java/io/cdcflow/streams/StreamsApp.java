@@ -106,8 +106,9 @@ public final class StreamsApp implements AutoCloseable {
         // all the same. Waiting for every input partition to have data first took a tenth of the stream thread's time.
         p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, -1L);
         // Every store update goes downstream at once instead of through the record cache, which took a seventh of the
-        // stream thread's time when most keys change once (a backfill), and no fact waits for its flush at each hop. A row updated many times a
-        // second sends each update on; KAFKA_STATESTORE_CACHE_MAX_BYTES brings the cache back to coalesce them.
+        // stream thread's time when most keys change once (a backfill), and no fact waits for its flush at each hop.
+        // A row updated many times a second sends each update on; KAFKA_STATESTORE_CACHE_MAX_BYTES brings the cache
+        // back to coalesce them.
         p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0L);
         // Small fetches per partition: with a backlog in the source topics, 1 MB fetches of them queued ahead of the
         // join topics' records in the consumer, and the first facts of a backfill came 3 to 7 s after start instead of 1
