@@ -73,12 +73,7 @@ final class ParseEvents implements FixedKeyProcessor<String, byte[], ParsedEvent
             return new ParsedEvent(null, null, "record has no key: change events are keyed by primary key", null);
         }
         try {
-            com.fasterxml.jackson.databind.JsonNode keyNode = Json.read(key.getBytes(StandardCharsets.UTF_8));
-            if (!keyNode.isObject()) {
-                throw new ChangeEventCodec.InvalidEventException("record key is not a JSON object of primary-key columns");
-            }
-            com.fasterxml.jackson.databind.JsonNode tree = Json.read(value);
-            ChangeEvent event = ChangeEventCodec.fromValue((com.fasterxml.jackson.databind.node.ObjectNode) keyNode, tree);
+            ChangeEvent event = ChangeEventCodec.fromRecord(key.getBytes(StandardCharsets.UTF_8), value);
             String table = event.metadata().table();
             if (!tables.contains(table)) {
                 return new ParsedEvent(table, null, "unknown table '" + table + "' (this topology reads " + tables + ")", null);
