@@ -70,8 +70,7 @@ public final class StreamsApp implements AutoCloseable {
                 "Times the app stopped because a committed source offset no longer exists in Kafka");
         this.facts = FactsFile.load(config.factsFile());
         this.factSchemas = new FactSchemas(facts, config.schema());
-        Map<String, Object> client = new HashMap<>(config.kafkaClient());
-        client.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        Map<String, Object> client = client(config);
         schemaCatalog = new SchemaCatalog(config.schemaTopic(), client);
         Map<String, Object> producer = new HashMap<>(client);
         producer.keySet().retainAll(ProducerConfig.configNames());
@@ -155,9 +154,7 @@ public final class StreamsApp implements AutoCloseable {
             topology = built;
             query = new FactQuery(started, config.advertisedAddress(), plans, config.httpAuth().token(), config.httpTls());
         }
-        Map<String, Object> client = new HashMap<>(config.kafkaClient());
-        client.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-        StateFormat.check(client, config.applicationId(), facts.tables());
+        StateFormat.check(client(config), config.applicationId(), facts.tables());
         commitStartOffsets(config, facts.tables());
         synchronized (this) {
             if (closed) {
@@ -173,10 +170,16 @@ public final class StreamsApp implements AutoCloseable {
      * application reads them from their beginning. Call before starting Kafka Streams on a topology of these tables.
      */
     public static void commitStartOffsets(StreamsAppConfig config, java.util.Collection<String> tables) throws InterruptedException {
-        Map<String, Object> admin = new HashMap<>(config.kafkaClient());
+        Map<String, Object> admin = client(config);
         admin.keySet().retainAll(org.apache.kafka.clients.admin.AdminClientConfig.configNames());
-        admin.put(org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         SourceOffsets.commitStartWhereMissing(admin, config.applicationId(), tables.stream().map(config::inputTopic).distinct().toList());
+    }
+
+    /** The Kafka client settings (KAFKA_*) with the bootstrap servers: a new map, for each client to narrow to its own. */
+    private static Map<String, Object> client(StreamsAppConfig config) {
+        Map<String, Object> client = new HashMap<>(config.kafkaClient());
+        client.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        return client;
     }
 
     /**
