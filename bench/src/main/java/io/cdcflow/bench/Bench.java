@@ -54,7 +54,7 @@ public final class Bench {
                 }
             }
             if (stages.contains("backfill")) {
-                measurements.addAll(new BackfillBench(env, changes).run().measurements());
+                measurements.addAll(new BackfillBench(env, changes).run());
             }
             if (stages.contains("writer")) {
                 measurements.addAll(new WriterBench(env, (int) Math.min(changes / 2, 500_000)).run());
