@@ -62,8 +62,11 @@ final class FlinkSqlBench {
         long running = -1;
         org.apache.flink.core.execution.JobClient flinkJob = submitted.getJobClient().orElseThrow();
         while (running < 0) {
-            if (flinkJob.getJobStatus().get() == org.apache.flink.api.common.JobStatus.RUNNING) {
+            org.apache.flink.api.common.JobStatus status = flinkJob.getJobStatus().get();
+            if (status == org.apache.flink.api.common.JobStatus.RUNNING) {
                 running = System.nanoTime();
+            } else if (status.isGloballyTerminalState()) {
+                throw new IllegalStateException("the Flink SQL job ended before running: " + status);
             } else {
                 Thread.sleep(20);
             }
