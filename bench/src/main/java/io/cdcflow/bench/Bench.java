@@ -57,7 +57,7 @@ public final class Bench {
                 measurements.addAll(new BackfillBench(env, changes).run());
             }
             if (stages.contains("writer")) {
-                measurements.addAll(new WriterBench(env, (int) Math.min(changes / 2, 500_000)).run());
+                measurements.addAll(new WriterBench(env, Integer.getInteger("bench.writer.rows", (int) Math.min(changes / 2, 500_000))).run());
             }
             if (stages.contains("freshness")) {
                 freshness = new FreshnessBench(env, new int[] {500, 2000, 5000, 10000, 15000, 20000}, Duration.ofSeconds(20)).run();

@@ -66,6 +66,17 @@ final class BenchEnv implements AutoCloseable {
         return thread;
     }
 
+    /** Settings for a deployable from a system property such as {@code -Dbench.join.env=KAFKA_X=1;KAFKA_Y=2}, for experiments. */
+    static Map<String, String> settings(String property) {
+        Map<String, String> vars = new java.util.LinkedHashMap<>();
+        for (String setting : System.getProperty(property, "").split(";")) {
+            if (setting.contains("=")) {
+                vars.put(setting.substring(0, setting.indexOf('=')), setting.substring(setting.indexOf('=') + 1));
+            }
+        }
+        return vars;
+    }
+
     static void await(String what, Duration timeout, java.util.function.BooleanSupplier condition) {
         if (!Waiting.until(timeout, Duration.ofMillis(20), condition)) {
             throw new IllegalStateException("timed out after " + timeout + " waiting for " + what);

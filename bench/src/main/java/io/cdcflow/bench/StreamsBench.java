@@ -140,11 +140,7 @@ final class StreamsBench {
                 "STREAMS_HTTP_ADDR", "127.0.0.1:0", "STREAMS_INSTANCE_ID", applicationId + "-" + instance,
                 "STREAMS_PROCESSING_GUARANTEE", guarantee));
         vars.put("STREAMS_STATE_DIR", BenchEnv.scratch("bench-streams").toString());
-        for (String setting : System.getProperty("bench.join.env", "").split(";")) {
-            if (setting.contains("=")) {
-                vars.put(setting.substring(0, setting.indexOf('=')), setting.substring(setting.indexOf('=') + 1));
-            }
-        }
+        vars.putAll(BenchEnv.settings("bench.join.env"));
         return StreamsAppConfig.from(new Env(vars));
     }
 }

@@ -15,6 +15,79 @@ final class Timing {
     private Timing() {
     }
 
+    /**
+     * CPU seconds of every process on the machine whose command line has one of {@code names} as a word (a program's
+     * file name, a main class), and of each of
+     * this JVM's threads by name (numbers dropped, so pools add up), from /proc; empty where /proc is missing.
+     */
+    static Map<String, Double> cpuByThreadAndProcess(List<String> names) {
+        Map<String, Double> cpu = new java.util.TreeMap<>();
+        long ticks = 100; // USER_HZ on Linux
+        try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                String[] stat = statFields(task.resolve("stat"));
+                if (stat != null) {
+                    String thread = stat[0].replaceAll("[0-9]+", "#");
+                    cpu.merge("thread " + thread, (Long.parseLong(stat[12]) + Long.parseLong(stat[13])) / (double) ticks, Double::sum);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return cpu;
+        }
+        try (var procs = Files.list(Path.of("/proc"))) {
+            for (Path proc : (Iterable<Path>) procs::iterator) {
+                if (!proc.getFileName().toString().matches("\\d+")) {
+                    continue;
+                }
+                String command;
+                try {
+                    command = Files.readString(proc.resolve("cmdline")).replace('\0', ' ');
+                } catch (IOException gone) {
+                    continue;
+                }
+                List<String> words = java.util.Arrays.stream(command.split(" ")).map(w -> w.substring(w.lastIndexOf('/') + 1)).toList();
+                for (String name : names) {
+                    if (words.contains(name)) {
+                        String[] stat = statFields(proc.resolve("stat"));
+                        if (stat != null) {
+                            cpu.merge("process " + name, (Long.parseLong(stat[12]) + Long.parseLong(stat[13])) / (double) ticks, Double::sum);
+                        }
+                        break;
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return cpu;
+        }
+        return cpu;
+    }
+
+    /** A /proc stat line's fields from the command name on: [0] is the name, [12] and [13] utime and stime. */
+    private static String[] statFields(Path stat) {
+        try {
+            String line = Files.readString(stat);
+            int open = line.indexOf('(');
+            int close = line.lastIndexOf(')');
+            String[] rest = line.substring(close + 2).split(" ");
+            String[] fields = new String[rest.length + 1];
+            fields[0] = line.substring(open + 1, close);
+            System.arraycopy(rest, 0, fields, 1, rest.length);
+            return fields;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** What {@link #cpuByThreadAndProcess} grew by between two readings, largest first, above 0.01 s. */
+    static String cpuSpent(Map<String, Double> before, Map<String, Double> after) {
+        return after.entrySet().stream()
+                .map(e -> Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0.0)))
+                .filter(e -> e.getValue() >= 0.01)
+                .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                .map(e -> String.format("%s %.2f", e.getKey(), e.getValue()))
+                .collect(java.util.stream.Collectors.joining(", "));
+    }
+
     static double processCpuSeconds() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime() / 1e9;
     }

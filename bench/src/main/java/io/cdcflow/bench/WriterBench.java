@@ -18,6 +18,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 
 /** Stage 4: rows per second from a Kafka topic into ClickHouse, against clickhouse-client's bulk insert of the same rows. */
 final class WriterBench {
+    /** The servers sharing the machine, as their command lines name them. */
+    private static final List<String> SERVERS = List.of("clickhouse-server", "clickhouse", "kafka.Kafka");
+
     private final BenchEnv env;
     private final int rows;
 
@@ -98,10 +101,13 @@ final class WriterBench {
     /** A writer from start to every row of {@code topic} in ClickHouse: {wall seconds, CPU seconds of this JVM}. */
     private double[] timeWriter(ClickHouseEndpoint ch, String topic, int count) throws Exception {
         Metrics metrics = new Metrics();
-        TopicSink sink = new TopicSink(WriterConfig.from(new Env(Map.of("CLICKHOUSE_URL", ch.httpUrl(), "CLICKHOUSE_DATABASE", "bench",
+        Map<String, String> vars = new java.util.HashMap<>(Map.of("CLICKHOUSE_URL", ch.httpUrl(), "CLICKHOUSE_DATABASE", "bench",
                 "KAFKA_BOOTSTRAP_SERVERS", env.kafka().bootstrapServers(), "WRITER_TOPICS", topic, "WRITER_GROUP_ID", "bench-" + topic,
-                "WRITER_HTTP_ADDR", "127.0.0.1:0"))), metrics);
+                "WRITER_HTTP_ADDR", "127.0.0.1:0"));
+        vars.putAll(BenchEnv.settings("bench.writer.env")); // e.g. -Dbench.writer.env=WRITER_BATCH_ROWS=200000, for experiments
+        TopicSink sink = new TopicSink(WriterConfig.from(new Env(vars)), metrics);
         try (var poller = ch.client()) {
+            Map<String, Double> cpuBefore = Timing.cpuByThreadAndProcess(SERVERS);
             double cpu = Timing.processCpuSeconds();
             long started = System.nanoTime();
             Thread loop = BenchEnv.run("writer", sink::run);
@@ -110,6 +116,7 @@ final class WriterBench {
             BenchEnv.await("all rows in ClickHouse", Duration.ofMinutes(20), () -> count(poller, "bench." + topic) >= count);
             double seconds = (System.nanoTime() - started) / 1e9;
             double cpuUsed = Timing.processCpuSeconds() - cpu;
+            System.out.println("[bench] writer: CPU seconds meanwhile: " + Timing.cpuSpent(cpuBefore, Timing.cpuByThreadAndProcess(SERVERS)));
             System.out.printf("[bench] writer: first rows visible after %.2f s, all after %.2f s; %.2f s inside INSERTs%n", first, seconds,
                     metrics.counter("writer_insert_milliseconds_total", "", "table").get(topic) / 1000.0);
             sink.stop();

@@ -3,9 +3,9 @@ package io.cdcflow.writer.batch;
 import io.cdcflow.common.io.GrowableBytes;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.apache.kafka.common.TopicPartition;
 
 /**
  * The rows waiting for one table's next INSERT, as TabSeparated lines of the same columns. Each line remembers where
@@ -15,7 +15,9 @@ public final class TableBatch {
     private final GrowableBytes rows = new GrowableBytes(64 * 1024);
     private int count;
     private int[] ends = new int[1024];
-    private final List<String> sources = new ArrayList<>();
+    /** The record each line came from: its partition (null when unknown) and offset. */
+    private TopicPartition[] partitions = new TopicPartition[1024];
+    private long[] offsets = new long[1024];
     private long firstAddedNanos;
     private List<String> columns = List.of();
 
@@ -27,22 +29,30 @@ public final class TableBatch {
         rows.write(line, 0, lineLength);
         if (count == ends.length) {
             ends = Arrays.copyOf(ends, count * 2);
+            partitions = Arrays.copyOf(partitions, count * 2);
+            offsets = Arrays.copyOf(offsets, count * 2);
         }
         ends[count] = rows.length();
-        sources.add(null);
+        partitions[count] = null;
         count++;
     }
 
-    /** Names the record the last line came from ({@code topic[partition]@offset}). */
-    public void sourceOfLast(String source) {
+    /** Names the record the last line came from. */
+    public void sourceOfLast(TopicPartition partition, long offset) {
         if (count > 0) {
-            sources.set(count - 1, source);
+            partitions[count - 1] = partition;
+            offsets[count - 1] = offset;
         }
     }
 
-    /** The record line {@code i} came from, or null. */
+    /** Whether the last line's record is named. */
+    public boolean lastHasSource() {
+        return count > 0 && partitions[count - 1] != null;
+    }
+
+    /** The record line {@code i} came from ({@code topic[partition]@offset}), or null. */
     public String source(int i) {
-        return sources.get(i);
+        return partitions[i] == null ? null : partitions[i].topic() + "[" + partitions[i].partition() + "]@" + offsets[i];
     }
 
     /** The columns of every line, in order. */
@@ -85,7 +95,6 @@ public final class TableBatch {
 
     public void clear() {
         rows.reset();
-        sources.clear();
         count = 0;
     }
 }

@@ -18,6 +18,24 @@ final class TsvBytes extends GrowableBytes {
         }
     }
 
+    /** A non-negative whole number's decimal digits, without a String in between. */
+    void digits(long v) {
+        if (v < 0) {
+            throw new IllegalArgumentException("negative: " + v);
+        }
+        int width = 1;
+        for (long rest = v / 10; rest != 0; rest /= 10) {
+            width++;
+        }
+        ensure(width);
+        int at = length + width;
+        do {
+            bytes[--at] = (byte) ('0' + (v % 10));
+            v /= 10;
+        } while (v != 0);
+        length += width;
+    }
+
     void ascii(char[] text, int off, int len) {
         ensure(len);
         for (int i = 0; i < len; i++) {

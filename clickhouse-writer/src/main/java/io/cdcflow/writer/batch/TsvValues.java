@@ -79,10 +79,49 @@ final class TsvValues {
     }
 
     static String checkRange(ClickHouseType type, long v, Object shown) {
-        if (type.bits() < 64 && (v < -(1L << (type.bits() - 1)) || v >= (1L << (type.bits() - 1)))) {
+        if (!fits(type, v)) {
             throw new IllegalArgumentException("expected a whole number that fits " + type.base() + ", got " + shown);
         }
         return Long.toString(v);
+    }
+
+    /** Whether a whole number fits an integer column. */
+    static boolean fits(ClickHouseType type, long v) {
+        return type.bits() >= 64 || (v >= -(1L << (type.bits() - 1)) && v < (1L << (type.bits() - 1)));
+    }
+
+    /**
+     * Whether a JSON number's text ({@code -?digits(.digits)?}, no exponent) fits a decimal column as it is: no more
+     * digits after the point than the scale, no more before it (leading zeros aside) than precision minus scale. Such
+     * text is the value's exact form in ClickHouse's TabSeparated too; anything else takes {@link #decimal}.
+     */
+    static boolean plainDecimalFits(ClickHouseType type, char[] text, int offset, int length) {
+        int i = offset;
+        int end = offset + length;
+        if (i < end && text[i] == '-') {
+            i++;
+        }
+        while (i < end && text[i] == '0') {
+            i++;
+        }
+        int integerStart = i;
+        while (i < end && text[i] >= '0' && text[i] <= '9') {
+            i++;
+        }
+        if (i - integerStart > type.precision() - type.scale()) {
+            return false;
+        }
+        if (i == end) {
+            return true;
+        }
+        if (text[i] != '.') {
+            return false; // an exponent
+        }
+        int fractionStart = ++i;
+        while (i < end && text[i] >= '0' && text[i] <= '9') {
+            i++;
+        }
+        return i == end && i > fractionStart && i - fractionStart <= type.scale();
     }
 
     /** Exact digits, checked against the declared precision and scale: never rounded. */

@@ -21,6 +21,9 @@ final class CommitLedger {
     /** Read since the last flight: each partition's next offset, and the partitions each table's rows came from. */
     private Map<TopicPartition, Long> offsets = new HashMap<>();
     private Map<String, Set<TopicPartition>> sources = new HashMap<>();
+    /** The last (partition, table) noted in {@link #sources} since it was new. */
+    private TopicPartition lastPartition;
+    private String lastTable;
     /** Per failing table, its current backoff. */
     private final Map<String, Duration> backoffs = new HashMap<>();
     /** Partitions held back, and the System.nanoTime() at which they are read again. */
@@ -38,8 +41,10 @@ final class CommitLedger {
      */
     void read(TopicPartition partition, long offset, String table) {
         offsets.put(partition, offset + 1);
-        if (table != null) {
+        if (table != null && (partition != lastPartition || !table.equals(lastTable))) {
             sources.computeIfAbsent(table, t -> new HashSet<>()).add(partition);
+            lastPartition = partition; // runs of records from one partition into one table are noted once
+            lastTable = table;
         }
     }
 
@@ -52,6 +57,7 @@ final class CommitLedger {
         Flight flight = new Flight(offsets, sources);
         offsets = new HashMap<>();
         sources = new HashMap<>();
+        lastPartition = null;
         return flight;
     }
 
@@ -59,6 +65,7 @@ final class CommitLedger {
     void forget() {
         offsets = new HashMap<>();
         sources = new HashMap<>();
+        lastPartition = null;
     }
 
     /** Rows read and handed to ClickHouse together, and the offsets they complete. */

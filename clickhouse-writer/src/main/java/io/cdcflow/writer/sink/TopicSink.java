@@ -28,6 +28,7 @@ import org.apache.kafka.common.header.Header;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,6 +43,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -76,6 +78,8 @@ public final class TopicSink implements AutoCloseable {
     /** Per mirrored table, the version of the last truncate applied: older rows arriving late are not written. */
     private final Map<String, BigInteger> truncatedBefore = new HashMap<>();
     private final java.util.regex.Pattern topics;
+    /** Whether each topic seen matches {@link #topics}: a regex match per record was a twentieth of the loop. */
+    private final Map<String, Boolean> wanted = new HashMap<>();
     private final SchemaCatalog catalog;
     private final ExecutorService inserts = Executors.newSingleThreadExecutor(r -> {
         Thread thread = new Thread(r, "writer-insert");
@@ -83,6 +87,9 @@ public final class TopicSink implements AutoCloseable {
         return thread;
     });
     private Flight flight;
+    /** The schema id the last record named, and its schema (a published schema never changes). */
+    private byte[] lastSchemaId;
+    private RowSchema lastNamed;
     private final AtomicReference<Health> health = new AtomicReference<>(Health.notReady("starting"));
     private final Metrics.Counter rowsWritten;
     private final Metrics.Counter batchesWritten;
@@ -262,10 +269,13 @@ public final class TopicSink implements AutoCloseable {
             due.retainAll(consumer.assignment());
             consumer.resume(due);
         }
-        for (ConsumerRecord<byte[], byte[]> record : poll()) {
-            accept(record);
-            if (batchFull()) {
-                flush();
+        ConsumerRecords<byte[], byte[]> records = poll();
+        for (TopicPartition partition : records.partitions()) {
+            for (ConsumerRecord<byte[], byte[]> record : records.records(partition)) {
+                accept(partition, record);
+                if (batchFull()) {
+                    flush();
+                }
             }
         }
         if (flight != null && flight.done().isDone()) {
@@ -278,11 +288,10 @@ public final class TopicSink implements AutoCloseable {
         }
     }
 
-    private void accept(ConsumerRecord<byte[], byte[]> record) {
-        TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+    private void accept(TopicPartition partition, ConsumerRecord<byte[], byte[]> record) {
         String rowIn = null;
         try {
-            if (!topics.matcher(record.topic()).matches()) {
+            if (!wanted.computeIfAbsent(record.topic(), t -> topics.matcher(t).matches())) {
                 throw new RowEncoder.BadRowException("unknown topic " + record.topic() + " (WRITER_TOPICS is " + config.topics() + ")");
             }
             if (record.value() == null || record.key() == null) {
@@ -300,8 +309,8 @@ public final class TopicSink implements AutoCloseable {
                 encoder.encode(schema, record.value(), batch);
             }
             TableBatch into = batches.get(schema.table());
-            if (into != null && into.rows() > 0 && into.source(into.rows() - 1) == null) {
-                into.sourceOfLast(record.topic() + "[" + record.partition() + "]@" + record.offset());
+            if (into != null && into.rows() > 0 && !into.lastHasSource()) {
+                into.sourceOfLast(partition, record.offset());
                 rowIn = schema.table();
             }
         } catch (RowEncoder.BadRowException | Json.MalformedJsonException | ChangeEventCodec.InvalidEventException e) {
@@ -320,10 +329,18 @@ public final class TopicSink implements AutoCloseable {
             throw new RowEncoder.BadRowException("record has no " + RowSchema.HEADER + " header, so its columns' types are "
                     + "unknown: records must come from a wal-producer or streams-app that publishes schemas to " + catalog.topic());
         }
-        String id = new String(header.value(), StandardCharsets.US_ASCII);
-        RowSchema named = catalog.get(id);
-        if (named == null) {
-            throw new RowEncoder.BadRowException("schema " + id + " named by the record is not in schema topic " + catalog.topic());
+        byte[] id = header.value();
+        RowSchema named;
+        if (Arrays.equals(id, lastSchemaId)) {
+            named = lastNamed; // runs of records name the same schema: no String and lookup per record
+        } else {
+            String text = new String(id, StandardCharsets.US_ASCII);
+            named = catalog.get(text);
+            if (named == null) {
+                throw new RowEncoder.BadRowException("schema " + text + " named by the record is not in schema topic " + catalog.topic());
+            }
+            lastSchemaId = id;
+            lastNamed = named;
         }
         RowSchema latest = catalog.latest(named.subject());
         if (latest.primaryKey().isEmpty()) {
@@ -531,12 +548,12 @@ public final class TopicSink implements AutoCloseable {
      * writer reports not ready with the partitions and offsets, and {@code writer_offset_out_of_range_total} counts
      * it, until an operator moves the group's offsets on purpose (README, Operations); other partitions flow on.
      */
-    private Iterable<ConsumerRecord<byte[], byte[]>> poll() {
+    private ConsumerRecords<byte[], byte[]> poll() {
         try {
             return consumer.poll(Duration.ofMillis(50));
         } catch (org.apache.kafka.clients.consumer.NoOffsetForPartitionException e) {
             consumer.seekToBeginning(e.partitions());
-            return List.of();
+            return ConsumerRecords.empty();
         } catch (org.apache.kafka.clients.consumer.OffsetOutOfRangeException e) {
             consumer.pause(e.offsetOutOfRangePartitions().keySet());
             e.offsetOutOfRangePartitions().keySet().forEach(tp -> offsetOutOfRange.inc(tp.topic()));
@@ -546,7 +563,7 @@ public final class TopicSink implements AutoCloseable {
                     + "kafka-consumer-groups.sh --reset-offsets, then restart the writer";
             LOG.error("{}", message);
             outOfRange = message;
-            return List.of();
+            return ConsumerRecords.empty();
         }
     }
 

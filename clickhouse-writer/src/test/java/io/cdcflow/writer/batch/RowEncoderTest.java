@@ -74,6 +74,29 @@ class RowEncoderTest {
     }
 
     @Test
+    void decimalsThatFitAreCopiedAsWrittenAndOthersCheckedExactly() {
+        RowSchema small = RowSchema.fact("prices", 1, List.of(
+                new Column("id", SqlTypes.INT2, true),
+                new Column("price", SqlTypes.numeric(4, 2), true)), List.of("id"));
+        TableSchema schema = schema(small, OLD);
+        for (String fits : List.of("99.99", "-99.99", "0.5", "0", "-0.01", "12", "0.00")) {
+            assertThat(encode(schema, OLD, "{\"id\":1,\"price\":" + fits + ",\"_version\":1}")).isEqualTo("1\t" + fits + "\t1\t0\n");
+        }
+        assertThat(encode(schema, OLD, "{\"id\":1,\"price\":1.2000,\"_version\":1}")).isEqualTo("1\t1.2\t1\t0\n");
+        assertThat(encode(schema, OLD, "{\"id\":1,\"price\":-1.5E1,\"_version\":1}")).isEqualTo("1\t-15\t1\t0\n");
+        assertThatThrownBy(() -> encode(schema, OLD, "{\"id\":1,\"price\":100.00,\"_version\":1}"))
+                .hasMessage("column prices.price (Decimal(4, 2)): 100.00 is out of the range of Decimal(4, 2)");
+        assertThatThrownBy(() -> encode(schema, OLD, "{\"id\":1,\"price\":0.001,\"_version\":1}"))
+                .hasMessage("column prices.price (Decimal(4, 2)): 0.001 has more than 2 digits after the point");
+        assertThatThrownBy(() -> encode(schema, OLD, "{\"id\":40000,\"price\":1,\"_version\":1}"))
+                .hasMessage("column prices.id (Int16): expected a whole number that fits Int16, got 40000");
+        assertThat(encode(schema, OLD, "{\"id\":-32768,\"price\":1,\"_version\":9223372036854775807}"))
+                .isEqualTo("-32768\t1\t9223372036854775807\t0\n");
+        assertThat(encode(schema, OLD, "{\"id\":1,\"price\":1,\"_version\":0}")).isEqualTo("1\t1\t0\t0\n");
+        assertThatThrownBy(() -> encode(schema, OLD, "{\"id\":1,\"price\":1,\"_version\":-3}")).hasMessage("record has no numeric _version");
+    }
+
+    @Test
     void fieldsOfDroppedColumnsAreSkippedAndReservedFieldsIgnored() {
         assertThat(encode(OLD, "{\"order_id\":1,\"tier\":\"gold\",\"_ingested_at\":\"x\",\"_version\":1}"))
                 .isEqualTo("1\t\\N\t\\N\t\\N\t\\N\t1\t0\n");
