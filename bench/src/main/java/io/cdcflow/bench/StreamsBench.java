@@ -37,10 +37,11 @@ final class StreamsBench {
     List<Measurement> run(java.util.Set<String> wanted) throws Exception {
         KafkaEndpoint kafka = env.kafka();
         List<Measurement> results = new ArrayList<>();
-        record Run(String name, String guarantee, int instances) {
+        record Run(String name, String guarantee, int instances, String localTables) {
         }
-        // -Dbench.join.runs=eos,alo,two picks runs (Bench); -Dbench.join.env=KAFKA_X=1;KAFKA_Y=2 adds settings, for experiments
-        for (Run run : List.of(new Run("eos", "exactly_once_v2", 1), new Run("alo", "at_least_once", 1), new Run("two", "exactly_once_v2", 2))) {
+        // -Dbench.join.runs=eos,alo,two,local picks runs (Bench); -Dbench.join.env=KAFKA_X=1;KAFKA_Y=2 adds settings, for experiments
+        for (Run run : List.of(new Run("eos", "exactly_once_v2", 1, ""), new Run("alo", "at_least_once", 1, ""),
+                new Run("two", "exactly_once_v2", 2, ""), new Run("local", "exactly_once_v2", 1, "customers,products"))) {
             if (!wanted.contains(run.name())) {
                 continue;
             }
@@ -51,7 +52,8 @@ final class StreamsBench {
             double[] cpuBefore = cpu(applicationId);
             List<StreamsApp> apps = new ArrayList<>();
             for (int i = 0; i < run.instances(); i++) {
-                StreamsApp app = new StreamsApp(config(kafka, applicationId, run.name(), run.guarantee(), "i" + i), new Metrics());
+                StreamsApp app = new StreamsApp(config(kafka, applicationId, run.name(), run.guarantee(), run.localTables(), "i" + i),
+                        new Metrics());
                 app.start();
                 apps.add(app);
             }
@@ -81,7 +83,8 @@ final class StreamsBench {
             double startup = (running.get() - started) / 1e9;
             double processing = (complete - running.get()) / 1e9;
             double firstFact = (first - started) / 1e9;
-            String label = "streams-app, " + run.instances() + " instance" + (run.instances() > 1 ? "s" : "") + ", " + run.guarantee() + " (ours"
+            String label = "streams-app, " + run.instances() + " instance" + (run.instances() > 1 ? "s" : "") + ", " + run.guarantee()
+                    + (run.localTables().isEmpty() ? "" : ", STREAMS_LOCAL_TABLES=" + run.localTables()) + " (ours"
                     + (run.name().equals("eos") ? ")" : ", variant)");
             System.out.printf("[bench] %s: start-up %.1f s, first fact at %.1f s, %,.0f events/s over %.1f s%n", label, startup, firstFact,
                     workload.events() / processing, processing);
@@ -133,13 +136,15 @@ final class StreamsBench {
         return new double[] {streams, Timing.processCpuSeconds(), broker};
     }
 
-    private StreamsAppConfig config(KafkaEndpoint kafka, String applicationId, String run, String guarantee, String instance) throws Exception {
+    private StreamsAppConfig config(KafkaEndpoint kafka, String applicationId, String run, String guarantee, String localTables,
+                                    String instance) throws Exception {
         Map<String, String> vars = new HashMap<>(Map.of("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
                 "STREAMS_APPLICATION_ID", applicationId, "STREAMS_INPUT_TOPIC_PREFIX", workload.prefix,
                 "STREAMS_FACTS_FILE", FactsFixtures.prefixed(JoinWorkload.FACTS_SQL, workload.prefix + "_" + run).toString(),
                 "STREAMS_HTTP_ADDR", "127.0.0.1:0", "STREAMS_INSTANCE_ID", applicationId + "-" + instance,
                 "STREAMS_PROCESSING_GUARANTEE", guarantee));
         vars.put("STREAMS_STATE_DIR", BenchEnv.scratch("bench-streams").toString());
+        vars.put("STREAMS_LOCAL_TABLES", localTables);
         vars.putAll(BenchEnv.settings("bench.join.env"));
         return StreamsAppConfig.from(new Env(vars));
     }

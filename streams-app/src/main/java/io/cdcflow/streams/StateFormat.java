@@ -1,6 +1,7 @@
 package io.cdcflow.streams;
 
 import io.cdcflow.common.kafka.ReadToEnd;
+import io.cdcflow.streams.facts.FactPlan;
 import io.cdcflow.streams.topology.FactTopology;
 import io.cdcflow.streams.topology.InternalSerde;
 import java.time.Duration;
@@ -37,6 +38,43 @@ final class StateFormat {
     static final class OldStateException extends RuntimeException {
         OldStateException(String message) {
             super(message);
+        }
+    }
+
+    /**
+     * Which joins are local (STREAMS_LOCAL_TABLES) cannot change on existing state: the facts' rows joined so far are
+     * not replayed, so a join switched either way would miss every fact row that does not change again. When the
+     * application has state (its source tables' changelogs exist) and a fact's local-join state is not the one this
+     * configuration reads, the start stops with the way out.
+     */
+    static void checkLocalJoins(Map<String, Object> client, String applicationId, List<FactPlan> plans,
+                                Collection<String> localTables) throws InterruptedException {
+        Map<String, Object> admin = new HashMap<>(client);
+        admin.keySet().retainAll(AdminClientConfig.configNames());
+        Set<String> existing;
+        try (Admin a = Admin.create(admin)) {
+            existing = a.listTopics().names().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            return; // Kafka unreachable now: Kafka Streams reports it
+        }
+        for (FactPlan plan : plans) {
+            if (!existing.contains(applicationId + "-" + FactTopology.tableStore(plan.root().table()) + "-changelog")) {
+                continue; // no state for this fact's root yet
+            }
+            String prefix = applicationId + "-" + FactTopology.localStorePrefix(plan);
+            boolean local = !FactTopology.localJoins(plan, localTables).isEmpty();
+            String wanted = local ? applicationId + "-" + FactTopology.localStore(plan, localTables) + "-changelog" : null;
+            List<String> other = existing.stream()
+                    .filter(t -> t.startsWith(prefix) && t.endsWith("-joined-changelog") && !t.equals(wanted)).sorted().toList();
+            if (!other.isEmpty() || (local && !existing.contains(wanted))) {
+                throw new OldStateException("the state of application " + applicationId + " was built with other "
+                        + "STREAMS_LOCAL_TABLES for fact " + plan.name() + " (now " + localTables + "; state found: "
+                        + (other.isEmpty() ? "foreign-key joins only" : other) + "): which joins are local cannot change on "
+                        + "existing state. Set STREAMS_LOCAL_TABLES back, or reset the application and the facts are "
+                        + "recomputed from the source topics: stop every instance, run kafka-streams-application-reset.sh "
+                        + "--bootstrap-server <kafka> --application-id " + applicationId + ", delete STREAMS_STATE_DIR on "
+                        + "each instance, start again (README, Operations)");
+            }
         }
     }
 

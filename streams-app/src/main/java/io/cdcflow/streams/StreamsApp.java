@@ -141,9 +141,10 @@ public final class StreamsApp implements AutoCloseable {
         }
         List<FactPlan> plans = new FactPlanner(config.schema(), sources::get).plan(facts);
         plans.forEach(p -> LOG.info("fact {}: {} -> topic {}", p.name(), FactPlans.describe(p), p.name()));
+        FactTopology.checkLocalTables(plans, config.localTables());
         OutputSchemas schemas = new PublishedOutputSchemas(factSchemas, schemaCatalog,
                 new SchemaPublisher(config.schemaTopic(), schemaProducer));
-        Topology built = FactTopology.build(config, plans, metrics, schemas);
+        Topology built = FactTopology.build(config, plans, metrics, schemas, partitionCounts(config, plans));
         KafkaStreams started = new KafkaStreams(built, properties(config));
         started.setUncaughtExceptionHandler(this::onThreadFailure);
         synchronized (this) {
@@ -152,9 +153,11 @@ public final class StreamsApp implements AutoCloseable {
             }
             streams = started;
             topology = built;
-            query = new FactQuery(started, config.advertisedAddress(), plans, config.httpAuth().token(), config.httpTls());
+            query = new FactQuery(started, config.advertisedAddress(), plans, config.httpAuth().token(), config.httpTls(),
+                    config.localTables());
         }
         StateFormat.check(client(config), config.applicationId(), facts.tables());
+        StateFormat.checkLocalJoins(client(config), config.applicationId(), plans, config.localTables());
         commitStartOffsets(config, facts.tables());
         synchronized (this) {
             if (closed) {
@@ -162,6 +165,32 @@ public final class StreamsApp implements AutoCloseable {
             }
             started.start();
         }
+    }
+
+    /**
+     * The partitions of the root topics of facts with local joins (their small tables are copied to each); empty when
+     * no fact has one. Fails when a root topic is not there yet: the copies must match its partitions.
+     */
+    private static java.util.function.ToIntFunction<String> partitionCounts(StreamsAppConfig config, List<FactPlan> plans)
+            throws InterruptedException {
+        List<String> roots = plans.stream().filter(p -> !FactTopology.localJoins(p, config.localTables()).isEmpty())
+                .map(p -> config.inputTopic(p.root().table())).distinct().toList();
+        if (roots.isEmpty()) {
+            return topic -> {
+                throw new IllegalStateException("no fact joins a table locally");
+            };
+        }
+        Map<String, Object> admin = client(config);
+        admin.keySet().retainAll(org.apache.kafka.clients.admin.AdminClientConfig.configNames());
+        Map<String, Integer> counts = new HashMap<>();
+        try (org.apache.kafka.clients.admin.Admin client = org.apache.kafka.clients.admin.Admin.create(admin)) {
+            client.describeTopics(roots).allTopicNames().get(60, java.util.concurrent.TimeUnit.SECONDS)
+                    .forEach((topic, description) -> counts.put(topic, description.partitions().size()));
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("cannot read the partitions of " + roots + " (the root topics of facts with "
+                    + "STREAMS_LOCAL_TABLES joins): " + e.getMessage(), e);
+        }
+        return counts::get;
     }
 
     /**

@@ -38,6 +38,7 @@ public final class FactQuery {
     private final KafkaStreams streams;
     private final String self;
     private final Map<String, FactPlan> plans;
+    private final java.util.Collection<String> localTables;
     private final String bearerToken;
     private final String scheme;
     private final HttpClient http;
@@ -45,9 +46,11 @@ public final class FactQuery {
     /**
      * @param bearerToken sent when a request is forwarded to the instance that owns the key, or null
      * @param tls         when not null, instances serve HTTPS with this certificate, and forwarding trusts it
+     * @param localTables the tables joined inside each task (STREAMS_LOCAL_TABLES), which decide the facts' stores
      */
     public FactQuery(KafkaStreams streams, String advertisedAddress, List<FactPlan> plans, String bearerToken,
-                     io.cdcflow.common.ops.HttpTls tls) {
+                     io.cdcflow.common.ops.HttpTls tls, java.util.Collection<String> localTables) {
+        this.localTables = localTables;
         this.streams = streams;
         this.self = advertisedAddress;
         this.plans = plans.stream().collect(Collectors.toMap(FactPlan::name, Function.identity()));
@@ -74,7 +77,7 @@ public final class FactQuery {
             return;
         }
         String key = rootKey(plan, values);
-        String store = FactTopology.store(plan);
+        String store = FactTopology.store(plan, localTables);
         KeyQueryMetadata owner = streams.queryMetadataForKey(store, key, Serdes.String().serializer());
         if (owner == null || owner.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
             ctx.status(503).json(error("the store of " + plan.name() + " is not available yet (rebalancing or restoring)"));

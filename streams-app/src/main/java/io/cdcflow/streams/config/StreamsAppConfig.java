@@ -2,6 +2,7 @@ package io.cdcflow.streams.config;
 
 import io.cdcflow.common.config.Env;
 import io.cdcflow.common.config.HostPort;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -14,6 +15,8 @@ import java.util.Map;
  * @param httpAuth         who may call the endpoints that return data (STREAMS_HTTP_TOKEN, STREAMS_HTTP_AUTH)
  * @param httpTls          HTTPS for the endpoints, or null (STREAMS_HTTP_TLS_CERT, STREAMS_HTTP_TLS_KEY)
  * @param schemaTopic      where the source tables' schemas are read and the outputs' schemas written
+ * @param localTables      tables joined inside each task from a whole copy of them (small tables: dimensions), not
+ *                         through Kafka; see FactTopology.localJoins
  * @param singleInputTopic when set, every table's events come from this one topic (the seed's cdc_events) and are
  *                         split by {@code _metadata.table}
  */
@@ -35,7 +38,8 @@ public record StreamsAppConfig(
         String singleInputTopic,
         String factsFile,
         String deadLetterTopic,
-        String schemaTopic) {
+        String schemaTopic,
+        List<String> localTables) {
 
     public static StreamsAppConfig from(Env env) {
         for (String removed : new String[] {"STREAMS_TABLE_", "STREAMS_COLUMN_", "STREAMS_TOPIC_"}) {
@@ -64,7 +68,8 @@ public record StreamsAppConfig(
                 env.optional("STREAMS_INPUT_TOPIC").orElse(null),
                 env.optional("STREAMS_FACTS_FILE").orElse(null),
                 env.string("STREAMS_DEAD_LETTER_TOPIC", (prefix.isEmpty() ? "" : prefix + ".") + "_streams_dead_letter"),
-                env.string("STREAMS_SCHEMA_TOPIC", (prefix.isEmpty() ? "" : prefix + ".") + "_schemas"));
+                env.string("STREAMS_SCHEMA_TOPIC", (prefix.isEmpty() ? "" : prefix + ".") + "_schemas"),
+                env.list("STREAMS_LOCAL_TABLES", List.of()));
     }
 
     /** The host's name and the HTTP port: stable across restarts of one instance, distinct between instances. */

@@ -45,26 +45,85 @@ public final class FactTopology {
     private final List<FactPlan> plans;
     private final Metrics metrics;
     private final OutputSchemas schemas;
+    /** The partitions of a topic, for the copies of small tables (one per partition of the fact's root topic). */
+    private final java.util.function.ToIntFunction<String> partitions;
     /** Inputs and outputs: JSON text. */
     private final Serde<JsonNode> json = new JsonNodeSerde();
     /** Stores, changelogs and join topics: binary. */
     private final Serde<JsonNode> internal = new InternalSerde();
     private final Serde<String> strings = Serdes.String();
 
-    private FactTopology(StreamsAppConfig config, List<FactPlan> plans, Metrics metrics, OutputSchemas schemas) {
+    private FactTopology(StreamsAppConfig config, List<FactPlan> plans, Metrics metrics, OutputSchemas schemas,
+                         java.util.function.ToIntFunction<String> partitions) {
         this.config = config;
         this.plans = plans;
         this.metrics = metrics;
         this.schemas = schemas;
+        this.partitions = partitions;
     }
 
+    /** The topology for topics of one partition each (TopologyTestDriver, documentation). */
     public static Topology build(StreamsAppConfig config, List<FactPlan> plans, Metrics metrics, OutputSchemas schemas) {
-        return new FactTopology(config, plans, metrics, schemas).build();
+        return build(config, plans, metrics, schemas, topic -> 1);
+    }
+
+    /** @param partitions the partition count of a source topic (the app asks Kafka) */
+    public static Topology build(StreamsAppConfig config, List<FactPlan> plans, Metrics metrics, OutputSchemas schemas,
+                                 java.util.function.ToIntFunction<String> partitions) {
+        return new FactTopology(config, plans, metrics, schemas, partitions).build();
     }
 
     /** The store holding a fact's joined rows by its key, for interactive queries. */
-    public static String store(FactPlan plan) {
-        return plan.joins().isEmpty() ? tableStore(plan.root().table()) : joinStore(plan, plan.joins().size() - 1);
+    public static String store(FactPlan plan, java.util.Collection<String> localTables) {
+        if (!localJoins(plan, localTables).isEmpty()) {
+            return localStore(plan, localTables);
+        }
+        int last = lastForeignKeyJoin(plan, localTables);
+        return last < 0 ? tableStore(plan.root().table()) : joinStore(plan, last);
+    }
+
+    /**
+     * The joins of a plan done inside each task ({@link LocalJoins}): those to a table of {@code STREAMS_LOCAL_TABLES}
+     * that no other join goes through (a later join's parent must be in the rows the foreign-key joins pass on). The
+     * others go through Kafka, in plan order.
+     */
+    public static List<Integer> localJoins(FactPlan plan, java.util.Collection<String> localTables) {
+        Set<String> parents = new java.util.HashSet<>();
+        plan.joins().forEach(j -> parents.add(j.parentAlias()));
+        List<Integer> local = new java.util.ArrayList<>();
+        for (int i = 0; i < plan.joins().size(); i++) {
+            FactPlan.Join join = plan.joins().get(i);
+            if (localTables.contains(join.table()) && !parents.contains(join.alias())) {
+                local.add(i);
+            }
+        }
+        return List.copyOf(local);
+    }
+
+    /**
+     * Checks {@code STREAMS_LOCAL_TABLES} against the facts: a table no fact joins (a typo, a root table) is an error
+     * naming the tables that can be local.
+     *
+     * @throws io.cdcflow.streams.facts.FactsException naming the setting and the tables
+     */
+    public static void checkLocalTables(List<FactPlan> plans, java.util.Collection<String> localTables) {
+        Set<String> joined = new java.util.TreeSet<>();
+        plans.forEach(p -> p.joins().forEach(j -> joined.add(j.table())));
+        List<String> unknown = localTables.stream().filter(t -> !joined.contains(t)).toList();
+        if (!unknown.isEmpty()) {
+            throw new io.cdcflow.streams.facts.FactsException("STREAMS_LOCAL_TABLES names " + unknown + ", which no fact joins; "
+                    + "the tables the facts join are " + joined);
+        }
+    }
+
+    private static int lastForeignKeyJoin(FactPlan plan, java.util.Collection<String> localTables) {
+        List<Integer> local = localJoins(plan, localTables);
+        for (int i = plan.joins().size() - 1; i >= 0; i--) {
+            if (!local.contains(i)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private Topology build() {
@@ -77,12 +136,21 @@ public final class FactTopology {
         Metrics.Counter failures = metrics.counter("streams_fact_errors_total",
                 "Fact rows that could not be computed (sent to the dead-letter topic)", "fact");
         for (FactPlan plan : plans) {
+            List<Integer> local = localJoins(plan, config.localTables());
             KTable<String, JsonNode> joined = tables.get(plan.root().table());
+            boolean first = true;
             for (int i = 0; i < plan.joins().size(); i++) {
-                joined = join(plan, i, joined, tables.get(plan.joins().get(i).table()));
+                if (!local.contains(i)) {
+                    joined = join(plan, i, first, joined, tables.get(plan.joins().get(i).table()));
+                    first = false;
+                }
             }
             String name = safe(plan.name());
-            KStream<String, ComputedFact> computed = joined.toStream(Named.as(name + "-changes"))
+            KStream<String, JsonNode> changes = joined.toStream(Named.as(name + "-changes"));
+            if (!local.isEmpty()) {
+                changes = localJoins(builder, plan, local, first, changes, tables);
+            }
+            KStream<String, ComputedFact> computed = changes
                     .processValues(() -> new ComputeFacts(plan, failures), Named.as(name + "-compute"));
             computed.filter((k, c) -> c.failed(), Named.as(name + "-failed"))
                     .mapValues(c -> Json.text(c.joined()).getBytes(java.nio.charset.StandardCharsets.UTF_8), Named.as(name + "-failed-row"))
@@ -97,9 +165,9 @@ public final class FactTopology {
      * One JOIN: the rows joined so far (the root row for the first join) take the row their foreign key points at.
      * A parent without a row (absent or deleted) points nowhere, as its NULL columns would match nothing.
      */
-    private KTable<String, JsonNode> join(FactPlan plan, int index, KTable<String, JsonNode> left, KTable<String, JsonNode> right) {
+    private KTable<String, JsonNode> join(FactPlan plan, int index, boolean first, KTable<String, JsonNode> left,
+                                          KTable<String, JsonNode> right) {
         FactPlan.Join join = plan.joins().get(index);
-        boolean first = index == 0;
         String rootAlias = plan.root().alias();
         return left.leftJoin(right,
                 value -> {
@@ -117,6 +185,68 @@ public final class FactTopology {
                 },
                 TableJoined.as(safe(plan.name()) + "-" + safe(join.alias()) + "-join"),
                 materialized(joinStore(plan, index)));
+    }
+
+    /**
+     * The joins to small tables inside each task ({@link LocalJoins}): each small table's changes are copied to every
+     * partition of the fact's root topic (a repartition topic written by a partitioner that names them all), merged
+     * with the fact's rows joined so far, and joined against the task's copies.
+     */
+    private KStream<String, JsonNode> localJoins(StreamsBuilder builder, FactPlan plan, List<Integer> local, boolean leftIsRoot,
+                                                 KStream<String, JsonNode> left, Map<String, KTable<String, JsonNode>> tables) {
+        String name = safe(plan.name());
+        int copies = partitions.applyAsInt(config.inputTopic(plan.root().table()));
+        KStream<String, LocalJoins.Change> changes = left.mapValues(LocalJoins.Change::left, Named.as(name + "-local-left"));
+        Map<String, String> replicaStores = new LinkedHashMap<>();
+        for (int j : local) {
+            String table = plan.joins().get(j).table();
+            if (replicaStores.containsKey(table)) {
+                continue;
+            }
+            String copy = name + "-" + safe(table) + "-copy";
+            replicaStores.put(table, copy);
+            builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(copy), strings, internal));
+            KStream<String, JsonNode> everywhere = tables.get(table).toStream(Named.as(copy + "-changes"))
+                    .repartition(org.apache.kafka.streams.kstream.Repartitioned.<String, JsonNode>as(copy + "-everywhere")
+                            .withKeySerde(strings).withValueSerde(internal).withNumberOfPartitions(copies)
+                            .withStreamPartitioner(new EveryPartition()));
+            changes = changes.merge(everywhere.mapValues(row -> LocalJoins.Change.right(table, row), Named.as(copy + "-right")),
+                    Named.as(copy + "-merge"));
+        }
+        String joinedStore = localStore(plan, config.localTables());
+        String indexStore = joinedStore.substring(0, joinedStore.length() - "-joined".length()) + "-index";
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(joinedStore), strings, internal));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(indexStore), strings, strings));
+        List<String> stores = new java.util.ArrayList<>(List.of(joinedStore, indexStore));
+        stores.addAll(replicaStores.values());
+        return changes.process(() -> new LocalJoins(plan, local, leftIsRoot, joinedStore, indexStore, replicaStores),
+                Named.as(name + "-local-joins"), stores.toArray(String[]::new));
+    }
+
+    /** Sends each record to every partition: each task keeps a whole copy of a small table. */
+    private static final class EveryPartition implements org.apache.kafka.streams.processor.StreamPartitioner<String, JsonNode> {
+        @Override
+        public java.util.Optional<Set<Integer>> partitions(String topic, String key, JsonNode value, int numPartitions) {
+            Set<Integer> all = new java.util.HashSet<>();
+            for (int p = 0; p < numPartitions; p++) {
+                all.add(p);
+            }
+            return java.util.Optional.of(all);
+        }
+    }
+
+    /**
+     * The store of a fact's objects joined with its small tables, by fact key. Its name lists the local joins'
+     * aliases: state kept for another choice of local tables is never read as if it were this one's.
+     */
+    public static String localStore(FactPlan plan, java.util.Collection<String> localTables) {
+        return localStorePrefix(plan) + String.join("_", localJoins(plan, localTables).stream()
+                .map(j -> safe(plan.joins().get(j).alias())).toList()) + "-joined";
+    }
+
+    /** What the names of every {@link #localStore} of a fact start with. */
+    public static String localStorePrefix(FactPlan plan) {
+        return safe(plan.name()) + "-local-";
     }
 
     /** Parsed events per table; records that cannot be processed go to the dead-letter topic. */

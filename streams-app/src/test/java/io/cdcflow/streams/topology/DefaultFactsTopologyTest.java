@@ -20,7 +20,12 @@ import org.junit.jupiter.api.Test;
 
 /** The default facts (facts/typeorm.sql) in the topology: every join path, update, delete and failure. */
 class DefaultFactsTopologyTest {
-    private final TopologyFixture f = new TopologyFixture();
+    final TopologyFixture f = fixture();
+
+    /** The topology under test; {@link LocalTablesTopologyTest} runs every test here with small tables joined locally. */
+    TopologyFixture fixture() {
+        return new TopologyFixture();
+    }
 
     @AfterEach
     void close() {

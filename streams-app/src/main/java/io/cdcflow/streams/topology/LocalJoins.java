@@ -1,0 +1,182 @@
+package io.cdcflow.streams.topology;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cdcflow.common.json.Json;
+import io.cdcflow.streams.facts.FactPlan;
+import io.cdcflow.streams.model.RowState;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * A fact's joins to small tables, done inside the task instead of through Kafka: each task holds every row of each
+ * small table (its changes are copied to every partition), an index of which fact keys point at which small-table
+ * row, and each fact key's joined object. A change on either side recomputes the joined objects it touches, so the
+ * last one emitted per key is the join of the newest rows of both sides, in whatever order their changes arrive.
+ *
+ * <p>Input: the fact's rows joined so far (the root row, or the object the foreign-key joins built) as
+ * {@link Change#left}, and small-table rows as {@link Change#right}. Output: the joined object per fact key, with an
+ * entry per alias as the foreign-key joins make it (a missing or absent row leaves the alias out).
+ */
+final class LocalJoins implements Processor<String, LocalJoins.Change, String, JsonNode> {
+    /** Separates the parts of an index key; JSON text never holds a raw NUL. */
+    private static final char SEP = '\0';
+    private static final StringSerializer PREFIX = new StringSerializer();
+
+    /** A change of the fact's left side ({@code table} null) or of a small table's row (null value: row gone). */
+    record Change(String table, JsonNode value) {
+        static Change left(JsonNode value) {
+            return new Change(null, value);
+        }
+
+        static Change right(String table, JsonNode value) {
+            return new Change(table, value);
+        }
+    }
+
+    private final FactPlan plan;
+    /** The local joins, in plan order, with their index in the plan. */
+    private final List<Integer> local;
+    /** Whether the left side is the root row itself (no foreign-key joins before), to be wrapped by alias. */
+    private final boolean leftIsRoot;
+    private final String joinedStore;
+    private final String indexStore;
+    private final Map<String, String> replicaStores;
+    private ProcessorContext<String, JsonNode> context;
+    private KeyValueStore<String, JsonNode> joined;
+    private KeyValueStore<String, String> index;
+    private final Map<String, KeyValueStore<String, JsonNode>> replicas = new java.util.HashMap<>();
+
+    LocalJoins(FactPlan plan, List<Integer> local, boolean leftIsRoot, String joinedStore, String indexStore,
+               Map<String, String> replicaStores) {
+        this.plan = plan;
+        this.local = local;
+        this.leftIsRoot = leftIsRoot;
+        this.joinedStore = joinedStore;
+        this.indexStore = indexStore;
+        this.replicaStores = replicaStores;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, JsonNode> context) {
+        this.context = context;
+        joined = context.getStateStore(joinedStore);
+        index = context.getStateStore(indexStore);
+        replicaStores.forEach((table, store) -> replicas.put(table, context.getStateStore(store)));
+    }
+
+    @Override
+    public void process(Record<String, Change> record) {
+        if (record.key() == null) {
+            return;
+        }
+        if (record.value().table() == null) {
+            left(record.withValue(record.value().value()));
+        } else {
+            right(record.value().table(), record.withValue(record.value().value()));
+        }
+    }
+
+    /** The fact's left side changed: index its small-table keys, join, emit. */
+    private void left(Record<String, JsonNode> record) {
+        String key = record.key();
+        JsonNode before = joined.get(key);
+        JsonNode value = record.value();
+        ObjectNode now = null;
+        if (value != null) {
+            now = Json.object();
+            if (leftIsRoot) {
+                now.set(plan.root().alias(), value);
+            } else {
+                now.setAll((ObjectNode) value); // a shallow copy: the aliases set here are this object's own
+            }
+        }
+        for (int j : local) {
+            String was = before == null ? null : foreignKey(before, j);
+            String is = now == null ? null : foreignKey(now, j);
+            if (!Objects.equals(was, is)) {
+                if (was != null) {
+                    index.delete(indexKey(j, was, key));
+                }
+                if (is != null) {
+                    index.put(indexKey(j, is, key), "");
+                }
+            }
+            if (now != null) {
+                attach(now, j, is);
+            }
+        }
+        if (now == null) {
+            joined.delete(key);
+        } else {
+            joined.put(key, now);
+        }
+        context.forward(record.withValue(now));
+    }
+
+    /** A small table's row changed: keep it, and re-join every fact key that points at it. */
+    private void right(String table, Record<String, JsonNode> record) {
+        KeyValueStore<String, JsonNode> replica = replicas.get(table);
+        if (record.value() == null) {
+            replica.delete(record.key());
+        } else {
+            replica.put(record.key(), record.value());
+        }
+        for (int j : local) {
+            FactPlan.Join join = plan.joins().get(j);
+            if (!join.table().equals(table)) {
+                continue;
+            }
+            String prefix = j + String.valueOf(SEP) + record.key() + SEP;
+            List<String> keys = new ArrayList<>();
+            try (KeyValueIterator<String, String> pointing = index.prefixScan(prefix, PREFIX)) {
+                while (pointing.hasNext()) {
+                    KeyValue<String, String> entry = pointing.next();
+                    keys.add(entry.key.substring(prefix.length()));
+                }
+            }
+            for (String key : keys) {
+                JsonNode current = joined.get(key);
+                if (current == null) {
+                    continue;
+                }
+                ObjectNode now = Json.object();
+                now.setAll((ObjectNode) current);
+                attach(now, j, record.key());
+                joined.put(key, now);
+                context.forward(new Record<>(key, now, record.timestamp()));
+            }
+        }
+    }
+
+    /** Sets (or removes) join {@code j}'s alias in {@code joined} to the small-table row {@code key} points at. */
+    private void attach(ObjectNode object, int j, String key) {
+        FactPlan.Join join = plan.joins().get(j);
+        JsonNode row = key == null ? null : replicas.get(join.table()).get(key);
+        if (row == null) {
+            object.remove(join.alias());
+        } else {
+            object.set(join.alias(), row);
+        }
+    }
+
+    /** The key of the small-table row join {@code j} points at from {@code joined}, as its table's records are keyed. */
+    private String foreignKey(JsonNode object, int j) {
+        FactPlan.Join join = plan.joins().get(j);
+        JsonNode parent = object.get(join.parentAlias());
+        return RowState.exists(parent) ? FactTopology.foreignKey(parent, join.parentColumns(), join.keyColumns()) : null;
+    }
+
+    private static String indexKey(int j, String foreignKey, String key) {
+        return j + String.valueOf(SEP) + foreignKey + SEP + key;
+    }
+}

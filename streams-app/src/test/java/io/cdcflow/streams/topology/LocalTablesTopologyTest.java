@@ -1,0 +1,112 @@
+package io.cdcflow.streams.topology;
+
+import static io.cdcflow.common.event.Operation.DELETE;
+import static io.cdcflow.common.event.Operation.INSERT;
+import static io.cdcflow.common.event.Operation.UPDATE;
+import static io.cdcflow.streams.topology.TopologyFixture.row;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cdcflow.common.event.Operation;
+import io.cdcflow.streams.facts.FactPlan;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every test of the default facts again, with customers and products joined inside each task (STREAMS_LOCAL_TABLES),
+ * and the same random histories through both topologies ending in the same facts.
+ */
+class LocalTablesTopologyTest extends DefaultFactsTopologyTest {
+    private static final Map<String, String> LOCAL = Map.of("STREAMS_LOCAL_TABLES", "customers,products");
+
+    @Override
+    TopologyFixture fixture() {
+        return new TopologyFixture(LOCAL);
+    }
+
+    @Test
+    void smallTablesAreJoinedLocallyAndTheRestThroughKafka() {
+        Map<String, FactPlan> plans = new LinkedHashMap<>();
+        f.plans.forEach(p -> plans.put(p.name(), p));
+        assertThat(FactTopology.localJoins(plans.get("order_fact"), f.config.localTables())).containsExactly(0);
+        assertThat(FactTopology.localJoins(plans.get("order_item_fact"), f.config.localTables()))
+                .extracting(j -> plans.get("order_item_fact").joins().get(j).table()).containsExactly("products");
+        assertThat(FactTopology.store(plans.get("order_item_fact"), f.config.localTables())).isEqualTo("order_item_fact-local-p-joined");
+        String topology = FactTopology.build(f.config, f.plans, new io.cdcflow.common.ops.Metrics(), OutputSchemas.NONE).describe().toString();
+        assertThat(topology).contains("order_fact-local-joins", "order_item_fact-products-copy-everywhere", "order_item_fact-o-join")
+                .doesNotContain("order_fact-c-join", "order_item_fact-p-join");
+    }
+
+    @Test
+    void theStoreInteractiveQueriesReadHoldsTheLocallyJoinedRow() {
+        f.change("customers", INSERT, row("id", 1, "name", "Ada", "email", "a@x"));
+        f.change("orders", INSERT, row("id", 10, "customer_id", 1, "total", 5, "status", "new"));
+        f.change("customers", UPDATE, row("id", 1, "name", "Ada L", "email", "a@x"));
+        FactPlan orders = f.plans.stream().filter(p -> p.name().equals("order_fact")).findFirst().orElseThrow();
+        JsonNode joined = f.driver.<String, JsonNode>getKeyValueStore(FactTopology.store(orders, f.config.localTables())).get("{\"id\":10}");
+        assertThat(io.cdcflow.streams.facts.FactRows.compute(orders, joined).get("customer_name").asText()).isEqualTo("Ada L");
+    }
+
+    @Test
+    void aLocalTableNoFactJoinsIsAnErrorNamingTheOnesThatCanBe() {
+        FactTopology.checkLocalTables(f.plans, List.of("customers", "products"));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> FactTopology.checkLocalTables(f.plans, List.of("customer", "orders_x")))
+                .hasMessage("STREAMS_LOCAL_TABLES names [customer, orders_x], which no fact joins; the tables the facts join are "
+                        + "[customers, orders, products]");
+    }
+
+    @Test
+    void onlyJoinsNoOtherJoinGoesThroughAreLocal() {
+        String sql = "CREATE VIEW item_customer AS SELECT i.id AS item_id, c.name AS customer_name, p.name AS product_name "
+                + "FROM order_items i JOIN orders o ON i.order_id = o.id JOIN customers c ON o.customer_id = c.id "
+                + "LEFT JOIN products p ON i.product_id = p.id;";
+        try (TopologyFixture chain = new TopologyFixture(sql, io.cdcflow.streams.facts.DemoTables.schemas())) {
+            FactPlan plan = chain.plans.get(0);
+            // orders is the customers join's parent: it stays a foreign-key join even when listed
+            assertThat(FactTopology.localJoins(plan, List.of("orders"))).isEmpty();
+            assertThat(FactTopology.localJoins(plan, List.of("orders", "customers", "products")))
+                    .extracting(j -> plan.joins().get(j).table()).containsExactly("customers", "products");
+        }
+    }
+
+    @Test
+    void randomHistoriesEndInTheSameFactsWithAndWithoutLocalJoins() {
+        for (long seed = 1; seed <= 20; seed++) {
+            Random random = new Random(seed);
+            try (TopologyFixture local = new TopologyFixture(LOCAL); TopologyFixture remote = new TopologyFixture()) {
+                for (int step = 0; step < 300; step++) {
+                    String table = List.of("customers", "products", "orders", "order_items").get(random.nextInt(4));
+                    int id = 1 + random.nextInt(table.equals("order_items") ? 12 : 5);
+                    Operation op = random.nextInt(6) == 0 ? DELETE : random.nextBoolean() ? INSERT : UPDATE;
+                    ObjectNode row = op == DELETE ? row("id", id) : switch (table) {
+                        case "customers" -> row("id", id, "name", "c" + random.nextInt(100), "email", "e" + id);
+                        case "products" -> row("id", id, "name", "p" + random.nextInt(100), "category", "k" + random.nextInt(3), "price", id);
+                        case "orders" -> row("id", id, "customer_id", 1 + random.nextInt(6), "total", random.nextInt(50), "status", "s" + step);
+                        default -> row("id", id, "order_id", 1 + random.nextInt(6), "product_id", 1 + random.nextInt(6),
+                                "quantity", 1 + random.nextInt(3), "price", 2);
+                    };
+                    local.change(table, op, row.deepCopy());
+                    remote.change(table, op, row);
+                }
+                for (String fact : List.of("order_fact", "order_item_fact")) {
+                    assertThat(withoutVersions(local.highestVersion(fact))).as("%s, seed %d", fact, seed)
+                            .isEqualTo(withoutVersions(remote.highestVersion(fact)));
+                }
+            }
+        }
+    }
+
+    private static Map<String, JsonNode> withoutVersions(Map<String, JsonNode> facts) {
+        Map<String, JsonNode> rows = new LinkedHashMap<>();
+        facts.forEach((key, fact) -> {
+            ObjectNode copy = fact.deepCopy();
+            copy.remove("_version");
+            rows.put(key, copy);
+        });
+        return rows;
+    }
+}
