@@ -84,13 +84,13 @@ final class StreamsBench {
             double processing = (complete - running.get()) / 1e9;
             double firstFact = (first - started) / 1e9;
             String label = "streams-app, " + run.instances() + " instance" + (run.instances() > 1 ? "s" : "") + ", " + run.guarantee()
-                    + (run.localTables().isEmpty() ? "" : ", STREAMS_LOCAL_TABLES=" + run.localTables()) + " (ours"
+                    + (run.localTables().isEmpty() ? "" : ", local joins") + " (ours"
                     + (run.name().equals("eos") ? ")" : ", variant)");
             System.out.printf("[bench] %s: start-up %.1f s, first fact at %.1f s, %,.0f events/s over %.1f s%n", label, startup, firstFact,
                     workload.events() / processing, processing);
             results.add(new Measurement("join", label, workload.events(), processing, -1, String.format(java.util.Locale.ROOT,
-                    "the two facts from pre-filled topics; RUNNING to every fact complete; start-up (to RUNNING) %.1f s, first fact at %.1f s",
-                    startup, firstFact)));
+                    "the two facts from pre-filled topics%s; RUNNING to every fact complete; start-up (to RUNNING) %.1f s, first fact at %.1f s",
+                    run.localTables().isEmpty() ? "" : ", STREAMS_LOCAL_TABLES=" + run.localTables(), startup, firstFact)));
         }
         return results;
     }

@@ -9,12 +9,19 @@ import io.cdcflow.common.ops.Metrics;
 import io.cdcflow.streams.config.StreamsAppConfig;
 import io.cdcflow.streams.facts.FactPlan;
 import io.cdcflow.streams.facts.FactRows;
+import io.cdcflow.streams.facts.FactsException;
 import io.cdcflow.streams.model.RowState;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.ToIntFunction;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
@@ -29,14 +36,16 @@ import org.apache.kafka.streams.kstream.KTable;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.kstream.TableJoined;
+import org.apache.kafka.streams.processor.StreamPartitioner;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 
 /**
  * The topology of any facts file: each source table's change events become one KTable of current rows, shared by
- * every fact that reads it; each fact is its root table's KTable joined, one foreign-key left join per JOIN, into an
- * object of rows by alias; its select list and WHERE then compute the row ({@link FactRows}), which goes out with a
+ * every fact that reads it; each fact is its root table's KTable joined, one foreign-key left join per JOIN (or, for
+ * the tables of {@code STREAMS_LOCAL_TABLES}, inside each task: {@link LocalJoins}), into an object of rows by alias; its select list and WHERE then compute the row ({@link FactRows}), which goes out with a
  * version that only grows per key. Every processor, join and store is named after the fact and alias, so internal
  * topic names survive changes elsewhere in the file. A pure function of the configuration and the plans.
  */
@@ -46,7 +55,7 @@ public final class FactTopology {
     private final Metrics metrics;
     private final OutputSchemas schemas;
     /** The partitions of a topic, for the copies of small tables (one per partition of the fact's root topic). */
-    private final java.util.function.ToIntFunction<String> partitions;
+    private final ToIntFunction<String> partitions;
     /** Inputs and outputs: JSON text. */
     private final Serde<JsonNode> json = new JsonNodeSerde();
     /** Stores, changelogs and join topics: binary. */
@@ -54,7 +63,7 @@ public final class FactTopology {
     private final Serde<String> strings = Serdes.String();
 
     private FactTopology(StreamsAppConfig config, List<FactPlan> plans, Metrics metrics, OutputSchemas schemas,
-                         java.util.function.ToIntFunction<String> partitions) {
+                         ToIntFunction<String> partitions) {
         this.config = config;
         this.plans = plans;
         this.metrics = metrics;
@@ -69,12 +78,12 @@ public final class FactTopology {
 
     /** @param partitions the partition count of a source topic (the app asks Kafka) */
     public static Topology build(StreamsAppConfig config, List<FactPlan> plans, Metrics metrics, OutputSchemas schemas,
-                                 java.util.function.ToIntFunction<String> partitions) {
+                                 ToIntFunction<String> partitions) {
         return new FactTopology(config, plans, metrics, schemas, partitions).build();
     }
 
     /** The store holding a fact's joined rows by its key, for interactive queries. */
-    public static String store(FactPlan plan, java.util.Collection<String> localTables) {
+    public static String store(FactPlan plan, Collection<String> localTables) {
         if (!localJoins(plan, localTables).isEmpty()) {
             return localStore(plan, localTables);
         }
@@ -87,10 +96,10 @@ public final class FactTopology {
      * that no other join goes through (a later join's parent must be in the rows the foreign-key joins pass on). The
      * others go through Kafka, in plan order.
      */
-    public static List<Integer> localJoins(FactPlan plan, java.util.Collection<String> localTables) {
-        Set<String> parents = new java.util.HashSet<>();
+    public static List<Integer> localJoins(FactPlan plan, Collection<String> localTables) {
+        Set<String> parents = new HashSet<>();
         plan.joins().forEach(j -> parents.add(j.parentAlias()));
-        List<Integer> local = new java.util.ArrayList<>();
+        List<Integer> local = new ArrayList<>();
         for (int i = 0; i < plan.joins().size(); i++) {
             FactPlan.Join join = plan.joins().get(i);
             if (localTables.contains(join.table()) && !parents.contains(join.alias())) {
@@ -104,19 +113,19 @@ public final class FactTopology {
      * Checks {@code STREAMS_LOCAL_TABLES} against the facts: a table no fact joins (a typo, a root table) is an error
      * naming the tables that can be local.
      *
-     * @throws io.cdcflow.streams.facts.FactsException naming the setting and the tables
+     * @throws FactsException naming the setting and the tables
      */
-    public static void checkLocalTables(List<FactPlan> plans, java.util.Collection<String> localTables) {
-        Set<String> joined = new java.util.TreeSet<>();
+    public static void checkLocalTables(List<FactPlan> plans, Collection<String> localTables) {
+        Set<String> joined = new TreeSet<>();
         plans.forEach(p -> p.joins().forEach(j -> joined.add(j.table())));
         List<String> unknown = localTables.stream().filter(t -> !joined.contains(t)).toList();
         if (!unknown.isEmpty()) {
-            throw new io.cdcflow.streams.facts.FactsException("STREAMS_LOCAL_TABLES names " + unknown + ", which no fact joins; "
+            throw new FactsException("STREAMS_LOCAL_TABLES names " + unknown + ", which no fact joins; "
                     + "the tables the facts join are " + joined);
         }
     }
 
-    private static int lastForeignKeyJoin(FactPlan plan, java.util.Collection<String> localTables) {
+    private static int lastForeignKeyJoin(FactPlan plan, Collection<String> localTables) {
         List<Integer> local = localJoins(plan, localTables);
         for (int i = plan.joins().size() - 1; i >= 0; i--) {
             if (!local.contains(i)) {
@@ -207,7 +216,7 @@ public final class FactTopology {
             replicaStores.put(table, copy);
             builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(copy), strings, internal));
             KStream<String, JsonNode> everywhere = tables.get(table).toStream(Named.as(copy + "-changes"))
-                    .repartition(org.apache.kafka.streams.kstream.Repartitioned.<String, JsonNode>as(copy + "-everywhere")
+                    .repartition(Repartitioned.<String, JsonNode>as(copy + "-everywhere")
                             .withKeySerde(strings).withValueSerde(internal).withNumberOfPartitions(copies)
                             .withStreamPartitioner(new EveryPartition()));
             changes = changes.merge(everywhere.mapValues(row -> LocalJoins.Change.right(table, row), Named.as(copy + "-right")),
@@ -217,21 +226,21 @@ public final class FactTopology {
         String indexStore = joinedStore.substring(0, joinedStore.length() - "-joined".length()) + "-index";
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(joinedStore), strings, internal));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(indexStore), strings, strings));
-        List<String> stores = new java.util.ArrayList<>(List.of(joinedStore, indexStore));
+        List<String> stores = new ArrayList<>(List.of(joinedStore, indexStore));
         stores.addAll(replicaStores.values());
         return changes.process(() -> new LocalJoins(plan, local, leftIsRoot, joinedStore, indexStore, replicaStores),
                 Named.as(name + "-local-joins"), stores.toArray(String[]::new));
     }
 
     /** Sends each record to every partition: each task keeps a whole copy of a small table. */
-    private static final class EveryPartition implements org.apache.kafka.streams.processor.StreamPartitioner<String, JsonNode> {
+    private static final class EveryPartition implements StreamPartitioner<String, JsonNode> {
         @Override
-        public java.util.Optional<Set<Integer>> partitions(String topic, String key, JsonNode value, int numPartitions) {
-            Set<Integer> all = new java.util.HashSet<>();
+        public Optional<Set<Integer>> partitions(String topic, String key, JsonNode value, int numPartitions) {
+            Set<Integer> all = new HashSet<>();
             for (int p = 0; p < numPartitions; p++) {
                 all.add(p);
             }
-            return java.util.Optional.of(all);
+            return Optional.of(all);
         }
     }
 
@@ -239,7 +248,7 @@ public final class FactTopology {
      * The store of a fact's objects joined with its small tables, by fact key. Its name lists the local joins'
      * aliases: state kept for another choice of local tables is never read as if it were this one's.
      */
-    public static String localStore(FactPlan plan, java.util.Collection<String> localTables) {
+    public static String localStore(FactPlan plan, Collection<String> localTables) {
         return localStorePrefix(plan) + String.join("_", localJoins(plan, localTables).stream()
                 .map(j -> safe(plan.joins().get(j).alias())).toList()) + "-joined";
     }
