@@ -60,6 +60,15 @@ class LocalTablesTopologyTest extends DefaultFactsTopologyTest {
     }
 
     @Test
+    void singleTopicInputJoinsLocallyToo() {
+        try (TopologyFixture single = new TopologyFixture(Map.of("STREAMS_INPUT_TOPIC", "cdc_events", "STREAMS_LOCAL_TABLES", "customers"))) {
+            single.change("orders", INSERT, row("id", 10, "customer_id", 1, "total", 1, "status", "new"));
+            single.change("customers", INSERT, row("id", 1, "name", "Ada", "email", "a@x"));
+            assertThat(single.highestVersion("order_fact").get("{\"order_id\":10}").get("customer_name").asText()).isEqualTo("Ada");
+        }
+    }
+
+    @Test
     void onlyJoinsNoOtherJoinGoesThroughAreLocal() {
         String sql = "CREATE VIEW item_customer AS SELECT i.id AS item_id, c.name AS customer_name, p.name AS product_name "
                 + "FROM order_items i JOIN orders o ON i.order_id = o.id JOIN customers c ON o.customer_id = c.id "
