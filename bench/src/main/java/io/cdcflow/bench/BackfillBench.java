@@ -80,6 +80,7 @@ final class BackfillBench {
                 ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
                         "-jar", jar.toString()).redirectErrorStream(true).redirectOutput(logs.resolve(d.getKey() + ".log").toFile());
                 builder.environment().putAll(d.getValue());
+                builder.environment().putAll(BenchEnv.settings("bench.backfill.env")); // e.g. STREAMS_LOCAL_TABLES=..., for experiments
                 processes.put(d.getKey(), builder.start());
             }
             BenchEnv.await("the wal-producer's snapshot", Duration.ofMinutes(30), () -> ready(walPort));
