@@ -42,21 +42,34 @@ final class StateFormat {
     }
 
     /**
-     * Which joins are local (STREAMS_LOCAL_TABLES) cannot change on existing state: the facts' rows joined so far are
-     * not replayed, so a join switched either way would miss every fact row that does not change again. When the
-     * application has state (its source tables' changelogs exist) and a fact's local-join state is not the one this
-     * configuration reads, the start stops with the way out.
+     * Both checks of the application's existing state, on one listing of the topics: {@link #checkFormat} and
+     * {@link #checkLocalJoins}.
+     *
+     * @param tables      the source tables the facts read
+     * @param localTables STREAMS_LOCAL_TABLES
      */
-    static void checkLocalJoins(Map<String, Object> client, String applicationId, List<FactPlan> plans,
-                                Collection<String> localTables) throws InterruptedException {
+    static void check(Map<String, Object> client, String applicationId, Collection<String> tables, List<FactPlan> plans,
+                      Collection<String> localTables) throws InterruptedException {
         Map<String, Object> admin = new HashMap<>(client);
         admin.keySet().retainAll(AdminClientConfig.configNames());
         Set<String> existing;
         try (Admin a = Admin.create(admin)) {
             existing = a.listTopics().names().get(30, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {
-            return; // Kafka unreachable now: Kafka Streams reports it
+            return; // Kafka unreachable now: Kafka Streams reports it, and a deserializer refuses old state anyway
         }
+        checkFormat(client, applicationId, tables, existing);
+        checkLocalJoins(applicationId, plans, localTables, existing);
+    }
+
+    /**
+     * Which joins are local (STREAMS_LOCAL_TABLES) cannot change on existing state: the facts' rows joined so far are
+     * not replayed, so a join switched either way would miss every fact row that does not change again. When the
+     * application has state (its source tables' changelogs exist) and a fact's local-join state is not the one this
+     * configuration reads, the start stops with the way out.
+     */
+    private static void checkLocalJoins(String applicationId, List<FactPlan> plans, Collection<String> localTables,
+                                        Set<String> existing) {
         for (FactPlan plan : plans) {
             if (!existing.contains(applicationId + "-" + FactTopology.tableStore(plan.root().table()) + "-changelog")) {
                 continue; // no state for this fact's root yet
@@ -78,16 +91,9 @@ final class StateFormat {
         }
     }
 
-    static void check(Map<String, Object> client, String applicationId, Collection<String> tables) throws InterruptedException {
-        Map<String, Object> admin = new HashMap<>(client);
-        admin.keySet().retainAll(AdminClientConfig.configNames());
+    /** State in an earlier format, in the tails of the source tables' changelogs ({@code existing}: the topics there are). */
+    private static void checkFormat(Map<String, Object> client, String applicationId, Collection<String> tables, Set<String> existing) {
         List<String> changelogs = tables.stream().map(t -> applicationId + "-" + FactTopology.tableStore(t) + "-changelog").toList();
-        Set<String> existing;
-        try (Admin a = Admin.create(admin)) {
-            existing = a.listTopics().names().get(30, TimeUnit.SECONDS);
-        } catch (ExecutionException | TimeoutException e) {
-            return; // Kafka unreachable now: Kafka Streams reports it, and a deserializer refuses old state anyway
-        }
         Map<String, Object> props = new HashMap<>(client);
         props.keySet().retainAll(ConsumerConfig.configNames());
         props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);

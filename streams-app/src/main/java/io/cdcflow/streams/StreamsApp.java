@@ -156,8 +156,7 @@ public final class StreamsApp implements AutoCloseable {
             query = new FactQuery(started, config.advertisedAddress(), plans, config.httpAuth().token(), config.httpTls(),
                     config.localTables());
         }
-        StateFormat.check(client(config), config.applicationId(), facts.tables());
-        StateFormat.checkLocalJoins(client(config), config.applicationId(), plans, config.localTables());
+        StateFormat.check(client(config), config.applicationId(), facts.tables(), plans, config.localTables());
         commitStartOffsets(config, facts.tables());
         synchronized (this) {
             if (closed) {

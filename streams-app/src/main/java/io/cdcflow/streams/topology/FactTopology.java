@@ -87,8 +87,7 @@ public final class FactTopology {
         if (!localJoins(plan, localTables).isEmpty()) {
             return localStore(plan, localTables);
         }
-        int last = lastForeignKeyJoin(plan, localTables);
-        return last < 0 ? tableStore(plan.root().table()) : joinStore(plan, last);
+        return plan.joins().isEmpty() ? tableStore(plan.root().table()) : joinStore(plan, plan.joins().size() - 1);
     }
 
     /**
@@ -123,16 +122,6 @@ public final class FactTopology {
             throw new FactsException("STREAMS_LOCAL_TABLES names " + unknown + ", which no fact joins; "
                     + "the tables the facts join are " + joined);
         }
-    }
-
-    private static int lastForeignKeyJoin(FactPlan plan, Collection<String> localTables) {
-        List<Integer> local = localJoins(plan, localTables);
-        for (int i = plan.joins().size() - 1; i >= 0; i--) {
-            if (!local.contains(i)) {
-                return i;
-            }
-        }
-        return -1;
     }
 
     private Topology build() {
@@ -179,19 +168,8 @@ public final class FactTopology {
         FactPlan.Join join = plan.joins().get(index);
         String rootAlias = plan.root().alias();
         return left.leftJoin(right,
-                value -> {
-                    JsonNode parent = first ? value : value.get(join.parentAlias());
-                    return RowState.exists(parent) ? foreignKey(parent, join.parentColumns(), join.keyColumns()) : null;
-                },
-                (value, row) -> {
-                    ObjectNode joined = first ? Json.object().set(rootAlias, value) : ((ObjectNode) value).deepCopy();
-                    if (row == null) {
-                        joined.remove(join.alias());
-                    } else {
-                        joined.set(join.alias(), row);
-                    }
-                    return joined;
-                },
+                value -> pointsAt(first ? value : value.get(join.parentAlias()), join),
+                (value, row) -> attach(first ? Json.object().set(rootAlias, value) : ((ObjectNode) value).deepCopy(), join, row),
                 TableJoined.as(safe(plan.name()) + "-" + safe(join.alias()) + "-join"),
                 materialized(joinStore(plan, index)));
     }
@@ -316,19 +294,33 @@ public final class FactTopology {
     }
 
     /**
-     * The key of the row a foreign key points at, in the form the wal-producer keys records ({"id":123}): the
-     * parent's columns under the joined table's key column names, in key order.
+     * The key of the row a join points at from its parent's row, in the form the wal-producer keys records
+     * ({"id":123}): the parent's columns under the joined table's key column names, in key order. A parent without a
+     * row (absent or deleted) or with a NULL in those columns points nowhere (null). Foreign-key and local joins alike.
      */
-    static String foreignKey(JsonNode parent, List<String> parentColumns, List<String> keyColumns) {
+    static String pointsAt(JsonNode parent, FactPlan.Join join) {
+        if (!RowState.exists(parent)) {
+            return null;
+        }
         ObjectNode key = Json.object();
-        for (int i = 0; i < parentColumns.size(); i++) {
-            JsonNode value = parent.get(parentColumns.get(i));
+        for (int i = 0; i < join.parentColumns().size(); i++) {
+            JsonNode value = parent.get(join.parentColumns().get(i));
             if (value == null || value.isNull()) {
                 return null;
             }
-            key.set(keyColumns.get(i), value);
+            key.set(join.keyColumns().get(i), value);
         }
         return key.toString();
+    }
+
+    /** The joined object with the join's row under its alias, or without the alias when there is no row. */
+    static ObjectNode attach(ObjectNode joined, FactPlan.Join join, JsonNode row) {
+        if (row == null) {
+            joined.remove(join.alias());
+        } else {
+            joined.set(join.alias(), row);
+        }
+        return joined;
     }
 
     /** The store of a source table's current rows; its changelog tells which format the app's state is in. */

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cdcflow.common.json.Json;
 import io.cdcflow.streams.facts.FactPlan;
-import io.cdcflow.streams.model.RowState;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -161,19 +160,13 @@ final class LocalJoins implements Processor<String, LocalJoins.Change, String, J
     /** Sets (or removes) join {@code j}'s alias in {@code joined} to the small-table row {@code key} points at. */
     private void attach(ObjectNode object, int j, String key) {
         FactPlan.Join join = plan.joins().get(j);
-        JsonNode row = key == null ? null : replicas.get(join.table()).get(key);
-        if (row == null) {
-            object.remove(join.alias());
-        } else {
-            object.set(join.alias(), row);
-        }
+        FactTopology.attach(object, join, key == null ? null : replicas.get(join.table()).get(key));
     }
 
     /** The key of the small-table row join {@code j} points at from {@code joined}, as its table's records are keyed. */
     private String foreignKey(JsonNode object, int j) {
         FactPlan.Join join = plan.joins().get(j);
-        JsonNode parent = object.get(join.parentAlias());
-        return RowState.exists(parent) ? FactTopology.foreignKey(parent, join.parentColumns(), join.keyColumns()) : null;
+        return FactTopology.pointsAt(object.get(join.parentAlias()), join);
     }
 
     private static String indexKey(int j, String foreignKey, String key) {
