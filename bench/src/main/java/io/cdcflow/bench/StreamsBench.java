@@ -33,7 +33,7 @@ final class StreamsBench {
         FactsFixtures.publishSchemas(env.kafka(), workload.prefix + "._schemas", DemoTables.schemas().values());
     }
 
-    /** @param wanted the runs to make: {@code eos}, {@code alo}, {@code two} */
+    /** @param wanted the runs to make: {@code eos}, {@code alo}, {@code two}, {@code local} */
     List<Measurement> run(java.util.Set<String> wanted) throws Exception {
         KafkaEndpoint kafka = env.kafka();
         List<Measurement> results = new ArrayList<>();
@@ -119,20 +119,7 @@ final class StreamsBench {
                 streams += threads.getThreadCpuTime(info.getThreadId()) / 1e9;
             }
         }
-        double broker = 0;
-        java.io.File[] procs = new java.io.File("/proc").listFiles(f -> f.getName().matches("\\d+"));
-        for (java.io.File proc : procs == null ? new java.io.File[0] : procs) {
-            try {
-                String command = java.nio.file.Files.readString(proc.toPath().resolve("cmdline")).replace('\0', ' ');
-                if (command.contains(" kafka.Kafka ")) {
-                    String stat = java.nio.file.Files.readString(proc.toPath().resolve("stat"));
-                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    broker += (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0; // utime, stime in clock ticks
-                }
-            } catch (java.io.IOException | RuntimeException gone) {
-                // a process that ended meanwhile
-            }
-        }
+        double broker = Timing.processCpu(List.of("kafka.Kafka")).getOrDefault("kafka.Kafka", 0.0);
         return new double[] {streams, Timing.processCpuSeconds(), broker};
     }
 

@@ -16,24 +16,32 @@ final class Timing {
     }
 
     /**
-     * CPU seconds of every process on the machine whose command line has one of {@code names} as a word (a program's
-     * file name, a main class), and of each of
-     * this JVM's threads by name (numbers dropped, so pools add up), from /proc; empty where /proc is missing.
+     * CPU seconds of each of this JVM's threads by name (numbers dropped, so pools add up) and of the processes named
+     * by {@link #processCpu}, keyed {@code thread <name>} and {@code process <name>}, from /proc; empty where /proc is
+     * missing.
      */
     static Map<String, Double> cpuByThreadAndProcess(List<String> names) {
         Map<String, Double> cpu = new java.util.TreeMap<>();
-        long ticks = 100; // USER_HZ on Linux
         try (var tasks = Files.list(Path.of("/proc/self/task"))) {
             for (Path task : (Iterable<Path>) tasks::iterator) {
                 String[] stat = statFields(task.resolve("stat"));
                 if (stat != null) {
-                    String thread = stat[0].replaceAll("[0-9]+", "#");
-                    cpu.merge("thread " + thread, (Long.parseLong(stat[12]) + Long.parseLong(stat[13])) / (double) ticks, Double::sum);
+                    cpu.merge("thread " + stat[0].replaceAll("[0-9]+", "#"), cpuSeconds(stat), Double::sum);
                 }
             }
         } catch (IOException | RuntimeException e) {
             return cpu;
         }
+        processCpu(names).forEach((name, seconds) -> cpu.put("process " + name, seconds));
+        return cpu;
+    }
+
+    /**
+     * CPU seconds so far of the processes on this machine whose command line has one of {@code names} as a word (a
+     * program's file name, a main class), summed per name; names with no process are left out.
+     */
+    static Map<String, Double> processCpu(List<String> names) {
+        Map<String, Double> cpu = new java.util.TreeMap<>();
         try (var procs = Files.list(Path.of("/proc"))) {
             for (Path proc : (Iterable<Path>) procs::iterator) {
                 if (!proc.getFileName().toString().matches("\\d+")) {
@@ -50,7 +58,7 @@ final class Timing {
                     if (words.contains(name)) {
                         String[] stat = statFields(proc.resolve("stat"));
                         if (stat != null) {
-                            cpu.merge("process " + name, (Long.parseLong(stat[12]) + Long.parseLong(stat[13])) / (double) ticks, Double::sum);
+                            cpu.merge(name, cpuSeconds(stat), Double::sum);
                         }
                         break;
                     }
@@ -60,6 +68,11 @@ final class Timing {
             return cpu;
         }
         return cpu;
+    }
+
+    /** utime + stime of a {@link #statFields} line, in seconds (USER_HZ is 100 on Linux). */
+    private static double cpuSeconds(String[] stat) {
+        return (Long.parseLong(stat[12]) + Long.parseLong(stat[13])) / 100.0;
     }
 
     /** A /proc stat line's fields from the command name on: [0] is the name, [12] and [13] utime and stime. */
