@@ -45,7 +45,7 @@ public final class Bench {
                 if (stages.contains("join")) {
                     System.out.println("[bench] join warm-up (not measured):");
                     warmStreams.run(java.util.Set.of("eos"));
-                    measurements.addAll(streams.run(java.util.Set.of(System.getProperty("bench.join.runs", "eos,alo,two,local").split(","))));
+                    measurements.addAll(streams.run(java.util.Set.of(System.getProperty("bench.join.runs", "eos,alo,two,local,memory,fast").split(","))));
                 }
                 if (stages.contains("flink")) {
                     System.out.println("[bench] Flink SQL warm-up (not measured):");

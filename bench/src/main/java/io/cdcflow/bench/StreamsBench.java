@@ -33,15 +33,22 @@ final class StreamsBench {
         FactsFixtures.publishSchemas(env.kafka(), workload.prefix + "._schemas", DemoTables.schemas().values());
     }
 
-    /** @param wanted the runs to make: {@code eos}, {@code alo}, {@code two}, {@code local} */
+    /** @param wanted the runs to make: {@code eos}, {@code alo}, {@code two}, {@code local}, {@code memory}, {@code fast} */
     List<Measurement> run(java.util.Set<String> wanted) throws Exception {
         KafkaEndpoint kafka = env.kafka();
         List<Measurement> results = new ArrayList<>();
-        record Run(String name, String guarantee, int instances, String localTables) {
+        /** @param settings streams-app settings beyond the defaults, and how the label says them */
+        record Run(String name, String guarantee, int instances, Map<String, String> settings, String says) {
         }
-        // -Dbench.join.runs=eos,alo,two,local picks runs (Bench); -Dbench.join.env=KAFKA_X=1;KAFKA_Y=2 adds settings, for experiments
-        for (Run run : List.of(new Run("eos", "exactly_once_v2", 1, ""), new Run("alo", "at_least_once", 1, ""),
-                new Run("two", "exactly_once_v2", 2, ""), new Run("local", "exactly_once_v2", 1, "customers,products"))) {
+        Map<String, String> local = Map.of("STREAMS_LOCAL_TABLES", "customers,products");
+        Map<String, String> memory = Map.of("STREAMS_STATE_STORES", "memory");
+        Map<String, String> both = new java.util.TreeMap<>(local);
+        both.putAll(memory);
+        // -Dbench.join.runs=eos,alo,... picks runs (Bench); -Dbench.join.env=KAFKA_X=1;KAFKA_Y=2 adds settings, for experiments
+        for (Run run : List.of(new Run("eos", "exactly_once_v2", 1, Map.of(), ""), new Run("alo", "at_least_once", 1, Map.of(), ""),
+                new Run("two", "exactly_once_v2", 2, Map.of(), ""), new Run("local", "exactly_once_v2", 1, local, ", local joins"),
+                new Run("memory", "exactly_once_v2", 1, memory, ", state in memory"),
+                new Run("fast", "exactly_once_v2", 1, both, ", local joins, state in memory"))) {
             if (!wanted.contains(run.name())) {
                 continue;
             }
@@ -50,9 +57,10 @@ final class StreamsBench {
             long started = System.nanoTime();
             String applicationId = "bench-streams-" + workload.prefix + "-" + run.name();
             double[] cpuBefore = cpu(applicationId);
+            Map<String, Double> threadsBefore = Timing.cpuByThreadAndProcess(List.of());
             List<StreamsApp> apps = new ArrayList<>();
             for (int i = 0; i < run.instances(); i++) {
-                StreamsApp app = new StreamsApp(config(kafka, applicationId, run.name(), run.guarantee(), run.localTables(), "i" + i),
+                StreamsApp app = new StreamsApp(config(kafka, applicationId, run.name(), run.guarantee(), run.settings(), "i" + i),
                         new Metrics());
                 app.start();
                 apps.add(app);
@@ -73,6 +81,8 @@ final class StreamsBench {
                 System.out.printf("[bench] fact records out: %,d for %,d facts%n", progress.records, workload.orders + workload.items);
             }
             double[] cpuAfter = cpu(applicationId);
+            // /proc's thread names are cut at 15 characters: the stream threads are "bench-streams-s"
+            System.out.println("[bench] CPU seconds by thread: " + Timing.cpuSpent(threadsBefore, Timing.cpuByThreadAndProcess(List.of())));
             apps.forEach(StreamsApp::close);
             printInternalTopics(kafka, applicationId + "-");
             System.out.printf("[bench] CPU seconds during the run: stream threads %.1f, this JVM %.1f, Kafka broker %.1f%n",
@@ -84,13 +94,14 @@ final class StreamsBench {
             double processing = (complete - running.get()) / 1e9;
             double firstFact = (first - started) / 1e9;
             String label = "streams-app, " + run.instances() + " instance" + (run.instances() > 1 ? "s" : "") + ", " + run.guarantee()
-                    + (run.localTables().isEmpty() ? "" : ", local joins") + " (ours"
+                    + run.says() + " (ours"
                     + (run.name().equals("eos") ? ")" : ", variant)");
             System.out.printf("[bench] %s: start-up %.1f s, first fact at %.1f s, %,.0f events/s over %.1f s%n", label, startup, firstFact,
                     workload.events() / processing, processing);
             results.add(new Measurement("join", label, workload.events(), processing, -1, String.format(java.util.Locale.ROOT,
                     "the two facts from pre-filled topics%s; RUNNING to every fact complete; start-up (to RUNNING) %.1f s, first fact at %.1f s",
-                    run.localTables().isEmpty() ? "" : ", STREAMS_LOCAL_TABLES=" + run.localTables(), startup, firstFact)));
+                    run.settings().entrySet().stream().map(e -> ", " + e.getKey() + "=" + e.getValue()).collect(java.util.stream.Collectors.joining()),
+                    startup, firstFact)));
         }
         return results;
     }
@@ -123,15 +134,15 @@ final class StreamsBench {
         return new double[] {streams, Timing.processCpuSeconds(), broker};
     }
 
-    private StreamsAppConfig config(KafkaEndpoint kafka, String applicationId, String run, String guarantee, String localTables,
-                                    String instance) throws Exception {
+    private StreamsAppConfig config(KafkaEndpoint kafka, String applicationId, String run, String guarantee,
+                                    Map<String, String> settings, String instance) throws Exception {
         Map<String, String> vars = new HashMap<>(Map.of("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
                 "STREAMS_APPLICATION_ID", applicationId, "STREAMS_INPUT_TOPIC_PREFIX", workload.prefix,
                 "STREAMS_FACTS_FILE", FactsFixtures.prefixed(JoinWorkload.FACTS_SQL, workload.prefix + "_" + run).toString(),
                 "STREAMS_HTTP_ADDR", "127.0.0.1:0", "STREAMS_INSTANCE_ID", applicationId + "-" + instance,
                 "STREAMS_PROCESSING_GUARANTEE", guarantee));
         vars.put("STREAMS_STATE_DIR", BenchEnv.scratch("bench-streams").toString());
-        vars.put("STREAMS_LOCAL_TABLES", localTables);
+        vars.putAll(settings);
         vars.putAll(BenchEnv.settings("bench.join.env"));
         return StreamsAppConfig.from(new Env(vars));
     }

@@ -16,6 +16,13 @@ import io.cdcflow.streams.facts.FactsFile;
 import io.cdcflow.streams.topology.FactTopology;
 import io.cdcflow.streams.topology.OutputSchemas;
 import io.cdcflow.streams.topology.PublishedOutputSchemas;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -34,6 +41,7 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.apache.kafka.streams.state.BuiltInDslStoreSuppliers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -113,6 +121,10 @@ public final class StreamsApp implements AutoCloseable {
         // join topics' records in the consumer, and the first facts of a backfill came 3 to 7 s after start instead of 1
         p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), 64 * 1024);
         p.put(StreamsConfig.producerPrefix("linger.ms"), 5);
+        if (config.stores() == StreamsAppConfig.Stores.MEMORY) {
+            // the stores Kafka Streams makes for itself (a foreign-key join's subscriptions); FactTopology makes the others
+            p.put(StreamsConfig.DSL_STORE_SUPPLIERS_CLASS_CONFIG, BuiltInDslStoreSuppliers.InMemoryDslStoreSuppliers.class);
+        }
         p.putAll(config.kafkaClient());
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
@@ -145,6 +157,9 @@ public final class StreamsApp implements AutoCloseable {
         OutputSchemas schemas = new PublishedOutputSchemas(factSchemas, schemaCatalog,
                 new SchemaPublisher(config.schemaTopic(), schemaProducer));
         Topology built = FactTopology.build(config, plans, metrics, schemas, partitionCounts(config, plans));
+        if (config.stores() == StreamsAppConfig.Stores.MEMORY) {
+            removeLocalState(Path.of(config.stateDir(), config.applicationId()));
+        }
         KafkaStreams started = new KafkaStreams(built, properties(config));
         started.setUncaughtExceptionHandler(this::onThreadFailure);
         synchronized (this) {
@@ -190,6 +205,34 @@ public final class StreamsApp implements AutoCloseable {
                     + "STREAMS_LOCAL_TABLES joins): " + e.getMessage(), e);
         }
         return counts::get;
+    }
+
+    /**
+     * With the state in the heap, the application's local directory is removed: RocksDB state an earlier start left
+     * there would be stale by the time the setting came back (its checkpoint is not kept meanwhile), and a start
+     * without it restores from the changelogs. Left alone when another process holds the directory's lock.
+     */
+    private static void removeLocalState(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (FileChannel channel = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+             FileLock lock = channel.tryLock()) {
+            if (lock == null) {
+                LOG.warn("STREAMS_STATE_STORES=memory: {} is locked by another process, left as it is", dir);
+                return;
+            }
+            LOG.info("STREAMS_STATE_STORES=memory: the state is rebuilt from the changelogs at each start; removing the local state in {}", dir);
+            try (var children = Files.list(dir)) {
+                for (Path child : (Iterable<Path>) children::iterator) {
+                    if (!child.getFileName().toString().equals(".lock")) {
+                        org.apache.kafka.common.utils.Utils.delete(child.toFile());
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove the local state in " + dir + " (STREAMS_STATE_DIR): " + e.getMessage(), e);
+        }
     }
 
     /**

@@ -17,6 +17,7 @@ import java.util.Map;
  * @param schemaTopic      where the source tables' schemas are read and the outputs' schemas written
  * @param localTables      tables joined inside each task from a whole copy of them (small tables: dimensions), not
  *                         through Kafka; see FactTopology.localJoins
+ * @param stores           where the state stores keep their data: RocksDB on disk (the default) or the heap
  * @param singleInputTopic when set, every table's events come from this one topic (the seed's cdc_events) and are
  *                         split by {@code _metadata.table}
  */
@@ -39,7 +40,8 @@ public record StreamsAppConfig(
         String factsFile,
         String deadLetterTopic,
         String schemaTopic,
-        List<String> localTables) {
+        List<String> localTables,
+        Stores stores) {
 
     public static StreamsAppConfig from(Env env) {
         for (String removed : new String[] {"STREAMS_TABLE_", "STREAMS_COLUMN_", "STREAMS_TOPIC_"}) {
@@ -69,7 +71,8 @@ public record StreamsAppConfig(
                 env.optional("STREAMS_FACTS_FILE").orElse(null),
                 env.string("STREAMS_DEAD_LETTER_TOPIC", (prefix.isEmpty() ? "" : prefix + ".") + "_streams_dead_letter"),
                 env.string("STREAMS_SCHEMA_TOPIC", (prefix.isEmpty() ? "" : prefix + ".") + "_schemas"),
-                env.list("STREAMS_LOCAL_TABLES", List.of()));
+                env.list("STREAMS_LOCAL_TABLES", List.of()),
+                env.choice("STREAMS_STATE_STORES", Stores.ROCKSDB, Stores.class));
     }
 
     /** The host's name and the HTTP port: stable across restarts of one instance, distinct between instances. */
@@ -89,6 +92,17 @@ public record StreamsAppConfig(
             return singleInputTopic;
         }
         return (inputPrefix.isEmpty() ? "" : inputPrefix + ".") + schema + "." + table;
+    }
+
+    /**
+     * Where the state stores keep their data. Both kinds are backed by the same changelog topics, so the choice can
+     * change between starts without a reset.
+     */
+    public enum Stores {
+        /** On local disk, bounded by disk, kept across restarts (restored only from where the checkpoint left off). */
+        ROCKSDB,
+        /** In the heap: faster per update, bounded by the heap, restored from the changelogs at every start. */
+        MEMORY
     }
 
     public enum Guarantee {

@@ -39,6 +39,7 @@ import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.kstream.TableJoined;
 import org.apache.kafka.streams.processor.StreamPartitioner;
+import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 
@@ -192,7 +193,7 @@ public final class FactTopology {
             }
             String copy = name + "-" + safe(table) + "-copy";
             replicaStores.put(table, copy);
-            builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(copy), strings, internal));
+            builder.addStateStore(Stores.keyValueStoreBuilder(stores(copy), strings, internal));
             KStream<String, JsonNode> everywhere = tables.get(table).toStream(Named.as(copy + "-changes"))
                     .repartition(Repartitioned.<String, JsonNode>as(copy + "-everywhere")
                             .withKeySerde(strings).withValueSerde(internal).withNumberOfPartitions(copies)
@@ -202,8 +203,8 @@ public final class FactTopology {
         }
         String joinedStore = localStore(plan, config.localTables());
         String indexStore = joinedStore.substring(0, joinedStore.length() - "-joined".length()) + "-index";
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(joinedStore), strings, internal));
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(indexStore), strings, strings));
+        builder.addStateStore(Stores.keyValueStoreBuilder(stores(joinedStore), strings, internal));
+        builder.addStateStore(Stores.keyValueStoreBuilder(stores(indexStore), strings, strings));
         List<String> stores = new ArrayList<>(List.of(joinedStore, indexStore));
         stores.addAll(replicaStores.values());
         return changes.process(() -> new LocalJoins(plan, local, leftIsRoot, joinedStore, indexStore, replicaStores),
@@ -287,7 +288,7 @@ public final class FactTopology {
     private void emit(StreamsBuilder builder, KStream<String, JsonNode> rows, FactPlan plan) {
         String name = safe(plan.name());
         String store = name + "-versions";
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(store), strings, Serdes.Long()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(stores(store), strings, Serdes.Long()));
         rows.processValues(() -> new VersionStamper(store, plan.name(), schemas), Named.as(name + "-version"), store)
                 .selectKey((k, row) -> FactRows.key(plan, row), Named.as(name + "-key"))
                 .to(plan.name(), Produced.with(strings, json).withName(name + "-sink"));
@@ -333,7 +334,15 @@ public final class FactTopology {
     }
 
     private Materialized<String, JsonNode, KeyValueStore<Bytes, byte[]>> materialized(String store) {
-        return Materialized.<String, JsonNode, KeyValueStore<Bytes, byte[]>>as(store).withKeySerde(strings).withValueSerde(internal);
+        return Materialized.<String, JsonNode>as(stores(store)).withKeySerde(strings).withValueSerde(internal);
+    }
+
+    /**
+     * A store of the kind {@code STREAMS_STATE_STORES} names; the stores Kafka Streams makes for itself (a
+     * foreign-key join's subscriptions) follow {@link io.cdcflow.streams.StreamsApp#properties}' {@code dsl.store.suppliers.class}.
+     */
+    private KeyValueBytesStoreSupplier stores(String name) {
+        return config.stores() == StreamsAppConfig.Stores.MEMORY ? Stores.inMemoryKeyValueStore(name) : Stores.persistentKeyValueStore(name);
     }
 
     static String safe(String name) {

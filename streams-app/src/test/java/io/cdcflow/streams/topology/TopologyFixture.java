@@ -59,7 +59,8 @@ final class TopologyFixture implements AutoCloseable {
     TopologyFixture(FactsFile facts, Map<String, RowSchema> tables, Map<String, String> env, OutputSchemas schemas) {
         config = StreamsAppConfig.from(new Env(env));
         plans = new FactPlanner(config.schema(), tables::get).plan(facts);
-        Properties props = new Properties();
+        // the app's own settings (store kinds, idling, guarantee), with a scratch application and state directory
+        Properties props = io.cdcflow.streams.StreamsApp.properties(config);
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);

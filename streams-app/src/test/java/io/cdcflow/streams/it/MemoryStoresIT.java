@@ -1,0 +1,80 @@
+package io.cdcflow.streams.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cdcflow.common.ops.Metrics;
+import io.cdcflow.streams.StreamsApp;
+import io.cdcflow.streams.config.StreamsAppConfig;
+import io.cdcflow.testsupport.KafkaEndpoint;
+import io.cdcflow.testsupport.Ports;
+import io.cdcflow.testsupport.RealServices;
+import io.cdcflow.testsupport.TopicReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * State in the heap (STREAMS_STATE_STORES=memory) against the real broker: every start rebuilds the source tables,
+ * the foreign-key joins' subscriptions and the joined rows from their changelogs, so a dimension change still reaches
+ * every fact after a restart; and the setting can change between starts either way without a reset.
+ */
+@ExtendWith(RealServices.class)
+class MemoryStoresIT {
+    @Test
+    void stateRebuiltFromTheChangelogsAtEachStartAndTheKindChangesWithoutAReset(KafkaEndpoint kafka) throws Exception {
+        String run = "m" + UUID.randomUUID().toString().substring(0, 8);
+        Path state = Files.createTempDirectory("memory-stores");
+        StreamsAppConfig rocksdb = config(kafka, run, state, "rocksdb");
+        StreamsAppConfig memory = config(kafka, run, state, "memory");
+        RunConfig.createInputs(kafka, rocksdb, 2);
+        RunConfig.publishSchemas(kafka, rocksdb);
+        kafka.createTopics(2, RunConfig.output(run, "order_fact"), RunConfig.output(run, "order_item_fact"),
+                RunConfig.output(run, "customer_dim"), RunConfig.output(run, "product_dim"));
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producerProperties());
+             TopicReader reader = new TopicReader(kafka, List.of(RunConfig.output(run, "order_fact")))) {
+            OrderFacts facts = new OrderFacts(producer, rocksdb, 7, 30);
+            facts.insertOrders();
+            facts.renameCustomers("first");
+            try (StreamsApp app = new StreamsApp(rocksdb, new Metrics())) {
+                app.start();
+                facts.awaitNames(reader, "first");
+            }
+            assertThat(rocksDbDirectories(state)).as("RocksDB state after a start with the default").isNotEmpty();
+            // the heap starts empty: each rename reaches all orders only if the subscriptions were restored
+            for (String name : List.of("second", "third")) {
+                try (StreamsApp app = new StreamsApp(memory, new Metrics())) {
+                    app.start();
+                    assertThat(rocksDbDirectories(state)).as("RocksDB state left by the earlier start").isEmpty();
+                    facts.renameCustomers(name);
+                    facts.awaitNames(reader, name);
+                }
+            }
+            // back to RocksDB: nothing local is left, so it restores everything, the heap's updates included
+            try (StreamsApp app = new StreamsApp(rocksdb, new Metrics())) {
+                app.start();
+                facts.renameCustomers("fourth");
+                facts.awaitNames(reader, "fourth");
+                facts.moveOrder(3, 5, "moved");
+                OrderFacts.awaitLatest(reader, latest -> latest.get(3) != null
+                        && latest.get(3).path("customer_name").asText().equals("customer 5 fourth"));
+            }
+        }
+    }
+
+    private static List<Path> rocksDbDirectories(Path state) throws Exception {
+        try (var paths = Files.walk(state)) {
+            return paths.filter(p -> p.getFileName().toString().equals("rocksdb")).toList();
+        }
+    }
+
+    private static StreamsAppConfig config(KafkaEndpoint kafka, String run, Path state, String stores) throws Exception {
+        int port = Ports.free();
+        return RunConfig.of(kafka, run, Map.of("STREAMS_HTTP_ADDR", "127.0.0.1:" + port, "STREAMS_ADVERTISED_ADDR", "127.0.0.1:" + port,
+                "STREAMS_STATE_DIR", state.toString(), "STREAMS_STATE_STORES", stores));
+    }
+}
