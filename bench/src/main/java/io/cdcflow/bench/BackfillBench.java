@@ -77,7 +77,9 @@ final class BackfillBench {
         try {
             for (Map.Entry<String, Map<String, String>> d : deployables.entrySet()) {
                 Path jar = Path.of(d.getKey(), "target", d.getKey() + ".jar");
-                ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
+                // -Dbench.backfill.streams.heap=3g: the streams-app's heap, for STREAMS_STATE_STORES=memory experiments
+                String heap = d.getKey().equals("streams-app") ? System.getProperty("bench.backfill.streams.heap", "1g") : "1g";
+                ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + heap,
                         "-jar", jar.toString()).redirectErrorStream(true).redirectOutput(logs.resolve(d.getKey() + ".log").toFile());
                 builder.environment().putAll(d.getValue());
                 builder.environment().putAll(BenchEnv.settings("bench.backfill.env")); // e.g. STREAMS_LOCAL_TABLES=..., for experiments

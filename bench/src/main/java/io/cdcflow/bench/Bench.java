@@ -44,7 +44,8 @@ public final class Bench {
                 warmStreams.prepare();
                 if (stages.contains("join")) {
                     System.out.println("[bench] join warm-up (not measured):");
-                    warmStreams.run(java.util.Set.of("eos"));
+                    // both kinds of store and both kinds of join: the measured runs' code paths are compiled alike
+                    warmStreams.run(java.util.Set.of("eos", "fast"));
                     measurements.addAll(streams.run(java.util.Set.of(System.getProperty("bench.join.runs", "eos,alo,two,local,memory,fast").split(","))));
                 }
                 if (stages.contains("flink")) {

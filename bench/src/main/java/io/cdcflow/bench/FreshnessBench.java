@@ -52,10 +52,12 @@ final class FreshnessBench {
         WalProducer producer = env.walProducer(db, Map.of("POSTGRES_CDC_SLOT", "fresh_slot", "POSTGRES_CDC_TOPIC_PREFIX", "fresh",
                 "POSTGRES_CDC_TOPIC_PARTITIONS", "3"));
         BenchEnv.run("wal-producer", producer::run);
-        StreamsApp streams = new StreamsApp(StreamsAppConfig.from(new Env(Map.of("KAFKA_BOOTSTRAP_SERVERS", env.kafka().bootstrapServers(),
+        Map<String, String> streamsEnv = new java.util.HashMap<>(Map.of("KAFKA_BOOTSTRAP_SERVERS", env.kafka().bootstrapServers(),
                 "STREAMS_APPLICATION_ID", "fresh-streams", "STREAMS_INPUT_TOPIC_PREFIX", "fresh", "STREAMS_HTTP_ADDR", "127.0.0.1:0",
                 "STREAMS_FACTS_FILE", FactsFixtures.prefixed(FactsFile.defaultSql(), "fresh").toString(),
-                "STREAMS_STATE_DIR", BenchEnv.scratch("bench-fresh").toString()))), new Metrics());
+                "STREAMS_STATE_DIR", BenchEnv.scratch("bench-fresh").toString()));
+        streamsEnv.putAll(BenchEnv.settings("bench.freshness.env")); // e.g. STREAMS_STATE_STORES=memory, for experiments
+        StreamsApp streams = new StreamsApp(StreamsAppConfig.from(new Env(streamsEnv)), new Metrics());
         streams.start();
         TopicSink sink = new TopicSink(WriterConfig.from(new Env(Map.of("CLICKHOUSE_URL", ch.httpUrl(), "CLICKHOUSE_DATABASE", "fresh",
                 "KAFKA_BOOTSTRAP_SERVERS", env.kafka().bootstrapServers(), "WRITER_GROUP_ID", "fresh-writer", "WRITER_HTTP_ADDR", "127.0.0.1:0",

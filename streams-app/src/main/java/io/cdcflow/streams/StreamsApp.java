@@ -69,6 +69,7 @@ public final class StreamsApp implements AutoCloseable {
     private volatile java.util.function.Consumer<String> onFatal = reason -> { };
     private final RepeatedFailures failures = new RepeatedFailures(Duration.ofSeconds(1), Duration.ofSeconds(30));
     private final Metrics.Counter offsetsOutOfRange;
+    private volatile HeapWatch heapWatch;
 
     /** @throws io.cdcflow.streams.facts.FactsException when the facts file cannot be read or parsed */
     public StreamsApp(StreamsAppConfig config, Metrics metrics) {
@@ -159,6 +160,7 @@ public final class StreamsApp implements AutoCloseable {
         Topology built = FactTopology.build(config, plans, metrics, schemas, partitionCounts(config, plans));
         if (config.stores() == StreamsAppConfig.Stores.MEMORY) {
             removeLocalState(Path.of(config.stateDir(), config.applicationId()));
+            watchHeap();
         }
         KafkaStreams started = new KafkaStreams(built, properties(config));
         started.setUncaughtExceptionHandler(this::onThreadFailure);
@@ -205,6 +207,24 @@ public final class StreamsApp implements AutoCloseable {
                     + "STREAMS_LOCAL_TABLES joins): " + e.getMessage(), e);
         }
         return counts::get;
+    }
+
+    /**
+     * With the state in the heap, a heap still 90 % full after a collection is an error in the log (the first in
+     * full, then a count a minute) and in {@code streams_heap_full_total}: the JVM would otherwise collect without end.
+     */
+    private void watchHeap() {
+        Metrics.Counter full = metrics.counter("streams_heap_full_total",
+                "Collections that left the heap over 90 % full while STREAMS_STATE_STORES=memory keeps the state there");
+        io.cdcflow.common.ops.LogSampler log = new io.cdcflow.common.ops.LogSampler(LOG::error);
+        long max = Runtime.getRuntime().maxMemory();
+        LOG.info("STREAMS_STATE_STORES=memory: every state store is kept in the heap ({} MB at most)", max >> 20);
+        heapWatch = new HeapWatch(0.9, used -> {
+            full.inc();
+            log.record("heap", String.format(java.util.Locale.ROOT, "the heap is %.0f %% full after garbage collection (%s, %d MB at most) "
+                    + "with STREAMS_STATE_STORES=memory keeping every state store there: give the JVM more heap (-Xmx, or the "
+                    + "container's memory) or set STREAMS_STATE_STORES=rocksdb", used.fraction() * 100, used.pool(), max >> 20));
+        });
     }
 
     /**
@@ -381,6 +401,10 @@ public final class StreamsApp implements AutoCloseable {
             s.close(CloseOptions.timeout(Duration.ofSeconds(30)).withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
         }
         ops.close();
+        HeapWatch watch = heapWatch;
+        if (watch != null) {
+            watch.close();
+        }
         schemaProducer.close(Duration.ofSeconds(5));
         schemaCatalog.close();
     }
