@@ -9,6 +9,10 @@ import io.cdcflow.testsupport.KafkaEndpoint;
 import io.cdcflow.testsupport.Ports;
 import io.cdcflow.testsupport.RealServices;
 import io.cdcflow.testsupport.TopicReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -25,12 +29,15 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(RealServices.class)
 class MemoryStoresIT {
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
     @Test
     void stateRebuiltFromTheChangelogsAtEachStartAndTheKindChangesWithoutAReset(KafkaEndpoint kafka) throws Exception {
         String run = "m" + UUID.randomUUID().toString().substring(0, 8);
         Path state = Files.createTempDirectory("memory-stores");
-        StreamsAppConfig rocksdb = config(kafka, run, state, "rocksdb");
-        StreamsAppConfig memory = config(kafka, run, state, "memory");
+        StreamsAppConfig rocksdb = config(kafka, run, state, "rocksdb", Ports.free());
+        int memoryPort = Ports.free();
+        StreamsAppConfig memory = config(kafka, run, state, "memory", memoryPort);
         RunConfig.createInputs(kafka, rocksdb, 2);
         RunConfig.publishSchemas(kafka, rocksdb);
         kafka.createTopics(2, RunConfig.output(run, "order_fact"), RunConfig.output(run, "order_item_fact"),
@@ -52,6 +59,9 @@ class MemoryStoresIT {
                     assertThat(rocksDbDirectories(state)).as("RocksDB state left by the earlier start").isEmpty();
                     facts.renameCustomers(name);
                     facts.awaitNames(reader, name);
+                    // interactive queries read the heap's joined rows (order 5 belongs to customer 1 + 5 % 7)
+                    assertThat(HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + memoryPort + "/facts/" + run + "_order_fact/5"))
+                            .build(), HttpResponse.BodyHandlers.ofString()).body()).contains("\"customer_name\":\"customer 6 " + name + "\"");
                 }
             }
             // back to RocksDB: nothing local is left, so it restores everything, the heap's updates included
@@ -72,9 +82,8 @@ class MemoryStoresIT {
         }
     }
 
-    private static StreamsAppConfig config(KafkaEndpoint kafka, String run, Path state, String stores) throws Exception {
-        int port = Ports.free();
+    private static StreamsAppConfig config(KafkaEndpoint kafka, String run, Path state, String stores, int port) {
         return RunConfig.of(kafka, run, Map.of("STREAMS_HTTP_ADDR", "127.0.0.1:" + port, "STREAMS_ADVERTISED_ADDR", "127.0.0.1:" + port,
-                "STREAMS_STATE_DIR", state.toString(), "STREAMS_STATE_STORES", stores));
+                "STREAMS_STATE_DIR", state.toString(), "STREAMS_STATE_STORES", stores, "STREAMS_HTTP_AUTH", "none"));
     }
 }

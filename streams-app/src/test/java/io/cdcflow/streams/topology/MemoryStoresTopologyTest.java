@@ -43,6 +43,13 @@ class MemoryStoresTopologyTest extends DefaultFactsTopologyTest {
     }
 
     @Test
+    void randomHistoriesEndInTheSameFactsInTheHeapAsInRocksDb() {
+        LocalTablesTopologyTest.sameFactsAfterRandomHistories(Map.of("STREAMS_STATE_STORES", "memory"), Map.of());
+        LocalTablesTopologyTest.sameFactsAfterRandomHistories(
+                Map.of("STREAMS_STATE_STORES", "memory", "STREAMS_LOCAL_TABLES", "customers,products"), Map.of());
+    }
+
+    @Test
     void theDefaultKeepsEveryStoreInRocksDb() {
         try (TopologyFixture rocks = new TopologyFixture(Map.of())) {
             rocks.change("orders", INSERT, row("id", 10, "customer_id", 1, "total", 5, "status", "new"));
