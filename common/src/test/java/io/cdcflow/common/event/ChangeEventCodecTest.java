@@ -90,4 +90,29 @@ class ChangeEventCodecTest {
                     .isEqualTo(Json.text(ChangeEventCodec.toValue(event)));
         }
     }
+
+    @Test
+    void commitTimesReadAsJavaTimeReadsThem() {
+        java.util.Random random = new java.util.Random(7);
+        for (int i = 0; i < 20_000; i++) {
+            Instant at = Instant.ofEpochSecond(random.nextLong(-62_167_219_200L, 253_402_300_799L), random.nextInt(4) == 0 ? 0 : random.nextInt(1_000_000_000));
+            at = switch (random.nextInt(3)) { // Instant.toString writes 0, 3, 6 or 9 digits; others are valid too
+                case 0 -> at.truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+                case 1 -> at.truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+                default -> at;
+            };
+            String text = at.toString();
+            assertThat(ChangeEventCodec.instant(text)).as(text).isEqualTo(Instant.parse(text));
+            String trimmed = text.replaceAll("(\\.\\d*?)0+Z$", "$1Z").replace(".Z", "Z"); // fewer fraction digits
+            assertThat(ChangeEventCodec.instant(trimmed)).as(trimmed).isEqualTo(Instant.parse(trimmed));
+        }
+        for (String odd : List.of("2026-11-24T10:00:00+01:00", "+12026-01-01T00:00:00Z", "2024-02-29T23:59:59.5Z", "2026-12-31T23:59:60Z",
+                "2026-11-24T24:00:00Z", "2026-11-24T10:00:00.Z")) {
+            assertThat(ChangeEventCodec.instant(odd)).as(odd).isEqualTo(Instant.parse(odd));
+        }
+        for (String bad : List.of("2026-02-29T00:00:00Z", "2026-13-01T00:00:00Z",
+                "2026-11-24T10:00:00.1234567890Z", "2026-1a-24T10:00:00Z", "2026-11-24 10:00:00Z", "yesterday")) {
+            assertThatThrownBy(() -> ChangeEventCodec.instant(bad)).as(bad).isInstanceOf(java.time.format.DateTimeParseException.class);
+        }
+    }
 }

@@ -204,7 +204,7 @@ public final class FactTopology {
         String joinedStore = localStore(plan, config.localTables());
         String indexStore = joinedStore.substring(0, joinedStore.length() - "-joined".length()) + "-index";
         builder.addStateStore(Stores.keyValueStoreBuilder(stores(joinedStore), strings, internal));
-        builder.addStateStore(Stores.keyValueStoreBuilder(sortedStores(indexStore), strings, strings));
+        builder.addStateStore(Stores.keyValueStoreBuilder(stores(indexStore), strings, strings));
         List<String> stores = new ArrayList<>(List.of(joinedStore, indexStore));
         stores.addAll(replicaStores.values());
         return changes.process(() -> new LocalJoins(plan, local, leftIsRoot, joinedStore, indexStore, replicaStores),
@@ -338,16 +338,10 @@ public final class FactTopology {
     }
 
     /**
-     * A store of the kind {@code STREAMS_STATE_STORES} names, read and written by key only (in the heap: a
-     * {@link HashStore}). The stores Kafka Streams makes for itself (a foreign-key join's subscriptions, scanned by
-     * prefix) follow {@link io.cdcflow.streams.StreamsApp#properties}' {@code dsl.store.suppliers.class}.
+     * A store of the kind {@code STREAMS_STATE_STORES} names; the stores Kafka Streams makes for itself (a
+     * foreign-key join's subscriptions) follow {@link io.cdcflow.streams.StreamsApp#properties}' {@code dsl.store.suppliers.class}.
      */
     private KeyValueBytesStoreSupplier stores(String name) {
-        return config.stores() == StreamsAppConfig.Stores.MEMORY ? HashStore.supplier(name) : Stores.persistentKeyValueStore(name);
-    }
-
-    /** A store of the kind {@code STREAMS_STATE_STORES} names that is scanned by prefix: sorted in the heap too. */
-    private KeyValueBytesStoreSupplier sortedStores(String name) {
         return config.stores() == StreamsAppConfig.Stores.MEMORY ? Stores.inMemoryKeyValueStore(name) : Stores.persistentKeyValueStore(name);
     }
 
