@@ -12,4 +12,4 @@ COPY --from=build /src/clickhouse-writer/target/clickhouse-writer.jar /app/click
 USER cdcflow
 EXPOSE 8082
 HEALTHCHECK --interval=10s --timeout=3s --start-period=60s --retries=3 CMD curl -fsS http://127.0.0.1:8082/ready || exit 1
-ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-jar", "/app/clickhouse-writer.jar"]
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-jar", "/app/clickhouse-writer.jar"]

@@ -12,4 +12,4 @@ COPY --from=build /src/streams-app/target/streams-app.jar /app/streams-app.jar
 USER cdcflow
 EXPOSE 8081
 HEALTHCHECK --interval=10s --timeout=3s --start-period=60s --retries=3 CMD curl -fsS http://127.0.0.1:8081/ready || exit 1
-ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-jar", "/app/streams-app.jar"]
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-jar", "/app/streams-app.jar"]

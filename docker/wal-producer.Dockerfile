@@ -12,4 +12,4 @@ COPY --from=build /src/wal-producer/target/wal-producer.jar /app/wal-producer.ja
 USER cdcflow
 EXPOSE 4195
 HEALTHCHECK --interval=10s --timeout=3s --start-period=60s --retries=3 CMD curl -fsS http://127.0.0.1:4195/ready || exit 1
-ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-jar", "/app/wal-producer.jar"]
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-jar", "/app/wal-producer.jar"]

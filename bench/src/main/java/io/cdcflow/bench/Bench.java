@@ -61,7 +61,10 @@ public final class Bench {
                 measurements.addAll(new WriterBench(env, Integer.getInteger("bench.writer.rows", (int) Math.min(changes / 2, 500_000))).run());
             }
             if (stages.contains("freshness")) {
-                freshness = new FreshnessBench(env, new int[] {500, 2000, 5000, 10000, 15000, 20000}, Duration.ofSeconds(20)).run();
+                // -Dbench.freshness.loads=20000,30000 offers other loads, for experiments
+                int[] loads = java.util.Arrays.stream(System.getProperty("bench.freshness.loads", "500,2000,5000,10000,15000,20000").split(","))
+                        .mapToInt(Integer::parseInt).toArray();
+                freshness = new FreshnessBench(env, loads, Duration.ofSeconds(20)).run();
             }
         }
         String findings = System.getProperty("bench.findings", "See the tables above; analysis is in bench/README.md.");

@@ -59,9 +59,10 @@ final class StreamsBench {
             double[] cpuBefore = cpu(applicationId);
             Map<String, Double> threadsBefore = Timing.cpuByThreadAndProcess(List.of());
             List<StreamsApp> apps = new ArrayList<>();
+            List<StreamsAppConfig> configs = new ArrayList<>();
             for (int i = 0; i < run.instances(); i++) {
-                StreamsApp app = new StreamsApp(config(kafka, applicationId, run.name(), run.guarantee(), run.settings(), "i" + i),
-                        new Metrics());
+                configs.add(config(kafka, applicationId, run.name(), run.guarantee(), run.settings(), "i" + i));
+                StreamsApp app = new StreamsApp(configs.get(i), new Metrics());
                 app.start();
                 apps.add(app);
             }
@@ -84,6 +85,7 @@ final class StreamsBench {
             // /proc's thread names are cut at 15 characters: the stream threads are "bench-streams-s"
             System.out.println("[bench] CPU seconds by thread: " + Timing.cpuSpent(threadsBefore, Timing.cpuByThreadAndProcess(List.of())));
             apps.forEach(StreamsApp::close);
+            String restart = run.instances() == 1 && (run.name().equals("eos") || run.name().equals("memory")) ? restart(configs.get(0)) : "";
             printInternalTopics(kafka, applicationId + "-");
             System.out.printf("[bench] CPU seconds during the run: stream threads %.1f, this JVM %.1f, Kafka broker %.1f%n",
                     cpuAfter[0] - cpuBefore[0], cpuAfter[1] - cpuBefore[1], cpuAfter[2] - cpuBefore[2]);
@@ -99,11 +101,27 @@ final class StreamsBench {
             System.out.printf("[bench] %s: start-up %.1f s, first fact at %.1f s, %,.0f events/s over %.1f s%n", label, startup, firstFact,
                     workload.events() / processing, processing);
             results.add(new Measurement("join", label, workload.events(), processing, -1, String.format(java.util.Locale.ROOT,
-                    "the two facts from pre-filled topics%s; RUNNING to every fact complete; start-up (to RUNNING) %.1f s, first fact at %.1f s",
+                    "the two facts from pre-filled topics%s; RUNNING to every fact complete; start-up (to RUNNING) %.1f s, first fact at %.1f s%s",
                     run.settings().entrySet().stream().map(e -> ", " + e.getKey() + "=" + e.getValue()).collect(java.util.stream.Collectors.joining()),
-                    startup, firstFact)));
+                    startup, firstFact, restart)));
         }
         return results;
+    }
+
+    /**
+     * Starts one instance again on the state the run left (its state directory and changelogs) and times it to
+     * RUNNING: with RocksDB the local state is there already, with the state in the heap every store is rebuilt.
+     */
+    private static String restart(StreamsAppConfig config) throws Exception {
+        long started = System.nanoTime();
+        try (StreamsApp app = new StreamsApp(config, new Metrics())) {
+            app.start();
+            BenchEnv.await("the restarted instance RUNNING", Duration.ofMinutes(10),
+                    () -> app.state() == org.apache.kafka.streams.KafkaStreams.State.RUNNING);
+            double seconds = (System.nanoTime() - started) / 1e9;
+            System.out.printf("[bench] restart on the run's state (%s): RUNNING after %.1f s%n", config.stores().name().toLowerCase(java.util.Locale.ROOT), seconds);
+            return String.format(java.util.Locale.ROOT, "; a restart on the state it left: RUNNING after %.1f s", seconds);
+        }
     }
 
     /** How many records Kafka Streams wrote to each of the run's internal topics (changelogs, join topics). */

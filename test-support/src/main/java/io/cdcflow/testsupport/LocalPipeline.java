@@ -135,7 +135,7 @@ public final class LocalPipeline {
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar + " is missing: build first (mvn -B -ntp package -DskipTests)");
         }
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m", "-jar", jar.toString());
+        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m", "-XX:+ExitOnOutOfMemoryError", "-jar", jar.toString());
         return ManagedProcess.start(name, command, env, run.resolve(name + ".log"), "TERM");
     }
 

@@ -38,10 +38,7 @@ class MemoryStoresIT {
         StreamsAppConfig rocksdb = config(kafka, run, state, "rocksdb", Ports.free());
         int memoryPort = Ports.free();
         StreamsAppConfig memory = config(kafka, run, state, "memory", memoryPort);
-        RunConfig.createInputs(kafka, rocksdb, 2);
-        RunConfig.publishSchemas(kafka, rocksdb);
-        kafka.createTopics(2, RunConfig.output(run, "order_fact"), RunConfig.output(run, "order_item_fact"),
-                RunConfig.output(run, "customer_dim"), RunConfig.output(run, "product_dim"));
+        RunConfig.prepare(kafka, rocksdb, run, 2);
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producerProperties());
              TopicReader reader = new TopicReader(kafka, List.of(RunConfig.output(run, "order_fact")))) {
             OrderFacts facts = new OrderFacts(producer, rocksdb, 7, 30);
@@ -70,8 +67,7 @@ class MemoryStoresIT {
                 facts.renameCustomers("fourth");
                 facts.awaitNames(reader, "fourth");
                 facts.moveOrder(3, 5, "moved");
-                OrderFacts.awaitLatest(reader, latest -> latest.get(3) != null
-                        && latest.get(3).path("customer_name").asText().equals("customer 5 fourth"));
+                OrderFacts.awaitCustomer(reader, 3, "customer 5 fourth");
             }
         }
     }

@@ -67,6 +67,11 @@ final class OrderFacts {
                 .path("customer_name").asText().equals("customer " + (1 + e.getKey() % customers) + " " + name)));
     }
 
+    /** Waits until order {@code id}'s newest fact carries {@code customerName}. */
+    static void awaitCustomer(TopicReader reader, int id, String customerName) {
+        awaitLatest(reader, latest -> latest.get(id) != null && latest.get(id).path("customer_name").asText().equals(customerName));
+    }
+
     static void awaitLatest(TopicReader reader, Predicate<Map<Integer, JsonNode>> done) {
         List<ConsumerRecord<byte[], byte[]>> records = reader.readUntil(Duration.ofSeconds(90), rs -> done.test(latest(rs)));
         assertThat(done.test(latest(records))).as("facts: %s", latest(records)).isTrue();

@@ -51,4 +51,15 @@ final class RunConfig {
     static void publishSchemas(KafkaEndpoint kafka, StreamsAppConfig config) throws InterruptedException {
         FactsFixtures.publishSchemas(kafka, config.schemaTopic(), DemoTables.schemas().values());
     }
+
+    /**
+     * Everything a run of the default facts needs on the broker: the four input topics and the four output topics with
+     * {@code partitions} partitions each, and the tables' schemas.
+     */
+    static void prepare(KafkaEndpoint kafka, StreamsAppConfig config, String run, int partitions) throws InterruptedException {
+        createInputs(kafka, config, partitions);
+        publishSchemas(kafka, config);
+        kafka.createTopics(partitions, output(run, "order_fact"), output(run, "order_item_fact"), output(run, "customer_dim"),
+                output(run, "product_dim"));
+    }
 }
