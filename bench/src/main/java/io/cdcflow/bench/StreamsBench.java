@@ -56,6 +56,8 @@ final class StreamsBench {
             kafka.createTopics(4, outputs + "_order_fact", outputs + "_order_item_fact");
             long started = System.nanoTime();
             String applicationId = "bench-streams-" + workload.prefix + "-" + run.name();
+            boolean inHeap = "memory".equals(run.settings().get("STREAMS_STATE_STORES"));
+            long heapBefore = inHeap ? heapAfterCollection() : 0;
             double[] cpuBefore = cpu(applicationId);
             Map<String, Double> threadsBefore = Timing.cpuByThreadAndProcess(List.of());
             List<StreamsApp> apps = new ArrayList<>();
@@ -84,6 +86,12 @@ final class StreamsBench {
             double[] cpuAfter = cpu(applicationId);
             // /proc's thread names are cut at 15 characters: the stream threads are "bench-streams-s"
             System.out.println("[bench] CPU seconds by thread: " + Timing.cpuSpent(threadsBefore, Timing.cpuByThreadAndProcess(List.of())));
+            // the checker's maps are gone with it: what the heap holds beyond the start is the application's state
+            String heap = inHeap ? String.format(java.util.Locale.ROOT, "; the state held %,d MB of heap",
+                    (heapAfterCollection() - heapBefore) >> 20) : "";
+            if (inHeap) {
+                System.out.println("[bench] " + heap.substring(2));
+            }
             apps.forEach(StreamsApp::close);
             String restart = run.instances() == 1 && (run.name().equals("eos") || run.name().equals("memory")) ? restart(configs.get(0)) : "";
             printInternalTopics(kafka, applicationId + "-");
@@ -103,9 +111,15 @@ final class StreamsBench {
             results.add(new Measurement("join", label, workload.events(), processing, -1, String.format(java.util.Locale.ROOT,
                     "the two facts from pre-filled topics%s; RUNNING to every fact complete; start-up (to RUNNING) %.1f s, first fact at %.1f s%s",
                     run.settings().entrySet().stream().map(e -> ", " + e.getKey() + "=" + e.getValue()).collect(java.util.stream.Collectors.joining()),
-                    startup, firstFact, restart)));
+                    startup, firstFact, restart + heap)));
         }
         return results;
+    }
+
+    /** The heap in use after a full collection, in bytes. */
+    private static long heapAfterCollection() {
+        System.gc();
+        return java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
 
     /**
