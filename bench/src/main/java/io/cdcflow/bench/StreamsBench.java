@@ -87,10 +87,11 @@ final class StreamsBench {
             // /proc's thread names are cut at 15 characters: the stream threads are "bench-streams-s"
             System.out.println("[bench] CPU seconds by thread: " + Timing.cpuSpent(threadsBefore, Timing.cpuByThreadAndProcess(List.of())));
             // the checker's maps are gone with it: what the heap holds beyond the start is the application's state
-            String heap = inHeap ? String.format(java.util.Locale.ROOT, "; the state held %,d MB of heap",
-                    (heapAfterCollection() - heapBefore) >> 20) : "";
+            String heap = "";
             if (inHeap) {
-                System.out.println("[bench] " + heap.substring(2));
+                heap = String.format(java.util.Locale.ROOT, "the state held %,d MB of heap", (heapAfterCollection() - heapBefore) >> 20);
+                System.out.println("[bench] " + heap);
+                heap = "; " + heap;
             }
             apps.forEach(StreamsApp::close);
             String restart = run.instances() == 1 && (run.name().equals("eos") || run.name().equals("memory")) ? restart(configs.get(0)) : "";

@@ -196,10 +196,8 @@ public final class StreamsApp implements AutoCloseable {
                 throw new IllegalStateException("no fact joins a table locally");
             };
         }
-        Map<String, Object> admin = client(config);
-        admin.keySet().retainAll(org.apache.kafka.clients.admin.AdminClientConfig.configNames());
         Map<String, Integer> counts = new HashMap<>();
-        try (org.apache.kafka.clients.admin.Admin client = org.apache.kafka.clients.admin.Admin.create(admin)) {
+        try (org.apache.kafka.clients.admin.Admin client = org.apache.kafka.clients.admin.Admin.create(admin(config))) {
             client.describeTopics(roots).allTopicNames().get(60, java.util.concurrent.TimeUnit.SECONDS)
                     .forEach((topic, description) -> counts.put(topic, description.partitions().size()));
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
@@ -261,9 +259,14 @@ public final class StreamsApp implements AutoCloseable {
      * application reads them from their beginning. Call before starting Kafka Streams on a topology of these tables.
      */
     public static void commitStartOffsets(StreamsAppConfig config, java.util.Collection<String> tables) throws InterruptedException {
+        SourceOffsets.commitStartWhereMissing(admin(config), config.applicationId(), tables.stream().map(config::inputTopic).distinct().toList());
+    }
+
+    /** {@link #client} narrowed to an admin client's settings. */
+    private static Map<String, Object> admin(StreamsAppConfig config) {
         Map<String, Object> admin = client(config);
         admin.keySet().retainAll(org.apache.kafka.clients.admin.AdminClientConfig.configNames());
-        SourceOffsets.commitStartWhereMissing(admin, config.applicationId(), tables.stream().map(config::inputTopic).distinct().toList());
+        return admin;
     }
 
     /** The Kafka client settings (KAFKA_*) with the bootstrap servers: a new map, for each client to narrow to its own. */

@@ -46,8 +46,9 @@ import org.apache.kafka.streams.state.Stores;
 /**
  * The topology of any facts file: each source table's change events become one KTable of current rows, shared by
  * every fact that reads it; each fact is its root table's KTable joined, one foreign-key left join per JOIN (or, for
- * the tables of {@code STREAMS_LOCAL_TABLES}, inside each task: {@link LocalJoins}), into an object of rows by alias; its select list and WHERE then compute the row ({@link FactRows}), which goes out with a
- * version that only grows per key. Every processor, join and store is named after the fact and alias, so internal
+ * the tables of {@code STREAMS_LOCAL_TABLES}, inside each task: {@link LocalJoins}), into an object of rows by alias;
+ * its select list and WHERE then compute the row ({@link FactRows}), which goes out with a version that only grows
+ * per key. Every processor, join and store is named after the fact and alias, so internal
  * topic names survive changes elsewhere in the file. A pure function of the configuration and the plans.
  */
 public final class FactTopology {
@@ -202,7 +203,7 @@ public final class FactTopology {
                     Named.as(copy + "-merge"));
         }
         String joinedStore = localStore(plan, config.localTables());
-        String indexStore = joinedStore.substring(0, joinedStore.length() - "-joined".length()) + "-index";
+        String indexStore = localStoreBase(plan, config.localTables()) + "-index";
         builder.addStateStore(Stores.keyValueStoreBuilder(stores(joinedStore), strings, internal));
         builder.addStateStore(Stores.keyValueStoreBuilder(stores(indexStore), strings, strings));
         List<String> stores = new ArrayList<>(List.of(joinedStore, indexStore));
@@ -228,8 +229,13 @@ public final class FactTopology {
      * aliases: state kept for another choice of local tables is never read as if it were this one's.
      */
     public static String localStore(FactPlan plan, Collection<String> localTables) {
+        return localStoreBase(plan, localTables) + "-joined";
+    }
+
+    /** The start of the names of a fact's local-join stores (joined rows, index): the prefix and the aliases. */
+    private static String localStoreBase(FactPlan plan, Collection<String> localTables) {
         return localStorePrefix(plan) + String.join("_", localJoins(plan, localTables).stream()
-                .map(j -> safe(plan.joins().get(j).alias())).toList()) + "-joined";
+                .map(j -> safe(plan.joins().get(j).alias())).toList());
     }
 
     /** What the names of every {@link #localStore} of a fact start with. */
