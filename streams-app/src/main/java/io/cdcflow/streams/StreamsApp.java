@@ -158,7 +158,11 @@ public final class StreamsApp implements AutoCloseable {
         OutputSchemas schemas = new PublishedOutputSchemas(factSchemas, schemaCatalog,
                 new SchemaPublisher(config.schemaTopic(), schemaProducer));
         Topology built = FactTopology.build(config, plans, metrics, schemas, partitionCounts(config, plans));
+        // the state's checks come first: a start they refuse leaves the local state as it was
+        StateFormat.check(client(config), config.applicationId(), facts.tables(), plans, config.localTables());
+        commitStartOffsets(config, facts.tables());
         if (config.stores() == StreamsAppConfig.Stores.MEMORY) {
+            // before Kafka Streams opens the application's directory (it reads the stores it finds there at construction)
             removeLocalState(Path.of(config.stateDir(), config.applicationId()));
             watchHeap();
         }
@@ -166,19 +170,13 @@ public final class StreamsApp implements AutoCloseable {
         started.setUncaughtExceptionHandler(this::onThreadFailure);
         synchronized (this) {
             if (closed) {
+                started.close();
                 return;
             }
             streams = started;
             topology = built;
             query = new FactQuery(started, config.advertisedAddress(), plans, config.httpAuth().token(), config.httpTls(),
                     config.localTables());
-        }
-        StateFormat.check(client(config), config.applicationId(), facts.tables(), plans, config.localTables());
-        commitStartOffsets(config, facts.tables());
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
             started.start();
         }
     }

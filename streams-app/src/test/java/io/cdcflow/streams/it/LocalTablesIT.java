@@ -56,20 +56,27 @@ class LocalTablesIT {
                 facts.moveOrder(1, 2, "moved");
                 OrderFacts.awaitCustomer(reader, 1, "customer 2 second");
             }
-            // the same state with products no longer local: refused, naming the way out
-            StreamsAppConfig changed = config(kafka, run, stateA, "customers");
+            // the same state with products no longer local (and in the heap): refused, naming the way out, the local
+            // state left as it was
+            assertThat(RunConfig.rocksDbDirectories(stateA)).isNotEmpty();
+            StreamsAppConfig changed = config(kafka, run, stateA, "customers", "memory");
             try (StreamsApp app = new StreamsApp(changed, new Metrics())) {
                 assertThat(org.assertj.core.api.Assertions.catchThrowable(app::start))
                         .hasMessageContaining("STREAMS_LOCAL_TABLES for fact " + run + "_order_item_fact")
                         .hasMessageContaining("kafka-streams-application-reset.sh --bootstrap-server <kafka> --application-id " + run);
                 assertThat(app.state()).isEqualTo(KafkaStreams.State.CREATED);
             }
+            assertThat(RunConfig.rocksDbDirectories(stateA)).as("RocksDB state after a refused start").isNotEmpty();
         }
     }
 
     private static StreamsAppConfig config(KafkaEndpoint kafka, String run, Path state, String localTables) throws Exception {
+        return config(kafka, run, state, localTables, "rocksdb");
+    }
+
+    private static StreamsAppConfig config(KafkaEndpoint kafka, String run, Path state, String localTables, String stores) throws Exception {
         int port = Ports.free();
         return RunConfig.of(kafka, run, Map.of("STREAMS_HTTP_ADDR", "127.0.0.1:" + port, "STREAMS_ADVERTISED_ADDR", "127.0.0.1:" + port,
-                "STREAMS_STATE_DIR", state.toString(), "STREAMS_LOCAL_TABLES", localTables));
+                "STREAMS_STATE_DIR", state.toString(), "STREAMS_LOCAL_TABLES", localTables, "STREAMS_STATE_STORES", stores));
     }
 }

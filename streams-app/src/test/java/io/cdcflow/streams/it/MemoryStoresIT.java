@@ -48,12 +48,12 @@ class MemoryStoresIT {
                 app.start();
                 facts.awaitNames(reader, "first");
             }
-            assertThat(rocksDbDirectories(state)).as("RocksDB state after a start with the default").isNotEmpty();
+            assertThat(RunConfig.rocksDbDirectories(state)).as("RocksDB state after a start with the default").isNotEmpty();
             // the heap starts empty: each rename reaches all orders only if the subscriptions were restored
             for (String name : List.of("second", "third")) {
                 try (StreamsApp app = new StreamsApp(memory, new Metrics())) {
                     app.start();
-                    assertThat(rocksDbDirectories(state)).as("RocksDB state left by the earlier start").isEmpty();
+                    assertThat(RunConfig.rocksDbDirectories(state)).as("RocksDB state left by the earlier start").isEmpty();
                     facts.renameCustomers(name);
                     facts.awaitNames(reader, name);
                     // interactive queries read the heap's joined rows (order 5 belongs to customer 1 + 5 % 7)
@@ -69,12 +69,6 @@ class MemoryStoresIT {
                 facts.moveOrder(3, 5, "moved");
                 OrderFacts.awaitCustomer(reader, 3, "customer 5 fourth");
             }
-        }
-    }
-
-    private static List<Path> rocksDbDirectories(Path state) throws Exception {
-        try (var paths = Files.walk(state)) {
-            return paths.filter(p -> p.getFileName().toString().equals("rocksdb")).toList();
         }
     }
 

@@ -62,4 +62,11 @@ final class RunConfig {
         kafka.createTopics(partitions, output(run, "order_fact"), output(run, "order_item_fact"), output(run, "customer_dim"),
                 output(run, "product_dim"));
     }
+
+    /** The RocksDB directories of the stores under a state directory. */
+    static List<java.nio.file.Path> rocksDbDirectories(java.nio.file.Path state) throws java.io.IOException {
+        try (var paths = java.nio.file.Files.walk(state)) {
+            return paths.filter(p -> p.getFileName().toString().equals("rocksdb")).toList();
+        }
+    }
 }
