@@ -22,8 +22,8 @@ public final class Bench {
                 + System.getProperty("java.version") + ", " + System.getProperty("os.name") + " " + System.getProperty("os.arch")
                 + "; PostgreSQL, the Kafka broker and ClickHouse run on the same machine. Date: " + LocalDate.now()
                 + ". Workload: " + changes + " row changes.";
-        // -Dbench.stages=decode,snapshot,join,flink,backfill,writer,freshness (default: all) runs a subset, for profiling one stage
-        java.util.Set<String> stages = java.util.Set.of(System.getProperty("bench.stages", "decode,snapshot,join,flink,backfill,writer,freshness").split(","));
+        // -Dbench.stages=decode,snapshot,join,flink,fanout,backfill,writer,freshness (default: all) runs a subset, for profiling one stage
+        java.util.Set<String> stages = java.util.Set.of(System.getProperty("bench.stages", "decode,snapshot,join,flink,fanout,backfill,writer,freshness").split(","));
         List<Measurement> measurements = new ArrayList<>();
         List<FreshnessBench.Point> freshness = List.of();
         try (BenchEnv env = new BenchEnv()) {
@@ -53,6 +53,14 @@ public final class Bench {
                     new FlinkSqlBench(env, warmUp).run();
                     measurements.addAll(new FlinkSqlBench(env, workload).run());
                 }
+            }
+            if (stages.contains("fanout")) {
+                // dimension changes that each update many facts: one foreign-key response per fact (KAFKA-16817)
+                JoinWorkload fanOut = JoinWorkload.fanOut("sf", (int) Math.min(changes / 10, 100_000));
+                StreamsBench streams = new StreamsBench(env, fanOut);
+                streams.prepare();
+                measurements.addAll(streams.run(java.util.Set.of(System.getProperty("bench.fanout.runs", "eos,local,fast").split(","))));
+                measurements.addAll(new FlinkSqlBench(env, fanOut).run());
             }
             if (stages.contains("backfill")) {
                 measurements.addAll(new BackfillBench(env, changes).run());

@@ -73,23 +73,31 @@ final class FlinkSqlBench {
         }
         long complete;
         long first;
+        double fanOut = -1;
         try (JoinWorkload.Progress progress = new JoinWorkload.Progress(kafka, outputs + "_order_fact", outputs + "_order_item_fact")) {
             complete = progress.awaitComplete(workload, Duration.ofMinutes(20));
             System.out.printf("[bench] fact records out: %,d for %,d facts%n", progress.records, workload.orders + workload.items);
             first = progress.firstNanos;
+            if (workload.fanOut && complete >= 0) {
+                fanOut = workload.timeFanOut(kafka, progress, " flink");
+            }
         } finally {
             submitted.getJobClient().ifPresent(client -> client.cancel());
         }
         if (complete < 0) {
             return List.of();
         }
+        String system = "Flink SQL " + org.apache.flink.runtime.util.EnvironmentInformation.getVersion() + ", MiniCluster, parallelism "
+                + parallelism + " (peer)";
+        if (workload.fanOut) {
+            return fanOut < 0 ? List.of() : List.of(workload.fanOutMeasurement(system, fanOut));
+        }
         double startup = (running - started) / 1e9;
         double processing = (complete - running) / 1e9;
         double firstFact = (first - started) / 1e9;
         System.out.printf("[bench] Flink SQL: start-up %.1f s, first fact at %.1f s, %,.0f events/s over %.1f s%n", startup, firstFact,
                 workload.events() / processing, processing);
-        return List.of(new Measurement("join", "Flink SQL " + org.apache.flink.runtime.util.EnvironmentInformation.getVersion()
-                + ", MiniCluster, parallelism " + parallelism + " (peer)", workload.events(), processing, -1, String.format(Locale.ROOT,
+        return List.of(new Measurement("join", system, workload.events(), processing, -1, String.format(Locale.ROOT,
                 "the same topics and facts; regular joins over Top-1-by-LSN sources, upsert-kafka sinks; heap state, no checkpoints, "
                         + "mini-batch 200 ms; RUNNING to every fact complete; start-up (to RUNNING) %.1f s, first fact at %.1f s", startup, firstFact)));
     }

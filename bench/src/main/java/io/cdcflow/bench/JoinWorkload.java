@@ -39,16 +39,35 @@ final class JoinWorkload {
             FROM order_items i LEFT JOIN products p ON i.product_id = p.id LEFT JOIN orders o ON i.order_id = o.id;
             """;
 
-    final int customers = 5_000;
-    final int products = 1_000;
+    final int customers;
+    final int products;
     final int orders;
     final int items;
     final String prefix;
+    /** Whether runs go on, once every fact is complete, to rename every dimension row and time the facts' updates. */
+    final boolean fanOut;
+    /** The commit LSN of the next change written: every change after the fill is newer than all of it. */
+    private long lsn = 0x1000;
 
     JoinWorkload(String prefix, int orders) {
+        this(prefix, orders, 5_000, 1_000, false);
+    }
+
+    /**
+     * A workload for the fan-out: few dimension rows with many facts each (100 orders per customer, 1,000 order
+     * items per product), renamed once the facts are complete.
+     */
+    static JoinWorkload fanOut(String prefix, int orders) {
+        return new JoinWorkload(prefix, orders, orders / 100, orders * 2 / 1_000, true);
+    }
+
+    private JoinWorkload(String prefix, int orders, int customers, int products, boolean fanOut) {
         this.prefix = prefix;
+        this.fanOut = fanOut;
         this.orders = orders;
         this.items = orders * 2;
+        this.customers = customers;
+        this.products = products;
     }
 
     long events() {
@@ -69,31 +88,81 @@ final class JoinWorkload {
         props.put("batch.size", 256 * 1024);
         props.put("compression.type", "lz4");
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
-            long lsn = 0x1000;
-            for (int id = 1; id <= customers; id++) {
-                send(producer, "customers", Json.object().put("id", id).put("name", "customer " + id).put("email", id + "@example.com")
-                        .putNull("notes"), lsn++);
-            }
-            String[] categories = {"office", "garden", "kitchen"};
-            for (int id = 1; id <= products; id++) {
-                send(producer, "products", Json.object().put("id", id).put("name", "product " + id).put("category", categories[id % 3])
-                        .put("price", new java.math.BigDecimal(id % 500 + ".99")), lsn++);
-            }
+            sendDimensions(producer, "");
             for (int id = 1; id <= orders; id++) {
                 send(producer, "orders", Json.object().put("id", id).put("customer_id", id % customers + 1)
                         .put("total", new java.math.BigDecimal(id % 1000 + ".50")).put("status", "new")
-                        .put("created_at", "2026-11-24T10:00:00Z"), lsn++);
+                        .put("created_at", "2026-11-24T10:00:00Z"), Operation.INSERT);
             }
             for (int id = 1; id <= items; id++) {
                 send(producer, "order_items", Json.object().put("id", id).put("order_id", id % orders + 1).put("product_id", id % products + 1)
-                        .put("quantity", id % 4 + 1).put("price", new java.math.BigDecimal(id % 100 + ".25")), lsn++);
+                        .put("quantity", id % 4 + 1).put("price", new java.math.BigDecimal(id % 100 + ".25")), Operation.INSERT);
             }
         }
     }
 
-    private void send(KafkaProducer<byte[], byte[]> producer, String table, ObjectNode row, long lsn) {
-        ChangeEvent event = ChangeEvent.ofRow(table, Operation.INSERT, row, lsn, 0);
-        producer.send(new ProducerRecord<>(topic(table), ChangeEventCodec.keyBytes(event), ChangeEventCodec.valueBytes(event)));
+    /**
+     * Renames every customer and product ("customer 7" + suffix), each an update newer than everything before: with
+     * foreign-key joins each fans out to every fact pointing at it (KAFKA-16817).
+     */
+    void renameDimensions(KafkaEndpoint kafka, String suffix) {
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producerProperties())) {
+            for (java.util.concurrent.Future<?> sent : sendDimensions(producer, suffix)) {
+                sent.get(); // each rename is in Kafka: a lost one would leave the run waiting for facts that never change
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("a rename was not written to Kafka", e.getCause());
+        }
+    }
+
+    /**
+     * Renames every dimension row once {@code progress} saw every fact complete, and waits until every fact carries
+     * the new names: the seconds from the first rename sent to the last fact updated, or -1 after the timeout.
+     */
+    double timeFanOut(KafkaEndpoint kafka, Progress progress, String suffix) {
+        progress.expect(suffix);
+        long before = progress.records;
+        long renamed = System.nanoTime();
+        renameDimensions(kafka, suffix);
+        long done = progress.awaitComplete(this, Duration.ofMinutes(20));
+        if (done < 0) {
+            return -1;
+        }
+        double seconds = (done - renamed) / 1e9;
+        System.out.printf("[bench] fan-out: %,d dimension changes updated %,d facts in %.1f s (%,.0f facts/s), %,d fact records out%n",
+                customers + products, orders + items, seconds, (orders + items) / seconds, progress.records - before);
+        return seconds;
+    }
+
+    /** The fan-out's figure: facts updated per second. */
+    Measurement fanOutMeasurement(String system, double seconds) {
+        return new Measurement("fan-out", system, orders + items, seconds, -1, String.format(java.util.Locale.ROOT,
+                "once the facts of %,d events were complete, every customer (%,d) and product (%,d) renamed: %,d order facts and %,d "
+                        + "order item facts updated (%,d and %,d per renamed row); first rename sent to every fact's newest record "
+                        + "carrying the new name", events(), customers, products, orders, items, orders / customers, items / products));
+    }
+
+    private List<java.util.concurrent.Future<?>> sendDimensions(KafkaProducer<byte[], byte[]> producer, String suffix) {
+        Operation operation = suffix.isEmpty() ? Operation.INSERT : Operation.UPDATE;
+        List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
+        for (int id = 1; id <= customers; id++) {
+            sent.add(send(producer, "customers", Json.object().put("id", id).put("name", "customer " + id + suffix).put("email", id + "@example.com")
+                    .putNull("notes"), operation));
+        }
+        String[] categories = {"office", "garden", "kitchen"};
+        for (int id = 1; id <= products; id++) {
+            sent.add(send(producer, "products", Json.object().put("id", id).put("name", "product " + id + suffix).put("category", categories[id % 3])
+                    .put("price", new java.math.BigDecimal(id % 500 + ".99")), operation));
+        }
+        return sent;
+    }
+
+    private java.util.concurrent.Future<?> send(KafkaProducer<byte[], byte[]> producer, String table, ObjectNode row, Operation operation) {
+        ChangeEvent event = ChangeEvent.ofRow(table, operation, row, lsn++, 0);
+        return producer.send(new ProducerRecord<>(topic(table), ChangeEventCodec.keyBytes(event), ChangeEventCodec.valueBytes(event)));
     }
 
     /**
@@ -108,6 +177,8 @@ final class JoinWorkload {
         private final Map<String, Boolean> itemDone = new HashMap<>();
         private int ordersComplete;
         private int itemsComplete;
+        /** How the joined names end when a fact is complete: "" at first, a rename's suffix after it. */
+        private String names = "";
         long firstNanos = -1;
         /** Every fact record read, intermediate results included. */
         long records;
@@ -154,12 +225,24 @@ final class JoinWorkload {
             return -1;
         }
 
+        /**
+         * From now on a fact is complete only when its newest record carries names ending in {@code suffix} (after
+         * {@link #renameDimensions}); every fact counts as incomplete until its next record says so.
+         */
+        void expect(String suffix) {
+            names = suffix;
+            orderDone.clear();
+            itemDone.clear();
+            ordersComplete = 0;
+            itemsComplete = 0;
+        }
+
         private static int delta(Boolean before, boolean now) {
             int was = before != null && before ? 1 : 0;
             return (now ? 1 : 0) - was;
         }
 
-        private static boolean complete(boolean order, byte[] value) {
+        private boolean complete(boolean order, byte[] value) {
             if (value == null) {
                 return false;
             }
@@ -167,7 +250,11 @@ final class JoinWorkload {
             if (fact.path("_deleted").asInt(0) == 1) {
                 return false;
             }
-            return order ? fact.hasNonNull("customer_name") : fact.hasNonNull("product_name") && fact.hasNonNull("order_status");
+            return order ? named(fact, "customer_name") : named(fact, "product_name") && fact.hasNonNull("order_status");
+        }
+
+        private boolean named(JsonNode fact, String field) {
+            return fact.hasNonNull(field) && fact.get(field).asText().endsWith(names);
         }
 
         @Override

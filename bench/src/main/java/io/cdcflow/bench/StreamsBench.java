@@ -78,10 +78,14 @@ final class StreamsBench {
             });
             long complete;
             long first;
+            double fanOut = -1;
             try (JoinWorkload.Progress progress = new JoinWorkload.Progress(kafka, outputs + "_order_fact", outputs + "_order_item_fact")) {
                 complete = progress.awaitComplete(workload, Duration.ofMinutes(20));
                 first = progress.firstNanos;
                 System.out.printf("[bench] fact records out: %,d for %,d facts%n", progress.records, workload.orders + workload.items);
+                if (workload.fanOut && complete >= 0) {
+                    fanOut = workload.timeFanOut(kafka, progress, " " + run.name());
+                }
             }
             double[] cpuAfter = cpu(applicationId);
             // /proc's thread names are cut at 15 characters: the stream threads are "bench-streams-s"
@@ -94,11 +98,19 @@ final class StreamsBench {
                 heap = "; " + heap;
             }
             apps.forEach(StreamsApp::close);
-            String restart = run.instances() == 1 && (run.name().equals("eos") || run.name().equals("memory")) ? restart(configs.get(0)) : "";
+            String restart = !workload.fanOut && run.instances() == 1 && (run.name().equals("eos") || run.name().equals("memory"))
+                    ? restart(configs.get(0)) : "";
             printInternalTopics(kafka, applicationId + "-");
             System.out.printf("[bench] CPU seconds during the run: stream threads %.1f, this JVM %.1f, Kafka broker %.1f%n",
                     cpuAfter[0] - cpuBefore[0], cpuAfter[1] - cpuBefore[1], cpuAfter[2] - cpuBefore[2]);
             if (complete < 0) {
+                continue;
+            }
+            if (workload.fanOut) {
+                if (fanOut > 0) {
+                    results.add(workload.fanOutMeasurement("streams-app, " + run.guarantee() + (run.says().isEmpty() ? ", foreign-key joins" : run.says())
+                            + (run.name().equals("eos") ? " (ours)" : " (ours, variant)"), fanOut));
+                }
                 continue;
             }
             double startup = (running.get() - started) / 1e9;
