@@ -38,8 +38,8 @@ final class SourceOffsets {
      * with live members (another instance runs) cannot be changed from outside; its members committed their
      * partitions already, so nothing is done then.
      */
-    static void commitStartWhereMissing(Map<String, Object> adminConfig, String groupId, Collection<String> topics) throws InterruptedException {
-        try (Admin admin = Admin.create(adminConfig)) {
+    static void commitStartWhereMissing(Admin admin, String groupId, Collection<String> topics) throws InterruptedException {
+        try {
             Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata()
                     .get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
             Map<TopicPartition, OffsetSpec> missing = new HashMap<>();

@@ -15,7 +15,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -48,13 +47,11 @@ final class StateFormat {
      * @param tables      the source tables the facts read
      * @param localTables STREAMS_LOCAL_TABLES
      */
-    static void check(Map<String, Object> client, String applicationId, Collection<String> tables, List<FactPlan> plans,
+    static void check(Admin admin, Map<String, Object> client, String applicationId, Collection<String> tables, List<FactPlan> plans,
                       Collection<String> localTables) throws InterruptedException {
-        Map<String, Object> admin = new HashMap<>(client);
-        admin.keySet().retainAll(AdminClientConfig.configNames());
         Set<String> existing;
-        try (Admin a = Admin.create(admin)) {
-            existing = a.listTopics().names().get(30, TimeUnit.SECONDS);
+        try {
+            existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {
             return; // Kafka unreachable now: Kafka Streams reports it, and a deserializer refuses old state anyway
         }

@@ -35,6 +35,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
@@ -157,10 +158,13 @@ public final class StreamsApp implements AutoCloseable {
         FactTopology.checkLocalTables(plans, config.localTables());
         OutputSchemas schemas = new PublishedOutputSchemas(factSchemas, schemaCatalog,
                 new SchemaPublisher(config.schemaTopic(), schemaProducer));
-        Topology built = FactTopology.build(config, plans, metrics, schemas, partitionCounts(config, plans));
-        // the state's checks come first: a start they refuse leaves the local state as it was
-        StateFormat.check(client(config), config.applicationId(), facts.tables(), plans, config.localTables());
-        commitStartOffsets(config, facts.tables());
+        Topology built;
+        try (Admin admin = Admin.create(admin(config))) {
+            built = FactTopology.build(config, plans, metrics, schemas, partitionCounts(admin, config, plans));
+            // the state's checks come first: a start they refuse leaves the local state as it was
+            StateFormat.check(admin, client(config), config.applicationId(), facts.tables(), plans, config.localTables());
+            commitStartOffsets(admin, config, facts.tables());
+        }
         if (config.stores() == StreamsAppConfig.Stores.MEMORY) {
             // before Kafka Streams opens the application's directory (it reads the stores it finds there at construction)
             removeLocalState(Path.of(config.stateDir(), config.applicationId()));
@@ -185,7 +189,7 @@ public final class StreamsApp implements AutoCloseable {
      * The partitions of the root topics of facts with local joins (their small tables are copied to each); empty when
      * no fact has one. Fails when a root topic is not there yet: the copies must match its partitions.
      */
-    private static java.util.function.ToIntFunction<String> partitionCounts(StreamsAppConfig config, List<FactPlan> plans)
+    private static java.util.function.ToIntFunction<String> partitionCounts(Admin admin, StreamsAppConfig config, List<FactPlan> plans)
             throws InterruptedException {
         List<String> roots = plans.stream().filter(p -> !FactTopology.localJoins(p, config.localTables()).isEmpty())
                 .map(p -> config.inputTopic(p.root().table())).distinct().toList();
@@ -195,8 +199,8 @@ public final class StreamsApp implements AutoCloseable {
             };
         }
         Map<String, Integer> counts = new HashMap<>();
-        try (org.apache.kafka.clients.admin.Admin client = org.apache.kafka.clients.admin.Admin.create(admin(config))) {
-            client.describeTopics(roots).allTopicNames().get(60, java.util.concurrent.TimeUnit.SECONDS)
+        try {
+            admin.describeTopics(roots).allTopicNames().get(60, java.util.concurrent.TimeUnit.SECONDS)
                     .forEach((topic, description) -> counts.put(topic, description.partitions().size()));
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             throw new IllegalStateException("cannot read the partitions of " + roots + " (the root topics of facts with "
@@ -257,7 +261,13 @@ public final class StreamsApp implements AutoCloseable {
      * application reads them from their beginning. Call before starting Kafka Streams on a topology of these tables.
      */
     public static void commitStartOffsets(StreamsAppConfig config, java.util.Collection<String> tables) throws InterruptedException {
-        SourceOffsets.commitStartWhereMissing(admin(config), config.applicationId(), tables.stream().map(config::inputTopic).distinct().toList());
+        try (Admin admin = Admin.create(admin(config))) {
+            commitStartOffsets(admin, config, tables);
+        }
+    }
+
+    private static void commitStartOffsets(Admin admin, StreamsAppConfig config, java.util.Collection<String> tables) throws InterruptedException {
+        SourceOffsets.commitStartWhereMissing(admin, config.applicationId(), tables.stream().map(config::inputTopic).distinct().toList());
     }
 
     /** {@link #client} narrowed to an admin client's settings. */
