@@ -56,11 +56,11 @@ public final class Bench {
             }
             if (stages.contains("fanout")) {
                 // dimension changes that each update many facts: one foreign-key response per fact (KAFKA-16817)
-                JoinWorkload fanOut = JoinWorkload.fanOut("sf", (int) Math.min(changes / 10, 100_000));
+                JoinWorkload fanOut = JoinWorkload.forFanOut("sf", (int) Math.min(changes / 10, 100_000));
                 StreamsBench streams = new StreamsBench(env, fanOut);
                 streams.prepare();
                 // a warm-up of each system on a tenth of the rows, renames included, as in the join stage
-                JoinWorkload warmUp = JoinWorkload.fanOut("sfw", Math.max(1_000, fanOut.orders / 10));
+                JoinWorkload warmUp = JoinWorkload.forFanOut("sfw", Math.max(1_000, fanOut.orders / 10));
                 StreamsBench warmStreams = new StreamsBench(env, warmUp);
                 warmStreams.prepare();
                 System.out.println("[bench] fan-out warm-up (not measured):");

@@ -57,7 +57,7 @@ final class JoinWorkload {
      * A workload for the fan-out: few dimension rows with many facts each (100 orders per customer, 1,000 order
      * items per product), renamed once the facts are complete.
      */
-    static JoinWorkload fanOut(String prefix, int orders) {
+    static JoinWorkload forFanOut(String prefix, int orders) {
         return new JoinWorkload(prefix, orders, orders / 100, orders * 2 / 1_000, true);
     }
 

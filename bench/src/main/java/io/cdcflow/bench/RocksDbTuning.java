@@ -7,7 +7,7 @@ import org.rocksdb.CompactionStyle;
 import org.rocksdb.Options;
 
 /**
- * RocksDB settings to try in the join stage, for experiments only: {@code -Dbench.rocksdb=wb=64,level,nobloom}
+ * RocksDB settings to try in the join stage, for experiments only: {@code -Dbench.rocksdb=wb=64,wbn=2,level,l0=8,nobloom}
  * with {@code -Dbench.join.env=KAFKA_ROCKSDB_CONFIG_SETTER=io.cdcflow.bench.RocksDbTuning}.
  */
 public final class RocksDbTuning implements RocksDBConfigSetter {
@@ -26,9 +26,6 @@ public final class RocksDbTuning implements RocksDBConfigSetter {
                     table.setFilterPolicy(null);
                     options.setTableFormatConfig(table);
                 }
-                case "memtablebloom" -> options.setMemtablePrefixBloomSizeRatio(Double.parseDouble(kv[1]));
-                case "jobs" -> options.setMaxBackgroundJobs(Integer.parseInt(kv[1]));
-                case "nostats" -> options.setStatsDumpPeriodSec(0);
                 default -> throw new IllegalArgumentException("unknown bench.rocksdb knob " + knob);
             }
         }
