@@ -47,7 +47,13 @@ final class Report {
 
     static void throughputPlot(List<Measurement> measurements, Path file) throws IOException {
         int rowHeight = 34;
-        int width = 1000;
+        // the bars start right of the longest label, so no label runs into a bar
+        Graphics2D scratch = canvas(1, 1).createGraphics();
+        setup(scratch);
+        int labels = measurements.stream().mapToInt(m -> scratch.getFontMetrics().stringWidth(label(m))).max().orElse(0);
+        scratch.dispose();
+        int barStart = 20 + labels + 15;
+        int width = barStart + 420 + 130;
         int height = 60 + rowHeight * measurements.size();
         BufferedImage image = canvas(width, height);
         Graphics2D g = image.createGraphics();
@@ -58,10 +64,10 @@ final class Report {
             double max = measurements.stream().filter(o -> o.stage().equals(m.stage())).mapToDouble(Measurement::perSecond).max().orElse(1);
             int bar = (int) (m.perSecond() / max * 420);
             g.setColor(m.system().contains("(ours)") ? new Color(0x2b6cb0) : new Color(0xa0aec0));
-            g.fillRect(360, y, Math.max(bar, 1), rowHeight - 10);
+            g.fillRect(barStart, y, Math.max(bar, 1), rowHeight - 10);
             g.setColor(Color.BLACK);
-            g.drawString(m.stage() + ": " + m.system(), 20, y + 17);
-            g.drawString(String.format(Locale.ROOT, "%,.0f/s", m.perSecond()), 370 + bar, y + 17);
+            g.drawString(label(m), 20, y + 17);
+            g.drawString(String.format(Locale.ROOT, "%,.0f/s", m.perSecond()), barStart + 10 + bar, y + 17);
             y += rowHeight;
         }
         g.dispose();
@@ -114,6 +120,10 @@ final class Report {
         }
         g.dispose();
         ImageIO.write(image, "png", file.toFile());
+    }
+
+    private static String label(Measurement m) {
+        return m.stage() + ": " + m.system();
     }
 
     private static BufferedImage canvas(int width, int height) {
