@@ -173,8 +173,9 @@ public final class StreamsApp implements AutoCloseable {
         KafkaStreams started = new KafkaStreams(built, properties(config));
         started.setUncaughtExceptionHandler(this::onThreadFailure);
         synchronized (this) {
-            if (closed) {
+            if (closed) { // close() ran during the checks: what this start made since is undone here
                 started.close();
+                closeHeapWatch();
                 return;
             }
             streams = started;
@@ -225,6 +226,14 @@ public final class StreamsApp implements AutoCloseable {
                     + "with STREAMS_STATE_STORES=memory keeping every state store there: give the JVM more heap (-Xmx, or the "
                     + "container's memory) or set STREAMS_STATE_STORES=rocksdb", used.fraction() * 100, used.pool(), max >> 20));
         });
+    }
+
+    /** Ends the heap watch, if one was started (its thresholds are the JVM's). */
+    private void closeHeapWatch() {
+        HeapWatch watch = heapWatch;
+        if (watch != null) {
+            watch.close();
+        }
     }
 
     /**
@@ -412,10 +421,7 @@ public final class StreamsApp implements AutoCloseable {
             s.close(CloseOptions.timeout(Duration.ofSeconds(30)).withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
         }
         ops.close();
-        HeapWatch watch = heapWatch;
-        if (watch != null) {
-            watch.close();
-        }
+        closeHeapWatch();
         schemaProducer.close(Duration.ofSeconds(5));
         schemaCatalog.close();
     }
