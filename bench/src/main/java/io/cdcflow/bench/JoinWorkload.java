@@ -105,7 +105,7 @@ final class JoinWorkload {
      * Renames every customer and product ("customer 7" + suffix), each an update newer than everything before: with
      * foreign-key joins each fans out to every fact pointing at it (KAFKA-16817).
      */
-    void renameDimensions(KafkaEndpoint kafka, String suffix) {
+    private void renameDimensions(KafkaEndpoint kafka, String suffix) {
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producerProperties())) {
             for (java.util.concurrent.Future<?> sent : sendDimensions(producer, suffix)) {
                 sent.get(); // each rename is in Kafka: a lost one would leave the run waiting for facts that never change
@@ -227,7 +227,7 @@ final class JoinWorkload {
 
         /**
          * From now on a fact is complete only when its newest record carries names ending in {@code suffix} (after
-         * {@link #renameDimensions}); every fact counts as incomplete until its next record says so.
+         * {@link JoinWorkload#timeFanOut} renamed the dimensions); every fact counts as incomplete until its next record says so.
          */
         void expect(String suffix) {
             names = suffix;
