@@ -3,7 +3,7 @@ package io.cdcflow.streams;
 import io.cdcflow.common.kafka.ReadToEnd;
 import io.cdcflow.streams.facts.FactPlan;
 import io.cdcflow.streams.topology.FactTopology;
-import io.cdcflow.streams.topology.InternalSerde;
+import io.cdcflow.streams.topology.StateCodec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -21,8 +21,8 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * Before Kafka Streams starts: state an earlier version wrote in another format (JSON text, before 2026-11-30) is
- * found in the source tables' changelogs and stops the app with the way out, instead of being misread. Mixing
+ * Before Kafka Streams starts: state an earlier version wrote in another format (JSON text before 2026-11-30, JSON
+ * trees as Smile before 2026-12-03) is found in the source tables' changelogs and stops the app with the way out, instead of being misread. Mixing
  * formats would not only fail to read: a foreign-key join's responses carry a hash of the serialized row, so
  * in-flight ones would be dropped as stale and their facts never emitted.
  */
@@ -115,7 +115,7 @@ final class StateFormat {
                 consumer.seek(partition, Math.max(begin.get(partition), end.get(partition) - TAIL));
             }
             ReadToEnd.read(consumer, partitions, Duration.ofSeconds(15), record -> {
-                if (record.value() != null && record.value().length > 0 && !InternalSerde.isSmile(record.value())) {
+                if (record.value() != null && record.value().length > 0 && !StateCodec.isCurrent(record.value())) {
                     throw new OldStateException("the state of application " + applicationId + " in Kafka (" + record.topic()
                             + ") was written by an earlier streams-app version, in a format this one does not read. Reset "
                             + "the application, and the facts are recomputed from the source topics: stop every instance, run "

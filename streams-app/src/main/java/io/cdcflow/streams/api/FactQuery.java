@@ -4,9 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cdcflow.common.json.Json;
 import io.cdcflow.common.schema.Column;
+import io.cdcflow.common.schema.MetaColumns;
 import io.cdcflow.streams.facts.FactPlan;
+import io.cdcflow.streams.facts.FactRow;
 import io.cdcflow.streams.facts.FactRows;
-import io.cdcflow.streams.model.RowState;
+import io.cdcflow.streams.model.JoinedRows;
+import io.cdcflow.streams.model.SourceRow;
 import io.cdcflow.streams.topology.FactTopology;
 import io.javalin.http.Context;
 import java.net.URI;
@@ -88,16 +91,19 @@ public final class FactQuery {
             forward(ctx, ownerAddress, plan.name(), id);
             return;
         }
-        ReadOnlyKeyValueStore<String, JsonNode> rows = streams.store(StoreQueryParameters
-                .fromNameAndType(store, QueryableStoreTypes.<String, JsonNode>keyValueStore()));
-        JsonNode joined = rows.get(key);
-        if (joined == null) {
+        ReadOnlyKeyValueStore<String, Object> rows = streams.store(StoreQueryParameters
+                .fromNameAndType(store, QueryableStoreTypes.<String, Object>keyValueStore()));
+        Object stored = rows.get(key);
+        if (stored == null) {
             ctx.status(404).json(error("no " + plan.name() + " row " + id));
             return;
         }
-        ObjectNode fact = FactRows.compute(plan, joined);
-        ObjectNode body = RowState.columns(fact);
-        body.put("_deleted", RowState.isDeleted(fact) ? 1 : 0);
+        // a fact without joins is read from its table's store, of source rows
+        JoinedRows joined = stored instanceof SourceRow row ? JoinedRows.root(row, 0) : (JoinedRows) stored;
+        FactRow fact = FactRows.compute(plan, joined);
+        ObjectNode body = fact.columns().deepCopy();
+        MetaColumns meta = MetaColumns.avoiding(plan.columns().stream().map(Column::name).toList());
+        body.put(meta.deleted(), fact.deleted() ? 1 : 0);
         ctx.contentType("application/json").result(Json.text(body));
     }
 

@@ -52,6 +52,19 @@ public record FactPlan(String name, Source root, List<Join> joins, List<Item> it
         return tables;
     }
 
+    /** The position of an alias's row among a fact row's joined rows: the root's 0, join {@code i}'s {@code i + 1}. */
+    public int position(String alias) {
+        if (root.alias().equals(alias)) {
+            return 0;
+        }
+        for (int i = 0; i < joins.size(); i++) {
+            if (joins.get(i).alias().equals(alias)) {
+                return i + 1;
+            }
+        }
+        throw new IllegalArgumentException("no alias " + alias + " in fact " + name);
+    }
+
     /** The output's schema as of {@code lsn}. */
     public RowSchema schema(long lsn) {
         return RowSchema.fact(name, lsn, columns, key);

@@ -3,16 +3,14 @@ package io.cdcflow.streams.facts;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cdcflow.common.json.Json;
-import io.cdcflow.streams.model.RowState;
-import java.util.Iterator;
-import java.util.Map;
+import io.cdcflow.streams.model.JoinedRows;
+import io.cdcflow.streams.model.SourceRow;
 
 /**
- * Computes a fact's row from the source rows joined for it. The joined value is the root table's row state for a
- * fact without joins, else an object of row states by alias (an alias without a row is absent). The row carries
- * {@link RowState#COMMIT_LSN}, the newest commit LSN among the joined rows, and {@link RowState#DELETED}: set when
- * the fact row does not exist in the view: its root row is deleted, an INNER JOIN finds no row, or the WHERE is
- * not true. A deleted row carries only the key. Pure.
+ * Computes a fact's row from the source rows joined for it ({@link JoinedRows}: the root's first, then one per join).
+ * The row is deleted when it does not exist in the view: its root row is deleted, an INNER JOIN finds no row, or the
+ * WHERE is not true; a deleted row carries only the key. A plain column reference is copied as the source row holds
+ * it; expressions are evaluated. Pure.
  */
 public final class FactRows {
     private FactRows() {
@@ -22,15 +20,15 @@ public final class FactRows {
      * @throws FactRowException when an expression cannot be computed (division by zero, overflow, a bad cast): the
      *                          view would fail in PostgreSQL too
      */
-    public static ObjectNode compute(FactPlan plan, JsonNode joined) {
+    public static FactRow compute(FactPlan plan, JoinedRows joined) {
         Expr.Row row = (alias, column) -> {
-            JsonNode source = rowOf(plan, joined, alias);
-            return RowState.exists(source) ? source.get(column) : null;
+            SourceRow source = joined.row(plan.position(alias));
+            return SourceRow.exists(source) ? source.get(column) : null;
         };
-        JsonNode root = rowOf(plan, joined, plan.root().alias());
-        boolean exists = RowState.exists(root);
-        for (FactPlan.Join join : plan.joins()) {
-            if (join.inner() && !RowState.exists(rowOf(plan, joined, join.alias()))) {
+        SourceRow root = joined.root();
+        boolean exists = SourceRow.exists(root);
+        for (int i = 0; i < plan.joins().size() && exists; i++) {
+            if (plan.joins().get(i).inner() && !SourceRow.exists(joined.row(i + 1))) {
                 exists = false;
             }
         }
@@ -45,52 +43,31 @@ public final class FactRows {
         } else {
             for (FactPlan.Item item : plan.items()) {
                 if (item instanceof FactPlan.Output o) {
-                    out.set(o.name(), PgValues.toJson(evaluate(plan, o.name(), o.expr(), row)));
+                    out.set(o.name(), o.expr() instanceof Expr.Col c ? copy(row.get(c.alias(), c.column()))
+                            : PgValues.toJson(evaluate(plan, o.name(), o.expr(), row)));
                 } else if (item instanceof FactPlan.AllOf all) {
-                    JsonNode source = rowOf(plan, joined, all.alias());
-                    if (RowState.exists(source)) {
-                        out.setAll(RowState.columns(source));
+                    SourceRow source = joined.row(plan.position(all.alias()));
+                    if (SourceRow.exists(source)) {
+                        out.setAll(source.columns());
                     }
                 }
             }
         }
-        out.put(RowState.COMMIT_LSN, newestLsn(plan, joined));
-        out.put(RowState.DELETED, !exists);
-        return out;
+        return new FactRow(out, joined.newestLsn(), !exists);
+    }
+
+    /** A source value as the fact's: as it is (rows are immutable), SQL NULL for a missing one. */
+    private static JsonNode copy(JsonNode value) {
+        return value == null ? Json.MAPPER.getNodeFactory().nullNode() : value;
     }
 
     /** The output record's key: the fact's key columns, {"order_id":10}. */
-    public static String key(FactPlan plan, JsonNode factRow) {
+    public static String key(FactPlan plan, ObjectNode columns) {
         ObjectNode key = Json.object();
         for (String column : plan.key()) {
-            key.set(column, factRow.get(column));
+            key.set(column, columns.get(column));
         }
         return key.toString();
-    }
-
-    /** The row joined under an alias, or null. */
-    static JsonNode rowOf(FactPlan plan, JsonNode joined, String alias) {
-        if (joined == null) {
-            return null;
-        }
-        if (plan.joins().isEmpty()) {
-            return alias.equals(plan.root().alias()) ? joined : null;
-        }
-        return joined.get(alias);
-    }
-
-    private static long newestLsn(FactPlan plan, JsonNode joined) {
-        if (plan.joins().isEmpty()) {
-            return RowState.version(joined);
-        }
-        long lsn = 0;
-        for (Iterator<Map.Entry<String, JsonNode>> it = joined.fields(); it.hasNext(); ) {
-            long v = RowState.version(it.next().getValue());
-            if (Long.compareUnsigned(v, lsn) > 0) {
-                lsn = v;
-            }
-        }
-        return lsn;
     }
 
     private static Object evaluate(FactPlan plan, String column, Expr e, Expr.Row row) {

@@ -1,9 +1,9 @@
 package io.cdcflow.streams.topology;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.cdcflow.common.ops.Metrics;
 import io.cdcflow.streams.facts.FactPlan;
 import io.cdcflow.streams.facts.FactRows;
+import io.cdcflow.streams.model.JoinedRows;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * bad cast: the view would fail in PostgreSQL too) is counted, logged once per fact, and marked failed with the
  * error in a {@code cdc.error} header, for the dead-letter topic; ClickHouse keeps the fact's previous row.
  */
-final class ComputeFacts implements FixedKeyProcessor<String, JsonNode, ComputedFact> {
+final class ComputeFacts implements FixedKeyProcessor<String, JoinedRows, ComputedFact> {
     private static final Logger LOG = LoggerFactory.getLogger(ComputeFacts.class);
 
     private final FactPlan plan;
@@ -35,7 +35,7 @@ final class ComputeFacts implements FixedKeyProcessor<String, JsonNode, Computed
     }
 
     @Override
-    public void process(FixedKeyRecord<String, JsonNode> record) {
+    public void process(FixedKeyRecord<String, JoinedRows> record) {
         if (record.value() == null) {
             return;
         }

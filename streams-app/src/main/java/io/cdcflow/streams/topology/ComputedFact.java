@@ -1,13 +1,13 @@
 package io.cdcflow.streams.topology;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cdcflow.streams.facts.FactRow;
+import io.cdcflow.streams.model.JoinedRows;
 
 /**
  * A fact row computed from its joined rows, or why it could not be (kept with the joined rows for the dead-letter
  * topic).
  */
-record ComputedFact(ObjectNode row, String error, JsonNode joined) {
+record ComputedFact(FactRow row, String error, JoinedRows joined) {
     boolean failed() {
         return error != null;
     }

@@ -4,13 +4,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cdcflow.common.event.ChangeEvent;
 import io.cdcflow.common.json.Json;
-import io.cdcflow.common.json.JsonNodeSerde;
 import io.cdcflow.common.ops.Metrics;
 import io.cdcflow.streams.config.StreamsAppConfig;
 import io.cdcflow.streams.facts.FactPlan;
-import io.cdcflow.streams.facts.FactRows;
+import io.cdcflow.streams.facts.FactRow;
 import io.cdcflow.streams.facts.FactsException;
-import io.cdcflow.streams.model.RowState;
+import io.cdcflow.streams.facts.Projections;
+import io.cdcflow.streams.model.JoinedRows;
+import io.cdcflow.streams.model.Projection;
+import io.cdcflow.streams.model.SourceRow;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -30,7 +32,6 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.BranchedKStream;
 import org.apache.kafka.streams.kstream.Consumed;
-import org.apache.kafka.streams.kstream.Grouped;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.KTable;
 import org.apache.kafka.streams.kstream.Materialized;
@@ -45,10 +46,11 @@ import org.apache.kafka.streams.state.Stores;
 
 /**
  * The topology of any facts file: each source table's change events become one KTable of current rows, shared by
- * every fact that reads it; each fact is its root table's KTable joined, one foreign-key left join per JOIN (or, for
- * the tables of {@code STREAMS_LOCAL_TABLES}, inside each task: {@link LocalJoins}), into an object of rows by alias;
- * its select list and WHERE then compute the row ({@link FactRows}), which goes out with a version that only grows
- * per key. Every processor, join and store is named after the fact and alias, so internal
+ * every fact that reads it, holding only the columns the facts read ({@link Projections}) and changing only when one
+ * of them does ({@link ApplyChanges}); each fact is its root table's KTable joined, one foreign-key left join per JOIN
+ * (or, for the tables of {@code STREAMS_LOCAL_TABLES}, inside each task: {@link LocalJoins}), into its rows by
+ * position ({@link JoinedRows}); its select list and WHERE then compute the row ({@link io.cdcflow.streams.facts.FactRows}),
+ * which goes out, when it differs from the last one sent, with a version that only grows per key ({@link VersionStamper}). Every processor, join and store is named after the fact and alias, so internal
  * topic names survive changes elsewhere in the file. A pure function of the configuration and the plans.
  */
 public final class FactTopology {
@@ -58,10 +60,10 @@ public final class FactTopology {
     private final OutputSchemas schemas;
     /** The partitions of a topic, for the copies of small tables (one per partition of the fact's root topic). */
     private final ToIntFunction<String> partitions;
-    /** Inputs and outputs: JSON text. */
-    private final Serde<JsonNode> json = new JsonNodeSerde();
-    /** Stores, changelogs and join topics: binary. */
-    private final Serde<JsonNode> internal = new InternalSerde();
+    /** Stores, changelogs and join topics: binary ({@link StateCodec}); inputs and outputs are JSON text. */
+    private final Serde<SourceRow> sourceRows = StateCodec.sourceRows();
+    private final Serde<JoinedRows> joinedRows = StateCodec.joinedRows();
+    private final Map<String, Projection> projections;
     private final Serde<String> strings = Serdes.String();
 
     private FactTopology(StreamsAppConfig config, List<FactPlan> plans, Metrics metrics, OutputSchemas schemas,
@@ -71,6 +73,7 @@ public final class FactTopology {
         this.metrics = metrics;
         this.schemas = schemas;
         this.partitions = partitions;
+        this.projections = Projections.of(plans);
     }
 
     /** The topology for topics of one partition each (TopologyTestDriver, documentation). */
@@ -131,49 +134,66 @@ public final class FactTopology {
         Set<String> tableNames = new LinkedHashSet<>();
         plans.forEach(p -> tableNames.addAll(p.tables()));
         Map<String, KStream<String, ChangeEvent>> events = sourceEvents(builder, List.copyOf(tableNames));
-        Map<String, KTable<String, JsonNode>> tables = new LinkedHashMap<>();
+        Map<String, KTable<String, SourceRow>> tables = new LinkedHashMap<>();
         events.forEach((table, stream) -> tables.put(table, table(stream, table)));
         Metrics.Counter failures = metrics.counter("streams_fact_errors_total",
                 "Fact rows that could not be computed (sent to the dead-letter topic)", "fact");
         for (FactPlan plan : plans) {
             List<Integer> local = localJoins(plan, config.localTables());
-            KTable<String, JsonNode> joined = tables.get(plan.root().table());
-            boolean first = true;
+            KTable<String, SourceRow> root = tables.get(plan.root().table());
+            KTable<String, JoinedRows> joined = null;
             for (int i = 0; i < plan.joins().size(); i++) {
                 if (!local.contains(i)) {
-                    joined = join(plan, i, first, joined, tables.get(plan.joins().get(i).table()));
-                    first = false;
+                    joined = joined == null ? join(plan, i, root, r -> JoinedRows.root(r, plan.joins().size()), tables)
+                            : join(plan, i, joined, j -> j, tables);
                 }
             }
             String name = safe(plan.name());
-            KStream<String, JsonNode> changes = joined.toStream(Named.as(name + "-changes"));
+            KStream<String, JoinedRows> changes = joined != null ? joined.toStream(Named.as(name + "-changes"))
+                    : root.toStream(Named.as(name + "-changes"))
+                    .mapValues(r -> r == null ? null : JoinedRows.root(r, plan.joins().size()), Named.as(name + "-rows"));
             if (!local.isEmpty()) {
-                changes = localJoins(builder, plan, local, first, changes, tables);
+                changes = localJoins(builder, plan, local, changes, tables);
             }
             KStream<String, ComputedFact> computed = changes
                     .processValues(() -> new ComputeFacts(plan, failures), Named.as(name + "-compute"));
             computed.filter((k, c) -> c.failed(), Named.as(name + "-failed"))
-                    .mapValues(c -> Json.text(c.joined()).getBytes(java.nio.charset.StandardCharsets.UTF_8), Named.as(name + "-failed-row"))
+                    .mapValues(c -> Json.bytes(deadLetter(plan, c.joined())), Named.as(name + "-failed-row"))
                     .to(config.deadLetterTopic(), Produced.with(strings, Serdes.ByteArray()).withName(name + "-dead-letter"));
             emit(builder, computed.filter((k, c) -> !c.failed(), Named.as(name + "-computed"))
                     .mapValues(ComputedFact::row, Named.as(name + "-row")), plan);
         }
-        return builder.build();
+        Topology topology = builder.build();
+        // each table's change applier reads the rows its KTable stores, so only changes need to reach the table
+        tables.keySet().forEach(t -> topology.connectProcessorAndStateStores("apply-" + safe(t), tableStore(t)));
+        return topology;
+    }
+
+    /** The rows of a fact row that could not be computed, by alias, for the dead-letter topic. */
+    static ObjectNode deadLetter(FactPlan plan, JoinedRows joined) {
+        ObjectNode rows = Json.object();
+        for (int i = 0; i < joined.size(); i++) {
+            SourceRow row = joined.row(i);
+            String alias = i == 0 ? plan.root().alias() : plan.joins().get(i - 1).alias();
+            rows.set(alias, row == null ? null : row.deleted() ? Json.object().put("deleted", true) : row.columns());
+        }
+        return rows;
     }
 
     /**
      * One JOIN: the rows joined so far (the root row for the first join) take the row their foreign key points at.
      * A parent without a row (absent or deleted) points nowhere, as its NULL columns would match nothing.
      */
-    private KTable<String, JsonNode> join(FactPlan plan, int index, boolean first, KTable<String, JsonNode> left,
-                                          KTable<String, JsonNode> right) {
+    private <V> KTable<String, JoinedRows> join(FactPlan plan, int index, KTable<String, V> left,
+                                                 java.util.function.Function<V, JoinedRows> rows,
+                                                 Map<String, KTable<String, SourceRow>> tables) {
         FactPlan.Join join = plan.joins().get(index);
-        String rootAlias = plan.root().alias();
-        return left.leftJoin(right,
-                value -> pointsAt(first ? value : value.get(join.parentAlias()), join),
-                (value, row) -> attach(first ? Json.object().set(rootAlias, value) : ((ObjectNode) value).deepCopy(), join, row),
+        int parent = plan.position(join.parentAlias());
+        return left.leftJoin(tables.get(join.table()),
+                value -> pointsAt(rows.apply(value).row(parent), join),
+                (value, row) -> rows.apply(value).with(index + 1, row),
                 TableJoined.as(safe(plan.name()) + "-" + safe(join.alias()) + "-join"),
-                materialized(joinStore(plan, index)));
+                materialized(joinStore(plan, index), joinedRows));
     }
 
     /**
@@ -181,8 +201,8 @@ public final class FactTopology {
      * partition of the fact's root topic (a repartition topic written by a partitioner that names them all), merged
      * with the fact's rows joined so far, and joined against the task's copies.
      */
-    private KStream<String, JsonNode> localJoins(StreamsBuilder builder, FactPlan plan, List<Integer> local, boolean leftIsRoot,
-                                                 KStream<String, JsonNode> left, Map<String, KTable<String, JsonNode>> tables) {
+    private KStream<String, JoinedRows> localJoins(StreamsBuilder builder, FactPlan plan, List<Integer> local,
+                                                   KStream<String, JoinedRows> left, Map<String, KTable<String, SourceRow>> tables) {
         String name = safe(plan.name());
         int copies = partitions.applyAsInt(config.inputTopic(plan.root().table()));
         KStream<String, LocalJoins.Change> changes = left.mapValues(LocalJoins.Change::left, Named.as(name + "-local-left"));
@@ -194,28 +214,28 @@ public final class FactTopology {
             }
             String copy = name + "-" + safe(table) + "-copy";
             replicaStores.put(table, copy);
-            builder.addStateStore(Stores.keyValueStoreBuilder(stores(copy), strings, internal));
-            KStream<String, JsonNode> everywhere = tables.get(table).toStream(Named.as(copy + "-changes"))
-                    .repartition(Repartitioned.<String, JsonNode>as(copy + "-everywhere")
-                            .withKeySerde(strings).withValueSerde(internal).withNumberOfPartitions(copies)
+            builder.addStateStore(Stores.keyValueStoreBuilder(stores(copy), strings, sourceRows));
+            KStream<String, SourceRow> everywhere = tables.get(table).toStream(Named.as(copy + "-changes"))
+                    .repartition(Repartitioned.<String, SourceRow>as(copy + "-everywhere")
+                            .withKeySerde(strings).withValueSerde(sourceRows).withNumberOfPartitions(copies)
                             .withStreamPartitioner(new EveryPartition()));
             changes = changes.merge(everywhere.mapValues(row -> LocalJoins.Change.right(table, row), Named.as(copy + "-right")),
                     Named.as(copy + "-merge"));
         }
         String joinedStore = localStore(plan, config.localTables());
         String indexStore = localStoreBase(plan, config.localTables()) + "-index";
-        builder.addStateStore(Stores.keyValueStoreBuilder(stores(joinedStore), strings, internal));
+        builder.addStateStore(Stores.keyValueStoreBuilder(stores(joinedStore), strings, joinedRows));
         builder.addStateStore(Stores.keyValueStoreBuilder(stores(indexStore), strings, strings));
         List<String> stores = new ArrayList<>(List.of(joinedStore, indexStore));
         stores.addAll(replicaStores.values());
-        return changes.process(() -> new LocalJoins(plan, local, leftIsRoot, joinedStore, indexStore, replicaStores),
+        return changes.process(() -> new LocalJoins(plan, local, joinedStore, indexStore, replicaStores),
                 Named.as(name + "-local-joins"), stores.toArray(String[]::new));
     }
 
     /** Sends each record to every partition: each task keeps a whole copy of a small table. */
-    private static final class EveryPartition implements StreamPartitioner<String, JsonNode> {
+    private static final class EveryPartition implements StreamPartitioner<String, SourceRow> {
         @Override
-        public Optional<Set<Integer>> partitions(String topic, String key, JsonNode value, int numPartitions) {
+        public Optional<Set<Integer>> partitions(String topic, String key, SourceRow value, int numPartitions) {
             Set<Integer> all = new HashSet<>();
             for (int p = 0; p < numPartitions; p++) {
                 all.add(p);
@@ -279,25 +299,25 @@ public final class FactTopology {
         return parsed.filter((k, e) -> !e.failed(), Named.as("parsed-" + name));
     }
 
-    /** The current rows of a source table: duplicates and stale re-deliveries ignored, deletes kept as marked rows. */
-    private KTable<String, JsonNode> table(KStream<String, ChangeEvent> events, String table) {
+    /**
+     * The current rows of a source table, its projected columns only: duplicates, stale re-deliveries and changes to
+     * no projected column ignored ({@link ApplyChanges}, which reads this table's store), deletes kept as marked rows.
+     */
+    private KTable<String, SourceRow> table(KStream<String, ChangeEvent> events, String table) {
         String name = safe(table);
+        String store = tableStore(table);
+        Projection projection = projections.getOrDefault(table, Projection.ALL);
         return events
-                // the key is unchanged, so nothing is repartitioned and the events' serde is never used
-                .groupByKey(Grouped.with("group-" + name, strings, new ChangeEventSerde()))
-                .aggregate(RowState::none,
-                        (key, event, current) -> RowState.apply((ObjectNode) current, event),
-                        Named.as("apply-" + name),
-                        materialized(tableStore(table)));
+                .processValues(() -> new ApplyChanges(store, projection), Named.as("apply-" + name))
+                .toTable(Named.as("table-" + name), materialized(store, sourceRows));
     }
 
-    private void emit(StreamsBuilder builder, KStream<String, JsonNode> rows, FactPlan plan) {
+    private void emit(StreamsBuilder builder, KStream<String, FactRow> rows, FactPlan plan) {
         String name = safe(plan.name());
         String store = name + "-versions";
-        builder.addStateStore(Stores.keyValueStoreBuilder(stores(store), strings, Serdes.Long()));
-        rows.processValues(() -> new VersionStamper(store, plan.name(), schemas), Named.as(name + "-version"), store)
-                .selectKey((k, row) -> FactRows.key(plan, row), Named.as(name + "-key"))
-                .to(plan.name(), Produced.with(strings, json).withName(name + "-sink"));
+        builder.addStateStore(Stores.keyValueStoreBuilder(stores(store), strings, VersionStamper.serde()));
+        rows.process(() -> new VersionStamper(store, plan, schemas), Named.as(name + "-version"), store)
+                .to(plan.name(), Produced.with(strings, Serdes.ByteArray()).withName(name + "-sink"));
     }
 
     /**
@@ -305,8 +325,8 @@ public final class FactTopology {
      * ({"id":123}): the parent's columns under the joined table's key column names, in key order. A parent without a
      * row (absent or deleted) or with a NULL in those columns points nowhere (null). Foreign-key and local joins alike.
      */
-    static String pointsAt(JsonNode parent, FactPlan.Join join) {
-        if (!RowState.exists(parent)) {
+    static String pointsAt(SourceRow parent, FactPlan.Join join) {
+        if (!SourceRow.exists(parent)) {
             return null;
         }
         ObjectNode key = Json.object();
@@ -320,16 +340,6 @@ public final class FactTopology {
         return key.toString();
     }
 
-    /** The joined object with the join's row under its alias, or without the alias when there is no row. */
-    static ObjectNode attach(ObjectNode joined, FactPlan.Join join, JsonNode row) {
-        if (row == null) {
-            joined.remove(join.alias());
-        } else {
-            joined.set(join.alias(), row);
-        }
-        return joined;
-    }
-
     /** The store of a source table's current rows; its changelog tells which format the app's state is in. */
     public static String tableStore(String table) {
         return safe(table) + "-table";
@@ -339,8 +349,8 @@ public final class FactTopology {
         return safe(plan.name()) + "-" + safe(plan.joins().get(index).alias()) + "-joined";
     }
 
-    private Materialized<String, JsonNode, KeyValueStore<Bytes, byte[]>> materialized(String store) {
-        return Materialized.<String, JsonNode>as(stores(store)).withKeySerde(strings).withValueSerde(internal);
+    private <V> Materialized<String, V, KeyValueStore<Bytes, byte[]>> materialized(String store, Serde<V> values) {
+        return Materialized.<String, V>as(stores(store)).withKeySerde(strings).withValueSerde(values);
     }
 
     /**

@@ -1,9 +1,8 @@
 package io.cdcflow.streams.topology;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.cdcflow.common.json.Json;
 import io.cdcflow.streams.facts.FactPlan;
+import io.cdcflow.streams.model.JoinedRows;
+import io.cdcflow.streams.model.SourceRow;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,51 +21,47 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * row, and each fact key's joined object. A change on either side recomputes the joined objects it touches, so the
  * last one emitted per key is the join of the newest rows of both sides, in whatever order their changes arrive.
  *
- * <p>Input: the fact's rows joined so far (the root row, or the object the foreign-key joins built) as
- * {@link Change#left}, and small-table rows as {@link Change#right}. Output: the joined object per fact key, with an
- * entry per alias as the foreign-key joins make it (a missing or absent row leaves the alias out).
+ * <p>Input: the fact's rows joined so far (the root row, or the rows the foreign-key joins joined) as
+ * {@link Change#left}, and small-table rows as {@link Change#right}. Output: the joined rows per fact key, with the
+ * small tables' rows at their joins' positions as the foreign-key joins place them (null where there is none).
  */
-final class LocalJoins implements Processor<String, LocalJoins.Change, String, JsonNode> {
+final class LocalJoins implements Processor<String, LocalJoins.Change, String, JoinedRows> {
     /** Separates the parts of an index key; JSON text never holds a raw NUL. */
     private static final char SEP = '\0';
     private static final StringSerializer PREFIX = new StringSerializer();
 
-    /** A change of the fact's left side ({@code table} null) or of a small table's row (null value: row gone). */
-    record Change(String table, JsonNode value) {
-        static Change left(JsonNode value) {
-            return new Change(null, value);
+    /** A change of the fact's left side ({@code table} null) or of a small table's row (null: row gone). */
+    record Change(String table, JoinedRows left, SourceRow right) {
+        static Change left(JoinedRows value) {
+            return new Change(null, value, null);
         }
 
-        static Change right(String table, JsonNode value) {
-            return new Change(table, value);
+        static Change right(String table, SourceRow row) {
+            return new Change(table, null, row);
         }
     }
 
     private final FactPlan plan;
     /** The local joins, in plan order, with their index in the plan. */
     private final List<Integer> local;
-    /** Whether the left side is the root row itself (no foreign-key joins before), to be wrapped by alias. */
-    private final boolean leftIsRoot;
     private final String joinedStore;
     private final String indexStore;
     private final Map<String, String> replicaStores;
-    private ProcessorContext<String, JsonNode> context;
-    private KeyValueStore<String, JsonNode> joined;
+    private ProcessorContext<String, JoinedRows> context;
+    private KeyValueStore<String, JoinedRows> joined;
     private KeyValueStore<String, String> index;
-    private final Map<String, KeyValueStore<String, JsonNode>> replicas = new java.util.HashMap<>();
+    private final Map<String, KeyValueStore<String, SourceRow>> replicas = new java.util.HashMap<>();
 
-    LocalJoins(FactPlan plan, List<Integer> local, boolean leftIsRoot, String joinedStore, String indexStore,
-               Map<String, String> replicaStores) {
+    LocalJoins(FactPlan plan, List<Integer> local, String joinedStore, String indexStore, Map<String, String> replicaStores) {
         this.plan = plan;
         this.local = local;
-        this.leftIsRoot = leftIsRoot;
         this.joinedStore = joinedStore;
         this.indexStore = indexStore;
         this.replicaStores = replicaStores;
     }
 
     @Override
-    public void init(ProcessorContext<String, JsonNode> context) {
+    public void init(ProcessorContext<String, JoinedRows> context) {
         this.context = context;
         joined = context.getStateStore(joinedStore);
         index = context.getStateStore(indexStore);
@@ -79,26 +74,17 @@ final class LocalJoins implements Processor<String, LocalJoins.Change, String, J
             return;
         }
         if (record.value().table() == null) {
-            left(record.withValue(record.value().value()));
+            left(record.withValue(record.value().left()));
         } else {
-            right(record.value().table(), record.withValue(record.value().value()));
+            right(record.value().table(), record.withValue(record.value().right()));
         }
     }
 
     /** The fact's left side changed: index its small-table keys, join, emit. */
-    private void left(Record<String, JsonNode> record) {
+    private void left(Record<String, JoinedRows> record) {
         String key = record.key();
-        JsonNode before = joined.get(key);
-        JsonNode value = record.value();
-        ObjectNode now = null;
-        if (value != null) {
-            now = Json.object();
-            if (leftIsRoot) {
-                now.set(plan.root().alias(), value);
-            } else {
-                now.setAll((ObjectNode) value); // a shallow copy: the aliases set here are this object's own
-            }
-        }
+        JoinedRows before = joined.get(key);
+        JoinedRows now = record.value();
         for (int j : local) {
             String was = before == null ? null : foreignKey(before, j);
             String is = now == null ? null : foreignKey(now, j);
@@ -111,7 +97,7 @@ final class LocalJoins implements Processor<String, LocalJoins.Change, String, J
                 }
             }
             if (now != null) {
-                attach(now, j, is);
+                now = attach(now, j, is);
             }
         }
         if (now == null) {
@@ -123,8 +109,8 @@ final class LocalJoins implements Processor<String, LocalJoins.Change, String, J
     }
 
     /** A small table's row changed: keep it, and re-join every fact key that points at it. */
-    private void right(String table, Record<String, JsonNode> record) {
-        KeyValueStore<String, JsonNode> replica = replicas.get(table);
+    private void right(String table, Record<String, SourceRow> record) {
+        KeyValueStore<String, SourceRow> replica = replicas.get(table);
         if (record.value() == null) {
             replica.delete(record.key());
         } else {
@@ -144,29 +130,27 @@ final class LocalJoins implements Processor<String, LocalJoins.Change, String, J
                 }
             }
             for (String key : keys) {
-                JsonNode current = joined.get(key);
+                JoinedRows current = joined.get(key);
                 if (current == null) {
                     continue;
                 }
-                ObjectNode now = Json.object();
-                now.setAll((ObjectNode) current);
-                attach(now, j, record.key());
+                JoinedRows now = attach(current, j, record.key());
                 joined.put(key, now);
                 context.forward(new Record<>(key, now, record.timestamp()));
             }
         }
     }
 
-    /** Sets (or removes) join {@code j}'s alias in {@code joined} to the small-table row {@code key} points at. */
-    private void attach(ObjectNode object, int j, String key) {
+    /** {@code rows} with join {@code j}'s row set to the small-table row {@code key} points at (null: none). */
+    private JoinedRows attach(JoinedRows rows, int j, String key) {
         FactPlan.Join join = plan.joins().get(j);
-        FactTopology.attach(object, join, key == null ? null : replicas.get(join.table()).get(key));
+        return rows.with(j + 1, key == null ? null : replicas.get(join.table()).get(key));
     }
 
-    /** The key of the small-table row join {@code j} points at from {@code joined}, as its table's records are keyed. */
-    private String foreignKey(JsonNode object, int j) {
+    /** The key of the small-table row join {@code j} points at from {@code rows}, as its table's records are keyed. */
+    private String foreignKey(JoinedRows rows, int j) {
         FactPlan.Join join = plan.joins().get(j);
-        return FactTopology.pointsAt(object.get(join.parentAlias()), join);
+        return FactTopology.pointsAt(rows.row(plan.position(join.parentAlias())), join);
     }
 
     private static String indexKey(int j, String foreignKey, String key) {

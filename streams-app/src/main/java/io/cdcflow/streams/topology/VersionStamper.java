@@ -1,64 +1,120 @@
 package io.cdcflow.streams.topology;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cdcflow.common.json.Json;
+import io.cdcflow.common.schema.Column;
+import io.cdcflow.common.schema.MetaColumns;
 import io.cdcflow.common.schema.RowSchema;
-import io.cdcflow.streams.model.RowState;
+import io.cdcflow.streams.facts.FactPlan;
+import io.cdcflow.streams.facts.FactRow;
+import io.cdcflow.streams.facts.FactRows;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
-import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
-import org.apache.kafka.streams.processor.api.FixedKeyRecord;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.internals.Murmur3;
 
 /**
- * Gives every output record its {@code _version} and {@code _deleted}, and the {@code cdc.schema_id} header of its
- * output's schema. The version is the newest commit LSN among
- * the joined inputs, raised when needed to one more than the last version emitted for the key: versions strictly
- * increase per key in emission order, so the last record Kafka Streams emits for a key, the only one it promises
- * correct, is the one a ReplacingMergeTree keeps. (Why this is needed and why it suffices: topology-docs.)
+ * Sends each computed fact row that differs from the last one sent for its key, as the output record: the row's JSON
+ * with its version and delete flag ({@link MetaColumns}), keyed by the fact's key, with the {@code cdc.schema_id}
+ * header of the output's schema. A row equal to the last one sent (every column and the delete flag, compared by a
+ * 128-bit hash the version store keeps) is not sent again: a change to a joined row that no column of the fact shows
+ * costs nothing downstream.
+ *
+ * <p>The version is the newest commit LSN among the joined inputs, raised when needed to one more than the last
+ * version sent for the key: versions strictly increase per key in emission order, so the last record Kafka Streams
+ * emits for a key, the only one it promises correct, is the one a ReplacingMergeTree keeps. (Why this is needed and
+ * why it suffices: topology-docs.)
  */
-final class VersionStamper implements FixedKeyProcessor<String, JsonNode, JsonNode> {
+final class VersionStamper implements Processor<String, FactRow, String, byte[]> {
     private final String storeName;
-    private final String output;
+    private final FactPlan plan;
     private final OutputSchemas schemas;
-    private FixedKeyProcessorContext<String, JsonNode> context;
-    private KeyValueStore<String, Long> versions;
+    private final MetaColumns meta;
+    private ProcessorContext<String, byte[]> context;
+    private KeyValueStore<String, Sent> sent;
 
-    VersionStamper(String storeName, String output, OutputSchemas schemas) {
+    /** The last row sent for a key: its version and the hash of its columns and delete flag. */
+    record Sent(long version, long hash1, long hash2) {
+    }
+
+    VersionStamper(String storeName, FactPlan plan, OutputSchemas schemas) {
         this.storeName = storeName;
-        this.output = output;
+        this.plan = plan;
         this.schemas = schemas;
+        this.meta = MetaColumns.avoiding(plan.columns().stream().map(Column::name).toList());
     }
 
     @Override
-    public void init(FixedKeyProcessorContext<String, JsonNode> context) {
+    public void init(ProcessorContext<String, byte[]> context) {
         this.context = context;
-        this.versions = context.getStateStore(storeName);
+        this.sent = context.getStateStore(storeName);
     }
 
     @Override
-    public void process(FixedKeyRecord<String, JsonNode> record) {
-        JsonNode joined = record.value();
-        if (joined == null || !joined.has(RowState.COMMIT_LSN)) {
+    public void process(Record<String, FactRow> record) {
+        FactRow fact = record.value();
+        if (fact == null || fact.lsn() == 0) {
             return;
         }
-        long candidate = joined.get(RowState.COMMIT_LSN).asLong();
-        Long last = versions.get(record.key());
-        long version = last != null && Long.compareUnsigned(candidate, last) <= 0 ? last + 1 : candidate;
-        versions.put(record.key(), version);
-        ObjectNode out = ((ObjectNode) joined).deepCopy();
-        boolean deleted = out.path(RowState.DELETED).asBoolean(false);
-        out.remove(RowState.COMMIT_LSN);
-        out.remove(RowState.DELETED);
-        out.put("_version", version);
-        out.put("_deleted", deleted ? 1 : 0);
+        byte[] columns = Json.bytes(fact.columns());
+        long[] hash = Murmur3.hash128(columns);
+        if (fact.deleted()) {
+            hash[0] = ~hash[0];
+        }
+        Sent last = sent.get(record.key());
+        if (last != null && last.hash1 == hash[0] && last.hash2 == hash[1]) {
+            return;
+        }
+        long candidate = fact.lsn();
+        long version = last != null && Long.compareUnsigned(candidate, last.version) <= 0 ? last.version + 1 : candidate;
+        sent.put(record.key(), new Sent(version, hash[0], hash[1]));
         // The inputs' headers mean nothing here: the record names its own output's schema.
         RecordHeaders headers = new RecordHeaders();
-        String schemaId = schemas.idFor(output);
+        String schemaId = schemas.idFor(plan.name());
         if (schemaId != null) {
             headers.add(RowSchema.HEADER, schemaId.getBytes(StandardCharsets.US_ASCII));
         }
-        context.forward(record.withValue(out).withHeaders(headers));
+        context.forward(new Record<>(FactRows.key(plan, fact.columns()), stamped(fact, columns, version), record.timestamp(), headers));
+    }
+
+    /** The row's JSON with the version and delete flag appended (the columns' JSON is an object, never empty: the key). */
+    private byte[] stamped(FactRow fact, byte[] columns, long version) {
+        MetaColumns names = meta;
+        if (fact.columns().has(names.version()) || fact.columns().has(names.deleted())) { // a column added since the start
+            List<String> present = new ArrayList<>();
+            fact.columns().fieldNames().forEachRemaining(present::add);
+            names = MetaColumns.avoiding(present);
+        }
+        byte[] tail = (",\"" + names.version() + "\":" + Long.toUnsignedString(version) + ",\"" + names.deleted() + "\":"
+                + (fact.deleted() ? 1 : 0) + "}").getBytes(StandardCharsets.UTF_8);
+        byte[] out = new byte[columns.length - 1 + tail.length];
+        System.arraycopy(columns, 0, out, 0, columns.length - 1);
+        System.arraycopy(tail, 0, out, columns.length - 1, tail.length);
+        return out;
+    }
+
+    /** The version store's values: 24 bytes. */
+    static Serde<Sent> serde() {
+        return Serdes.serdeFrom((topic, s) -> s == null ? null : ByteBuffer.allocate(24).putLong(s.version).putLong(s.hash1)
+                .putLong(s.hash2).array(), (Deserializer<Sent>) (topic, bytes) -> {
+                    if (bytes == null) {
+                        return null;
+                    }
+                    if (bytes.length != 24) {
+                        throw new IllegalStateException("state in " + topic + " was written by an earlier streams-app version: "
+                                + "reset the application (README, Operations: 'Changing the facts file')");
+                    }
+                    ByteBuffer b = ByteBuffer.wrap(bytes);
+                    return new Sent(b.getLong(), b.getLong(), b.getLong());
+                });
     }
 }

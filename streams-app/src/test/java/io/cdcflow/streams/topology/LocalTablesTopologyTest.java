@@ -48,8 +48,9 @@ class LocalTablesTopologyTest extends DefaultFactsTopologyTest {
         f.change("orders", INSERT, row("id", 10, "customer_id", 1, "total", 5, "status", "new"));
         f.change("customers", UPDATE, row("id", 1, "name", "Ada L", "email", "a@x"));
         FactPlan orders = f.plans.stream().filter(p -> p.name().equals("order_fact")).findFirst().orElseThrow();
-        JsonNode joined = f.driver.<String, JsonNode>getKeyValueStore(FactTopology.store(orders, f.config.localTables())).get("{\"id\":10}");
-        assertThat(io.cdcflow.streams.facts.FactRows.compute(orders, joined).get("customer_name").asText()).isEqualTo("Ada L");
+        io.cdcflow.streams.model.JoinedRows joined = f.driver.<String, io.cdcflow.streams.model.JoinedRows>getKeyValueStore(
+                FactTopology.store(orders, f.config.localTables())).get("{\"id\":10}");
+        assertThat(io.cdcflow.streams.facts.FactRows.compute(orders, joined).columns().get("customer_name").asText()).isEqualTo("Ada L");
     }
 
     @Test
