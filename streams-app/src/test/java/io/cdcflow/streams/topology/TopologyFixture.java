@@ -42,6 +42,8 @@ final class TopologyFixture implements AutoCloseable {
     /** Every output record so far, per topic, in emission order. */
     private final Map<String, List<TestRecord<String, JsonNode>>> emitted = new HashMap<>();
     private long lsn = 0x1000;
+    /** Each table's primary key, to key its records as the wal-producer does. */
+    private final Map<String, RowSchema> tables;
 
     TopologyFixture(Map<String, String> env) {
         this(env, OutputSchemas.NONE);
@@ -57,6 +59,7 @@ final class TopologyFixture implements AutoCloseable {
     }
 
     TopologyFixture(FactsFile facts, Map<String, RowSchema> tables, Map<String, String> env, OutputSchemas schemas) {
+        this.tables = tables;
         config = StreamsAppConfig.from(new Env(env));
         plans = new FactPlanner(config.schema(), tables::get).plan(facts);
         // the app's own settings (store kinds, idling, guarantee), with a scratch application and state directory
@@ -84,7 +87,10 @@ final class TopologyFixture implements AutoCloseable {
 
     long change(String table, Operation op, ObjectNode row, long commitLsn, long seq, String... unchangedToast) {
         ChangeEvent event = ChangeEvent.ofRow(table, op, row, commitLsn, seq, List.of(unchangedToast));
-        raw(config.inputTopic(table), event.key().toString(), ChangeEventCodec.valueBytes(event));
+        ObjectNode key = Json.object();
+        RowSchema schema = tables.get(table);
+        (schema == null ? List.of("id") : schema.primaryKey()).forEach(k -> key.set(k, row.get(k)));
+        raw(config.inputTopic(table), key.toString(), ChangeEventCodec.valueBytes(event));
         return commitLsn;
     }
 
