@@ -97,7 +97,7 @@ public final class RowEncoder {
             int position = expected < width && schema.nameAt(expected).equals(field) ? expected : schema.position(field);
             expected = position + 1;
             if (position < 0) {
-                if (field.equals("_version")) {
+                if (field.equals(schema.meta().version())) {
                     if (token == JsonToken.VALUE_NUMBER_INT && fitsLong(in) && in.getLongValue() >= 0) {
                         longVersion = in.getLongValue();
                         version = null;
@@ -105,7 +105,7 @@ public final class RowEncoder {
                         version = version(token == JsonToken.VALUE_NUMBER_INT ? null : tree(in), in);
                         longVersion = -1;
                     }
-                } else if (field.equals("_deleted")) {
+                } else if (field.equals(schema.meta().deleted())) {
                     deleted = (token == JsonToken.VALUE_NUMBER_INT ? in.getIntValue() : tree(in).asInt(0)) == 0 ? 0 : 1;
                 } else {
                     in.skipChildren(); // reserved, or a column the table no longer has

@@ -1,5 +1,6 @@
 package io.cdcflow.writer.schema;
 
+import io.cdcflow.common.schema.MetaColumns;
 import java.util.stream.Collectors;
 
 /**
@@ -37,10 +38,13 @@ public final class ReplacingMergeTreeDdl {
         String columns = schema.columns().entrySet().stream()
                 .map(c -> quote(c.getKey()) + " " + c.getValue().declaration())
                 .collect(Collectors.joining(", "));
-        String engine = server.hasIsDeletedColumn() ? "ReplacingMergeTree(_version, _deleted)" : "ReplacingMergeTree(_version)";
+        MetaColumns meta = schema.meta();
+        String version = quote(meta.version());
+        String engine = "ReplacingMergeTree(" + version + (server.hasIsDeletedColumn() ? ", " + quote(meta.deleted()) : "") + ")";
         String orderBy = schema.keyColumns().stream().map(ReplacingMergeTreeDdl::quote).collect(Collectors.joining(", "));
         return "CREATE TABLE IF NOT EXISTS " + qualified(schema.table()) + " (" + columns
-                + ", _version " + schema.versionType() + ", _deleted UInt8, _ingested_at DateTime DEFAULT now()) ENGINE = "
+                + ", " + version + " " + schema.versionType() + ", " + quote(meta.deleted()) + " UInt8, " + quote(meta.ingestedAt())
+                + " DateTime DEFAULT now()) ENGINE = "
                 + engine + " ORDER BY (" + orderBy + ")";
     }
 
@@ -64,14 +68,15 @@ public final class ReplacingMergeTreeDdl {
     }
 
     /** Deletes every row written before a truncate of the source table. */
-    public String deleteBefore(String table, String version) {
-        return "ALTER TABLE " + qualified(table) + " DELETE WHERE _version < " + version
+    public String deleteBefore(TableSchema schema, String version) {
+        return "ALTER TABLE " + qualified(schema.table()) + " DELETE WHERE " + quote(schema.meta().version()) + " < " + version
                 + (server.hasMutationsSync() ? " SETTINGS mutations_sync = 2" : "");
     }
 
-    public String currentView(String table) {
+    public String currentView(TableSchema schema) {
+        String table = schema.table();
         return "CREATE VIEW IF NOT EXISTS " + qualified(table + "_current") + " AS SELECT * FROM " + qualified(table)
-                + " FINAL WHERE _deleted = 0";
+                + " FINAL WHERE " + quote(schema.meta().deleted()) + " = 0";
     }
 
     /** A view's columns are fixed when it is created: after a column changes it is made again. */

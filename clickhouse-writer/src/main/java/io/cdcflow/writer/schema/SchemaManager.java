@@ -56,17 +56,17 @@ public final class SchemaManager {
             return known;
         }
         Map<String, String> existing = existingColumns(table);
-        String versionType = existing.getOrDefault("_version",
+        String versionType = existing.getOrDefault(TableSchema.metaOf(source).version(),
                 RowSchema.TABLE.equals(source.kind()) && server.hasWideNumbers() ? "UInt128" : "UInt64");
         TableSchema wanted = new TableSchema(table, source, server, versionType);
         if (existing.isEmpty()) {
             clickhouse.execute(ddl.createTable(wanted));
-            clickhouse.execute(ddl.currentView(table));
+            clickhouse.execute(ddl.currentView(wanted));
             LOG.info("created table {}.{} from schema {} of {} ({} columns, key {}) and view {}_current", database, table,
                     source.id(), source.subject(), wanted.columns().size(), wanted.keyColumns(), table);
         } else {
             alter(table, wanted, existing);
-            clickhouse.execute(ddl.currentView(table)); // a view dropped by hand, or lost to a crash after CREATE TABLE, comes back
+            clickhouse.execute(ddl.currentView(wanted)); // a view dropped by hand, or lost to a crash after CREATE TABLE, comes back
         }
         tables.put(table, wanted);
         return wanted;
@@ -101,14 +101,14 @@ public final class SchemaManager {
             previous = name;
         }
         for (String name : existing.keySet()) {
-            if (!wanted.columns().containsKey(name) && !TableSchema.RESERVED.contains(name)) {
+            if (!wanted.columns().containsKey(name) && !wanted.meta().contains(name)) {
                 clickhouse.execute(ddl.dropColumn(table, name));
                 changes.add("dropped " + name);
             }
         }
         if (!changes.isEmpty()) {
             clickhouse.execute(ddl.dropCurrentView(table));
-            clickhouse.execute(ddl.currentView(table));
+            clickhouse.execute(ddl.currentView(wanted));
             LOG.info("table {}.{} follows schema {} of {}: {}", database, table, wanted.sourceId(), wanted.source().subject(),
                     String.join("; ", changes));
         }

@@ -1,6 +1,7 @@
 package io.cdcflow.writer.schema;
 
 import io.cdcflow.common.schema.Column;
+import io.cdcflow.common.schema.MetaColumns;
 import io.cdcflow.common.schema.RowSchema;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -12,16 +13,16 @@ import java.util.Map;
 /**
  * The columns of one target table, declared from a {@link RowSchema} alone: the source's columns in order with their
  * exact types, ordered by the source's primary key, plus the writer's own {@code _version}, {@code _deleted} and
- * {@code _ingested_at}.
+ * {@code _ingested_at} (named otherwise where the source has columns of those names: {@link MetaColumns}).
  */
 public final class TableSchema {
-    public static final List<String> RESERVED = List.of("_version", "_deleted", "_ingested_at");
 
     private final String table;
     private final RowSchema source;
     private final String sourceId;
     private final List<String> keyColumns;
     private final String versionType;
+    private final MetaColumns meta;
     private final Map<String, ClickHouseType> columns = new LinkedHashMap<>();
     /** Column name to its position in {@link #columns}, for the encoder's per-field lookup. */
     private final Map<String, Integer> positions = new HashMap<>();
@@ -39,6 +40,7 @@ public final class TableSchema {
         this.sourceId = source.id();
         this.keyColumns = source.primaryKey();
         this.versionType = versionType;
+        this.meta = metaOf(source);
         for (Column column : source.columns()) {
             ClickHouseType type = ClickHouseType.of(column, server);
             if (keyColumns.contains(column.name())) {
@@ -57,9 +59,18 @@ public final class TableSchema {
             keys[position] = true;
         });
         List<String> names = new ArrayList<>(columns.keySet());
-        names.add("_version");
-        names.add("_deleted");
+        names.add(meta.version());
+        names.add(meta.deleted());
         insertColumns = List.copyOf(names);
+    }
+
+    /** The names of the writer's own columns in this table. */
+    public static MetaColumns metaOf(RowSchema source) {
+        return MetaColumns.avoiding(source.columns().stream().map(Column::name).toList());
+    }
+
+    public MetaColumns meta() {
+        return meta;
     }
 
     /** Whether the source's records are change events (mirror mode) rather than flat fact rows. */

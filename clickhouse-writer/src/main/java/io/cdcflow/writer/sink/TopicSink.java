@@ -372,7 +372,7 @@ public final class TopicSink implements AutoCloseable {
         if (meta.operation() == Operation.TRUNCATE) {
             flush();
             land();
-            clickhouse.execute(schemas.ddl().deleteBefore(table, version.toString()));
+            clickhouse.execute(schemas.ddl().deleteBefore(schema, version.toString()));
             truncatedBefore.put(table, version);
             LOG.info("truncate of {} at {}: deleted every older row of {}.{}", meta.schema() + "." + meta.table(),
                     meta.commitLsn(), config.database(), table);
@@ -388,8 +388,8 @@ public final class TopicSink implements AutoCloseable {
             land();
             unchangedToast(schema, event, row);
         }
-        row.put("_version", version);
-        row.put("_deleted", meta.operation() == Operation.DELETE ? 1 : 0);
+        row.put(schema.meta().version(), version);
+        row.put(schema.meta().deleted(), meta.operation() == Operation.DELETE ? 1 : 0);
         if (!schema.versionType().equals("UInt128")) {
             // Equal versions (changes of one key in one transaction) are told apart by insertion order only: one per INSERT.
             Set<ByteBuffer> keys = batchKeys.computeIfAbsent(table, t -> new HashSet<>());
@@ -428,7 +428,7 @@ public final class TopicSink implements AutoCloseable {
                     .append(value.isNumber() ? value.asText() : ReplacingMergeTreeDdl.literal(value.asText()));
         }
         List<JsonNode> previous = clickhouse.query("SELECT " + String.join(", ", select) + " FROM " + ddl.qualified(schema.table())
-                + " FINAL WHERE " + where + " AND _deleted = 0 LIMIT 1");
+                + " FINAL WHERE " + where + " AND " + ReplacingMergeTreeDdl.quote(schema.meta().deleted()) + " = 0 LIMIT 1");
         if (!previous.isEmpty()) {
             previous.get(0).fields().forEachRemaining(f -> row.set(f.getKey(), f.getValue()));
         }

@@ -42,6 +42,14 @@ class RowEncoderTest {
     }
 
     @Test
+    void sourceColumnsNamedLikeTheVersionAndDeleteFlagAreColumns() {
+        RowSchema source = RowSchema.table("public", "t", 7, List.of(new Column("id", SqlTypes.INT4, true),
+                new Column("_version", SqlTypes.INT8, false), new Column("_deleted", SqlTypes.BOOL, false)), List.of("id"));
+        assertThat(encode(schema(source, OLD), OLD, "{\"id\":1,\"_version\":-5,\"_deleted\":true,\"__version\":42,\"__deleted\":1}"))
+                .isEqualTo("1\t-5\t1\t42\t1\n");
+    }
+
+    @Test
     void encodesForOldAndCurrentServers() {
         String row = "{\"order_id\":1,\"total\":12345678901234567890.0123456789,\"created_at\":\"2026-11-24T12:00:00.123456+02:00\","
                 + "\"paid\":true,\"note\":\"zoë\",\"_version\":9,\"_deleted\":1}";

@@ -25,8 +25,8 @@ class ReplacingMergeTreeDdlTest {
         assertThat(new ReplacingMergeTreeDdl("cdc", OLD).createTable(schema)).isEqualTo(
                 "CREATE TABLE IF NOT EXISTS `cdc`.`order_fact` (`order_id` Int32, `customer name` Nullable(String), "
                         + "`total` Decimal(12, 2), `created_at` DateTime('UTC'), `paid` Nullable(UInt8), "
-                        + "_version UInt64, _deleted UInt8, _ingested_at DateTime DEFAULT now()) "
-                        + "ENGINE = ReplacingMergeTree(_version) ORDER BY (`order_id`)");
+                        + "`_version` UInt64, `_deleted` UInt8, `_ingested_at` DateTime DEFAULT now()) "
+                        + "ENGINE = ReplacingMergeTree(`_version`) ORDER BY (`order_id`)");
         assertThat(new ReplacingMergeTreeDdl("cdc", OLD).addColumn("customer_dim", "tier", ClickHouseType.of(
                 new Column("tier", SqlTypes.TEXT, false), OLD), "name"))
                 .isEqualTo("ALTER TABLE `cdc`.`customer_dim` ADD COLUMN `tier` Nullable(String) AFTER `name`");
@@ -37,11 +37,27 @@ class ReplacingMergeTreeDdlTest {
         TableSchema schema = new TableSchema("order_fact", ORDER_FACT, CURRENT, "UInt64");
         String ddl = new ReplacingMergeTreeDdl("cdc", CURRENT).createTable(schema);
         assertThat(ddl).contains("`created_at` DateTime64(6, 'UTC')", "`paid` Nullable(Bool)", "`total` Decimal(12, 2)",
-                "ENGINE = ReplacingMergeTree(_version, _deleted)");
-        assertThat(new ReplacingMergeTreeDdl("cdc", CURRENT).currentView("order_fact"))
-                .isEqualTo("CREATE VIEW IF NOT EXISTS `cdc`.`order_fact_current` AS SELECT * FROM `cdc`.`order_fact` FINAL WHERE _deleted = 0");
+                "ENGINE = ReplacingMergeTree(`_version`, `_deleted`)");
+        assertThat(new ReplacingMergeTreeDdl("cdc", CURRENT).currentView(schema))
+                .isEqualTo("CREATE VIEW IF NOT EXISTS `cdc`.`order_fact_current` AS SELECT * FROM `cdc`.`order_fact` FINAL WHERE `_deleted` = 0");
         assertThat(new ReplacingMergeTreeDdl("cdc", CURRENT).insertTarget("order_fact", schema.insertColumns()))
                 .isEqualTo("`cdc`.`order_fact` (`order_id`, `customer name`, `total`, `created_at`, `paid`, `_version`, `_deleted`)");
+    }
+
+    @Test
+    void sourceColumnsNamedLikeTheWritersOwnPushThemAside() {
+        RowSchema source = RowSchema.table("public", "t", 7, List.of(
+                new Column("id", SqlTypes.INT4, true),
+                new Column("_version", SqlTypes.INT8, false),
+                new Column("__version", SqlTypes.TEXT, false),
+                new Column("_ingested_at", SqlTypes.TEXT, false)), List.of("id"));
+        TableSchema schema = new TableSchema("t", source, OLD, "UInt64");
+        ReplacingMergeTreeDdl ddl = new ReplacingMergeTreeDdl("cdc", OLD);
+        assertThat(ddl.createTable(schema)).isEqualTo("CREATE TABLE IF NOT EXISTS `cdc`.`t` (`id` Int32, `_version` Nullable(Int64), "
+                + "`__version` Nullable(String), `_ingested_at` Nullable(String), `___version` UInt64, `_deleted` UInt8, "
+                + "`__ingested_at` DateTime DEFAULT now()) ENGINE = ReplacingMergeTree(`___version`) ORDER BY (`id`)");
+        assertThat(schema.insertColumns()).containsExactly("id", "_version", "__version", "_ingested_at", "___version", "_deleted");
+        assertThat(ddl.deleteBefore(schema, "10")).startsWith("ALTER TABLE `cdc`.`t` DELETE WHERE `___version` < 10");
     }
 
     @Test
