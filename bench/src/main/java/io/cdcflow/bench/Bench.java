@@ -22,8 +22,8 @@ public final class Bench {
                 + System.getProperty("java.version") + ", " + System.getProperty("os.name") + " " + System.getProperty("os.arch")
                 + "; PostgreSQL, the Kafka broker and ClickHouse run on the same machine. Date: " + LocalDate.now()
                 + ". Workload: " + changes + " row changes.";
-        // -Dbench.stages=decode,snapshot,join,flink,fanout,backfill,writer,freshness (default: all) runs a subset, for profiling one stage
-        java.util.Set<String> stages = java.util.Set.of(System.getProperty("bench.stages", "decode,snapshot,join,flink,fanout,backfill,writer,freshness").split(","));
+        // -Dbench.stages=decode,snapshot,join,flink,fanout,hotrows,backfill,writer,freshness (default: all) runs a subset, for profiling one stage
+        java.util.Set<String> stages = java.util.Set.of(System.getProperty("bench.stages", "decode,snapshot,join,flink,fanout,hotrows,backfill,writer,freshness").split(","));
         List<Measurement> measurements = new ArrayList<>();
         List<FreshnessBench.Point> freshness = List.of();
         try (BenchEnv env = new BenchEnv()) {
@@ -68,6 +68,20 @@ public final class Bench {
                 new FlinkSqlBench(env, warmUp).run();
                 measurements.addAll(streams.run(java.util.Set.of(System.getProperty("bench.fanout.runs", "eos,local,fast").split(","))));
                 measurements.addAll(new FlinkSqlBench(env, fanOut).run());
+            }
+            if (stages.contains("hotrows")) {
+                // updates of dimension columns no fact reads (a last_seen_at): work for them should be none
+                JoinWorkload hot = JoinWorkload.forHotRows("sh", (int) Math.min(changes / 10, 100_000));
+                StreamsBench streams = new StreamsBench(env, hot);
+                streams.prepare();
+                JoinWorkload warmUp = JoinWorkload.forHotRows("shw", Math.max(1_000, hot.orders / 10));
+                StreamsBench warmStreams = new StreamsBench(env, warmUp);
+                warmStreams.prepare();
+                System.out.println("[bench] hot-row warm-up (not measured):");
+                warmStreams.run(java.util.Set.of("eos"));
+                new FlinkSqlBench(env, warmUp).run();
+                measurements.addAll(streams.run(java.util.Set.of(System.getProperty("bench.hotrows.runs", "eos").split(","))));
+                measurements.addAll(new FlinkSqlBench(env, hot).run());
             }
             if (stages.contains("backfill")) {
                 measurements.addAll(new BackfillBench(env, changes).run());

@@ -73,13 +73,13 @@ final class FlinkSqlBench {
         }
         long complete;
         long first;
-        double fanOut = -1;
+        java.util.function.Function<String, Measurement> after = null;
         try (JoinWorkload.Progress progress = new JoinWorkload.Progress(kafka, outputs + "_order_fact", outputs + "_order_item_fact")) {
             complete = progress.awaitComplete(workload, Duration.ofMinutes(20));
             System.out.printf("[bench] fact records out: %,d for %,d facts%n", progress.records, workload.orders + workload.items);
             first = progress.firstNanos;
-            if (workload.fanOut && complete >= 0) {
-                fanOut = workload.timeFanOut(kafka, progress, " flink");
+            if (complete >= 0) {
+                after = workload.timeAfter(kafka, progress, " flink");
             }
         } finally {
             submitted.getJobClient().ifPresent(client -> client.cancel());
@@ -89,8 +89,8 @@ final class FlinkSqlBench {
         }
         String system = "Flink SQL " + org.apache.flink.runtime.util.EnvironmentInformation.getVersion() + ", MiniCluster, parallelism "
                 + parallelism + " (peer)";
-        if (workload.fanOut) {
-            return fanOut < 0 ? List.of() : List.of(workload.fanOutMeasurement(system, fanOut));
+        if (workload.after != JoinWorkload.After.NOTHING) {
+            return after == null ? List.of() : List.of(after.apply(system));
         }
         double startup = (running - started) / 1e9;
         double processing = (complete - running) / 1e9;

@@ -44,13 +44,32 @@ final class JoinWorkload {
     final int orders;
     final int items;
     final String prefix;
-    /** Whether runs go on, once every fact is complete, to rename every dimension row and time the facts' updates. */
-    final boolean fanOut;
+    /** What runs time once every fact is complete, besides the join itself. */
+    enum After {
+        /** Nothing: the join stage. */
+        NOTHING,
+        /** Every dimension row renamed; the facts' updates timed. */
+        FAN_OUT,
+        /** Updates of dimension columns no fact reads; the updates absorbed per second and the facts they emit. */
+        HOT_ROWS
+    }
+
+    final After after;
+    /** How many hot-row updates a {@link After#HOT_ROWS} run sends. */
+    static final int HOT_UPDATES = Integer.getInteger("bench.hotrows.updates", 20_000);
     /** The commit LSN of the next change written: every change after the fill is newer than all of it. */
     private long lsn = 0x1000;
 
     JoinWorkload(String prefix, int orders) {
-        this(prefix, orders, 5_000, 1_000, false);
+        this(prefix, orders, 5_000, 1_000, After.NOTHING);
+    }
+
+    /**
+     * A workload for the hot-row stage: the join stage's shape (5,000 customers, 1,000 products), then updates of the
+     * customers' notes and the products' prices, columns neither fact reads, as a {@code last_seen_at} would be.
+     */
+    static JoinWorkload forHotRows(String prefix, int orders) {
+        return new JoinWorkload(prefix, orders, 5_000, 1_000, After.HOT_ROWS);
     }
 
     /**
@@ -58,12 +77,12 @@ final class JoinWorkload {
      * items per product), renamed once the facts are complete.
      */
     static JoinWorkload forFanOut(String prefix, int orders) {
-        return new JoinWorkload(prefix, orders, orders / 100, orders * 2 / 1_000, true);
+        return new JoinWorkload(prefix, orders, orders / 100, orders * 2 / 1_000, After.FAN_OUT);
     }
 
-    private JoinWorkload(String prefix, int orders, int customers, int products, boolean fanOut) {
+    private JoinWorkload(String prefix, int orders, int customers, int products, After after) {
         this.prefix = prefix;
-        this.fanOut = fanOut;
+        this.after = after;
         this.orders = orders;
         this.items = orders * 2;
         this.customers = customers;
@@ -137,6 +156,89 @@ final class JoinWorkload {
         return seconds;
     }
 
+    /**
+     * Times what a run does after the join ({@link #after}) once {@code progress} saw every fact complete: the figure,
+     * once the system's label is known, or null when nothing is timed or the run did not finish.
+     */
+    java.util.function.Function<String, Measurement> timeAfter(KafkaEndpoint kafka, Progress progress, String suffix) {
+        switch (after) {
+            case FAN_OUT -> {
+                double seconds = timeFanOut(kafka, progress, suffix);
+                return seconds < 0 ? null : system -> fanOutMeasurement(system, seconds);
+            }
+            case HOT_ROWS -> {
+                return timeHotRows(kafka, progress, suffix);
+            }
+            default -> {
+                return null;
+            }
+        }
+    }
+
+    /**
+     * Sends {@link #HOT_UPDATES} updates of columns no fact reads (a customer's notes, a product's price, alternately,
+     * spread over every row), then renames one customer and one product per partition: the run has absorbed the hot
+     * updates when the renames' facts carry the new names (each partition is read in order). Returns the updates per
+     * second from the first sent to then, and the fact records emitted per update (the renames' own facts subtracted),
+     * or null after the timeout.
+     */
+    private java.util.function.Function<String, Measurement> timeHotRows(KafkaEndpoint kafka, Progress progress, String suffix) {
+        long before = progress.records;
+        long started = System.nanoTime();
+        List<Integer> renamedCustomers = onePerPartition("customers", customers);
+        List<Integer> renamedProducts = onePerPartition("products", products);
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producerProperties())) {
+            for (int i = 0; i < HOT_UPDATES; i++) {
+                int id = i / 2 % (i % 2 == 0 ? customers : products) + 1;
+                send(producer, i % 2 == 0 ? "customers" : "products", i % 2 == 0 ? customer(id, "", "seen at " + i) : product(id, "", i),
+                        Operation.UPDATE);
+            }
+            List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
+            renamedCustomers.forEach(id -> sent.add(send(producer, "customers", customer(id, suffix, null), Operation.UPDATE)));
+            renamedProducts.forEach(id -> sent.add(send(producer, "products", product(id, suffix, -1), Operation.UPDATE)));
+            for (java.util.concurrent.Future<?> f : sent) {
+                f.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("a hot-row update was not written to Kafka", e.getCause());
+        }
+        long renamedFacts = 0;
+        for (int id = 1; id <= orders; id++) {
+            renamedFacts += renamedCustomers.contains(id % customers + 1) ? 1 : 0;
+        }
+        for (int id = 1; id <= items; id++) {
+            renamedFacts += renamedProducts.contains(id % products + 1) ? 1 : 0;
+        }
+        long done = progress.awaitRenamed(new java.util.HashSet<>(renamedCustomers), new java.util.HashSet<>(renamedProducts), suffix,
+                renamedFacts, Duration.ofMinutes(20));
+        if (done < 0) {
+            return null;
+        }
+        double seconds = (done - started) / 1e9;
+        long factRecords = progress.records - before;
+        double perUpdate = Math.max(0, factRecords - renamedFacts) / (double) HOT_UPDATES;
+        System.out.printf("[bench] hot rows: %,d updates of unread columns absorbed in %.1f s (%,.0f updates/s); %,d fact records out, "
+                + "%,d of them for the %,d facts of the %d renames: %.2f fact records per hot update%n", HOT_UPDATES, seconds,
+                HOT_UPDATES / seconds, factRecords, renamedFacts, renamedFacts, renamedCustomers.size() + renamedProducts.size(), perUpdate);
+        return system -> new Measurement("hot rows", system, HOT_UPDATES, seconds, -1, String.format(java.util.Locale.ROOT,
+                "once the facts of %,d events were complete, %,d updates of columns no fact reads (customers' notes, products' price; %,d "
+                        + "facts read each customer, %,d each product): %.2f fact records emitted per update (goal 0); first update sent "
+                        + "to a rename sent after them reaching its facts", events(), HOT_UPDATES, orders / customers, items / products, perUpdate));
+    }
+
+    /** The smallest id of a table's row in each partition of its topic (4 partitions, keyed as the wal-producer keys). */
+    private List<Integer> onePerPartition(String table, int rows) {
+        Map<Integer, Integer> first = new java.util.TreeMap<>();
+        for (int id = 1; id <= rows && first.size() < 4; id++) {
+            byte[] key = ("{\"id\":" + id + "}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            first.putIfAbsent(org.apache.kafka.common.utils.Utils.toPositive(org.apache.kafka.common.utils.Utils.murmur2(key)) % 4, id);
+        }
+        return List.copyOf(first.values());
+    }
+
     /** The fan-out's figure: facts updated per second. */
     Measurement fanOutMeasurement(String system, double seconds) {
         return new Measurement("fan-out", system, orders + items, seconds, -1, String.format(java.util.Locale.ROOT,
@@ -149,15 +251,23 @@ final class JoinWorkload {
         Operation operation = suffix.isEmpty() ? Operation.INSERT : Operation.UPDATE;
         List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
         for (int id = 1; id <= customers; id++) {
-            sent.add(send(producer, "customers", Json.object().put("id", id).put("name", "customer " + id + suffix).put("email", id + "@example.com")
-                    .putNull("notes"), operation));
+            sent.add(send(producer, "customers", customer(id, suffix, null), operation));
         }
-        String[] categories = {"office", "garden", "kitchen"};
         for (int id = 1; id <= products; id++) {
-            sent.add(send(producer, "products", Json.object().put("id", id).put("name", "product " + id + suffix).put("category", categories[id % 3])
-                    .put("price", new java.math.BigDecimal(id % 500 + ".99")), operation));
+            sent.add(send(producer, "products", product(id, suffix, -1), operation));
         }
         return sent;
+    }
+
+    private static ObjectNode customer(int id, String suffix, String notes) {
+        return Json.object().put("id", id).put("name", "customer " + id + suffix).put("email", id + "@example.com").put("notes", notes);
+    }
+
+    /** @param change a number that sets the price apart from the fill's, or -1 for the fill's */
+    private static ObjectNode product(int id, String suffix, int change) {
+        String[] categories = {"office", "garden", "kitchen"};
+        return Json.object().put("id", id).put("name", "product " + id + suffix).put("category", categories[id % 3])
+                .put("price", new java.math.BigDecimal((change < 0 ? id % 500 : change % 100_000) + ".99"));
     }
 
     private java.util.concurrent.Future<?> send(KafkaProducer<byte[], byte[]> producer, String table, ObjectNode row, Operation operation) {
@@ -197,6 +307,38 @@ final class JoinWorkload {
             }
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
+        }
+
+        /**
+         * Reads until every order fact of the customers {@code customerIds} and every order item fact of the products
+         * {@code productIds} ({@code facts} in all) carries names ending in {@code suffix}; returns the time then, or -1
+         * after the timeout. Every record read is counted.
+         */
+        long awaitRenamed(java.util.Set<Integer> customerIds, java.util.Set<Integer> productIds, String suffix, long facts, Duration timeout) {
+            names = suffix;
+            Map<String, Boolean> done = new HashMap<>();
+            long complete = 0;
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (System.nanoTime() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+                    records++;
+                    if (record.value() == null) {
+                        continue;
+                    }
+                    boolean order = record.topic().equals(orderFact);
+                    JsonNode fact = Json.read(record.value());
+                    if (!(order ? customerIds.contains(fact.path("customer_id").asInt()) : productIds.contains(fact.path("product_id").asInt()))) {
+                        continue;
+                    }
+                    boolean now = complete(order, record.value());
+                    complete += delta(done.put(record.topic() + new String(record.key(), java.nio.charset.StandardCharsets.UTF_8), now), now);
+                }
+                if (complete == facts) {
+                    return System.nanoTime();
+                }
+            }
+            System.out.println("[bench] renames incomplete after " + timeout + ": " + complete + "/" + facts + " facts");
+            return -1;
         }
 
         /** Reads until every fact of {@code workload} is complete; returns the time then (System.nanoTime()). */

@@ -78,13 +78,13 @@ final class StreamsBench {
             });
             long complete;
             long first;
-            double fanOut = -1;
+            java.util.function.Function<String, Measurement> after = null;
             try (JoinWorkload.Progress progress = new JoinWorkload.Progress(kafka, outputs + "_order_fact", outputs + "_order_item_fact")) {
                 complete = progress.awaitComplete(workload, Duration.ofMinutes(20));
                 first = progress.firstNanos;
                 System.out.printf("[bench] fact records out: %,d for %,d facts%n", progress.records, workload.orders + workload.items);
-                if (workload.fanOut && complete >= 0) {
-                    fanOut = workload.timeFanOut(kafka, progress, " " + run.name());
+                if (complete >= 0) {
+                    after = workload.timeAfter(kafka, progress, " " + run.name());
                 }
             }
             double[] cpuAfter = cpu(applicationId);
@@ -98,7 +98,7 @@ final class StreamsBench {
                 heap = "; " + heap;
             }
             apps.forEach(StreamsApp::close);
-            String restart = !workload.fanOut && run.instances() == 1 && (run.name().equals("eos") || run.name().equals("memory"))
+            String restart = workload.after == JoinWorkload.After.NOTHING && run.instances() == 1 && (run.name().equals("eos") || run.name().equals("memory"))
                     ? restart(configs.get(0)) : "";
             printInternalTopics(kafka, applicationId + "-");
             System.out.printf("[bench] CPU seconds during the run: stream threads %.1f, this JVM %.1f, Kafka broker %.1f%n",
@@ -106,10 +106,10 @@ final class StreamsBench {
             if (complete < 0) {
                 continue;
             }
-            if (workload.fanOut) {
-                if (fanOut > 0) {
-                    results.add(workload.fanOutMeasurement("streams-app, " + run.guarantee() + (run.says().isEmpty() ? ", foreign-key joins" : run.says())
-                            + (run.name().equals("eos") ? " (ours)" : " (ours, variant)"), fanOut));
+            if (workload.after != JoinWorkload.After.NOTHING) {
+                if (after != null) {
+                    results.add(after.apply("streams-app, " + run.guarantee() + (run.says().isEmpty() ? ", foreign-key joins" : run.says())
+                            + (run.name().equals("eos") ? " (ours)" : " (ours, variant)")));
                 }
                 continue;
             }

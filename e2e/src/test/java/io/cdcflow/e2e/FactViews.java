@@ -2,6 +2,7 @@ package io.cdcflow.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cdcflow.common.json.Json;
+import io.cdcflow.common.schema.MetaColumns;
 import io.cdcflow.testsupport.ClickHouseEndpoint;
 import io.cdcflow.testsupport.PostgresEndpoint;
 import io.cdcflow.testsupport.Waiting;
@@ -34,37 +35,44 @@ final class FactViews {
     /** Asserts that every view of the file, created in {@code db}, equals its current view in ClickHouse. */
     static void assertEqual(PostgresEndpoint db, ClickHouseEndpoint ch, Pipeline pipeline) {
         for (String view : pipeline.facts.views()) {
-            Map<String, String> pgTypes = pgTypes(db, view);
-            List<String> expected = pgRows(db, view);
-            String table = pipeline.table(view);
-            boolean equal = Waiting.until(DRAIN, Duration.ofSeconds(1), () -> expected.equals(chRows(ch, table, pgTypes.keySet())));
-            List<String> actual = chRows(ch, table, pgTypes.keySet());
-            if (!equal) {
-                List<String> missing = new ArrayList<>(expected);
-                missing.removeAll(actual);
-                List<String> extra = new ArrayList<>(actual);
-                extra.removeAll(expected);
-                throw new AssertionError(view + " differs from PostgreSQL after " + DRAIN.toSeconds() + "s (logs in " + pipeline.logs
-                        + "): " + expected.size() + " rows in PostgreSQL, " + actual.size() + " in ClickHouse; only in PostgreSQL "
-                        + missing.stream().limit(3).toList() + ", only in ClickHouse " + extra.stream().limit(3).toList());
-            }
-            if (expected.isEmpty()) {
-                throw new AssertionError(view + " is empty in PostgreSQL: the workload should have given it rows");
-            }
-            Map<String, String> chTypes = chTypes(ch, table);
-            chTypes.keySet().removeIf(c -> c.startsWith("_"));
-            if (!List.copyOf(chTypes.keySet()).equals(List.copyOf(pgTypes.keySet()))) {
-                throw new AssertionError(view + ": columns differ: PostgreSQL " + pgTypes.keySet() + ", ClickHouse " + chTypes.keySet());
-            }
-            pgTypes.forEach((column, pgType) -> {
-                String chType = chTypes.get(column).replaceAll("^Nullable\\((.*)\\)$", "$1");
-                String documented = documented(pgType);
-                if (!chType.equals(documented)) {
-                    throw new AssertionError(view + "." + column + ": PostgreSQL " + pgType + " should be " + documented
-                            + " in ClickHouse (TYPES.md), is " + chTypes.get(column));
-                }
-            });
+            assertEqual(db, ch, view, pipeline.table(view), pipeline);
         }
+    }
+
+    /**
+     * Asserts that {@code relation} in PostgreSQL (a view or a table) equals {@code table}'s current view in ClickHouse;
+     * ClickHouse's own columns (the version, delete flag and ingestion time, whatever names they took) left out.
+     */
+    static void assertEqual(PostgresEndpoint db, ClickHouseEndpoint ch, String relation, String table, Pipeline pipeline) {
+        Map<String, String> pgTypes = pgTypes(db, relation);
+        List<String> expected = pgRows(db, relation);
+        boolean equal = Waiting.until(DRAIN, Duration.ofSeconds(1), () -> expected.equals(chRows(ch, table, pgTypes.keySet())));
+        List<String> actual = chRows(ch, table, pgTypes.keySet());
+        if (!equal) {
+            List<String> missing = new ArrayList<>(expected);
+            missing.removeAll(actual);
+            List<String> extra = new ArrayList<>(actual);
+            extra.removeAll(expected);
+            throw new AssertionError(relation + " differs from PostgreSQL after " + DRAIN.toSeconds() + "s (logs in " + pipeline.logs
+                    + "): " + expected.size() + " rows in PostgreSQL, " + actual.size() + " in ClickHouse; only in PostgreSQL "
+                    + missing.stream().limit(3).toList() + ", only in ClickHouse " + extra.stream().limit(3).toList());
+        }
+        if (expected.isEmpty()) {
+            throw new AssertionError(relation + " is empty in PostgreSQL: the workload should have given it rows");
+        }
+        Map<String, String> chTypes = chTypes(ch, table);
+        chTypes.keySet().removeIf(MetaColumns.avoiding(pgTypes.keySet())::contains);
+        if (!List.copyOf(chTypes.keySet()).equals(List.copyOf(pgTypes.keySet()))) {
+            throw new AssertionError(relation + ": columns differ: PostgreSQL " + pgTypes.keySet() + ", ClickHouse " + chTypes.keySet());
+        }
+        pgTypes.forEach((column, pgType) -> {
+            String chType = chTypes.get(column).replaceAll("^Nullable\\((.*)\\)$", "$1");
+            String documented = documented(pgType);
+            if (!chType.equals(documented)) {
+                throw new AssertionError(relation + "." + column + ": PostgreSQL " + pgType + " should be " + documented
+                        + " in ClickHouse (TYPES.md), is " + chTypes.get(column));
+            }
+        });
     }
 
     /** TYPES.md's ClickHouse 18.16 type for the PostgreSQL types the test schemas use. */

@@ -80,8 +80,15 @@ final class Pipeline implements AutoCloseable {
         walProducer = new Deployable("wal-producer", wal, walPort, logs.resolve("wal-producer.log"));
         streamsApp = streams(kafka, streamsPort, "a");
         streamsApp2 = streams(kafka, streamsPort2, "b");
-        writer = writer(kafka, ch, writerPort, "a");
-        writer2 = writer(kafka, ch, writerPort2, "b");
+        String outputs = String.join(",", facts.views().stream().map(v -> run + "_" + v).toList());
+        writer = writer(kafka, ch, writerPort, "a", outputs, run + "-writer");
+        writer2 = writer(kafka, ch, writerPort2, "b", outputs, run + "-writer");
+    }
+
+    /** A writer of its own mirroring the wal-producer's topics of {@code tables} 1:1, into the same database. */
+    Deployable mirror(KafkaEndpoint kafka, ClickHouseEndpoint ch, String... tables) {
+        String topics = String.join(",", java.util.Arrays.stream(tables).map(t -> run + ".public." + t).toList());
+        return writer(kafka, ch, Ports.free(), "mirror", topics, run + "-mirror");
     }
 
     private Deployable streams(KafkaEndpoint kafka, int port, String instance) {
@@ -96,15 +103,15 @@ final class Pipeline implements AutoCloseable {
                 Map.entry("KAFKA_SESSION_TIMEOUT_MS", "10000")), port, logs.resolve("streams-app-" + instance + ".log"));
     }
 
-    private Deployable writer(KafkaEndpoint kafka, ClickHouseEndpoint ch, int port, String instance) {
+    private Deployable writer(KafkaEndpoint kafka, ClickHouseEndpoint ch, int port, String instance, String topics, String group) {
         Map<String, String> env = new java.util.HashMap<>(Map.of(
                 "KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
                 "CLICKHOUSE_URL", ch.httpUrl(),
                 "CLICKHOUSE_USER", ch.user(),
                 "CLICKHOUSE_PASSWORD", ch.password(),
                 "CLICKHOUSE_DATABASE", database,
-                "WRITER_TOPICS", String.join(",", facts.views().stream().map(v -> run + "_" + v).toList()),
-                "WRITER_GROUP_ID", run + "-writer",
+                "WRITER_TOPICS", topics,
+                "WRITER_GROUP_ID", group,
                 "WRITER_HTTP_ADDR", "127.0.0.1:" + port,
                 "WRITER_MAX_BACKOFF", "3s",
                 "KAFKA_SESSION_TIMEOUT_MS", "10000"));

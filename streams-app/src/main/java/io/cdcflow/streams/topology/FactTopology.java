@@ -32,6 +32,7 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.BranchedKStream;
 import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Grouped;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.KTable;
 import org.apache.kafka.streams.kstream.Materialized;
@@ -164,9 +165,20 @@ public final class FactTopology {
                     .mapValues(ComputedFact::row, Named.as(name + "-row")), plan);
         }
         Topology topology = builder.build();
-        // each table's change applier reads the rows its KTable stores, so only changes need to reach the table
-        tables.keySet().forEach(t -> topology.connectProcessorAndStateStores("apply-" + safe(t), tableStore(t)));
+        if (exactlyOnce()) {
+            // each table's change applier reads the rows its KTable stores, so only changes need to reach the table
+            tables.keySet().forEach(t -> topology.connectProcessorAndStateStores("apply-" + safe(t), tableStore(t)));
+        }
         return topology;
+    }
+
+    /**
+     * Whether nothing unchanged is passed on ({@link ApplyChanges}, {@link VersionStamper}): only under exactly-once,
+     * where a store and what was sent because of it commit together. Under at-least-once a crash can keep a store's
+     * update and lose the record sent for it; the replay must then send it again, so every change is passed on.
+     */
+    private boolean exactlyOnce() {
+        return org.apache.kafka.streams.StreamsConfig.EXACTLY_ONCE_V2.equals(config.processingGuarantee());
     }
 
     /** The rows of a fact row that could not be computed, by alias, for the dead-letter topic. */
@@ -307,6 +319,13 @@ public final class FactTopology {
         String name = safe(table);
         String store = tableStore(table);
         Projection projection = projections.getOrDefault(table, Projection.ALL);
+        if (!exactlyOnce()) {
+            return events
+                    // the key is unchanged, so nothing is repartitioned and the events' serde is never used
+                    .groupByKey(Grouped.with("group-" + name, strings, new ChangeEventSerde()))
+                    .aggregate(() -> null, (key, event, current) -> SourceRow.apply(current, event, projection),
+                            Named.as("apply-" + name), materialized(store, sourceRows));
+        }
         return events
                 .processValues(() -> new ApplyChanges(store, projection), Named.as("apply-" + name))
                 .toTable(Named.as("table-" + name), materialized(store, sourceRows));
@@ -316,7 +335,8 @@ public final class FactTopology {
         String name = safe(plan.name());
         String store = name + "-versions";
         builder.addStateStore(Stores.keyValueStoreBuilder(stores(store), strings, VersionStamper.serde()));
-        rows.process(() -> new VersionStamper(store, plan, schemas), Named.as(name + "-version"), store)
+        boolean suppress = exactlyOnce();
+        rows.process(() -> new VersionStamper(store, plan, schemas, suppress), Named.as(name + "-version"), store)
                 .to(plan.name(), Produced.with(strings, Serdes.ByteArray()).withName(name + "-sink"));
     }
 

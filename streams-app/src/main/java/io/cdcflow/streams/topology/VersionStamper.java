@@ -26,8 +26,8 @@ import org.apache.kafka.streams.state.internals.Murmur3;
  * Sends each computed fact row that differs from the last one sent for its key, as the output record: the row's JSON
  * with its version and delete flag ({@link MetaColumns}), keyed by the fact's key, with the {@code cdc.schema_id}
  * header of the output's schema. A row equal to the last one sent (every column and the delete flag, compared by a
- * 128-bit hash the version store keeps) is not sent again: a change to a joined row that no column of the fact shows
- * costs nothing downstream.
+ * 128-bit hash the version store keeps) is not sent again, under exactly-once: a change to a joined row that no
+ * column of the fact shows costs nothing downstream.
  *
  * <p>The version is the newest commit LSN among the joined inputs, raised when needed to one more than the last
  * version sent for the key: versions strictly increase per key in emission order, so the last record Kafka Streams
@@ -39,6 +39,8 @@ final class VersionStamper implements Processor<String, FactRow, String, byte[]>
     private final FactPlan plan;
     private final OutputSchemas schemas;
     private final MetaColumns meta;
+    /** Whether a row equal to the last one sent is dropped (exactly-once only: {@link FactTopology}). */
+    private final boolean suppress;
     private ProcessorContext<String, byte[]> context;
     private KeyValueStore<String, Sent> sent;
 
@@ -46,7 +48,8 @@ final class VersionStamper implements Processor<String, FactRow, String, byte[]>
     record Sent(long version, long hash1, long hash2) {
     }
 
-    VersionStamper(String storeName, FactPlan plan, OutputSchemas schemas) {
+    VersionStamper(String storeName, FactPlan plan, OutputSchemas schemas, boolean suppress) {
+        this.suppress = suppress;
         this.storeName = storeName;
         this.plan = plan;
         this.schemas = schemas;
@@ -71,7 +74,7 @@ final class VersionStamper implements Processor<String, FactRow, String, byte[]>
             hash[0] = ~hash[0];
         }
         Sent last = sent.get(record.key());
-        if (last != null && last.hash1 == hash[0] && last.hash2 == hash[1]) {
+        if (suppress && last != null && last.hash1 == hash[0] && last.hash2 == hash[1]) {
             return;
         }
         long candidate = fact.lsn();
