@@ -136,7 +136,7 @@ final class FactViews {
 
     /**
      * Rows as sorted text, each value in one form: numbers without trailing zeros (12.5000000000 equals 12.50),
-     * timestamps in UTC to the second (ClickHouse 18.16's DateTime keeps seconds).
+     * booleans as 1 and 0, timestamps in UTC to the second (ClickHouse 18.16's DateTime keeps seconds).
      */
     private static List<String> normalize(JsonNode rows) {
         List<String> out = new ArrayList<>();
@@ -155,6 +155,9 @@ final class FactViews {
     private static String text(JsonNode value) {
         if (value == null || value.isNull()) {
             return null;
+        }
+        if (value.isBoolean()) { // boolean is UInt8 on 18.16 (TYPES.md)
+            return value.booleanValue() ? "1" : "0";
         }
         String text = value.asText();
         try {
