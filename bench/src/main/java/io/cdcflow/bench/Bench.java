@@ -56,32 +56,13 @@ public final class Bench {
             }
             if (stages.contains("fanout")) {
                 // dimension changes that each update many facts: one foreign-key response per fact (KAFKA-16817)
-                JoinWorkload fanOut = JoinWorkload.forFanOut("sf", (int) Math.min(changes / 10, 100_000));
-                StreamsBench streams = new StreamsBench(env, fanOut);
-                streams.prepare();
-                // a warm-up of each system on a tenth of the rows, renames included, as in the join stage
-                JoinWorkload warmUp = JoinWorkload.forFanOut("sfw", Math.max(1_000, fanOut.orders / 10));
-                StreamsBench warmStreams = new StreamsBench(env, warmUp);
-                warmStreams.prepare();
-                System.out.println("[bench] fan-out warm-up (not measured):");
-                warmStreams.run(java.util.Set.of("eos", "fast"));
-                new FlinkSqlBench(env, warmUp).run();
-                measurements.addAll(streams.run(java.util.Set.of(System.getProperty("bench.fanout.runs", "eos,local,fast").split(","))));
-                measurements.addAll(new FlinkSqlBench(env, fanOut).run());
+                measurements.addAll(afterTheJoin(env, "fan-out", JoinWorkload::forFanOut, "sf", (int) Math.min(changes / 10, 100_000),
+                        java.util.Set.of("eos", "fast"), System.getProperty("bench.fanout.runs", "eos,local,fast")));
             }
             if (stages.contains("hotrows")) {
                 // updates of dimension columns no fact reads (a last_seen_at): work for them should be none
-                JoinWorkload hot = JoinWorkload.forHotRows("sh", (int) Math.min(changes / 10, 100_000));
-                StreamsBench streams = new StreamsBench(env, hot);
-                streams.prepare();
-                JoinWorkload warmUp = JoinWorkload.forHotRows("shw", Math.max(1_000, hot.orders / 10));
-                StreamsBench warmStreams = new StreamsBench(env, warmUp);
-                warmStreams.prepare();
-                System.out.println("[bench] hot-row warm-up (not measured):");
-                warmStreams.run(java.util.Set.of("eos"));
-                new FlinkSqlBench(env, warmUp).run();
-                measurements.addAll(streams.run(java.util.Set.of(System.getProperty("bench.hotrows.runs", "eos").split(","))));
-                measurements.addAll(new FlinkSqlBench(env, hot).run());
+                measurements.addAll(afterTheJoin(env, "hot-row", JoinWorkload::forHotRows, "sh", (int) Math.min(changes / 10, 100_000),
+                        java.util.Set.of("eos"), System.getProperty("bench.hotrows.runs", "eos")));
             }
             if (stages.contains("backfill")) {
                 measurements.addAll(new BackfillBench(env, changes).run());
@@ -102,5 +83,27 @@ public final class Bench {
         Report.freshnessPlot(freshness, out.resolve("freshness.png"));
         System.out.println("[bench] report: " + out.resolve("report.md").toAbsolutePath());
         System.exit(0);
+    }
+
+    /**
+     * A stage timed after the join (fan-out, hot rows): its topics filled, each system warmed up on a tenth of the rows
+     * in topics of its own (what is timed included), then ours ({@code runs}) and Flink SQL measured.
+     *
+     * @param workloads a workload for a topic prefix and a number of orders
+     */
+    private static List<Measurement> afterTheJoin(BenchEnv env, String stage, java.util.function.BiFunction<String, Integer, JoinWorkload> workloads,
+                                                  String prefix, int orders, java.util.Set<String> warmUpRuns, String runs) throws Exception {
+        JoinWorkload workload = workloads.apply(prefix, orders);
+        StreamsBench streams = new StreamsBench(env, workload);
+        streams.prepare();
+        JoinWorkload warm = workloads.apply(prefix + "w", Math.max(1_000, orders / 10));
+        StreamsBench warmStreams = new StreamsBench(env, warm);
+        warmStreams.prepare();
+        System.out.println("[bench] " + stage + " warm-up (not measured):");
+        warmStreams.run(warmUpRuns);
+        new FlinkSqlBench(env, warm).run();
+        List<Measurement> results = new ArrayList<>(streams.run(java.util.Set.of(runs.split(","))));
+        results.addAll(new FlinkSqlBench(env, workload).run());
+        return results;
     }
 }

@@ -100,7 +100,7 @@ final class StreamsBench {
             apps.forEach(StreamsApp::close);
             String restart = workload.after == JoinWorkload.After.NOTHING && run.instances() == 1 && (run.name().equals("eos") || run.name().equals("memory"))
                     ? restart(configs.get(0)) : "";
-            printInternalTopics(kafka, applicationId + "-");
+            printInternalTopics(kafka, applicationId + "-", workload.events());
             System.out.printf("[bench] CPU seconds during the run: stream threads %.1f, this JVM %.1f, Kafka broker %.1f%n",
                     cpuAfter[0] - cpuBefore[0], cpuAfter[1] - cpuBefore[1], cpuAfter[2] - cpuBefore[2]);
             if (complete < 0) {
@@ -151,8 +151,11 @@ final class StreamsBench {
         }
     }
 
-    /** How many records Kafka Streams wrote to each of the run's internal topics (changelogs, join topics). */
-    private static void printInternalTopics(KafkaEndpoint kafka, String prefix) throws Exception {
+    /**
+     * How many records and bytes Kafka Streams wrote to each of the run's internal topics (changelogs, join topics),
+     * per input event, and the bytes of the source tables' changelogs per source row (what a row's state costs).
+     */
+    private static void printInternalTopics(KafkaEndpoint kafka, String prefix, long events) throws Exception {
         try (org.apache.kafka.clients.admin.Admin admin = kafka.admin()) {
             List<String> topics = admin.listTopics().names().get().stream().filter(t -> t.startsWith(prefix)).sorted().toList();
             Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> ends = new HashMap<>();
@@ -160,9 +163,21 @@ final class StreamsBench {
                     ends.put(new org.apache.kafka.common.TopicPartition(topic, p.partition()), org.apache.kafka.clients.admin.OffsetSpec.latest())));
             Map<String, Long> records = new java.util.TreeMap<>();
             admin.listOffsets(ends).all().get().forEach((tp, info) -> records.merge(tp.topic().substring(prefix.length()), info.offset(), Long::sum));
+            Map<String, Long> bytes = new java.util.TreeMap<>();
+            List<Integer> brokers = admin.describeCluster().nodes().get().stream().map(org.apache.kafka.common.Node::id).toList();
+            admin.describeLogDirs(brokers).allDescriptions().get().values().forEach(dirs -> dirs.values().forEach(dir ->
+                    dir.replicaInfos().forEach((tp, info) -> {
+                        if (tp.topic().startsWith(prefix)) {
+                            bytes.merge(tp.topic().substring(prefix.length()), info.size(), Long::sum);
+                        }
+                    })));
             long total = records.values().stream().mapToLong(Long::longValue).sum();
-            System.out.printf("[bench] internal topics: %,d records (offsets, transaction markers included)%n", total);
-            records.forEach((topic, n) -> System.out.printf("[bench]   %,11d %s%n", n, topic));
+            System.out.printf("[bench] internal topics: %,d records (offsets, transaction markers included), %.2f per input event%n",
+                    total, total / (double) events);
+            records.forEach((topic, n) -> System.out.printf("[bench]   %,11d %6.2f/event %,13d bytes %s%n", n, n / (double) events,
+                    bytes.getOrDefault(topic, 0L), topic));
+            long state = bytes.entrySet().stream().filter(e -> e.getKey().endsWith("-table-changelog")).mapToLong(Map.Entry::getValue).sum();
+            System.out.printf("[bench] source tables' changelogs: %,d bytes, %.0f per source row%n", state, state / (double) events);
         }
     }
 

@@ -3,10 +3,7 @@ package io.cdcflow.streams.facts;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cdcflow.common.schema.SqlType;
 import io.cdcflow.common.schema.SqlTypes;
-import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * A compiled expression of a fact's select list or WHERE: typed as PostgreSQL types it, evaluated with PostgreSQL's
@@ -251,54 +248,24 @@ sealed interface Expr {
         }
     }
 
-    /** One of the few functions facts may call: {@link ExprCompiler} checks names, arguments and result types. */
-    record Call(String name, List<Expr> args, SqlType type) implements Expr {
+    /** A call of a declared function ({@link Functions}), as it was named; its arguments typed by its declaration. */
+    record Call(String name, Functions.Definition function, List<Expr> args, SqlType type) implements Expr {
         @Override
         public boolean notNull() {
-            return name.equals("concat") || args.stream().allMatch(Expr::notNull);
+            return !function.strict() || args.stream().allMatch(Expr::notNull);
         }
 
         @Override
         public Object eval(Row row) {
-            if (name.equals("concat")) { // NULL arguments are skipped, never NULL itself
-                StringBuilder s = new StringBuilder();
-                for (Expr arg : args) {
-                    Object v = arg.eval(row);
-                    if (v != null) {
-                        s.append(PgValues.text(v, arg.type()));
-                    }
+            List<Object> values = new java.util.ArrayList<>(args.size());
+            for (Expr arg : args) {
+                Object v = arg.eval(row);
+                if (v == null && function.strict()) {
+                    return null;
                 }
-                return s.toString();
+                values.add(v);
             }
-            Object first = args.get(0).eval(row);
-            if (first == null) {
-                return null;
-            }
-            return switch (name) {
-                case "lower" -> PgValues.text(first, args.get(0).type()).toLowerCase(Locale.ROOT);
-                case "upper" -> PgValues.text(first, args.get(0).type()).toUpperCase(Locale.ROOT);
-                case "length", "char_length" -> {
-                    String s = PgValues.text(first, args.get(0).type());
-                    yield (long) s.codePointCount(0, s.length());
-                }
-                case "abs" -> first instanceof BigDecimal d ? d.abs() : first instanceof Double d ? Math.abs(d)
-                        : PgValues.checkInt(Math.absExact((Long) first), type);
-                case "round" -> round(first, args.size() > 1 ? args.get(1).eval(row) : 0L);
-                default -> throw new IllegalStateException("function " + name);
-            };
-        }
-
-        private static Object round(Object value, Object places) {
-            if (places == null) {
-                return null;
-            }
-            if (value instanceof Double d) {
-                return Math.rint(d); // round(double precision) rounds half to even
-            }
-            BigDecimal d = (BigDecimal) value;
-            int scale = (int) (long) (Long) places;
-            BigDecimal r = d.setScale(scale, RoundingMode.HALF_UP);
-            return scale < 0 ? r.setScale(0) : r;
+            return function.evaluator().eval(this, values);
         }
     }
 }

@@ -160,7 +160,7 @@ final class ExprCompiler {
         }
         throw refuse.at(e, "the expression " + e + " (" + e.getClass().getSimpleName() + ") is not supported; supported are "
                 + "columns, literals, + - * / %, ||, comparisons, AND/OR/NOT, IS [NOT] NULL, IN, BETWEEN, CASE, CAST or ::, "
-                + "COALESCE, NULLIF, lower, upper, length, abs, round, concat");
+                + Functions.supported());
     }
 
     /** The literal type of a quoted string or NULL before context gives it one (PostgreSQL's "unknown"). */
@@ -217,7 +217,7 @@ final class ExprCompiler {
         };
     }
 
-    private static SqlType plainInt(SqlType t) {
+    static SqlType plainInt(SqlType t) {
         return switch (t.resolved().name()) {
             case "int2" -> SqlTypes.INT2;
             case "int4" -> SqlTypes.INT4;
@@ -298,48 +298,15 @@ final class ExprCompiler {
                 Expr a = args.get(0).type() == UNKNOWN ? coerce(args.get(0), SqlTypes.TEXT, f) : args.get(0);
                 return new Expr.NullIf(a, coerce(args.get(1), a.type(), f));
             }
-            case "lower", "upper" -> {
-                requireArgs(f, args, 1, 1);
-                return new Expr.Call(name, List.of(textArg(args.get(0), f)), SqlTypes.TEXT);
-            }
-            case "length", "char_length" -> {
-                requireArgs(f, args, 1, 1);
-                return new Expr.Call(name, List.of(textArg(args.get(0), f)), SqlTypes.INT4);
-            }
-            case "concat" -> {
-                for (Expr a : args) {
-                    requireText(a, f);
+            default -> {
+                Functions.Definition function = Functions.get(name);
+                if (function == null) {
+                    throw refuse.at(f, "function " + name + "() is not supported; supported are " + Functions.supported());
                 }
-                return new Expr.Call(name, args, SqlTypes.TEXT);
+                requireArgs(f, args, function.minArgs(), function.maxArgs());
+                Functions.Typed typed = function.typer().type(args, typing(f));
+                return new Expr.Call(name, function, typed.args(), typed.type());
             }
-            case "abs" -> {
-                requireArgs(f, args, 1, 1);
-                requireNumber(args.get(0), f, "abs()");
-                SqlType t = Kind.of(args.get(0).type()) == Kind.INT ? plainInt(args.get(0).type())
-                        : Kind.of(args.get(0).type()) == Kind.FLOAT ? SqlTypes.FLOAT8 : SqlTypes.NUMERIC;
-                return new Expr.Call(name, List.of(to(args.get(0), t)), t);
-            }
-            case "round" -> {
-                requireArgs(f, args, 1, 2);
-                Expr value = args.get(0);
-                Kind kind = Kind.of(value.type());
-                if (args.size() == 1 && kind == Kind.FLOAT) {
-                    return new Expr.Call(name, List.of(to(value, SqlTypes.FLOAT8)), SqlTypes.FLOAT8);
-                }
-                if (kind != Kind.NUMERIC && kind != Kind.INT) {
-                    throw refuse.at(f, "round() takes a numeric here, not " + value.type().display());
-                }
-                List<Expr> typed = new ArrayList<>(List.of(to(value, SqlTypes.NUMERIC)));
-                if (args.size() == 2) {
-                    if (Kind.of(args.get(1).type()) != Kind.INT) {
-                        throw refuse.at(f, "round()'s second argument must be an integer");
-                    }
-                    typed.add(to(args.get(1), SqlTypes.INT4));
-                }
-                return new Expr.Call(name, typed, SqlTypes.NUMERIC);
-            }
-            default -> throw refuse.at(f, "function " + name + "() is not supported; supported are COALESCE, NULLIF, lower, "
-                    + "upper, length, char_length, abs, round, concat");
         }
     }
 
@@ -442,9 +409,40 @@ final class ExprCompiler {
         }
     }
 
+    /** The compiler's rules, for a declaration typing the call {@code f}. */
+    private Functions.Typing typing(Function f) {
+        return new Functions.Typing() {
+            @Override
+            public Expr text(Expr arg) {
+                return textArg(arg, f);
+            }
+
+            @Override
+            public void requireText(Expr arg) {
+                ExprCompiler.this.requireText(arg, f);
+            }
+
+            @Override
+            public void requireNumber(Expr arg, String what) {
+                ExprCompiler.this.requireNumber(arg, f, what);
+            }
+
+            @Override
+            public Expr to(Expr arg, SqlType type) {
+                return ExprCompiler.this.to(arg, type);
+            }
+
+            @Override
+            public RuntimeException refuse(String message) {
+                return refuse.at(f, message);
+            }
+        };
+    }
+
     private void requireArgs(Function f, List<Expr> args, int min, int max) {
         if (args.size() < min || args.size() > max) {
-            throw refuse.at(f, f.getName() + "() takes " + (min == max ? min : min + " or more") + " arguments");
+            throw refuse.at(f, f.getName() + "() takes " + (min == max ? min : max == Integer.MAX_VALUE ? min + " or more"
+                    : min + " or " + max) + " arguments");
         }
     }
 }

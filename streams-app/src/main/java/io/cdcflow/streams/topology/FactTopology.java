@@ -50,9 +50,11 @@ import org.apache.kafka.streams.state.Stores;
  * every fact that reads it, holding only the columns the facts read ({@link Projections}) and changing only when one
  * of them does ({@link ApplyChanges}); each fact is its root table's KTable joined, one foreign-key left join per JOIN
  * (or, for the tables of {@code STREAMS_LOCAL_TABLES}, inside each task: {@link LocalJoins}), into its rows by
- * position ({@link JoinedRows}); its select list and WHERE then compute the row ({@link io.cdcflow.streams.facts.FactRows}),
- * which goes out, when it differs from the last one sent, with a version that only grows per key ({@link VersionStamper}). Every processor, join and store is named after the fact and alias, so internal
- * topic names survive changes elsewhere in the file. A pure function of the configuration and the plans.
+ * position ({@link JoinedRows}); its select list and WHERE then compute the row
+ * ({@link io.cdcflow.streams.facts.FactRows}), which goes out, when it differs from the last one sent, with a version
+ * that only grows per key ({@link VersionStamper}). Every processor, join and store is named after the fact and
+ * alias, so internal topic names survive changes elsewhere in the file. A pure function of the configuration and the
+ * plans.
  */
 public final class FactTopology {
     private final StreamsAppConfig config;
