@@ -60,7 +60,7 @@ sealed interface Expr {
 
         @Override
         public Object eval(Row row) {
-            return PgValues.cast(operand.eval(row), operand.type(), type);
+            return PgCasts.cast(operand.eval(row), operand.type(), type);
         }
     }
 
@@ -74,7 +74,7 @@ sealed interface Expr {
         @Override
         public Object eval(Row row) {
             Object a = left.eval(row);
-            return a == null ? null : PgValues.arithmetic(op, a, right.eval(row), type);
+            return a == null ? null : PgArithmetic.arithmetic(op, a, right.eval(row), type);
         }
     }
 
@@ -91,7 +91,7 @@ sealed interface Expr {
 
         @Override
         public Object eval(Row row) {
-            return PgValues.negate(operand.eval(row), operand.type());
+            return PgArithmetic.negate(operand.eval(row), operand.type());
         }
     }
 
@@ -111,7 +111,7 @@ sealed interface Expr {
         public Object eval(Row row) {
             Object a = left.eval(row);
             Object b = a == null ? null : right.eval(row);
-            return b == null ? null : PgValues.text(a, left.type()) + PgValues.text(b, right.type());
+            return b == null ? null : PgCasts.text(a, left.type()) + PgCasts.text(b, right.type());
         }
     }
 
@@ -149,7 +149,7 @@ sealed interface Expr {
         public Object eval(Row row) {
             Object a = value.eval(row);
             Object b = other.eval(row);
-            return a != null && b != null && PgValues.compare(a, b) == 0 ? null : a;
+            return a != null && b != null && PgOrdering.compare(a, b) == 0 ? null : a;
         }
     }
 
@@ -189,7 +189,7 @@ sealed interface Expr {
                 a = PgValues.stripTrailingSpaces(x); // char(n) compares without its padding
                 b = PgValues.stripTrailingSpaces((String) b);
             }
-            int c = PgValues.compare(a, b);
+            int c = PgOrdering.compare(a, b);
             return switch (op) {
                 case "=" -> c == 0;
                 case "<>" -> c != 0;

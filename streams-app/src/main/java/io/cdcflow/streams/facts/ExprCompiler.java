@@ -321,7 +321,7 @@ final class ExprCompiler {
             throw refuse.at(at, "CAST of " + operand.type().display() + " to " + target.display() + " is not supported");
         }
         if (operand.type() == UNKNOWN && operand instanceof Expr.Const c && c.value() != null) {
-            return new Expr.Const(PgValues.cast(c.value(), SqlTypes.TEXT, target), target); // 'x'::type reads a literal
+            return new Expr.Const(PgCasts.cast(c.value(), SqlTypes.TEXT, target), target); // 'x'::type reads a literal
         }
         return new Expr.Cast(operand, target);
     }
@@ -343,7 +343,7 @@ final class ExprCompiler {
         }
         if (e instanceof Expr.Const c) {
             SqlType literalType = c.type() == UNKNOWN ? SqlTypes.TEXT : c.type();
-            return new Expr.Const(c.value() == null ? null : PgValues.cast(c.value(), literalType, type), type);
+            return new Expr.Const(c.value() == null ? null : PgCasts.cast(c.value(), literalType, type), type);
         }
         return new Expr.Cast(e, type);
     }

@@ -64,19 +64,19 @@ final class Functions {
 
     static {
         declare(new Definition(List.of("lower"), 1, 1, true, (args, t) -> new Typed(List.of(t.text(args.get(0))), SqlTypes.TEXT),
-                (call, v) -> PgValues.text(v.get(0), call.args().get(0).type()).toLowerCase(Locale.ROOT)));
+                (call, v) -> PgCasts.text(v.get(0), call.args().get(0).type()).toLowerCase(Locale.ROOT)));
         declare(new Definition(List.of("upper"), 1, 1, true, (args, t) -> new Typed(List.of(t.text(args.get(0))), SqlTypes.TEXT),
-                (call, v) -> PgValues.text(v.get(0), call.args().get(0).type()).toUpperCase(Locale.ROOT)));
+                (call, v) -> PgCasts.text(v.get(0), call.args().get(0).type()).toUpperCase(Locale.ROOT)));
         declare(new Definition(List.of("length", "char_length"), 1, 1, true,
                 (args, t) -> new Typed(List.of(t.text(args.get(0))), SqlTypes.INT4),
                 (call, v) -> {
-                    String s = PgValues.text(v.get(0), call.args().get(0).type());
+                    String s = PgCasts.text(v.get(0), call.args().get(0).type());
                     return (long) s.codePointCount(0, s.length());
                 }));
         declare(new Definition(List.of("abs"), 1, 1, true, Functions::absType, (call, v) -> {
             Object x = v.get(0);
             return x instanceof BigDecimal d ? d.abs() : x instanceof Double d ? Math.abs(d)
-                    : PgValues.checkInt(Math.absExact((Long) x), call.type());
+                    : PgArithmetic.checkInt(Math.absExact((Long) x), call.type());
         }));
         declare(new Definition(List.of("round"), 1, 2, true, Functions::roundType, (call, v) -> round(v.get(0), v.size() > 1 ? v.get(1) : 0L)));
         // NULL arguments are skipped, and the result is never NULL
@@ -87,7 +87,7 @@ final class Functions {
             StringBuilder s = new StringBuilder();
             for (int i = 0; i < v.size(); i++) {
                 if (v.get(i) != null) {
-                    s.append(PgValues.text(v.get(i), call.args().get(i).type()));
+                    s.append(PgCasts.text(v.get(i), call.args().get(i).type()));
                 }
             }
             return s.toString();

@@ -24,47 +24,47 @@ class PgValuesTest {
             "0, 5, 0.00000000000000000000",
     })
     void numericDivisionHasPostgresScale(String a, String b, String expected) {
-        Object q = PgValues.arithmetic('/', new BigDecimal(a), new BigDecimal(b), SqlTypes.NUMERIC);
+        Object q = PgArithmetic.arithmetic('/', new BigDecimal(a), new BigDecimal(b), SqlTypes.NUMERIC);
         assertThat(((BigDecimal) q).toPlainString()).isEqualTo(expected);
     }
 
     @Test
     void integerArithmeticTruncatesAndChecksRanges() {
-        assertThat(PgValues.arithmetic('/', -7L, 2L, SqlTypes.INT4)).isEqualTo(-3L);
-        assertThat(PgValues.arithmetic('%', -7L, 2L, SqlTypes.INT4)).isEqualTo(-1L);
-        assertThatThrownBy(() -> PgValues.arithmetic('*', 2_000_000_000L, 2L, SqlTypes.INT4)).hasMessage("integer out of range");
-        assertThatThrownBy(() -> PgValues.arithmetic('/', 1L, 0L, SqlTypes.INT4)).hasMessage("division by zero");
-        assertThat(PgValues.arithmetic('*', 2_000_000_000L, 2L, SqlTypes.INT8)).isEqualTo(4_000_000_000L);
+        assertThat(PgArithmetic.arithmetic('/', -7L, 2L, SqlTypes.INT4)).isEqualTo(-3L);
+        assertThat(PgArithmetic.arithmetic('%', -7L, 2L, SqlTypes.INT4)).isEqualTo(-1L);
+        assertThatThrownBy(() -> PgArithmetic.arithmetic('*', 2_000_000_000L, 2L, SqlTypes.INT4)).hasMessage("integer out of range");
+        assertThatThrownBy(() -> PgArithmetic.arithmetic('/', 1L, 0L, SqlTypes.INT4)).hasMessage("division by zero");
+        assertThat(PgArithmetic.arithmetic('*', 2_000_000_000L, 2L, SqlTypes.INT8)).isEqualTo(4_000_000_000L);
     }
 
     @Test
     void numericMultiplicationAndAdditionKeepExactScales() {
-        assertThat(((BigDecimal) PgValues.arithmetic('*', new BigDecimal("3"), new BigDecimal("2.50"), SqlTypes.NUMERIC)).toPlainString())
+        assertThat(((BigDecimal) PgArithmetic.arithmetic('*', new BigDecimal("3"), new BigDecimal("2.50"), SqlTypes.NUMERIC)).toPlainString())
                 .isEqualTo("7.50");
-        assertThat(((BigDecimal) PgValues.arithmetic('+', new BigDecimal("1.5"), new BigDecimal("2.25"), SqlTypes.NUMERIC)).toPlainString())
+        assertThat(((BigDecimal) PgArithmetic.arithmetic('+', new BigDecimal("1.5"), new BigDecimal("2.25"), SqlTypes.NUMERIC)).toPlainString())
                 .isEqualTo("3.75");
     }
 
     @Test
     void castsRoundAsPostgresDoes() {
-        assertThat(PgValues.cast(new BigDecimal("2.5"), SqlTypes.NUMERIC, SqlTypes.INT4)).isEqualTo(3L);
-        assertThat(PgValues.cast(new BigDecimal("-2.5"), SqlTypes.NUMERIC, SqlTypes.INT4)).isEqualTo(-3L);
-        assertThat(PgValues.cast(2.5, SqlTypes.FLOAT8, SqlTypes.INT4)).isEqualTo(2L);
-        assertThat(PgValues.cast(3.5, SqlTypes.FLOAT8, SqlTypes.INT4)).isEqualTo(4L);
-        assertThat(((BigDecimal) PgValues.cast(new BigDecimal("1.005"), SqlTypes.NUMERIC, SqlTypes.numeric(5, 2))).toPlainString()).isEqualTo("1.01");
-        assertThat(((BigDecimal) PgValues.cast(0.1, SqlTypes.FLOAT8, SqlTypes.NUMERIC)).toPlainString()).isEqualTo("0.1");
-        assertThat(PgValues.cast("abcdef", SqlTypes.TEXT, SqlTypes.varchar(3))).isEqualTo("abc");
-        assertThat(PgValues.cast(true, SqlTypes.BOOL, SqlTypes.TEXT)).isEqualTo("true");
-        assertThat(PgValues.cast(" 42 ", SqlTypes.TEXT, SqlTypes.INT8)).isEqualTo(42L);
-        assertThatThrownBy(() -> PgValues.cast(new BigDecimal("1234.5"), SqlTypes.NUMERIC, SqlTypes.numeric(4, 1)))
+        assertThat(PgCasts.cast(new BigDecimal("2.5"), SqlTypes.NUMERIC, SqlTypes.INT4)).isEqualTo(3L);
+        assertThat(PgCasts.cast(new BigDecimal("-2.5"), SqlTypes.NUMERIC, SqlTypes.INT4)).isEqualTo(-3L);
+        assertThat(PgCasts.cast(2.5, SqlTypes.FLOAT8, SqlTypes.INT4)).isEqualTo(2L);
+        assertThat(PgCasts.cast(3.5, SqlTypes.FLOAT8, SqlTypes.INT4)).isEqualTo(4L);
+        assertThat(((BigDecimal) PgCasts.cast(new BigDecimal("1.005"), SqlTypes.NUMERIC, SqlTypes.numeric(5, 2))).toPlainString()).isEqualTo("1.01");
+        assertThat(((BigDecimal) PgCasts.cast(0.1, SqlTypes.FLOAT8, SqlTypes.NUMERIC)).toPlainString()).isEqualTo("0.1");
+        assertThat(PgCasts.cast("abcdef", SqlTypes.TEXT, SqlTypes.varchar(3))).isEqualTo("abc");
+        assertThat(PgCasts.cast(true, SqlTypes.BOOL, SqlTypes.TEXT)).isEqualTo("true");
+        assertThat(PgCasts.cast(" 42 ", SqlTypes.TEXT, SqlTypes.INT8)).isEqualTo(42L);
+        assertThatThrownBy(() -> PgCasts.cast(new BigDecimal("1234.5"), SqlTypes.NUMERIC, SqlTypes.numeric(4, 1)))
                 .hasMessageContaining("numeric field overflow");
-        assertThatThrownBy(() -> PgValues.cast("x", SqlTypes.TEXT, SqlTypes.INT4)).hasMessageContaining("invalid input syntax for type integer");
+        assertThatThrownBy(() -> PgCasts.cast("x", SqlTypes.TEXT, SqlTypes.INT4)).hasMessageContaining("invalid input syntax for type integer");
     }
 
     @Test
     void comparisonsOrderNumbersByValueAndNanLast() {
-        assertThat(PgValues.compare(new BigDecimal("1.0"), new BigDecimal("1.00"))).isZero();
-        assertThat(PgValues.compare(Double.NaN, 1e308)).isPositive();
-        assertThat(PgValues.compare("NaN", new BigDecimal("99"))).isPositive();
+        assertThat(PgOrdering.compare(new BigDecimal("1.0"), new BigDecimal("1.00"))).isZero();
+        assertThat(PgOrdering.compare(Double.NaN, 1e308)).isPositive();
+        assertThat(PgOrdering.compare("NaN", new BigDecimal("99"))).isPositive();
     }
 }
