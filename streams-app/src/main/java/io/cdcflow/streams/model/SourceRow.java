@@ -66,6 +66,16 @@ public record SourceRow(long lsn, long seq, boolean deleted, ObjectNode columns)
         return new SourceRow(lsn, seq, false, columns);
     }
 
+    /** This row with only the columns of {@code projection}, and the same metadata. */
+    public SourceRow project(Projection projection) {
+        return new SourceRow(lsn, seq, deleted, projection.of(columns));
+    }
+
+    /** Whether {@code other} holds what this row does: the deleted state and the columns, whatever the metadata. */
+    public boolean sameContent(SourceRow other) {
+        return other != null && deleted == other.deleted && sameColumns(columns, other.columns);
+    }
+
     /** Equal columns in the same order (a JSON object's order is the column order, which a fact's {@code *} keeps). */
     private static boolean sameColumns(ObjectNode a, ObjectNode b) {
         if (a.size() != b.size()) {

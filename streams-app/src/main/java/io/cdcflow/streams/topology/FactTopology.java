@@ -139,24 +139,25 @@ public final class FactTopology {
         Map<String, KStream<String, ChangeEvent>> events = sourceEvents(builder, List.copyOf(tableNames));
         Map<String, KTable<String, SourceRow>> tables = new LinkedHashMap<>();
         events.forEach((table, stream) -> tables.put(table, table(stream, table)));
+        Map<String, KTable<String, SourceRow>> joined = joinedTables(tables);
         Metrics.Counter failures = metrics.counter("streams_fact_errors_total",
                 "Fact rows that could not be computed (sent to the dead-letter topic)", "fact");
         for (FactPlan plan : plans) {
             List<Integer> local = localJoins(plan, config.localTables());
             KTable<String, SourceRow> root = tables.get(plan.root().table());
-            KTable<String, JoinedRows> joined = null;
+            KTable<String, JoinedRows> rows = null;
             for (int i = 0; i < plan.joins().size(); i++) {
                 if (!local.contains(i)) {
-                    joined = joined == null ? join(plan, i, root, r -> JoinedRows.root(r, plan.joins().size()), tables)
-                            : join(plan, i, joined, j -> j, tables);
+                    rows = rows == null ? join(plan, i, root, r -> JoinedRows.root(r, plan.joins().size()), joined)
+                            : join(plan, i, rows, j -> j, joined);
                 }
             }
             String name = safe(plan.name());
-            KStream<String, JoinedRows> changes = joined != null ? joined.toStream(Named.as(name + "-changes"))
+            KStream<String, JoinedRows> changes = rows != null ? rows.toStream(Named.as(name + "-changes"))
                     : root.toStream(Named.as(name + "-changes"))
                     .mapValues(r -> r == null ? null : JoinedRows.root(r, plan.joins().size()), Named.as(name + "-rows"));
             if (!local.isEmpty()) {
-                changes = localJoins(builder, plan, local, changes, tables);
+                changes = localJoins(builder, plan, local, changes, joined);
             }
             KStream<String, ComputedFact> computed = changes
                     .processValues(() -> new ComputeFacts(plan, failures), Named.as(name + "-compute"));
@@ -170,8 +171,42 @@ public final class FactTopology {
         if (exactlyOnce()) {
             // each table's change applier reads the rows its KTable stores, so only changes need to reach the table
             tables.keySet().forEach(t -> topology.connectProcessorAndStateStores("apply-" + safe(t), tableStore(t)));
+            joined.forEach((t, table) -> {
+                if (table != tables.get(t)) {
+                    topology.connectProcessorAndStateStores("project-" + safe(t), joinedTableStore(t));
+                }
+            });
         }
         return topology;
+    }
+
+    /**
+     * The tables as the joins read them: where a fact reads a table whole ({@code SELECT *}, a dimension) and the joins
+     * read only some of its columns, a KTable of those columns that changes only when one of them does
+     * ({@link ProjectChanges}), so a change of another column (a {@code last_seen_at}) sends no foreign-key response
+     * per fact row; else the table itself. (Only there: a store of its own costs a changelog record per change, which
+     * pays where unread columns change, as a dimension's do.) Not under at-least-once, where nothing is suppressed.
+     */
+    private Map<String, KTable<String, SourceRow>> joinedTables(Map<String, KTable<String, SourceRow>> tables) {
+        Map<String, Projection> joined = Projections.joined(plans);
+        Map<String, KTable<String, SourceRow>> out = new LinkedHashMap<>();
+        tables.forEach((table, rows) -> {
+            Projection projection = joined.get(table);
+            if (!exactlyOnce() || projection == null || projection.columns() == null || projections.get(table).columns() != null) {
+                out.put(table, rows);
+                return;
+            }
+            String name = safe(table);
+            out.put(table, rows.toStream(Named.as("joined-changes-" + name))
+                    .processValues(() -> new ProjectChanges(joinedTableStore(table), projection), Named.as("project-" + name))
+                    .toTable(Named.as("joined-table-" + name), materialized(joinedTableStore(table), sourceRows)));
+        });
+        return out;
+    }
+
+    /** The store of a table's rows as its joins read them, where those are fewer columns than the table keeps. */
+    private static String joinedTableStore(String table) {
+        return safe(table) + "-joined-columns";
     }
 
     /**

@@ -107,6 +107,30 @@ class EmitOnChangeTopologyTest {
     }
 
     @Test
+    void aColumnOnlyADimensionsStarReadsStopsBeforeTheJoins() {
+        // the default facts: customer_dim is SELECT * FROM customers, order_fact joins customers for name and email
+        try (TopologyFixture defaults = new TopologyFixture()) {
+            defaults.change("customers", INSERT, row("id", 1, "name", "Ada", "email", "a@x", "notes", "n"));
+            for (int id = 10; id < 13; id++) {
+                defaults.change("orders", INSERT, row("id", id, "customer_id", 1, "total", 5, "status", "new"));
+            }
+            var responses = defaults.driver.createOutputTopic("topology-test-order_fact-c-join-subscription-response-topic",
+                    org.apache.kafka.common.serialization.Serdes.ByteArray().deserializer(),
+                    org.apache.kafka.common.serialization.Serdes.ByteArray().deserializer());
+            assertThat(responses.readRecordsToList()).hasSize(3);
+            int facts = defaults.emitted("order_fact").size();
+            int dims = defaults.emitted("customer_dim").size();
+            defaults.change("customers", UPDATE, row("id", 1, "name", "Ada", "email", "a@x", "notes", "seen at 10:00"));
+            assertThat(defaults.emitted("customer_dim")).hasSize(dims + 1); // it shows notes
+            assertThat(defaults.emitted("order_fact")).hasSize(facts);
+            assertThat(responses.readRecordsToList()).as("no foreign-key response per order").isEmpty();
+            defaults.change("customers", UPDATE, row("id", 1, "name", "Ada L", "email", "a@x", "notes", "seen at 10:00"));
+            assertThat(responses.readRecordsToList()).hasSize(3);
+            assertThat(defaults.latest("order_fact").values()).allSatisfy(f -> assertThat(f.get("customer_name").asText()).isEqualTo("Ada L"));
+        }
+    }
+
+    @Test
     void sourceColumnsNamedLikeThePipelinesFieldsAreColumnsLikeAnyOther() {
         long lsn = f.change("branches", INSERT, branch(1, 0, "first", "n1", "note"));
         JsonNode dim = f.latest("branch_dim").get("{\"bid\":1}");
