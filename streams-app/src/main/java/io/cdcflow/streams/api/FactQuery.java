@@ -1,6 +1,5 @@
 package io.cdcflow.streams.api;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cdcflow.common.json.Json;
 import io.cdcflow.common.schema.Column;
