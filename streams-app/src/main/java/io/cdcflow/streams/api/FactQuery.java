@@ -3,7 +3,6 @@ package io.cdcflow.streams.api;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cdcflow.common.json.Json;
 import io.cdcflow.common.schema.Column;
-import io.cdcflow.common.schema.MetaColumns;
 import io.cdcflow.streams.facts.FactPlan;
 import io.cdcflow.streams.facts.FactRow;
 import io.cdcflow.streams.facts.FactRows;
@@ -101,8 +100,7 @@ public final class FactQuery {
         JoinedRows joined = stored instanceof SourceRow row ? JoinedRows.root(row, 0) : (JoinedRows) stored;
         FactRow fact = FactRows.compute(plan, joined);
         ObjectNode body = fact.columns().deepCopy();
-        MetaColumns meta = MetaColumns.avoiding(plan.columns().stream().map(Column::name).toList());
-        body.put(meta.deleted(), fact.deleted() ? 1 : 0);
+        body.put(plan.meta().deleted(), fact.deleted() ? 1 : 0);
         ctx.contentType("application/json").result(Json.text(body));
     }
 

@@ -1,6 +1,7 @@
 package io.cdcflow.streams.facts;
 
 import io.cdcflow.common.schema.Column;
+import io.cdcflow.common.schema.MetaColumns;
 import io.cdcflow.common.schema.RowSchema;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -63,6 +64,22 @@ public record FactPlan(String name, Source root, List<Join> joins, List<Item> it
             }
         }
         throw new IllegalArgumentException("no alias " + alias + " in fact " + name);
+    }
+
+    /** The alias at a position among a fact row's joined rows ({@link #position}'s inverse). */
+    public String alias(int position) {
+        return position == 0 ? root.alias() : joins.get(position - 1).alias();
+    }
+
+    /** The table an alias names. */
+    public String table(String alias) {
+        int position = position(alias);
+        return position == 0 ? root.table() : joins.get(position - 1).table();
+    }
+
+    /** The names of the version and delete flag beside this fact's columns in its records. */
+    public MetaColumns meta() {
+        return MetaColumns.avoiding(columns.stream().map(Column::name).toList());
     }
 
     /** The output's schema as of {@code lsn}. */

@@ -44,7 +44,7 @@ public final class Projections {
                 if (!roots && alias.equals(plan.root().alias())) {
                     return;
                 }
-                String table = plan.position(alias) == 0 ? plan.root().table() : plan.joins().get(plan.position(alias) - 1).table();
+                String table = plan.table(alias);
                 read.computeIfAbsent(table, t -> new LinkedHashSet<>()).addAll(columns);
                 if (wholeAliases.contains(alias)) {
                     whole.add(table);

@@ -48,7 +48,7 @@ import org.apache.kafka.streams.state.Stores;
 /**
  * The topology of any facts file: each source table's change events become one KTable of current rows, shared by
  * every fact that reads it, holding only the columns the facts read ({@link Projections}) and changing only when one
- * of them does ({@link ApplyChanges}); each fact is its root table's KTable joined, one foreign-key left join per JOIN
+ * of them does ({@link ChangedRows}); each fact is its root table's KTable joined, one foreign-key left join per JOIN
  * (or, for the tables of {@code STREAMS_LOCAL_TABLES}, inside each task: {@link LocalJoins}), into its rows by
  * position ({@link JoinedRows}); its select list and WHERE then compute the row
  * ({@link io.cdcflow.streams.facts.FactRows}), which goes out, when it differs from the last one sent, with a version
@@ -67,6 +67,8 @@ public final class FactTopology {
     private final Serde<SourceRow> sourceRows = StateCodec.sourceRows();
     private final Serde<JoinedRows> joinedRows = StateCodec.joinedRows();
     private final Map<String, Projection> projections;
+    /** The processors that read the store of the KTable they feed ({@link #changedRows}), and that store. */
+    private final Map<String, String> feeding = new LinkedHashMap<>();
     private final Serde<String> strings = Serdes.String();
 
     private FactTopology(StreamsAppConfig config, List<FactPlan> plans, Metrics metrics, OutputSchemas schemas,
@@ -168,22 +170,15 @@ public final class FactTopology {
                     .mapValues(ComputedFact::row, Named.as(name + "-row")), plan);
         }
         Topology topology = builder.build();
-        if (exactlyOnce()) {
-            // each table's change applier reads the rows its KTable stores, so only changes need to reach the table
-            tables.keySet().forEach(t -> topology.connectProcessorAndStateStores("apply-" + safe(t), tableStore(t)));
-            joined.forEach((t, table) -> {
-                if (table != tables.get(t)) {
-                    topology.connectProcessorAndStateStores("project-" + safe(t), joinedTableStore(t));
-                }
-            });
-        }
+        // connected once built: the store is the KTable's, added after the processor that reads it
+        feeding.forEach(topology::connectProcessorAndStateStores);
         return topology;
     }
 
     /**
      * The tables as the joins read them: where a fact reads a table whole ({@code SELECT *}, a dimension) and the joins
      * read only some of its columns, a KTable of those columns that changes only when one of them does
-     * ({@link ProjectChanges}), so a change of another column (a {@code last_seen_at}) sends no foreign-key response
+     * ({@link ChangedRows}), so a change of another column (a {@code last_seen_at}) sends no foreign-key response
      * per fact row; else the table itself. (Only there: a store of its own costs a changelog record per change, which
      * pays where unread columns change, as a dimension's do.) Not under at-least-once, where nothing is suppressed.
      */
@@ -197,11 +192,27 @@ public final class FactTopology {
                 return;
             }
             String name = safe(table);
-            out.put(table, rows.toStream(Named.as("joined-changes-" + name))
-                    .processValues(() -> new ProjectChanges(joinedTableStore(table), projection), Named.as("project-" + name))
-                    .toTable(Named.as("joined-table-" + name), materialized(joinedTableStore(table), sourceRows)));
+            out.put(table, changedRows(rows.toStream(Named.as("joined-changes-" + name)), "project-" + name,
+                    "joined-table-" + name, joinedTableStore(table), (current, row) -> {
+                        if (row == null) {
+                            return current;
+                        }
+                        SourceRow projected = row.project(projection);
+                        return projected.sameContent(current) ? current : projected;
+                    }));
         });
         return out;
+    }
+
+    /**
+     * A KTable fed only the rows that change ({@link ChangedRows}): {@code next} computes each row from the one
+     * the table holds, and returns that one when nothing changed.
+     */
+    private <V> KTable<String, SourceRow> changedRows(KStream<String, V> input, String processor, String table, String store,
+                                                      java.util.function.BiFunction<SourceRow, V, SourceRow> next) {
+        feeding.put(processor, store);
+        return input.processValues(() -> new ChangedRows<>(store, next), Named.as(processor))
+                .toTable(Named.as(table), materialized(store, sourceRows));
     }
 
     /** The store of a table's rows as its joins read them, where those are fewer columns than the table keeps. */
@@ -210,7 +221,7 @@ public final class FactTopology {
     }
 
     /**
-     * Whether nothing unchanged is passed on ({@link ApplyChanges}, {@link VersionStamper}): only under exactly-once,
+     * Whether nothing unchanged is passed on ({@link ChangedRows}, {@link VersionStamper}): only under exactly-once,
      * where a store and what was sent because of it commit together. Under at-least-once a crash can keep a store's
      * update and lose the record sent for it; the replay must then send it again, so every change is passed on.
      */
@@ -223,8 +234,7 @@ public final class FactTopology {
         ObjectNode rows = Json.object();
         for (int i = 0; i < joined.size(); i++) {
             SourceRow row = joined.row(i);
-            String alias = i == 0 ? plan.root().alias() : plan.joins().get(i - 1).alias();
-            rows.set(alias, row == null ? null : row.deleted() ? Json.object().put("deleted", true) : row.columns());
+            rows.set(plan.alias(i), row == null ? null : row.deleted() ? Json.object().put("deleted", true) : row.columns());
         }
         return rows;
     }
@@ -350,7 +360,7 @@ public final class FactTopology {
 
     /**
      * The current rows of a source table, its projected columns only: duplicates, stale re-deliveries and changes to
-     * no projected column ignored ({@link ApplyChanges}, which reads this table's store), deletes kept as marked rows.
+     * no projected column ignored ({@link ChangedRows}, which reads this table's store), deletes kept as marked rows.
      */
     private KTable<String, SourceRow> table(KStream<String, ChangeEvent> events, String table) {
         String name = safe(table);
@@ -363,9 +373,8 @@ public final class FactTopology {
                     .aggregate(() -> null, (key, event, current) -> SourceRow.apply(current, event, projection),
                             Named.as("apply-" + name), materialized(store, sourceRows));
         }
-        return events
-                .processValues(() -> new ApplyChanges(store, projection), Named.as("apply-" + name))
-                .toTable(Named.as("table-" + name), materialized(store, sourceRows));
+        return changedRows(events, "apply-" + name, "table-" + name, store,
+                (current, event) -> SourceRow.apply(current, event, projection));
     }
 
     private void emit(StreamsBuilder builder, KStream<String, FactRow> rows, FactPlan plan) {

@@ -2,7 +2,6 @@ package io.cdcflow.streams.topology;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cdcflow.common.json.Json;
-import io.cdcflow.common.schema.Column;
 import io.cdcflow.common.schema.MetaColumns;
 import io.cdcflow.common.schema.RowSchema;
 import io.cdcflow.streams.facts.FactPlan;
@@ -53,7 +52,7 @@ final class VersionStamper implements Processor<String, FactRow, String, byte[]>
         this.storeName = storeName;
         this.plan = plan;
         this.schemas = schemas;
-        this.meta = MetaColumns.avoiding(plan.columns().stream().map(Column::name).toList());
+        this.meta = plan.meta();
     }
 
     @Override
