@@ -45,8 +45,8 @@ public final class Bench {
                 if (stages.contains("join")) {
                     System.out.println("[bench] join warm-up (not measured):");
                     // both kinds of store and both kinds of join: the measured runs' code paths are compiled alike
-                    warmStreams.run(java.util.Set.of("eos", "fast"));
-                    measurements.addAll(streams.run(java.util.Set.of(System.getProperty("bench.join.runs", "eos,alo,two,local,memory,fast").split(","))));
+                    warmStreams.run(java.util.Set.of("eos", "fkmemory"));
+                    measurements.addAll(streams.run(java.util.Set.of(System.getProperty("bench.join.runs", "eos,alo,two,fk,memory,fkmemory").split(","))));
                 }
                 if (stages.contains("flink")) {
                     System.out.println("[bench] Flink SQL warm-up (not measured):");
@@ -57,7 +57,7 @@ public final class Bench {
             if (stages.contains("fanout")) {
                 // dimension changes that each update many facts: one foreign-key response per fact (KAFKA-16817)
                 measurements.addAll(afterTheJoin(env, "fan-out", JoinWorkload::forFanOut, "sf", (int) Math.min(changes / 10, 100_000),
-                        java.util.Set.of("eos", "fast"), System.getProperty("bench.fanout.runs", "eos,local,fast")));
+                        java.util.Set.of("eos", "fkmemory"), System.getProperty("bench.fanout.runs", "eos,fk,memory")));
             }
             if (stages.contains("hotrows")) {
                 // updates of dimension columns no fact reads (a last_seen_at): work for them should be none

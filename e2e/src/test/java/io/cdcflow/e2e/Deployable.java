@@ -53,6 +53,15 @@ final class Deployable implements AutoCloseable {
         }
     }
 
+    /** What the process logged so far (every start appends to the same file). */
+    String log() {
+        try {
+            return java.nio.file.Files.readString(log);
+        } catch (java.io.IOException e) {
+            return "";
+        }
+    }
+
     void awaitReady() {
         if (!Waiting.until(Duration.ofSeconds(120), Duration.ofMillis(250), this::ready)) {
             throw new AssertionError(name + " is not ready after 120s (alive: " + process.isAlive() + "); log " + log);

@@ -52,13 +52,21 @@ final class Pipeline implements AutoCloseable {
     final Path logs;
     final Facts facts;
     private final Path factsFile;
+    private final Map<String, String> streamsSettings;
 
     Pipeline(PostgresEndpoint pg, KafkaEndpoint kafka, ClickHouseEndpoint ch) throws Exception {
         this(pg, kafka, ch, Facts.defaults());
     }
 
     Pipeline(PostgresEndpoint pg, KafkaEndpoint kafka, ClickHouseEndpoint ch, Facts facts) throws Exception {
+        this(pg, kafka, ch, facts, Map.of());
+    }
+
+    /** @param streamsSettings settings of the streams-apps beside the pipeline's own (STREAMS_LOCAL_TABLES=none, ...) */
+    Pipeline(PostgresEndpoint pg, KafkaEndpoint kafka, ClickHouseEndpoint ch, Facts facts, Map<String, String> streamsSettings)
+            throws Exception {
         this.facts = facts;
+        this.streamsSettings = streamsSettings;
         logs = Files.createTempDirectory("cdcflow-e2e-" + run);
         factsFile = FactsFixtures.prefixed(facts.sql(), run);
         int walPort = Ports.free();
@@ -92,7 +100,8 @@ final class Pipeline implements AutoCloseable {
     }
 
     private Deployable streams(KafkaEndpoint kafka, int port, String instance) {
-        return new Deployable("streams-app", Map.ofEntries(
+        Map<String, String> env = new java.util.HashMap<>(streamsSettings);
+        env.putAll(Map.ofEntries(
                 Map.entry("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers()),
                 Map.entry("STREAMS_APPLICATION_ID", run + "-streams"),
                 Map.entry("STREAMS_INPUT_TOPIC_PREFIX", run),
@@ -100,7 +109,8 @@ final class Pipeline implements AutoCloseable {
                 Map.entry("STREAMS_HTTP_ADDR", "127.0.0.1:" + port),
                 Map.entry("STREAMS_ADVERTISED_ADDR", "127.0.0.1:" + port),
                 Map.entry("STREAMS_FACTS_FILE", factsFile.toString()),
-                Map.entry("KAFKA_SESSION_TIMEOUT_MS", "10000")), port, logs.resolve("streams-app-" + instance + ".log"));
+                Map.entry("KAFKA_SESSION_TIMEOUT_MS", "10000")));
+        return new Deployable("streams-app", env, port, logs.resolve("streams-app-" + instance + ".log"));
     }
 
     private Deployable writer(KafkaEndpoint kafka, ClickHouseEndpoint ch, int port, String instance, String topics, String group) {

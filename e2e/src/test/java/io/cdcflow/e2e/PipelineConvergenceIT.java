@@ -25,17 +25,20 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(RealServices.class)
 class PipelineConvergenceIT {
     private static final Duration DRAIN = Duration.ofSeconds(180);
+    /** Every join through Kafka (foreign-key joins), where the defaults join these small tables inside each task. */
+    private static final Map<String, String> FOREIGN_KEY_JOINS = Map.of("STREAMS_LOCAL_TABLES", "none");
 
     @Test
     void currentViewsEqualThePostgresJoin(PostgresEndpoint server, KafkaEndpoint kafka, ClickHouseEndpoint ch) throws Exception {
         PostgresEndpoint db = server.createDatabase("e2e_plain");
         DemoWorkload workload = seeded(db, 1);
-        try (Pipeline pipeline = new Pipeline(db, kafka, ch)) {
+        try (Pipeline pipeline = new Pipeline(db, kafka, ch, Pipeline.Facts.defaults(), FOREIGN_KEY_JOINS)) {
             pipeline.startAll();
             workload.run(150);
             pipeline.awaitReady();
             workload.run(150);
             assertConverges(db, ch, pipeline);
+            assertThat(pipeline.streamsApp.log()).contains("fact " + pipeline.run + "_order_item_fact: every join through Kafka");
             // exact types from the source schema: NOT NULL stays NOT NULL unless a left join can make it null
             assertThat(types(ch, pipeline, "order_fact")).containsEntry("order_id", "Int32").containsEntry("customer_id", "Nullable(Int32)")
                     .containsEntry("customer_name", "Nullable(String)").containsEntry("total", "Decimal(12, 2)")
@@ -96,6 +99,8 @@ class PipelineConvergenceIT {
                 workload.run(40);
             }
             assertConverges(db, ch, pipeline);
+            // the defaults joined the small tables (all of them, here) inside each task: the kills above hit that path
+            assertThat(pipeline.streamsApp.log()).contains("fact " + pipeline.run + "_order_item_fact: joined inside each task: ");
         }
     }
 
@@ -104,7 +109,7 @@ class PipelineConvergenceIT {
             throws Exception {
         PostgresEndpoint db = server.createDatabase("e2e_resnapshot");
         DemoWorkload workload = seeded(db, 3);
-        try (Pipeline pipeline = new Pipeline(db, kafka, ch)) {
+        try (Pipeline pipeline = new Pipeline(db, kafka, ch, Pipeline.Facts.defaults(), FOREIGN_KEY_JOINS)) {
             String slot = pipeline.run + "_slot";
             // as the seed's cdc-setup does: publication and slot first, the pipeline later
             db.execute("CREATE PUBLICATION " + pipeline.run + "_pub FOR TABLE customers, products, orders, order_items",

@@ -1,7 +1,6 @@
 package io.cdcflow.streams;
 
 import io.cdcflow.common.kafka.ReadToEnd;
-import io.cdcflow.streams.facts.FactPlan;
 import io.cdcflow.streams.topology.FactTopology;
 import io.cdcflow.streams.topology.StateCodec;
 import java.time.Duration;
@@ -11,10 +10,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -40,56 +35,8 @@ final class StateFormat {
         }
     }
 
-    /**
-     * Both checks of the application's existing state, on one listing of the topics: {@link #checkFormat} and
-     * {@link #checkLocalJoins}.
-     *
-     * @param tables      the source tables the facts read
-     * @param localTables STREAMS_LOCAL_TABLES
-     */
-    static void check(Admin admin, Map<String, Object> client, String applicationId, Collection<String> tables, List<FactPlan> plans,
-                      Collection<String> localTables) throws InterruptedException {
-        Set<String> existing;
-        try {
-            existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
-        } catch (ExecutionException | TimeoutException e) {
-            return; // Kafka unreachable now: Kafka Streams reports it, and a deserializer refuses old state anyway
-        }
-        checkFormat(client, applicationId, tables, existing);
-        checkLocalJoins(applicationId, plans, localTables, existing);
-    }
-
-    /**
-     * Which joins are local (STREAMS_LOCAL_TABLES) cannot change on existing state: the facts' rows joined so far are
-     * not replayed, so a join switched either way would miss every fact row that does not change again. When the
-     * application has state (its source tables' changelogs exist) and a fact's local-join state is not the one this
-     * configuration reads, the start stops with the way out.
-     */
-    private static void checkLocalJoins(String applicationId, List<FactPlan> plans, Collection<String> localTables,
-                                        Set<String> existing) {
-        for (FactPlan plan : plans) {
-            if (!existing.contains(applicationId + "-" + FactTopology.tableStore(plan.root().table()) + "-changelog")) {
-                continue; // no state for this fact's root yet
-            }
-            String prefix = applicationId + "-" + FactTopology.localStorePrefix(plan);
-            boolean local = !FactTopology.localJoins(plan, localTables).isEmpty();
-            String wanted = local ? applicationId + "-" + FactTopology.localStore(plan, localTables) + "-changelog" : null;
-            List<String> other = existing.stream()
-                    .filter(t -> t.startsWith(prefix) && t.endsWith("-joined-changelog") && !t.equals(wanted)).sorted().toList();
-            if (!other.isEmpty() || (local && !existing.contains(wanted))) {
-                throw new OldStateException("the state of application " + applicationId + " was built with other "
-                        + "STREAMS_LOCAL_TABLES for fact " + plan.name() + " (now " + localTables + "; state found: "
-                        + (other.isEmpty() ? "foreign-key joins only" : other) + "): which joins are local cannot change on "
-                        + "existing state. Set STREAMS_LOCAL_TABLES back, or reset the application and the facts are "
-                        + "recomputed from the source topics: stop every instance, run kafka-streams-application-reset.sh "
-                        + "--bootstrap-server <kafka> --application-id " + applicationId + ", delete STREAMS_STATE_DIR on "
-                        + "each instance, start again (README, Operations)");
-            }
-        }
-    }
-
     /** State in an earlier format, in the tails of the source tables' changelogs ({@code existing}: the topics there are). */
-    private static void checkFormat(Map<String, Object> client, String applicationId, Collection<String> tables, Set<String> existing) {
+    static void checkFormat(Map<String, Object> client, String applicationId, Collection<String> tables, Set<String> existing) {
         List<String> changelogs = tables.stream().map(t -> applicationId + "-" + FactTopology.tableStore(t) + "-changelog").toList();
         Map<String, Object> props = new HashMap<>(client);
         props.keySet().retainAll(ConsumerConfig.configNames());

@@ -14,6 +14,7 @@ import io.cdcflow.streams.facts.FactPlans;
 import io.cdcflow.streams.facts.FactSchemas;
 import io.cdcflow.streams.facts.FactsFile;
 import io.cdcflow.streams.topology.FactTopology;
+import io.cdcflow.streams.topology.JoinPaths;
 import io.cdcflow.streams.topology.OutputSchemas;
 import io.cdcflow.streams.topology.PublishedOutputSchemas;
 import java.io.IOException;
@@ -30,12 +31,19 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
@@ -123,6 +131,9 @@ public final class StreamsApp implements AutoCloseable {
         // join topics' records in the consumer, and the first facts of a backfill came 3 to 7 s after start instead of 1
         p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), 64 * 1024);
         p.put(StreamsConfig.producerPrefix("linger.ms"), 5);
+        // KIP-892: a store's writes reach it when their changelog transaction commits, so a crash under exactly-once
+        // replays the records since the last commit instead of marking every task corrupted and restoring all state
+        p.put(StreamsConfig.TRANSACTIONAL_STATE_STORES_CONFIG, true);
         if (config.stores() == StreamsAppConfig.Stores.MEMORY) {
             // the stores Kafka Streams makes for itself (a foreign-key join's subscriptions); FactTopology makes the others
             p.put(StreamsConfig.DSL_STORE_SUPPLIERS_CLASS_CONFIG, BuiltInDslStoreSuppliers.InMemoryDslStoreSuppliers.class);
@@ -155,14 +166,19 @@ public final class StreamsApp implements AutoCloseable {
         }
         List<FactPlan> plans = new FactPlanner(config.schema(), sources::get).plan(facts);
         plans.forEach(p -> LOG.info("fact {}: {} -> topic {}", p.name(), FactPlans.describe(p), p.name()));
-        FactTopology.checkLocalTables(plans, config.localTables());
+        if (config.localTables() != null) {
+            JoinPaths.checkTables(plans, config.localTables(), "STREAMS_LOCAL_TABLES");
+        }
         OutputSchemas schemas = new PublishedOutputSchemas(factSchemas, schemaCatalog,
                 new SchemaPublisher(config.schemaTopic(), schemaProducer));
         Topology built;
+        JoinPaths paths;
         try (Admin admin = Admin.create(admin(config))) {
-            built = FactTopology.build(config, plans, metrics, schemas, partitionCounts(admin, config, plans));
             // the state's checks come first: a start they refuse leaves the local state as it was
-            StateFormat.check(admin, client(config), config.applicationId(), facts.tables(), plans, config.localTables());
+            Set<String> existing = topics(admin);
+            StateFormat.checkFormat(client(config), config.applicationId(), facts.tables(), existing);
+            paths = JoinPathChoice.choose(config, plans, existing, sources, table -> records(admin, config.inputTopic(table)));
+            built = FactTopology.build(config, plans, metrics, schemas, paths, partitionCounts(admin, config, plans, paths));
             commitStartOffsets(admin, config, facts.tables());
         }
         if (config.stores() == StreamsAppConfig.Stores.MEMORY) {
@@ -180,8 +196,7 @@ public final class StreamsApp implements AutoCloseable {
             }
             streams = started;
             topology = built;
-            query = new FactQuery(started, config.advertisedAddress(), plans, config.httpAuth().token(), config.httpTls(),
-                    config.localTables());
+            query = new FactQuery(started, config.advertisedAddress(), plans, config.httpAuth().token(), config.httpTls(), paths);
             started.start();
         }
     }
@@ -190,9 +205,9 @@ public final class StreamsApp implements AutoCloseable {
      * The partitions of the root topics of facts with local joins (their small tables are copied to each); empty when
      * no fact has one. Fails when a root topic is not there yet: the copies must match its partitions.
      */
-    private static java.util.function.ToIntFunction<String> partitionCounts(Admin admin, StreamsAppConfig config, List<FactPlan> plans)
-            throws InterruptedException {
-        List<String> roots = plans.stream().filter(p -> !FactTopology.localJoins(p, config.localTables()).isEmpty())
+    private static java.util.function.ToIntFunction<String> partitionCounts(Admin admin, StreamsAppConfig config, List<FactPlan> plans,
+                                                                            JoinPaths paths) throws InterruptedException {
+        List<String> roots = plans.stream().filter(p -> !paths.local(p).isEmpty())
                 .map(p -> config.inputTopic(p.root().table())).distinct().toList();
         if (roots.isEmpty()) {
             return topic -> {
@@ -204,10 +219,42 @@ public final class StreamsApp implements AutoCloseable {
             admin.describeTopics(roots).allTopicNames().get(60, java.util.concurrent.TimeUnit.SECONDS)
                     .forEach((topic, description) -> counts.put(topic, description.partitions().size()));
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("cannot read the partitions of " + roots + " (the root topics of facts with "
-                    + "STREAMS_LOCAL_TABLES joins): " + e.getMessage(), e);
+            throw new IllegalStateException("cannot read the partitions of " + roots + " (the root topics of facts that "
+                    + "join tables inside each task): " + e.getMessage(), e);
         }
         return counts::get;
+    }
+
+    /** The topics in Kafka: which of the application's state exists. */
+    private static Set<String> topics(Admin admin) throws InterruptedException {
+        try {
+            return admin.listTopics().names().get(60, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot list the topics in Kafka to find the application's existing state: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** The records in a topic now (its end offsets less its start offsets), or -1 when they cannot be read. */
+    private static long records(Admin admin, String topic) {
+        try {
+            List<TopicPartition> partitions = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS)
+                    .get(topic).partitions().stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+            return offsets(admin, partitions, OffsetSpec.latest()) - offsets(admin, partitions, OffsetSpec.earliest());
+        } catch (ExecutionException | TimeoutException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    private static long offsets(Admin admin, List<TopicPartition> partitions, OffsetSpec spec)
+            throws ExecutionException, TimeoutException, InterruptedException {
+        Map<TopicPartition, OffsetSpec> query = new HashMap<>();
+        partitions.forEach(p -> query.put(p, spec));
+        return admin.listOffsets(query).all().get(30, TimeUnit.SECONDS).values().stream()
+                .mapToLong(ListOffsetsResult.ListOffsetsResultInfo::offset).sum();
     }
 
     /**

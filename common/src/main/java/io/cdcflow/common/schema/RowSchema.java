@@ -17,8 +17,11 @@ import java.util.Optional;
  * @param columns    every column, in PostgreSQL's order
  * @param primaryKey the columns records are keyed by, in key order (a table's primary key, else its replica
  *                   identity)
+ * @param estimatedRows a table's row count as PostgreSQL estimated it when the schema was published, -1 when unknown
+ *                   (a fact, a schema published before 2026-12-03); not part of the shape nor of the id
  */
-public record RowSchema(String kind, String schema, String name, long lsn, List<Column> columns, List<String> primaryKey) {
+public record RowSchema(String kind, String schema, String name, long lsn, List<Column> columns, List<String> primaryKey,
+                        long estimatedRows) {
     public static final String TABLE = "table";
     public static final String FACT = "fact";
     /** The record header naming the schema of a record's value. */
@@ -30,6 +33,10 @@ public record RowSchema(String kind, String schema, String name, long lsn, List<
         schema = schema == null ? "" : schema;
         columns = List.copyOf(columns);
         primaryKey = List.copyOf(primaryKey);
+    }
+
+    public RowSchema(String kind, String schema, String name, long lsn, List<Column> columns, List<String> primaryKey) {
+        this(kind, schema, name, lsn, columns, primaryKey, -1);
     }
 
     public static RowSchema table(String schema, String table, long lsn, List<Column> columns, List<String> primaryKey) {
@@ -59,7 +66,12 @@ public record RowSchema(String kind, String schema, String name, long lsn, List<
 
     /** The same columns and key seen again at a later position. */
     public RowSchema at(long newLsn) {
-        return new RowSchema(kind, schema, name, newLsn, columns, primaryKey);
+        return new RowSchema(kind, schema, name, newLsn, columns, primaryKey, estimatedRows);
+    }
+
+    /** The same schema with PostgreSQL's estimate of the table's rows. */
+    public RowSchema withEstimatedRows(long rows) {
+        return new RowSchema(kind, schema, name, lsn, columns, primaryKey, rows);
     }
 
     /** Whether two schemas describe the same columns and key, wherever they were seen. */

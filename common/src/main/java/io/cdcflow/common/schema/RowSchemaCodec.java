@@ -20,6 +20,9 @@ public final class RowSchemaCodec {
     public static byte[] bytes(RowSchema schema) {
         ObjectNode json = content(schema);
         json.put("id", schema.id());
+        if (schema.estimatedRows() >= 0) {
+            json.put("estimated_rows", schema.estimatedRows());
+        }
         return Json.bytes(json);
     }
 
@@ -33,7 +36,7 @@ public final class RowSchemaCodec {
             List<String> key = new ArrayList<>();
             json.path("primary_key").forEach(k -> key.add(k.asText()));
             return new RowSchema(required(json, "kind").asText(), json.path("schema").asText(""), required(json, "name").asText(),
-                    json.path("lsn_int").asLong(0), columns, key);
+                    json.path("lsn_int").asLong(0), columns, key, json.path("estimated_rows").asLong(-1));
         } catch (IllegalArgumentException | NullPointerException e) {
             throw new IllegalArgumentException("schema record is not a cdcflow row schema: " + e.getMessage(), e);
         }

@@ -39,7 +39,7 @@ public final class FactQuery {
     private final KafkaStreams streams;
     private final String self;
     private final Map<String, FactPlan> plans;
-    private final java.util.Collection<String> localTables;
+    private final io.cdcflow.streams.topology.JoinPaths paths;
     private final String bearerToken;
     private final String scheme;
     private final HttpClient http;
@@ -47,11 +47,11 @@ public final class FactQuery {
     /**
      * @param bearerToken sent when a request is forwarded to the instance that owns the key, or null
      * @param tls         when not null, instances serve HTTPS with this certificate, and forwarding trusts it
-     * @param localTables the tables joined inside each task (STREAMS_LOCAL_TABLES), which decide the facts' stores
+     * @param paths which joins are done inside each task, which decides the facts' stores
      */
     public FactQuery(KafkaStreams streams, String advertisedAddress, List<FactPlan> plans, String bearerToken,
-                     io.cdcflow.common.ops.HttpTls tls, java.util.Collection<String> localTables) {
-        this.localTables = localTables;
+                     io.cdcflow.common.ops.HttpTls tls, io.cdcflow.streams.topology.JoinPaths paths) {
+        this.paths = paths;
         this.streams = streams;
         this.self = advertisedAddress;
         this.plans = plans.stream().collect(Collectors.toMap(FactPlan::name, Function.identity()));
@@ -78,7 +78,7 @@ public final class FactQuery {
             return;
         }
         String key = rootKey(plan, values);
-        String store = FactTopology.store(plan, localTables);
+        String store = FactTopology.store(plan, paths);
         KeyQueryMetadata owner = streams.queryMetadataForKey(store, key, Serdes.String().serializer());
         if (owner == null || owner.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
             ctx.status(503).json(error("the store of " + plan.name() + " is not available yet (rebalancing or restoring)"));
@@ -96,8 +96,10 @@ public final class FactQuery {
             ctx.status(404).json(error("no " + plan.name() + " row " + id));
             return;
         }
-        // a fact without joins is read from its table's store, of source rows
-        JoinedRows joined = stored instanceof SourceRow row ? JoinedRows.root(row, 0) : (JoinedRows) stored;
+        // the store of the fact's root table (source rows) or of its last foreign-key join; the joins done inside each
+        // task are added from this instance's copies of their tables
+        JoinedRows joined = FactTopology.joinLocally(plan, paths, stored, (table, k) -> (SourceRow) streams.store(StoreQueryParameters
+                .fromNameAndType(FactTopology.replicaStore(plan, table), QueryableStoreTypes.<String, Object>keyValueStore())).get(k));
         FactRow fact = FactRows.compute(plan, joined);
         ObjectNode body = fact.columns().deepCopy();
         body.put(plan.meta().deleted(), fact.deleted() ? 1 : 0);

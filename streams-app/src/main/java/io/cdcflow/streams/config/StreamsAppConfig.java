@@ -16,7 +16,9 @@ import java.util.Map;
  * @param httpTls          HTTPS for the endpoints, or null (STREAMS_HTTP_TLS_CERT, STREAMS_HTTP_TLS_KEY)
  * @param schemaTopic      where the source tables' schemas are read and the outputs' schemas written
  * @param localTables      tables joined inside each task from a whole copy of them (small tables: dimensions), not
- *                         through Kafka; see FactTopology.localJoins
+ *                         through Kafka (empty: none, {@code STREAMS_LOCAL_TABLES=none}); null to choose by size
+ * @param localTableMaxRows with {@code localTables} null, the tables of at most this many rows are joined inside
+ *                         each task (PostgreSQL's estimate, else the records in the table's topic)
  * @param stores           where the state stores keep their data: RocksDB on disk (the default) or the heap
  * @param singleInputTopic when set, every table's events come from this one topic (the seed's cdc_events) and are
  *                         split by {@code _metadata.table}
@@ -41,6 +43,7 @@ public record StreamsAppConfig(
         String deadLetterTopic,
         String schemaTopic,
         List<String> localTables,
+        long localTableMaxRows,
         Stores stores) {
 
     public static StreamsAppConfig from(Env env) {
@@ -71,8 +74,18 @@ public record StreamsAppConfig(
                 env.optional("STREAMS_FACTS_FILE").orElse(null),
                 env.string("STREAMS_DEAD_LETTER_TOPIC", (prefix.isEmpty() ? "" : prefix + ".") + "_streams_dead_letter"),
                 env.string("STREAMS_SCHEMA_TOPIC", (prefix.isEmpty() ? "" : prefix + ".") + "_schemas"),
-                env.list("STREAMS_LOCAL_TABLES", List.of()),
+                localTables(env),
+                env.longValue("STREAMS_LOCAL_TABLE_MAX_ROWS", 100_000, 0, Long.MAX_VALUE),
                 env.choice("STREAMS_STATE_STORES", Stores.ROCKSDB, Stores.class));
+    }
+
+    /** STREAMS_LOCAL_TABLES: unset, chosen by size (null); {@code none}, no table; else the tables listed. */
+    private static List<String> localTables(Env env) {
+        List<String> listed = env.list("STREAMS_LOCAL_TABLES", null);
+        if (listed == null) {
+            return null;
+        }
+        return listed.equals(List.of("none")) ? List.of() : listed;
     }
 
     /** The host's name and the HTTP port: stable across restarts of one instance, distinct between instances. */

@@ -8,13 +8,11 @@ import io.cdcflow.common.ops.Metrics;
 import io.cdcflow.streams.config.StreamsAppConfig;
 import io.cdcflow.streams.facts.FactPlan;
 import io.cdcflow.streams.facts.FactRow;
-import io.cdcflow.streams.facts.FactsException;
 import io.cdcflow.streams.facts.Projections;
 import io.cdcflow.streams.model.JoinedRows;
 import io.cdcflow.streams.model.Projection;
 import io.cdcflow.streams.model.SourceRow;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -22,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.function.ToIntFunction;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -49,7 +46,7 @@ import org.apache.kafka.streams.state.Stores;
  * The topology of any facts file: each source table's change events become one KTable of current rows, shared by
  * every fact that reads it, holding only the columns the facts read ({@link Projections}) and changing only when one
  * of them does ({@link ChangedRows}); each fact is its root table's KTable joined, one foreign-key left join per JOIN
- * (or, for the tables of {@code STREAMS_LOCAL_TABLES}, inside each task: {@link LocalJoins}), into its rows by
+ * (or, for small tables, inside each task: {@link LocalJoins}, as {@link JoinPaths} say), into its rows by
  * position ({@link JoinedRows}); its select list and WHERE then compute the row
  * ({@link io.cdcflow.streams.facts.FactRows}), which goes out, when it differs from the last one sent, with a version
  * that only grows per key ({@link VersionStamper}). Every processor, join and store is named after the fact and
@@ -63,6 +60,7 @@ public final class FactTopology {
     private final OutputSchemas schemas;
     /** The partitions of a topic, for the copies of small tables (one per partition of the fact's root topic). */
     private final ToIntFunction<String> partitions;
+    private final JoinPaths paths;
     /** Stores, changelogs and join topics: binary ({@link StateCodec}); inputs and outputs are JSON text. */
     private final Serde<SourceRow> sourceRows = StateCodec.sourceRows();
     private final Serde<JoinedRows> joinedRows = StateCodec.joinedRows();
@@ -72,8 +70,9 @@ public final class FactTopology {
     private final Serde<String> strings = Serdes.String();
 
     private FactTopology(StreamsAppConfig config, List<FactPlan> plans, Metrics metrics, OutputSchemas schemas,
-                         ToIntFunction<String> partitions) {
+                         JoinPaths paths, ToIntFunction<String> partitions) {
         this.config = config;
+        this.paths = paths;
         this.plans = plans;
         this.metrics = metrics;
         this.schemas = schemas;
@@ -81,57 +80,50 @@ public final class FactTopology {
         this.projections = Projections.of(plans);
     }
 
-    /** The topology for topics of one partition each (TopologyTestDriver, documentation). */
+    /**
+     * The topology for topics of one partition each (TopologyTestDriver, documentation), with the joins to the tables
+     * {@code STREAMS_LOCAL_TABLES} lists inside each task (none when it is not set).
+     */
     public static Topology build(StreamsAppConfig config, List<FactPlan> plans, Metrics metrics, OutputSchemas schemas) {
-        return build(config, plans, metrics, schemas, topic -> 1);
-    }
-
-    /** @param partitions the partition count of a source topic (the app asks Kafka) */
-    public static Topology build(StreamsAppConfig config, List<FactPlan> plans, Metrics metrics, OutputSchemas schemas,
-                                 ToIntFunction<String> partitions) {
-        return new FactTopology(config, plans, metrics, schemas, partitions).build();
-    }
-
-    /** The store holding a fact's joined rows by its key, for interactive queries. */
-    public static String store(FactPlan plan, Collection<String> localTables) {
-        if (!localJoins(plan, localTables).isEmpty()) {
-            return localStore(plan, localTables);
-        }
-        return plan.joins().isEmpty() ? tableStore(plan.root().table()) : joinStore(plan, plan.joins().size() - 1);
+        List<String> local = config.localTables() == null ? List.of() : config.localTables();
+        return build(config, plans, metrics, schemas, JoinPaths.toTables(plans, local), topic -> 1);
     }
 
     /**
-     * The joins of a plan done inside each task ({@link LocalJoins}): those to a table of {@code STREAMS_LOCAL_TABLES}
-     * that no other join goes through (a later join's parent must be in the rows the foreign-key joins pass on). The
-     * others go through Kafka, in plan order.
+     * @param paths      which joins are done inside each task
+     * @param partitions the partition count of a source topic (the app asks Kafka)
      */
-    public static List<Integer> localJoins(FactPlan plan, Collection<String> localTables) {
-        Set<String> parents = new HashSet<>();
-        plan.joins().forEach(j -> parents.add(j.parentAlias()));
-        List<Integer> local = new ArrayList<>();
-        for (int i = 0; i < plan.joins().size(); i++) {
-            FactPlan.Join join = plan.joins().get(i);
-            if (localTables.contains(join.table()) && !parents.contains(join.alias())) {
-                local.add(i);
+    public static Topology build(StreamsAppConfig config, List<FactPlan> plans, Metrics metrics, OutputSchemas schemas,
+                                 JoinPaths paths, ToIntFunction<String> partitions) {
+        return new FactTopology(config, plans, metrics, schemas, paths, partitions).build();
+    }
+
+    /**
+     * The store holding a fact's rows by its key, for interactive queries: its root table's, or its last foreign-key
+     * join's; the joins done inside each task are not stored ({@link #joinLocally} adds them).
+     */
+    public static String store(FactPlan plan, JoinPaths paths) {
+        List<Integer> local = paths.local(plan);
+        for (int i = plan.joins().size() - 1; i >= 0; i--) {
+            if (!local.contains(i)) {
+                return joinStore(plan, i);
             }
         }
-        return List.copyOf(local);
+        return tableStore(plan.root().table());
     }
 
     /**
-     * Checks {@code STREAMS_LOCAL_TABLES} against the facts: a table no fact joins (a typo, a root table) is an error
-     * naming the tables that can be local.
-     *
-     * @throws FactsException naming the setting and the tables
+     * A value of a fact's {@link #store} as its rows, with the joins done inside each task added from the copies of
+     * their tables ({@code replica}: a small table's row by its key, from the store {@link #replicaStore} names).
      */
-    public static void checkLocalTables(List<FactPlan> plans, Collection<String> localTables) {
-        Set<String> joined = new TreeSet<>();
-        plans.forEach(p -> p.joins().forEach(j -> joined.add(j.table())));
-        List<String> unknown = localTables.stream().filter(t -> !joined.contains(t)).toList();
-        if (!unknown.isEmpty()) {
-            throw new FactsException("STREAMS_LOCAL_TABLES names " + unknown + ", which no fact joins; "
-                    + "the tables the facts join are " + joined);
-        }
+    public static JoinedRows joinLocally(FactPlan plan, JoinPaths paths, Object stored,
+                                         java.util.function.BiFunction<String, String, SourceRow> replica) {
+        return LocalJoins.attach(plan, paths.local(plan), LocalJoins.rows(plan, stored), replica);
+    }
+
+    /** The store of a task's copy of a small table a fact joins inside each task. */
+    public static String replicaStore(FactPlan plan, String table) {
+        return safe(plan.name()) + "-" + safe(table) + "-copy";
     }
 
     private Topology build() {
@@ -145,7 +137,7 @@ public final class FactTopology {
         Metrics.Counter failures = metrics.counter("streams_fact_errors_total",
                 "Fact rows that could not be computed (sent to the dead-letter topic)", "fact");
         for (FactPlan plan : plans) {
-            List<Integer> local = localJoins(plan, config.localTables());
+            List<Integer> local = paths.local(plan);
             KTable<String, SourceRow> root = tables.get(plan.root().table());
             KTable<String, JoinedRows> rows = null;
             for (int i = 0; i < plan.joins().size(); i++) {
@@ -271,7 +263,7 @@ public final class FactTopology {
             if (replicaStores.containsKey(table)) {
                 continue;
             }
-            String copy = name + "-" + safe(table) + "-copy";
+            String copy = replicaStore(plan, table);
             replicaStores.put(table, copy);
             builder.addStateStore(Stores.keyValueStoreBuilder(stores(copy), strings, sourceRows));
             KStream<String, SourceRow> everywhere = tables.get(table).toStream(Named.as(copy + "-changes"))
@@ -281,13 +273,14 @@ public final class FactTopology {
             changes = changes.merge(everywhere.mapValues(row -> LocalJoins.Change.right(table, row), Named.as(copy + "-right")),
                     Named.as(copy + "-merge"));
         }
-        String joinedStore = localStore(plan, config.localTables());
-        String indexStore = localStoreBase(plan, config.localTables()) + "-index";
-        builder.addStateStore(Stores.keyValueStoreBuilder(stores(joinedStore), strings, joinedRows));
+        String indexStore = localIndexStore(plan, local);
+        String leftStore = store(plan, paths);
         builder.addStateStore(Stores.keyValueStoreBuilder(stores(indexStore), strings, strings));
-        List<String> stores = new ArrayList<>(List.of(joinedStore, indexStore));
+        List<String> stores = new ArrayList<>(List.of(indexStore));
         stores.addAll(replicaStores.values());
-        return changes.process(() -> new LocalJoins(plan, local, joinedStore, indexStore, replicaStores),
+        // the rows joined so far are read from the store of the KTable they come from, connected once built
+        feeding.put(name + "-local-joins", leftStore);
+        return changes.process(() -> new LocalJoins(plan, local, leftStore, indexStore, replicaStores),
                 Named.as(name + "-local-joins"), stores.toArray(String[]::new));
     }
 
@@ -304,22 +297,18 @@ public final class FactTopology {
     }
 
     /**
-     * The store of a fact's objects joined with its small tables, by fact key. Its name lists the local joins'
-     * aliases: state kept for another choice of local tables is never read as if it were this one's.
+     * The store of which fact keys point at which small-table row, for the local joins {@code local} of a fact. Its
+     * name lists the local joins' aliases: state kept for another choice of local tables is never read as if it were
+     * this one's, and tells which choice a fact's state was built with ({@code JoinPathChoice}).
      */
-    public static String localStore(FactPlan plan, Collection<String> localTables) {
-        return localStoreBase(plan, localTables) + "-joined";
+    public static String localIndexStore(FactPlan plan, List<Integer> local) {
+        return safe(plan.name()) + "-local-" + String.join("_", local.stream().map(j -> safe(plan.joins().get(j).alias())).toList())
+                + "-index";
     }
 
-    /** The start of the names of a fact's local-join stores (joined rows, index): the prefix and the aliases. */
-    private static String localStoreBase(FactPlan plan, Collection<String> localTables) {
-        return localStorePrefix(plan) + String.join("_", localJoins(plan, localTables).stream()
-                .map(j -> safe(plan.joins().get(j).alias())).toList());
-    }
-
-    /** What the names of every {@link #localStore} of a fact start with. */
-    public static String localStorePrefix(FactPlan plan) {
-        return safe(plan.name()) + "-local-";
+    /** The store of a fact's versions: it exists once the fact has state. */
+    public static String versionStore(FactPlan plan) {
+        return safe(plan.name()) + "-versions";
     }
 
     /** Parsed events per table; records that cannot be processed go to the dead-letter topic. */
@@ -379,7 +368,7 @@ public final class FactTopology {
 
     private void emit(StreamsBuilder builder, KStream<String, FactRow> rows, FactPlan plan) {
         String name = safe(plan.name());
-        String store = name + "-versions";
+        String store = versionStore(plan);
         builder.addStateStore(Stores.keyValueStoreBuilder(stores(store), strings, VersionStamper.serde()));
         boolean suppress = exactlyOnce();
         rows.process(() -> new VersionStamper(store, plan, schemas, suppress), Named.as(name + "-version"), store)

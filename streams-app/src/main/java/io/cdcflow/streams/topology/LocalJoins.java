@@ -6,7 +6,6 @@ import io.cdcflow.streams.model.SourceRow;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -14,16 +13,24 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.TimestampedKeyValueStore;
+import org.apache.kafka.streams.state.ValueAndTimestamp;
 
 /**
  * A fact's joins to small tables, done inside the task instead of through Kafka: each task holds every row of each
- * small table (its changes are copied to every partition), an index of which fact keys point at which small-table
- * row, and each fact key's joined object. A change on either side recomputes the joined objects it touches, so the
- * last one emitted per key is the join of the newest rows of both sides, in whatever order their changes arrive.
+ * small table (its changes are copied to every partition) and an index of which fact keys point at which small-table
+ * row; the fact's rows joined so far are read from the store of the table they come from (the root table's, or the
+ * last foreign-key join's), so nothing is stored twice. A change on either side recomputes the joined rows it
+ * touches, so the last one emitted per key is the join of the newest rows of both sides, in whatever order their
+ * changes arrive.
  *
  * <p>Input: the fact's rows joined so far (the root row, or the rows the foreign-key joins joined) as
  * {@link Change#left}, and small-table rows as {@link Change#right}. Output: the joined rows per fact key, with the
  * small tables' rows at their joins' positions as the foreign-key joins place them (null where there is none).
+ *
+ * <p>The index is cleaned lazily: an entry is added when a fact row points at a small-table row it was not indexed
+ * under, and removed when that small-table row changes and the fact row no longer points at it (moved, or gone). So a
+ * fact-row change writes nothing to the index unless its foreign key moved.
  */
 final class LocalJoins implements Processor<String, LocalJoins.Change, String, JoinedRows> {
     /** Separates the parts of an index key; JSON text never holds a raw NUL. */
@@ -44,18 +51,22 @@ final class LocalJoins implements Processor<String, LocalJoins.Change, String, J
     private final FactPlan plan;
     /** The local joins, in plan order, with their index in the plan. */
     private final List<Integer> local;
-    private final String joinedStore;
+    private final String leftStore;
     private final String indexStore;
     private final Map<String, String> replicaStores;
     private ProcessorContext<String, JoinedRows> context;
-    private KeyValueStore<String, JoinedRows> joined;
+    /** The rows joined so far by fact key: source rows (the root table's store) or joined rows (a join's store). */
+    private TimestampedKeyValueStore<String, Object> left;
     private KeyValueStore<String, String> index;
     private final Map<String, KeyValueStore<String, SourceRow>> replicas = new java.util.HashMap<>();
 
-    LocalJoins(FactPlan plan, List<Integer> local, String joinedStore, String indexStore, Map<String, String> replicaStores) {
+    /**
+     * @param leftStore the store of the rows joined so far: the root table's, or the last foreign-key join's
+     */
+    LocalJoins(FactPlan plan, List<Integer> local, String leftStore, String indexStore, Map<String, String> replicaStores) {
         this.plan = plan;
         this.local = local;
-        this.joinedStore = joinedStore;
+        this.leftStore = leftStore;
         this.indexStore = indexStore;
         this.replicaStores = replicaStores;
     }
@@ -63,7 +74,7 @@ final class LocalJoins implements Processor<String, LocalJoins.Change, String, J
     @Override
     public void init(ProcessorContext<String, JoinedRows> context) {
         this.context = context;
-        joined = context.getStateStore(joinedStore);
+        left = context.getStateStore(leftStore);
         index = context.getStateStore(indexStore);
         replicaStores.forEach((table, store) -> replicas.put(table, context.getStateStore(store)));
     }
@@ -80,35 +91,22 @@ final class LocalJoins implements Processor<String, LocalJoins.Change, String, J
         }
     }
 
-    /** The fact's left side changed: index its small-table keys, join, emit. */
+    /** The fact's left side changed: index its small-table keys where they are new, join, emit. */
     private void left(Record<String, JoinedRows> record) {
-        String key = record.key();
-        JoinedRows before = joined.get(key);
         JoinedRows now = record.value();
-        for (int j : local) {
-            String was = before == null ? null : foreignKey(before, j);
-            String is = now == null ? null : foreignKey(now, j);
-            if (!Objects.equals(was, is)) {
-                if (was != null) {
-                    index.delete(indexKey(j, was, key));
-                }
-                if (is != null) {
-                    index.put(indexKey(j, is, key), "");
+        if (now != null) {
+            for (int j : local) {
+                String is = foreignKey(now, j);
+                if (is != null && index.get(indexKey(j, is, record.key())) == null) {
+                    index.put(indexKey(j, is, record.key()), "");
                 }
             }
-            if (now != null) {
-                now = attach(now, j, is);
-            }
-        }
-        if (now == null) {
-            joined.delete(key);
-        } else {
-            joined.put(key, now);
+            now = attach(plan, local, now, (table, key) -> replicas.get(table).get(key));
         }
         context.forward(record.withValue(now));
     }
 
-    /** A small table's row changed: keep it, and re-join every fact key that points at it. */
+    /** A small table's row changed: keep it, and re-join every fact key that still points at it. */
     private void right(String table, Record<String, SourceRow> record) {
         KeyValueStore<String, SourceRow> replica = replicas.get(table);
         if (record.value() == null) {
@@ -130,21 +128,40 @@ final class LocalJoins implements Processor<String, LocalJoins.Change, String, J
                 }
             }
             for (String key : keys) {
-                JoinedRows current = joined.get(key);
-                if (current == null) {
+                JoinedRows current = left(key);
+                if (current == null || !record.key().equals(foreignKey(current, j))) {
+                    index.delete(indexKey(j, record.key(), key)); // the fact row moved to another row, or is gone
                     continue;
                 }
-                JoinedRows now = attach(current, j, record.key());
-                joined.put(key, now);
+                JoinedRows now = attach(plan, local, current, (t, k) -> replicas.get(t).get(k));
                 context.forward(new Record<>(key, now, record.timestamp()));
             }
         }
     }
 
-    /** {@code rows} with join {@code j}'s row set to the small-table row {@code key} points at (null: none). */
-    private JoinedRows attach(JoinedRows rows, int j, String key) {
-        FactPlan.Join join = plan.joins().get(j);
-        return rows.with(j + 1, key == null ? null : replicas.get(join.table()).get(key));
+    /** The fact's rows joined so far, as the store of the table they come from holds them; null when none. */
+    private JoinedRows left(String key) {
+        ValueAndTimestamp<Object> stored = left.get(key);
+        return stored == null ? null : rows(plan, stored.value());
+    }
+
+    /** A value of the store the rows joined so far come from, as joined rows: a root table's row, or a join's rows. */
+    static JoinedRows rows(FactPlan plan, Object stored) {
+        return stored instanceof SourceRow row ? JoinedRows.root(row, plan.joins().size()) : (JoinedRows) stored;
+    }
+
+    /**
+     * {@code rows} with each local join's row set to the small-table row its foreign key points at (null: none),
+     * {@code replica} giving a small table's row by key. The interactive queries join the same way.
+     */
+    static JoinedRows attach(FactPlan plan, List<Integer> local, JoinedRows rows, java.util.function.BiFunction<String, String, SourceRow> replica) {
+        JoinedRows joined = rows;
+        for (int j : local) {
+            FactPlan.Join join = plan.joins().get(j);
+            String key = FactTopology.pointsAt(joined.row(plan.position(join.parentAlias())), join);
+            joined = joined.with(j + 1, key == null ? null : replica.apply(join.table(), key));
+        }
+        return joined;
     }
 
     /** The key of the small-table row join {@code j} points at from {@code rows}, as its table's records are keyed. */

@@ -83,7 +83,8 @@ class FactQueryIT {
 
     private StreamsAppConfig config(KafkaEndpoint kafka, String run, int port) throws Exception {
         return RunConfig.of(kafka, run, Map.of("STREAMS_HTTP_ADDR", "127.0.0.1:" + port, "STREAMS_ADVERTISED_ADDR", "127.0.0.1:" + port,
-                "STREAMS_HTTP_TOKEN", TOKEN, "STREAMS_STATE_DIR", Files.createTempDirectory("streams-" + port).toString()));
+                "STREAMS_HTTP_TOKEN", TOKEN, "STREAMS_STATE_DIR", Files.createTempDirectory("streams-" + port).toString(),
+                "STREAMS_LOCAL_TABLES", "none"));
     }
 
     private HttpResponse<String> get(int port, String path, String token) {

@@ -74,6 +74,7 @@ class MemoryStoresIT {
 
     private static StreamsAppConfig config(KafkaEndpoint kafka, String run, Path state, String stores, int port) {
         return RunConfig.of(kafka, run, Map.of("STREAMS_HTTP_ADDR", "127.0.0.1:" + port, "STREAMS_ADVERTISED_ADDR", "127.0.0.1:" + port,
-                "STREAMS_STATE_DIR", state.toString(), "STREAMS_STATE_STORES", stores, "STREAMS_HTTP_AUTH", "none"));
+                "STREAMS_STATE_DIR", state.toString(), "STREAMS_STATE_STORES", stores, "STREAMS_HTTP_AUTH", "none",
+                "STREAMS_LOCAL_TABLES", "none")); // the foreign-key joins' state, which the defaults use for large tables
     }
 }

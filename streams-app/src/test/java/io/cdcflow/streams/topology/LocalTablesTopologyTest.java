@@ -32,10 +32,12 @@ class LocalTablesTopologyTest extends DefaultFactsTopologyTest {
     void smallTablesAreJoinedLocallyAndTheRestThroughKafka() {
         Map<String, FactPlan> plans = new LinkedHashMap<>();
         f.plans.forEach(p -> plans.put(p.name(), p));
-        assertThat(FactTopology.localJoins(plans.get("order_fact"), f.config.localTables())).containsExactly(0);
-        assertThat(FactTopology.localJoins(plans.get("order_item_fact"), f.config.localTables()))
+        JoinPaths paths = JoinPaths.toTables(f.plans, f.config.localTables());
+        assertThat(paths.local(plans.get("order_fact"))).containsExactly(0);
+        assertThat(paths.local(plans.get("order_item_fact")))
                 .extracting(j -> plans.get("order_item_fact").joins().get(j).table()).containsExactly("products");
-        assertThat(FactTopology.store(plans.get("order_item_fact"), f.config.localTables())).isEqualTo("order_item_fact-local-p-joined");
+        assertThat(FactTopology.store(plans.get("order_item_fact"), paths)).as("the last foreign-key join's").isEqualTo("order_item_fact-o-joined");
+        assertThat(FactTopology.store(plans.get("order_fact"), paths)).as("the root table's").isEqualTo("orders-table");
         String topology = FactTopology.build(f.config, f.plans, new io.cdcflow.common.ops.Metrics(), OutputSchemas.NONE).describe().toString();
         assertThat(topology).contains("order_fact-local-joins", "order_item_fact-products-copy-everywhere", "order_item_fact-o-join")
                 .doesNotContain("order_fact-c-join", "order_item_fact-p-join")
@@ -43,22 +45,45 @@ class LocalTablesTopologyTest extends DefaultFactsTopologyTest {
     }
 
     @Test
-    void theStoreInteractiveQueriesReadHoldsTheLocallyJoinedRow() {
+    void interactiveQueriesJoinTheStoredRowsWithTheTaskCopies() {
         f.change("customers", INSERT, row("id", 1, "name", "Ada", "email", "a@x"));
         f.change("orders", INSERT, row("id", 10, "customer_id", 1, "total", 5, "status", "new"));
         f.change("customers", UPDATE, row("id", 1, "name", "Ada L", "email", "a@x"));
         FactPlan orders = f.plans.stream().filter(p -> p.name().equals("order_fact")).findFirst().orElseThrow();
-        io.cdcflow.streams.model.JoinedRows joined = f.driver.<String, io.cdcflow.streams.model.JoinedRows>getKeyValueStore(
-                FactTopology.store(orders, f.config.localTables())).get("{\"id\":10}");
+        JoinPaths paths = JoinPaths.toTables(f.plans, f.config.localTables());
+        Object stored = f.driver.getKeyValueStore(FactTopology.store(orders, paths)).get("{\"id\":10}");
+        io.cdcflow.streams.model.JoinedRows joined = FactTopology.joinLocally(orders, paths, stored, (table, key) ->
+                f.driver.<String, io.cdcflow.streams.model.SourceRow>getKeyValueStore(FactTopology.replicaStore(orders, table)).get(key));
         assertThat(io.cdcflow.streams.facts.FactRows.compute(orders, joined).columns().get("customer_name").asText()).isEqualTo("Ada L");
     }
 
     @Test
     void aLocalTableNoFactJoinsIsAnErrorNamingTheOnesThatCanBe() {
-        FactTopology.checkLocalTables(f.plans, List.of("customers", "products"));
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> FactTopology.checkLocalTables(f.plans, List.of("customer", "orders_x")))
+        JoinPaths.checkTables(f.plans, List.of("customers", "products"), "STREAMS_LOCAL_TABLES");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> JoinPaths.checkTables(f.plans, List.of("customer", "orders_x"), "STREAMS_LOCAL_TABLES"))
                 .hasMessage("STREAMS_LOCAL_TABLES names [customer, orders_x], which no fact joins; the tables the facts join are "
                         + "[customers, orders, products]");
+    }
+
+    @Test
+    void aFactRowThatMovedIsNotJoinedAgainWhenItsFormerRowChanges() {
+        f.change("products", INSERT, row("id", 1, "name", "Pen", "category", "office", "price", 1));
+        f.change("products", INSERT, row("id", 2, "name", "Ink", "category", "office", "price", 1));
+        f.change("orders", INSERT, row("id", 10, "customer_id", 1, "total", 5, "status", "new"));
+        f.change("order_items", INSERT, row("id", 100, "order_id", 10, "product_id", 1, "quantity", 1, "price", 1));
+        f.change("order_items", UPDATE, row("id", 100, "order_id", 10, "product_id", 2, "quantity", 1, "price", 1));
+        int before = f.emitted("order_item_fact").size();
+        f.change("products", UPDATE, row("id", 1, "name", "Pen 2", "category", "office", "price", 1));
+        assertThat(f.emitted("order_item_fact")).as("product 1 no longer has the item").hasSize(before);
+        f.change("products", UPDATE, row("id", 2, "name", "Ink 2", "category", "office", "price", 1));
+        assertThat(f.emitted("order_item_fact")).hasSize(before + 1);
+        assertThat(f.highestVersion("order_item_fact").get("{\"order_item_id\":100}").get("product_name").asText()).isEqualTo("Ink 2");
+        // the index no longer lists the item under product 1
+        FactPlan items = f.plans.stream().filter(p -> p.name().equals("order_item_fact")).findFirst().orElseThrow();
+        String index = FactTopology.localIndexStore(items, JoinPaths.toTables(f.plans, f.config.localTables()).local(items));
+        List<String> keys = new java.util.ArrayList<>();
+        f.driver.<String, String>getKeyValueStore(index).all().forEachRemaining(e -> keys.add(e.key));
+        assertThat(keys).hasSize(1).allMatch(k -> k.contains("{\"id\":2}"));
     }
 
     @Test
@@ -78,8 +103,8 @@ class LocalTablesTopologyTest extends DefaultFactsTopologyTest {
         try (TopologyFixture chain = new TopologyFixture(sql, io.cdcflow.streams.facts.DemoTables.schemas())) {
             FactPlan plan = chain.plans.get(0);
             // orders is the customers join's parent: it stays a foreign-key join even when listed
-            assertThat(FactTopology.localJoins(plan, List.of("orders"))).isEmpty();
-            assertThat(FactTopology.localJoins(plan, List.of("orders", "customers", "products")))
+            assertThat(JoinPaths.toTables(plan, List.of("orders"))).isEmpty();
+            assertThat(JoinPaths.toTables(plan, List.of("orders", "customers", "products")))
                     .extracting(j -> plan.joins().get(j).table()).containsExactly("customers", "products");
         }
     }

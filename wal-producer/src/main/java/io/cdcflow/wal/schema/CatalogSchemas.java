@@ -43,7 +43,8 @@ public final class CatalogSchemas implements SchemaSource {
                         || (catalogType != null && catalogType == column.typeOid());
                 columns.add(new Column(column.name(), type, required));
             }
-            return RowSchema.table(relation.schema(), relation.table(), lsn, columns, keyColumns);
+            return RowSchema.table(relation.schema(), relation.table(), lsn, columns, keyColumns)
+                    .withEstimatedRows(estimatedRows(c, relation));
         } catch (SQLException e) {
             throw new IllegalStateException("cannot read the catalog to describe " + relation.schema() + "." + relation.table()
                     + ": " + e.getMessage(), e);
@@ -95,6 +96,21 @@ public final class CatalogSchemas implements SchemaSource {
             }
         }
         return columns;
+    }
+
+    /**
+     * How many rows PostgreSQL estimates the table has (the streams-app joins small tables inside each task): the
+     * larger of the planner's {@code reltuples} (-1 before the first VACUUM or ANALYZE) and the statistics
+     * collector's live rows; -1 when the table is gone.
+     */
+    private static long estimatedRows(Connection c, Relation relation) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT GREATEST(c.reltuples::bigint, COALESCE(s.n_live_tup, 0), 0) "
+                + "FROM pg_class c LEFT JOIN pg_stat_all_tables s ON s.relid = c.oid WHERE c.oid = ?::oid")) {
+            s.setString(1, Integer.toUnsignedString(relation.oid()));
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : -1;
+            }
+        }
     }
 
     private SqlType type(Connection c, int oid, int typmod) throws SQLException {

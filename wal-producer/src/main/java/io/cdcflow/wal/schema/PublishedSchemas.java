@@ -44,8 +44,8 @@ public final class PublishedSchemas implements SchemaSource {
             throw new IllegalStateException("interrupted while publishing the schema of " + candidate.subject(), e);
         }
         published.add(candidate);
-        LOG.info("schema {} of {} published to {} ({} columns, key {})", candidate.id(), candidate.subject(),
-                publisher.topic(), candidate.columns().size(), candidate.primaryKey());
+        LOG.info("schema {} of {} published to {} ({} columns, key {}, about {} rows)", candidate.id(), candidate.subject(),
+                publisher.topic(), candidate.columns().size(), candidate.primaryKey(), candidate.estimatedRows());
         return candidate;
     }
 }
