@@ -6,6 +6,7 @@ import io.cdcflow.streams.StreamsApp;
 import io.cdcflow.streams.config.StreamsAppConfig;
 import io.cdcflow.streams.facts.DemoTables;
 import io.cdcflow.testsupport.FactsFixtures;
+import io.cdcflow.testsupport.JarProcess;
 import io.cdcflow.testsupport.KafkaEndpoint;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -107,6 +108,9 @@ final class StreamsBench {
             apps.forEach(StreamsApp::close);
             String restart = workload.after == JoinWorkload.After.NOTHING && run.instances() == 1 && (run.name().equals("eos") || run.name().equals("memory"))
                     ? restart(configs.get(0)) : "";
+            if (workload.after == JoinWorkload.After.NOTHING && run.name().equals("eos")) {
+                restart += killAndRestart(vars(kafka, applicationId, run.name(), run.guarantee(), run.settings(), "i0", configs.get(0).stateDir()));
+            }
             printInternalTopics(kafka, applicationId + "-", workload.events());
             System.out.printf("[bench] CPU seconds during the run: stream threads %.1f, this JVM %.1f, Kafka broker %.1f%n",
                     cpuAfter[0] - cpuBefore[0], cpuAfter[1] - cpuBefore[1], cpuAfter[2] - cpuBefore[2]);
@@ -159,6 +163,59 @@ final class StreamsBench {
     }
 
     /**
+     * Runs the streams-app jar on the state the run left (the same settings, state directory and changelogs) and
+     * times it to RUNNING (its {@code /ready}) after a clean stop and after a SIGKILL, both with the JVM's start: under
+     * exactly-once before KIP-892, a crash marked every task corrupted and rebuilt its stores from the changelogs.
+     */
+    private static String killAndRestart(Map<String, String> vars) throws Exception {
+        java.nio.file.Path jar = java.nio.file.Path.of("streams-app", "target", "streams-app.jar");
+        if (!java.nio.file.Files.exists(jar)) {
+            System.out.println("[bench] " + jar + " is missing (mvn package): no restart after a SIGKILL timed");
+            return "";
+        }
+        int port = io.cdcflow.testsupport.Ports.free();
+        Map<String, String> env = new HashMap<>(vars);
+        env.put("STREAMS_HTTP_ADDR", "127.0.0.1:" + port);
+        env.put("STREAMS_ADVERTISED_ADDR", "127.0.0.1:" + port);
+        java.nio.file.Path log = BenchEnv.scratch("bench-streams-kill").resolve("streams-app.log");
+        Process first = JarProcess.start(jar, env, log);
+        awaitReady(first, port, log);
+        first.destroy(); // a clean stop: the state is checkpointed
+        first.waitFor();
+        long started = System.nanoTime();
+        Process clean = JarProcess.start(jar, env, log);
+        awaitReady(clean, port, log);
+        double afterStop = (System.nanoTime() - started) / 1e9;
+        clean.destroyForcibly().waitFor(); // SIGKILL: no close, no checkpoint
+        started = System.nanoTime();
+        Process killed = JarProcess.start(jar, env, log);
+        awaitReady(killed, port, log);
+        double afterKill = (System.nanoTime() - started) / 1e9;
+        killed.destroy();
+        killed.waitFor();
+        String corrupted = java.nio.file.Files.readString(log).contains("TaskCorruptedException") ? ", tasks marked corrupted" : "";
+        System.out.printf("[bench] the jar on the run's state: RUNNING after %.1f s after a clean stop, %.1f s after a SIGKILL%s%n",
+                afterStop, afterKill, corrupted);
+        return String.format(java.util.Locale.ROOT, "; the jar on that state: RUNNING %.1f s after a clean stop, %.1f s after a SIGKILL%s",
+                afterStop, afterKill, corrupted);
+    }
+
+    private static void awaitReady(Process process, int port, java.nio.file.Path log) {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        BenchEnv.await("the streams-app jar ready (log " + log + ")", Duration.ofMinutes(10), () -> {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("the streams-app jar exited; log " + log);
+            }
+            try {
+                return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/ready"))
+                        .timeout(Duration.ofSeconds(2)).build(), java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+            } catch (Exception e) {
+                return false;
+            }
+        });
+    }
+
+    /**
      * How many records and bytes Kafka Streams wrote to each of the run's internal topics (changelogs, join topics),
      * per input event, and the bytes of the source tables' changelogs per source row (what a row's state costs).
      */
@@ -203,14 +260,21 @@ final class StreamsBench {
 
     private StreamsAppConfig config(KafkaEndpoint kafka, String applicationId, String run, String guarantee,
                                     Map<String, String> settings, String instance) throws Exception {
+        return StreamsAppConfig.from(new Env(vars(kafka, applicationId, run, guarantee, settings, instance,
+                BenchEnv.scratch("bench-streams").toString())));
+    }
+
+    /** The settings of one instance of a run, as environment variables. */
+    private Map<String, String> vars(KafkaEndpoint kafka, String applicationId, String run, String guarantee,
+                                     Map<String, String> settings, String instance, String stateDir) {
         Map<String, String> vars = new HashMap<>(Map.of("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
                 "STREAMS_APPLICATION_ID", applicationId, "STREAMS_INPUT_TOPIC_PREFIX", workload.prefix,
                 "STREAMS_FACTS_FILE", FactsFixtures.prefixed(JoinWorkload.FACTS_SQL, workload.prefix + "_" + run).toString(),
                 "STREAMS_HTTP_ADDR", "127.0.0.1:0", "STREAMS_INSTANCE_ID", applicationId + "-" + instance,
                 "STREAMS_PROCESSING_GUARANTEE", guarantee));
-        vars.put("STREAMS_STATE_DIR", BenchEnv.scratch("bench-streams").toString());
+        vars.put("STREAMS_STATE_DIR", stateDir);
         vars.putAll(settings);
         vars.putAll(BenchEnv.settings("bench.join.env"));
-        return StreamsAppConfig.from(new Env(vars));
+        return vars;
     }
 }

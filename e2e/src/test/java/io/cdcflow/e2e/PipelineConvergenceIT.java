@@ -144,6 +144,53 @@ class PipelineConvergenceIT {
         }
     }
 
+    @Test
+    void currentViewsEqualThePostgresJoinAfterForeignKeysMovedAndAStreamsAppWasKilledMidBackfill(PostgresEndpoint server,
+            KafkaEndpoint kafka, ClickHouseEndpoint ch) throws Exception {
+        PostgresEndpoint db = server.createDatabase("e2e_backfill");
+        DemoWorkload workload = seeded(db, 4);
+        // enough rows that the backfill lasts seconds: 20,000 orders and 50,000 items beside the seed's
+        db.execute("INSERT INTO order_items (order_id, product_id, quantity, price) SELECT g % 120 + 1, g % 16 + 1, 1, 1.25 "
+                + "FROM generate_series(1, 10000) g",
+                "INSERT INTO orders (customer_id, total, status) SELECT g % 45 + 1, 9.99, 'pending' FROM generate_series(1, 20000) g",
+                "INSERT INTO order_items (order_id, product_id, quantity, price) SELECT g % 20120 + 1, g % 16 + 1, g % 3 + 1, 2.50 "
+                + "FROM generate_series(1, 40000) g",
+                "ANALYZE");
+        // customers and products (tens of rows) joined inside each task, orders (20,120) through Kafka: both paths
+        try (Pipeline pipeline = new Pipeline(db, kafka, ch, Pipeline.Facts.defaults(), Map.of("STREAMS_LOCAL_TABLE_MAX_ROWS", "1000"))) {
+            pipeline.startAll();
+            pipeline.streamsApp2.start();
+            String items = pipeline.table("order_item_fact");
+            assertThat(Waiting.until(Duration.ofSeconds(120), Duration.ofMillis(100), () -> count(ch, items) > 0))
+                    .as("the backfill's first facts in ClickHouse").isTrue();
+            // foreign keys move while the backfill runs: items between orders, orders between customers
+            db.execute("UPDATE order_items SET order_id = order_id % 20000 + 2 WHERE id % 7 = 0",
+                    "UPDATE orders SET customer_id = customer_id % 40 + 2 WHERE id % 5 = 0");
+            long before = count(ch, items);
+            pipeline.streamsApp.kill();
+            assertThat(before).as("killed mid-backfill: %s of about 50,300 item facts in ClickHouse", before).isLessThan(50_000);
+            db.execute("UPDATE order_items SET product_id = product_id % 15 + 1 WHERE id % 11 = 0",
+                    "UPDATE order_items SET order_id = order_id % 20000 + 1 WHERE id % 13 = 0");
+            workload.run(30);
+            pipeline.streamsApp.start();
+            pipeline.awaitReady();
+            pipeline.streamsApp2.awaitReady();
+            workload.run(60);
+            assertConverges(db, ch, pipeline);
+            assertThat(pipeline.streamsApp.log()).contains("fact " + pipeline.run + "_order_item_fact: joined inside each task: "
+                    + "products (p); through Kafka: orders (o)");
+        }
+    }
+
+    /** The rows of a ClickHouse table so far, duplicates included; 0 before it exists. */
+    private static long count(ClickHouseEndpoint ch, String table) {
+        try {
+            return io.cdcflow.common.json.Json.read(ch.query("SELECT count() AS n FROM " + table).get(0)).get("n").asLong();
+        } catch (RuntimeException e) {
+            return 0;
+        }
+    }
+
     /** The demo tables with their seed rows, and the workload that changes them. */
     private static DemoWorkload seeded(PostgresEndpoint db, long seed) {
         DemoWorkload workload = new DemoWorkload(db, seed);

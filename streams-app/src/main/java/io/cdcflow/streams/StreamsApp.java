@@ -134,10 +134,9 @@ public final class StreamsApp implements AutoCloseable {
         // KIP-892: a store's writes reach it when their changelog transaction commits, so a crash under exactly-once
         // replays the records since the last commit instead of marking every task corrupted and restoring all state
         p.put(StreamsConfig.TRANSACTIONAL_STATE_STORES_CONFIG, true);
-        if (config.stores() == StreamsAppConfig.Stores.MEMORY) {
-            // the stores Kafka Streams makes for itself (a foreign-key join's subscriptions); FactTopology makes the others
-            p.put(StreamsConfig.DSL_STORE_SUPPLIERS_CLASS_CONFIG, BuiltInDslStoreSuppliers.InMemoryDslStoreSuppliers.class);
-        }
+        // the stores Kafka Streams makes for itself (a foreign-key join's subscriptions); FactTopology makes the others
+        p.put(StreamsConfig.DSL_STORE_SUPPLIERS_CLASS_CONFIG, config.stores() == StreamsAppConfig.Stores.MEMORY
+                ? BuiltInDslStoreSuppliers.InMemoryDslStoreSuppliers.class : io.cdcflow.streams.topology.UnpositionedStores.Dsl.class);
         p.putAll(config.kafkaClient());
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());

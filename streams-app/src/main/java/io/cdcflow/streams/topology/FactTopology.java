@@ -405,7 +405,7 @@ public final class FactTopology {
     }
 
     private <V> Materialized<String, V, KeyValueStore<Bytes, byte[]>> materialized(String store, Serde<V> values) {
-        return Materialized.<String, V>as(stores(store)).withKeySerde(strings).withValueSerde(values);
+        return Materialized.<String, V>as(stores(store, true)).withKeySerde(strings).withValueSerde(values);
     }
 
     /**
@@ -413,7 +413,15 @@ public final class FactTopology {
      * foreign-key join's subscriptions) follow {@link io.cdcflow.streams.StreamsApp#properties}' {@code dsl.store.suppliers.class}.
      */
     private KeyValueBytesStoreSupplier stores(String name) {
-        return config.stores() == StreamsAppConfig.Stores.MEMORY ? Stores.inMemoryKeyValueStore(name) : Stores.persistentKeyValueStore(name);
+        return stores(name, false);
+    }
+
+    /** @param timestamped a KTable's store: RocksDB's format with timestamps, which Kafka Streams reads unconverted */
+    private KeyValueBytesStoreSupplier stores(String name, boolean timestamped) {
+        if (config.stores() == StreamsAppConfig.Stores.MEMORY) {
+            return Stores.inMemoryKeyValueStore(name);
+        }
+        return UnpositionedStores.of(timestamped ? Stores.persistentTimestampedKeyValueStore(name) : Stores.persistentKeyValueStore(name));
     }
 
     static String safe(String name) {
