@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 
 /**
  * The join stage: change events per second through the streams-app's topology for the two facts of
@@ -40,7 +41,8 @@ final class StreamsBench {
 
     /**
      * @param wanted the runs to make: {@code eos}, {@code alo}, {@code two} (the defaults: small tables joined inside each
-     *               task), {@code fk} (every join through Kafka), {@code memory} (state in the heap), {@code fkmemory}
+     *               task), {@code fk} (every join through Kafka), {@code memory} (state in the heap), {@code fkmemory};
+     *               {@code kill}: the jar stopped mid-load, cleanly and by SIGKILL, and timed to RUNNING again
      */
     List<Measurement> run(java.util.Set<String> wanted) throws Exception {
         KafkaEndpoint kafka = env.kafka();
@@ -108,9 +110,6 @@ final class StreamsBench {
             apps.forEach(StreamsApp::close);
             String restart = workload.after == JoinWorkload.After.NOTHING && run.instances() == 1 && (run.name().equals("eos") || run.name().equals("memory"))
                     ? restart(configs.get(0)) : "";
-            if (workload.after == JoinWorkload.After.NOTHING && run.name().equals("eos")) {
-                restart += killAndRestart(vars(kafka, applicationId, run.name(), run.guarantee(), run.settings(), "i0", configs.get(0).stateDir()));
-            }
             printInternalTopics(kafka, applicationId + "-", workload.events());
             System.out.printf("[bench] CPU seconds during the run: stream threads %.1f, this JVM %.1f, Kafka broker %.1f%n",
                     cpuAfter[0] - cpuBefore[0], cpuAfter[1] - cpuBefore[1], cpuAfter[2] - cpuBefore[2]);
@@ -136,6 +135,12 @@ final class StreamsBench {
                     "the two facts from pre-filled topics%s; RUNNING to every fact complete; start-up (to RUNNING) %.1f s, first fact at %.1f s%s",
                     run.settings().entrySet().stream().map(e -> ", " + e.getKey() + "=" + e.getValue()).collect(java.util.stream.Collectors.joining()),
                     startup, firstFact, restart + heap)));
+        }
+        if (wanted.contains("kill") && workload.after == JoinWorkload.After.NOTHING) {
+            kafka.createTopics(4, workload.prefix + "_kill_order_fact", workload.prefix + "_kill_order_item_fact");
+            Map<String, String> vars = vars(kafka, "bench-streams-" + workload.prefix + "-kill", "kill", "exactly_once_v2", Map.of(), "i0",
+                    BenchEnv.scratch("bench-streams-kill").toString());
+            killAndRestart(kafka, vars, List.of(workload.prefix + "_kill_order_fact", workload.prefix + "_kill_order_item_fact"));
         }
         return results;
     }
@@ -163,42 +168,73 @@ final class StreamsBench {
     }
 
     /**
-     * Runs the streams-app jar on the state the run left (the same settings, state directory and changelogs) and
-     * times it to RUNNING (its {@code /ready}) after a clean stop and after a SIGKILL, both with the JVM's start: under
-     * exactly-once before KIP-892, a crash marked every task corrupted and rebuilt its stores from the changelogs.
+     * The streams-app jar on the same topics under an application of its own, stopped in the middle of the load
+     * twice, cleanly and then by SIGKILL, and timed from each restart to RUNNING (its {@code /ready}, the JVM's start
+     * included) and to its first new fact (RUNNING comes before the stores are restored; processing resumes after):
+     * under exactly-once before KIP-892, a crash marked every task corrupted and rebuilt its stores from the
+     * changelogs before processing went on.
      */
-    private static String killAndRestart(Map<String, String> vars) throws Exception {
+    private static void killAndRestart(KafkaEndpoint kafka, Map<String, String> vars, List<String> outputs) throws Exception {
         java.nio.file.Path jar = java.nio.file.Path.of("streams-app", "target", "streams-app.jar");
         if (!java.nio.file.Files.exists(jar)) {
             System.out.println("[bench] " + jar + " is missing (mvn package): no restart after a SIGKILL timed");
-            return "";
+            return;
         }
         int port = io.cdcflow.testsupport.Ports.free();
         Map<String, String> env = new HashMap<>(vars);
         env.put("STREAMS_HTTP_ADDR", "127.0.0.1:" + port);
         env.put("STREAMS_ADVERTISED_ADDR", "127.0.0.1:" + port);
         java.nio.file.Path log = BenchEnv.scratch("bench-streams-kill").resolve("streams-app.log");
-        Process first = JarProcess.start(jar, env, log);
-        awaitReady(first, port, log);
-        first.destroy(); // a clean stop: the state is checkpointed
-        first.waitFor();
-        long started = System.nanoTime();
-        Process clean = JarProcess.start(jar, env, log);
-        awaitReady(clean, port, log);
-        double afterStop = (System.nanoTime() - started) / 1e9;
-        clean.destroyForcibly().waitFor(); // SIGKILL: no close, no checkpoint
-        started = System.nanoTime();
-        Process killed = JarProcess.start(jar, env, log);
-        awaitReady(killed, port, log);
-        double afterKill = (System.nanoTime() - started) / 1e9;
-        killed.destroy();
-        killed.waitFor();
-        String corrupted = java.nio.file.Files.readString(log).contains("TaskCorruptedException") ? ", tasks marked corrupted" : "";
-        System.out.printf("[bench] the jar on the run's state: RUNNING after %.1f s after a clean stop, %.1f s after a SIGKILL%s%n",
-                afterStop, afterKill, corrupted);
-        return String.format(java.util.Locale.ROOT, "; the jar on that state: RUNNING %.1f s after a clean stop, %.1f s after a SIGKILL%s",
-                afterStop, afterKill, corrupted);
+        Properties props = kafka.consumerProperties();
+        props.put("isolation.level", "read_committed");
+        try (org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> facts = new org.apache.kafka.clients.consumer.KafkaConsumer<>(
+                props, new org.apache.kafka.common.serialization.ByteArrayDeserializer(), new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            List<org.apache.kafka.common.TopicPartition> partitions = new ArrayList<>();
+            outputs.forEach(t -> facts.partitionsFor(t).forEach(p -> partitions.add(new org.apache.kafka.common.TopicPartition(t, p.partition()))));
+            facts.assign(partitions);
+            Process first = JarProcess.start(jar, env, log);
+            awaitReady(first, port, log);
+            Thread.sleep(MID_LOAD.toMillis());
+            first.destroy(); // a clean stop: each task's state is committed and closed
+            first.waitFor();
+            Started clean = timedStart(jar, env, log, port, facts);
+            Thread.sleep(MID_LOAD.toMillis());
+            clean.process().destroyForcibly().waitFor(); // SIGKILL mid-load: no close, writes of an open transaction in the stores
+            Started killed = timedStart(jar, env, log, port, facts);
+            killed.process().destroy();
+            killed.process().waitFor();
+            String text = java.nio.file.Files.readString(log);
+            String corrupted = text.contains("corrupted") ? "; tasks marked corrupted" : "";
+            System.out.printf("[bench] the jar stopped %d s into the load, twice: after a clean stop RUNNING in %.1f s and the "
+                    + "first new fact in %.1f s; after a SIGKILL %.1f s and %.1f s%s%n", MID_LOAD.toSeconds(), clean.ready(), clean.firstFact(),
+                    killed.ready(), killed.firstFact(), corrupted);
+        }
     }
+
+    /** A started jar, and the seconds from its start to RUNNING and to its first fact. */
+    private record Started(Process process, double ready, double firstFact) {
+    }
+
+    /** Starts the jar and times it to RUNNING and to its first fact after the end {@code facts} is at now. */
+    private static Started timedStart(java.nio.file.Path jar, Map<String, String> env, java.nio.file.Path log, int port,
+                                       org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> facts) throws Exception {
+        facts.seekToEnd(facts.assignment());
+        facts.assignment().forEach(facts::position);
+        long started = System.nanoTime();
+        Process running = JarProcess.start(jar, env, log);
+        awaitReady(running, port, log);
+        double ready = (System.nanoTime() - started) / 1e9;
+        long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+        while (facts.poll(Duration.ofMillis(50)).isEmpty()) {
+            if (System.nanoTime() > deadline || !running.isAlive()) {
+                throw new IllegalStateException("no fact from the restarted streams-app jar; log " + log);
+            }
+        }
+        return new Started(running, ready, (System.nanoTime() - started) / 1e9);
+    }
+
+    /** How long the jar processes before each stop of {@link #killAndRestart}. */
+    private static final Duration MID_LOAD = Duration.ofSeconds(Long.getLong("bench.kill.after", 15));
 
     private static void awaitReady(Process process, int port, java.nio.file.Path log) {
         java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
