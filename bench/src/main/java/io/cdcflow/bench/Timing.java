@@ -70,6 +70,12 @@ final class Timing {
         return cpu;
     }
 
+    /** CPU seconds so far of the process {@code pid}, or -1 when it cannot be read. */
+    static double processCpu(long pid) {
+        String[] stat = statFields(Path.of("/proc", Long.toString(pid), "stat"));
+        return stat == null ? -1 : cpuSeconds(stat);
+    }
+
     /** utime + stime of a {@link #statFields} line, in seconds (USER_HZ is 100 on Linux). */
     private static double cpuSeconds(String[] stat) {
         return (Long.parseLong(stat[12]) + Long.parseLong(stat[13])) / 100.0;
