@@ -58,7 +58,7 @@ final class LocalJoins implements Processor<String, LocalJoins.Change, String, J
     /** The rows joined so far by fact key: source rows (the root table's store) or joined rows (a join's store). */
     private TimestampedKeyValueStore<String, Object> left;
     private KeyValueStore<String, String> index;
-    private final Map<String, KeyValueStore<String, SourceRow>> replicas = new java.util.HashMap<>();
+    private final Map<String, Replica> replicas = new java.util.HashMap<>();
 
     /**
      * @param leftStore the store of the rows joined so far: the root table's, or the last foreign-key join's
@@ -76,7 +76,7 @@ final class LocalJoins implements Processor<String, LocalJoins.Change, String, J
         this.context = context;
         left = context.getStateStore(leftStore);
         index = context.getStateStore(indexStore);
-        replicaStores.forEach((table, store) -> replicas.put(table, context.getStateStore(store)));
+        replicaStores.forEach((table, store) -> replicas.put(table, new Replica(context.getStateStore(store))));
     }
 
     @Override
@@ -108,12 +108,7 @@ final class LocalJoins implements Processor<String, LocalJoins.Change, String, J
 
     /** A small table's row changed: keep it, and re-join every fact key that still points at it. */
     private void right(String table, Record<String, SourceRow> record) {
-        KeyValueStore<String, SourceRow> replica = replicas.get(table);
-        if (record.value() == null) {
-            replica.delete(record.key());
-        } else {
-            replica.put(record.key(), record.value());
-        }
+        replicas.get(table).put(record.key(), record.value());
         for (int j : local) {
             FactPlan.Join join = plan.joins().get(j);
             if (!join.table().equals(table)) {
@@ -168,6 +163,46 @@ final class LocalJoins implements Processor<String, LocalJoins.Change, String, J
     private String foreignKey(JoinedRows rows, int j) {
         FactPlan.Join join = plan.joins().get(j);
         return FactTopology.pointsAt(rows.row(plan.position(join.parentAlias())), join);
+    }
+
+    /**
+     * A task's copy of a small table: its store, and the rows read last, decoded. Many fact rows point at each small
+     * table row, and the store changes only through {@link #put}, which updates both: a fact row's join reads the
+     * heap instead of decoding the same row from RocksDB again. Rows are shared, never changed (as in
+     * {@link JoinedRows}); the cache starts empty with each task.
+     */
+    private static final class Replica {
+        private static final int CACHED = 10_000;
+        private final KeyValueStore<String, SourceRow> store;
+        private final Map<String, java.util.Optional<SourceRow>> recent = new java.util.LinkedHashMap<>(256, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, java.util.Optional<SourceRow>> eldest) {
+                return size() > CACHED;
+            }
+        };
+
+        Replica(KeyValueStore<String, SourceRow> store) {
+            this.store = store;
+        }
+
+        SourceRow get(String key) {
+            java.util.Optional<SourceRow> row = recent.get(key);
+            if (row == null) {
+                row = java.util.Optional.ofNullable(store.get(key));
+                recent.put(key, row);
+            }
+            return row.orElse(null);
+        }
+
+        /** @param row the row now, null when it is gone */
+        void put(String key, SourceRow row) {
+            if (row == null) {
+                store.delete(key);
+            } else {
+                store.put(key, row);
+            }
+            recent.put(key, java.util.Optional.ofNullable(row));
+        }
     }
 
     private static String indexKey(int j, String foreignKey, String key) {
