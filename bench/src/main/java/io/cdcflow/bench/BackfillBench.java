@@ -124,7 +124,8 @@ final class BackfillBench {
         }
     }
 
-    private static boolean ready(int port) {
+    /** Whether a deployable on this machine answers 200 on {@code /ready} at {@code port}. */
+    static boolean ready(int port) {
         try {
             return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ready")).timeout(Duration.ofSeconds(2)).build(),
                     HttpResponse.BodyHandlers.discarding()).statusCode() == 200;

@@ -237,17 +237,11 @@ final class StreamsBench {
     private static final Duration MID_LOAD = Duration.ofSeconds(Long.getLong("bench.kill.after", 15));
 
     private static void awaitReady(Process process, int port, java.nio.file.Path log) {
-        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
         BenchEnv.await("the streams-app jar ready (log " + log + ")", Duration.ofMinutes(10), () -> {
             if (!process.isAlive()) {
                 throw new IllegalStateException("the streams-app jar exited; log " + log);
             }
-            try {
-                return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/ready"))
-                        .timeout(Duration.ofSeconds(2)).build(), java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-            } catch (Exception e) {
-                return false;
-            }
+            return BackfillBench.ready(port);
         });
     }
 

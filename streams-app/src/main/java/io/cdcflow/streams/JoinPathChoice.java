@@ -45,9 +45,9 @@ final class JoinPathChoice {
                 if (config.localTables() != null) {
                     throw new StateFormat.OldStateException("the state of application " + config.applicationId()
                             + " was built with other joins inside each task for fact " + plan.name() + " (state found: "
-                            + JoinPaths.foreignKeysOnly().with(plan, built).describe(plan) + "; STREAMS_LOCAL_TABLES="
+                            + JoinPaths.describe(plan, built) + "; STREAMS_LOCAL_TABLES="
                             + String.join(",", config.localTables()) + " asks for "
-                            + JoinPaths.foreignKeysOnly().with(plan, wanted).describe(plan) + "): which joins are local "
+                            + JoinPaths.describe(plan, wanted) + "): which joins are local "
                             + "cannot change on existing state. Set STREAMS_LOCAL_TABLES back (or unset it: the state's "
                             + "choice is kept), or reset the application and the facts are recomputed from the source "
                             + "topics: stop every instance, run kafka-streams-application-reset.sh --bootstrap-server "
@@ -62,21 +62,20 @@ final class JoinPathChoice {
         return paths;
     }
 
-    /** The joined tables of at most STREAMS_LOCAL_TABLE_MAX_ROWS rows. */
+    /** The joined tables of at most STREAMS_LOCAL_TABLE_MAX_ROWS rows, each sized once however many facts join it. */
     private static Set<String> small(StreamsAppConfig config, List<FactPlan> plans, Map<String, RowSchema> sources,
                                      ToLongFunction<String> records) {
+        Set<String> joined = new TreeSet<>();
+        plans.forEach(plan -> JoinPaths.candidates(plan).forEach(j -> joined.add(plan.joins().get(j).table())));
         Set<String> small = new TreeSet<>();
-        for (FactPlan plan : plans) {
-            for (int j : JoinPaths.candidates(plan)) {
-                String table = plan.joins().get(j).table();
-                RowSchema schema = sources.get(table);
-                long rows = schema != null && schema.estimatedRows() >= 0 ? schema.estimatedRows() : records.applyAsLong(table);
-                if (rows >= 0 && rows <= config.localTableMaxRows()) {
-                    small.add(table);
-                } else {
-                    LOG.info("table {}: about {} rows, over STREAMS_LOCAL_TABLE_MAX_ROWS={}: joined through Kafka", table,
-                            rows < 0 ? "an unknown number of" : rows, config.localTableMaxRows());
-                }
+        for (String table : joined) {
+            RowSchema schema = sources.get(table);
+            long rows = schema != null && schema.estimatedRows() >= 0 ? schema.estimatedRows() : records.applyAsLong(table);
+            if (rows >= 0 && rows <= config.localTableMaxRows()) {
+                small.add(table);
+            } else {
+                LOG.info("table {}: about {} rows, over STREAMS_LOCAL_TABLE_MAX_ROWS={}: joined through Kafka", table,
+                        rows < 0 ? "an unknown number of" : rows, config.localTableMaxRows());
             }
         }
         return small;

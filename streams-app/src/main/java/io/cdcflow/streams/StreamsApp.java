@@ -215,9 +215,9 @@ public final class StreamsApp implements AutoCloseable {
         }
         Map<String, Integer> counts = new HashMap<>();
         try {
-            admin.describeTopics(roots).allTopicNames().get(60, java.util.concurrent.TimeUnit.SECONDS)
+            admin.describeTopics(roots).allTopicNames().get(60, TimeUnit.SECONDS)
                     .forEach((topic, description) -> counts.put(topic, description.partitions().size()));
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("cannot read the partitions of " + roots + " (the root topics of facts that "
                     + "join tables inside each task): " + e.getMessage(), e);
         }

@@ -87,7 +87,11 @@ public final class JoinPaths {
 
     /** Which joins of {@code plan} are done where, for logs: "joined inside each task: products (p); through Kafka: orders (o)". */
     public String describe(FactPlan plan) {
-        List<Integer> joins = local(plan);
+        return describe(plan, local(plan));
+    }
+
+    /** {@link #describe(FactPlan)} for {@code joins} done inside each task. */
+    public static String describe(FactPlan plan, List<Integer> joins) {
         if (plan.joins().isEmpty()) {
             return "no joins";
         }

@@ -96,12 +96,12 @@ final class LocalJoins implements Processor<String, LocalJoins.Change, String, J
         JoinedRows now = record.value();
         if (now != null) {
             for (int j : local) {
-                String is = foreignKey(now, j);
+                String is = foreignKey(plan, now, j);
                 if (is != null && index.get(indexKey(j, is, record.key())) == null) {
                     index.put(indexKey(j, is, record.key()), "");
                 }
+                now = now.with(j + 1, is == null ? null : replicas.get(plan.joins().get(j).table()).get(is));
             }
-            now = attach(plan, local, now, (table, key) -> replicas.get(table).get(key));
         }
         context.forward(record.withValue(now));
     }
@@ -124,7 +124,7 @@ final class LocalJoins implements Processor<String, LocalJoins.Change, String, J
             }
             for (String key : keys) {
                 JoinedRows current = left(key);
-                if (current == null || !record.key().equals(foreignKey(current, j))) {
+                if (current == null || !record.key().equals(foreignKey(plan, current, j))) {
                     index.delete(indexKey(j, record.key(), key)); // the fact row moved to another row, or is gone
                     continue;
                 }
@@ -152,15 +152,14 @@ final class LocalJoins implements Processor<String, LocalJoins.Change, String, J
     static JoinedRows attach(FactPlan plan, List<Integer> local, JoinedRows rows, java.util.function.BiFunction<String, String, SourceRow> replica) {
         JoinedRows joined = rows;
         for (int j : local) {
-            FactPlan.Join join = plan.joins().get(j);
-            String key = FactTopology.pointsAt(joined.row(plan.position(join.parentAlias())), join);
-            joined = joined.with(j + 1, key == null ? null : replica.apply(join.table(), key));
+            String key = foreignKey(plan, rows, j); // a local join is no other join's parent: rows holds every parent
+            joined = joined.with(j + 1, key == null ? null : replica.apply(plan.joins().get(j).table(), key));
         }
         return joined;
     }
 
     /** The key of the small-table row join {@code j} points at from {@code rows}, as its table's records are keyed. */
-    private String foreignKey(JoinedRows rows, int j) {
+    private static String foreignKey(FactPlan plan, JoinedRows rows, int j) {
         FactPlan.Join join = plan.joins().get(j);
         return FactTopology.pointsAt(rows.row(plan.position(join.parentAlias())), join);
     }
