@@ -50,4 +50,10 @@ class FailureHandlingTest {
         assertThat(config.processingGuarantee()).isEqualTo("exactly_once_v2");
         assertThat(StreamsApp.properties(config)).containsEntry("consumer.group.instance.id", "host-8081");
     }
+
+    @Test
+    void noneMeansDynamicMembership() {
+        StreamsAppConfig dynamic = StreamsAppConfig.from(new Env(Map.of("STREAMS_INSTANCE_ID", "none")));
+        assertThat(StreamsApp.properties(dynamic)).doesNotContainKey("consumer.group.instance.id");
+    }
 }

@@ -19,6 +19,8 @@ public final class LocalClickHouse implements AutoCloseable {
 
     /** The HTTPS port, or 0 when the server serves plain HTTP only. */
     private int httpsPort;
+    /** More of the server's configuration (a cluster member's: {@link LocalClickHouseCluster}). */
+    private String extraConfig = "";
 
     private LocalClickHouse(Path dir, int httpPort, int tcpPort) {
         this.dir = dir;
@@ -60,6 +62,21 @@ public final class LocalClickHouse implements AutoCloseable {
         return ch;
     }
 
+    /**
+     * A server with more configuration ({@code config}, given this server's native port and interserver port):
+     * ZooKeeper, macros, {@code remote_servers}.
+     */
+    static LocalClickHouse startWith(java.util.function.BiFunction<Integer, Integer, String> config, int tcpPort, int interserverPort)
+            throws IOException {
+        List<String> binary = findBinary();
+        Path dir = Files.createTempDirectory("cdcflow-clickhouse-member-");
+        LocalClickHouse ch = new LocalClickHouse(dir, Ports.free(), tcpPort);
+        ch.extraConfig = config.apply(tcpPort, interserverPort);
+        ch.writeConfig();
+        ch.startServer(binary);
+        return ch;
+    }
+
     static List<String> findBinary() throws IOException {
         for (String candidate : List.of("/usr/sbin/clickhouse-server", "/usr/bin/clickhouse-server")) {
             if (Files.isExecutable(Path.of(candidate))) {
@@ -91,8 +108,9 @@ public final class LocalClickHouse implements AutoCloseable {
                   <default_database>default</default_database>
                   <mark_cache_size>67108864</mark_cache_size>
                 %4$s
+                %5$s
                 </yandex>
-                """.formatted(dir, httpPort, tcpPort, httpsPort == 0 ? "" : """
+                """.formatted(dir, httpPort, tcpPort, extraConfig, httpsPort == 0 ? "" : """
                   <https_port>%d</https_port>
                   <openSSL><server><certificateFile>%s</certificateFile><privateKeyFile>%s</privateKeyFile>
                     <verificationMode>none</verificationMode><loadDefaultCAFile>false</loadDefaultCAFile>
@@ -126,6 +144,11 @@ public final class LocalClickHouse implements AutoCloseable {
 
     public void stopServer() {
         server.stop(Duration.ofSeconds(30));
+    }
+
+    /** Stops the server with SIGKILL: no flush, no goodbye to ZooKeeper or its replicas. */
+    public void kill() {
+        server.kill();
     }
 
     public void startAgain() throws IOException {

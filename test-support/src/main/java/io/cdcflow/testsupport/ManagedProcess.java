@@ -97,6 +97,17 @@ final class ManagedProcess {
         watchdog.destroyForcibly();
     }
 
+    /** SIGKILL, and waits for the process to end. */
+    void kill() {
+        process.destroyForcibly();
+        try {
+            process.waitFor(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        watchdog.destroyForcibly();
+    }
+
     private void signal(String signal) {
         try {
             new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).start().waitFor(5, TimeUnit.SECONDS);

@@ -3,6 +3,7 @@ package io.cdcflow.writer.config;
 import io.cdcflow.common.config.ConfigException;
 import io.cdcflow.common.config.Env;
 import io.cdcflow.common.config.HostPort;
+import io.cdcflow.writer.schema.ClusterLayout;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +17,11 @@ import java.util.Map;
  * @param batchRows   flush a table's batch at this many rows ...
  * @param batchBytes  ... or this many bytes of TabSeparated rows ...
  * @param batchMaxAge ... or when its oldest row has waited this long, whichever comes first
+ * @param layout      one server, replicas or a cluster's shards ({@link ClusterLayout})
+ * @param instanceId  the static group member id ({@code group.instance.id}), or null for dynamic membership
+ *                    ({@code WRITER_INSTANCE_ID=none}): a
+ *                    restarted writer (after a SIGKILL too) rejoins as itself at once instead of waiting for its old
+ *                    session to expire
  */
 public record WriterConfig(
         String clickhouseUrl,
@@ -34,7 +40,9 @@ public record WriterConfig(
         Duration batchMaxAge,
         Duration maxBackoff,
         String deadLetterTopic,
-        String schemaTopic) {
+        String schemaTopic,
+        ClusterLayout layout,
+        String instanceId) {
 
     /** CLICKHOUSE_CA_FILE: the PEM certificate of the authority that signed ClickHouse's, for an https:// URL. */
     private static java.nio.file.Path caFile(Env env, String url) {
@@ -67,6 +75,7 @@ public record WriterConfig(
                         + "such as cdc.public.*");
             }
         }
+        HostPort http = env.hostPort("WRITER_HTTP_ADDR", "0.0.0.0:8082");
         return new WriterConfig(
                 url,
                 env.string("CLICKHOUSE_USER", "default"),
@@ -77,14 +86,36 @@ public record WriterConfig(
                 env.asProperties("KAFKA_"),
                 env.string("WRITER_GROUP_ID", "cdcflow-clickhouse-writer"),
                 topics,
-                env.hostPort("WRITER_HTTP_ADDR", "0.0.0.0:8082"),
+                http,
                 io.cdcflow.common.ops.HttpTls.fromEnv(env, "WRITER_HTTP_TLS_CERT", "WRITER_HTTP_TLS_KEY"),
                 env.integer("WRITER_BATCH_ROWS", 50_000, 1, 10_000_000),
                 env.longValue("WRITER_BATCH_BYTES", 16L << 20, 1024, 1L << 31),
                 env.duration("WRITER_BATCH_MAX_AGE", Duration.ofMillis(200)),
                 env.duration("WRITER_MAX_BACKOFF", Duration.ofSeconds(30)),
                 env.string("WRITER_DEAD_LETTER_TOPIC", "cdc._writer_dead_letter"),
-                env.string("WRITER_SCHEMA_TOPIC", "cdc._schemas"));
+                env.string("WRITER_SCHEMA_TOPIC", "cdc._schemas"),
+                ClusterLayout.from(env),
+                instanceId(env.optional("WRITER_INSTANCE_ID").orElse(null), http.port()));
+    }
+
+    /**
+     * WRITER_INSTANCE_ID, {@code none} for dynamic membership; by default {@code <hostname>-<HTTP port>}: distinct per writer on one host, the same across its restarts; none (dynamic
+     * membership) for an HTTP port the system picks, which is not the same after a restart.
+     */
+    private static String instanceId(String set, int port) {
+        if (set != null) {
+            return set.equals("none") ? null : set;
+        }
+        if (port == 0) {
+            return null;
+        }
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            host = "localhost";
+        }
+        return host.replaceAll("[^A-Za-z0-9._-]", "_") + "-" + port;
     }
 
     /** Whether any entry of {@link #topics} is a pattern. */

@@ -6,15 +6,28 @@ import java.util.stream.Collectors;
 /**
  * The DDL the writer runs, as plain strings: one ReplacingMergeTree table per source table or fact, ordered by its
  * primary key, versioned by {@code _version}, and a {@code <table>_current} view showing the latest version of each
- * live row. Every identifier is quoted, so any PostgreSQL column name works.
+ * live row. Every identifier is quoted, so any PostgreSQL column name works. On replicas and clusters
+ * ({@link ClusterLayout}) the tables are {@code ReplicatedReplacingMergeTree}, every statement runs {@code ON CLUSTER},
+ * and a sharded table's rows live in {@code <table>_shard} behind a {@code Distributed} table sharded by a hash of
+ * the key.
  */
 public final class ReplacingMergeTreeDdl {
     private final String database;
     private final ServerInfo server;
+    private final ClusterLayout layout;
 
     public ReplacingMergeTreeDdl(String database, ServerInfo server) {
+        this(database, server, ClusterLayout.SINGLE_SERVER);
+    }
+
+    public ReplacingMergeTreeDdl(String database, ServerInfo server, ClusterLayout layout) {
         this.database = database;
         this.server = server;
+        this.layout = layout;
+    }
+
+    public ClusterLayout layout() {
+        return layout;
     }
 
     public static String quote(String identifier) {
@@ -31,21 +44,46 @@ public final class ReplacingMergeTreeDdl {
     }
 
     public String createDatabase() {
-        return "CREATE DATABASE IF NOT EXISTS " + quote(database);
+        return "CREATE DATABASE IF NOT EXISTS " + quote(database) + layout.onCluster();
     }
 
+    /** The table holding the rows: the table itself, or on each shard {@code <table>_shard}. */
     public String createTable(TableSchema schema) {
         String columns = schema.columns().entrySet().stream()
                 .map(c -> quote(c.getKey()) + " " + c.getValue().declaration())
                 .collect(Collectors.joining(", "));
         MetaColumns meta = schema.meta();
         String version = quote(meta.version());
-        String engine = "ReplacingMergeTree(" + version + (server.hasIsDeletedColumn() ? ", " + quote(meta.deleted()) : "") + ")";
+        String data = layout.dataTable(schema.table());
+        String arguments = version + (server.hasIsDeletedColumn() ? ", " + quote(meta.deleted()) : "");
+        String engine = layout.replicated()
+                ? "ReplicatedReplacingMergeTree(" + literal(layout.zookeeperPath().replace("{database}", database).replace("{table}", data))
+                        + ", " + literal(layout.replicaName()) + ", " + arguments + ")"
+                : "ReplacingMergeTree(" + arguments + ")";
         String orderBy = schema.keyColumns().stream().map(ReplacingMergeTreeDdl::quote).collect(Collectors.joining(", "));
-        return "CREATE TABLE IF NOT EXISTS " + qualified(schema.table()) + " (" + columns
+        return "CREATE TABLE IF NOT EXISTS " + qualified(data) + layout.onCluster() + " (" + columns
                 + ", " + version + " " + schema.versionType() + ", " + quote(meta.deleted()) + " UInt8, " + quote(meta.ingestedAt())
                 + " DateTime DEFAULT now()) ENGINE = "
                 + engine + " ORDER BY (" + orderBy + ")";
+    }
+
+    /**
+     * On a sharded cluster, the {@code Distributed} table every INSERT and query goes through, with the columns of
+     * {@code <table>_shard}: each row goes to the shard a hash of its key picks, so all versions of a key meet there.
+     */
+    public String createDistributed(TableSchema schema) {
+        String key = schema.keyColumns().stream().map(ReplacingMergeTreeDdl::quote).collect(Collectors.joining(", "));
+        return "CREATE TABLE IF NOT EXISTS " + qualified(schema.table()) + layout.onCluster() + " AS " + qualified(layout.dataTable(schema.table()))
+                + " ENGINE = Distributed(" + quote(layout.cluster()) + ", " + quote(database) + ", " + quote(layout.dataTable(schema.table()))
+                + ", cityHash64(" + key + "))";
+    }
+
+    /**
+     * A Distributed table's columns are fixed when it is made (and ClickHouse 18.16 refuses ALTER ON CLUSTER on it):
+     * after the shards' columns change it is made again. It holds no rows: the writer's INSERTs are synchronous.
+     */
+    public String dropDistributed(String table) {
+        return "DROP TABLE IF EXISTS " + qualified(table) + layout.onCluster();
     }
 
     /** The table and column list of a batch's INSERT, every name quoted (the client's own list joins them unquoted). */
@@ -55,32 +93,32 @@ public final class ReplacingMergeTreeDdl {
 
     /** A new column goes before the writer's own columns, so that {@code SELECT *} lists the source's first. */
     public String addColumn(String table, String column, ClickHouseType type, String after) {
-        return "ALTER TABLE " + qualified(table) + " ADD COLUMN " + (server.hasAddColumnIfNotExists() ? "IF NOT EXISTS " : "")
+        return "ALTER TABLE " + qualified(layout.dataTable(table)) + layout.onCluster() + " ADD COLUMN " + (server.hasAddColumnIfNotExists() ? "IF NOT EXISTS " : "")
                 + quote(column) + " " + type.declaration() + (after == null ? "" : " AFTER " + quote(after));
     }
 
     public String dropColumn(String table, String column) {
-        return "ALTER TABLE " + qualified(table) + " DROP COLUMN " + (server.hasAddColumnIfNotExists() ? "IF EXISTS " : "") + quote(column);
+        return "ALTER TABLE " + qualified(layout.dataTable(table)) + layout.onCluster() + " DROP COLUMN " + (server.hasAddColumnIfNotExists() ? "IF EXISTS " : "") + quote(column);
     }
 
     public String modifyColumn(String table, String column, ClickHouseType type) {
-        return "ALTER TABLE " + qualified(table) + " MODIFY COLUMN " + quote(column) + " " + type.declaration();
+        return "ALTER TABLE " + qualified(layout.dataTable(table)) + layout.onCluster() + " MODIFY COLUMN " + quote(column) + " " + type.declaration();
     }
 
     /** Deletes every row written before a truncate of the source table. */
     public String deleteBefore(TableSchema schema, String version) {
-        return "ALTER TABLE " + qualified(schema.table()) + " DELETE WHERE " + quote(schema.meta().version()) + " < " + version
+        return "ALTER TABLE " + qualified(layout.dataTable(schema.table())) + layout.onCluster() + " DELETE WHERE " + quote(schema.meta().version()) + " < " + version
                 + (server.hasMutationsSync() ? " SETTINGS mutations_sync = 2" : "");
     }
 
     public String currentView(TableSchema schema) {
         String table = schema.table();
-        return "CREATE VIEW IF NOT EXISTS " + qualified(table + "_current") + " AS SELECT * FROM " + qualified(table)
+        return "CREATE VIEW IF NOT EXISTS " + qualified(table + "_current") + layout.onCluster() + " AS SELECT * FROM " + qualified(table)
                 + " FINAL WHERE " + quote(schema.meta().deleted()) + " = 0";
     }
 
     /** A view's columns are fixed when it is created: after a column changes it is made again. */
     public String dropCurrentView(String table) {
-        return "DROP TABLE IF EXISTS " + qualified(table + "_current");
+        return "DROP TABLE IF EXISTS " + qualified(table + "_current") + layout.onCluster();
     }
 }

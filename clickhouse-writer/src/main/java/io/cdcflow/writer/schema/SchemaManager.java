@@ -28,11 +28,37 @@ public final class SchemaManager {
     private final Map<String, TableSchema> tables = new HashMap<>();
 
     public SchemaManager(ClickHouse clickhouse, String database, ServerInfo server) {
+        this(clickhouse, database, server, ClusterLayout.SINGLE_SERVER);
+    }
+
+    /** With a cluster named, its shards are counted from the server's {@code system.clusters} first. */
+    public SchemaManager(ClickHouse clickhouse, String database, ServerInfo server, ClusterLayout layout) {
         this.clickhouse = clickhouse;
         this.database = database;
         this.server = server;
-        this.ddl = new ReplacingMergeTreeDdl(database, server);
+        this.ddl = new ReplacingMergeTreeDdl(database, server, layout.cluster() == null ? layout : layout.withShards(shards(clickhouse, layout)));
         clickhouse.execute(ddl.createDatabase());
+    }
+
+    /** The shards of the layout's cluster, as the server the writer talks to knows them. */
+    private static int shards(ClickHouse clickhouse, ClusterLayout layout) {
+        List<JsonNode> rows = clickhouse.query("SELECT toString(count(DISTINCT shard_num)) AS shards FROM system.clusters WHERE cluster = "
+                + ReplacingMergeTreeDdl.literal(layout.cluster()));
+        int shards = Integer.parseInt(rows.get(0).get("shards").asText());
+        if (shards == 0) {
+            List<String> known = clickhouse.query("SELECT DISTINCT cluster FROM system.clusters").stream()
+                    .map(r -> r.get("cluster").asText()).toList();
+            throw new ClusterMissingException("CLICKHOUSE_CLUSTER is " + layout.cluster() + ", but ClickHouse's remote_servers has no "
+                    + "such cluster (it has " + known + "): name one of those, or add it to the servers' configuration");
+        }
+        return shards;
+    }
+
+    /** The cluster CLICKHOUSE_CLUSTER names is not in the server's configuration. */
+    public static final class ClusterMissingException extends RuntimeException {
+        ClusterMissingException(String message) {
+            super(message);
+        }
     }
 
     public ReplacingMergeTreeDdl ddl() {
@@ -55,24 +81,30 @@ public final class SchemaManager {
         if (known != null && known.sourceId().equals(source.id())) {
             return known;
         }
-        Map<String, String> existing = existingColumns(table);
+        Map<String, String> existing = existingColumns(ddl.layout().dataTable(table));
         String versionType = existing.getOrDefault(TableSchema.metaOf(source).version(),
                 RowSchema.TABLE.equals(source.kind()) && server.hasWideNumbers() ? "UInt128" : "UInt64");
         TableSchema wanted = new TableSchema(table, source, server, versionType);
         if (existing.isEmpty()) {
             clickhouse.execute(ddl.createTable(wanted));
+            distributed(wanted);
             clickhouse.execute(ddl.currentView(wanted));
             LOG.info("created table {}.{} from schema {} of {} ({} columns, key {}) and view {}_current", database, table,
                     source.id(), source.subject(), wanted.columns().size(), wanted.keyColumns(), table);
         } else {
-            alter(table, wanted, existing);
+            boolean changed = alter(table, wanted, existing);
+            distributed(wanted); // before the view, which takes its columns from the Distributed table
+            if (changed) {
+                clickhouse.execute(ddl.dropCurrentView(table));
+            }
             clickhouse.execute(ddl.currentView(wanted)); // a view dropped by hand, or lost to a crash after CREATE TABLE, comes back
         }
         tables.put(table, wanted);
         return wanted;
     }
 
-    private void alter(String table, TableSchema wanted, Map<String, String> existing) {
+    /** Alters the table to {@code wanted}; whether anything changed (then its view must be made again). */
+    private boolean alter(String table, TableSchema wanted, Map<String, String> existing) {
         List<String> changes = new ArrayList<>();
         String previous = null;
         for (Map.Entry<String, ClickHouseType> column : wanted.columns().entrySet()) {
@@ -107,10 +139,30 @@ public final class SchemaManager {
             }
         }
         if (!changes.isEmpty()) {
-            clickhouse.execute(ddl.dropCurrentView(table));
-            clickhouse.execute(ddl.currentView(wanted));
             LOG.info("table {}.{} follows schema {} of {}: {}", database, table, wanted.sourceId(), wanted.source().subject(),
                     String.join("; ", changes));
+        }
+        return !changes.isEmpty();
+    }
+
+    /**
+     * On a sharded cluster, the Distributed table over {@code <table>_shard}, made again when its columns are not the
+     * shards' (after a column change, or never made: a crash between the two CREATEs).
+     */
+    private void distributed(TableSchema wanted) {
+        if (!ddl.layout().sharded()) {
+            return;
+        }
+        String table = wanted.table();
+        Map<String, String> shard = existingColumns(ddl.layout().dataTable(table));
+        Map<String, String> distributed = existingColumns(table);
+        if (!distributed.equals(shard)) {
+            if (!distributed.isEmpty()) {
+                clickhouse.execute(ddl.dropDistributed(table));
+            }
+            clickhouse.execute(ddl.createDistributed(wanted));
+            LOG.info("Distributed table {}.{} over {}.{} on cluster {} (sharded by the key {})", database, table, database,
+                    ddl.layout().dataTable(table), ddl.layout().cluster(), wanted.keyColumns());
         }
     }
 

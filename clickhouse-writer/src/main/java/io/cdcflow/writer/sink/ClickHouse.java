@@ -34,6 +34,11 @@ public final class ClickHouse implements AutoCloseable {
                 .compressServerResponse(false)
                 .setSocketTimeout(60, java.time.temporal.ChronoUnit.SECONDS)
                 .setConnectTimeout(5, java.time.temporal.ChronoUnit.SECONDS);
+        if (config.layout().cluster() != null) {
+            // an INSERT into a Distributed table returns once every shard holds its rows, not once they are queued
+            // on this server: offsets are committed only for rows a shard's replica holds
+            builder.serverSetting("insert_distributed_sync", "1");
+        }
         if (config.caFile() != null) {
             builder.setRootCertificate(config.caFile().toString());
         }

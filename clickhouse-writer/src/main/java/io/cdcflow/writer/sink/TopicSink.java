@@ -116,8 +116,8 @@ public final class TopicSink implements AutoCloseable {
     }
 
     public TopicSink(WriterConfig config, Metrics metrics) {
-        this(config, metrics, new ClickHouse(config), new KafkaConsumer<>(consumerProperties(config)),
-                new KafkaProducer<>(producerProperties(config)), new SchemaCatalog(config.schemaTopic(), catalogClient(config)));
+        this(config, metrics, new ClickHouse(config), new KafkaConsumer<>(KafkaClients.consumer(config)),
+                new KafkaProducer<>(KafkaClients.producer(config)), new SchemaCatalog(config.schemaTopic(), KafkaClients.catalog(config)));
     }
 
     /** The sink over clients it is given, which it closes. */
@@ -139,43 +139,6 @@ public final class TopicSink implements AutoCloseable {
         metrics.gauge("writer_consumer_lag_records", "Records in the assigned partitions not yet read", lag::get);
         metrics.collector(() -> List.of(new Metrics.Sample("writer_last_error_info", "The last error, as a label", "gauge",
                 Map.of("error", lastError.get()), lastError.get().isEmpty() ? 0 : 1)));
-    }
-
-    private static Map<String, Object> catalogClient(WriterConfig config) {
-        Map<String, Object> client = new HashMap<>(config.kafkaClient());
-        client.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-        return client;
-    }
-
-    static Map<String, Object> consumerProperties(WriterConfig config) {
-        Map<String, Object> p = new HashMap<>(config.kafkaClient());
-        p.keySet().retainAll(ConsumerConfig.configNames());
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        // "none": a committed offset that retention has deleted must not be skipped silently (see poll); a partition
-        // without a committed offset starts from its beginning
-        p.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
-        p.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
-        // the streams-app writes its facts in transactions: records of an aborted one never reach ClickHouse
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        if (config.patterns()) {
-            p.putIfAbsent(ConsumerConfig.METADATA_MAX_AGE_CONFIG, 10_000); // a new table's topic is found within seconds
-        }
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        return p;
-    }
-
-    static Map<String, Object> producerProperties(WriterConfig config) {
-        Map<String, Object> p = new HashMap<>(config.kafkaClient());
-        p.keySet().retainAll(ProducerConfig.configNames());
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        return p;
     }
 
     public Health health() {
@@ -249,11 +212,12 @@ public final class TopicSink implements AutoCloseable {
         while (!stopping) {
             try {
                 ServerInfo server = ServerInfo.parse(clickhouse.version());
-                schemas = new SchemaManager(clickhouse, config.database(), server);
+                schemas = new SchemaManager(clickhouse, config.database(), server, config.layout());
                 encoder = new RowEncoder(server);
-                LOG.info("connected to ClickHouse {} at {}; database {}", server.version(), config.clickhouseUrl(), config.database());
+                LOG.info("connected to ClickHouse {} at {}; database {}; {}", server.version(), config.clickhouseUrl(), config.database(),
+                        schemas.ddl().layout().describe());
                 return;
-            } catch (ClickHouse.ClickHouseException e) {
+            } catch (ClickHouse.ClickHouseException | SchemaManager.ClusterMissingException e) {
                 lastError.set(e.getMessage());
                 health.set(Health.notReady("cannot reach ClickHouse: " + e.getMessage()));
                 LOG.warn("{}; retrying in {} s", e.getMessage(), backoff.toSeconds());
@@ -705,7 +669,9 @@ public final class TopicSink implements AutoCloseable {
     public void close() {
         inserts.shutdown();
         catalog.close();
-        consumer.close(Duration.ofSeconds(10));
+        // a static member leaves only when told to: a stopped writer's partitions go to the others at once
+        consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(10))
+                .withGroupMembershipOperation(org.apache.kafka.clients.consumer.CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
         deadLetters.close(Duration.ofSeconds(10));
         clickhouse.close();
     }

@@ -20,7 +20,10 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** The built writer jar, killed with SIGKILL in the middle of its batches, then restarted: every row lands. */
+/**
+ * The built writer jar, killed with SIGKILL in the middle of its batches, then restarted: every row lands, and the
+ * restarted writer gets its partitions back at once (static membership), not after its old session expired.
+ */
 @ExtendWith(RealServices.class)
 class ClickHouseWriterCrashIT {
     private static final Path JAR = Path.of("target", "clickhouse-writer.jar");
@@ -45,7 +48,8 @@ class ClickHouseWriterCrashIT {
                 "CLICKHOUSE_PASSWORD", ch.password(), "CLICKHOUSE_DATABASE", database, "KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
                 "WRITER_TOPICS", topic, "WRITER_GROUP_ID", "crash-" + run, "WRITER_BATCH_ROWS", "500",
                 "WRITER_HTTP_ADDR", "127.0.0.1:" + Ports.free(),
-                "KAFKA_SESSION_TIMEOUT_MS", "10000");
+                // longer than the whole restart may take: only a writer rejoining as itself gets its partitions in time
+                "KAFKA_SESSION_TIMEOUT_MS", "90000");
         Path log = Files.createTempFile("writer-crash", ".log");
         String count = "SELECT count() AS n FROM " + database + "." + topic + "_current";
         Process first = start(env, log);
@@ -56,8 +60,14 @@ class ClickHouseWriterCrashIT {
             first.destroyForcibly().waitFor();
         }
         long atKill = rows(ch, count);
+        long assignedBefore = assignments(log);
+        long restarted = System.nanoTime();
         Process second = start(env, log);
         try {
+            assertThat(Waiting.until(Duration.ofSeconds(60), Duration.ofMillis(100), () -> assignments(log) > assignedBefore))
+                    .as("the restarted writer is assigned its partitions before its old 90 s session could expire; log %s", log)
+                    .isTrue();
+            System.out.printf("restarted writer assigned its partitions %.1f s after its start%n", (System.nanoTime() - restarted) / 1e9);
             assertThat(Waiting.until(Duration.ofSeconds(120), Duration.ofMillis(500), () -> rows(ch, count) == ROWS))
                     .as("all %d rows after the restart (%d when killed); log %s", ROWS, atKill, log).isTrue();
             String sum = ch.query("SELECT sum(toFloat64(total)) AS s FROM " + database + "." + topic + "_current").get(0);
@@ -65,6 +75,15 @@ class ClickHouseWriterCrashIT {
         } finally {
             second.destroy();
             second.waitFor();
+        }
+    }
+
+    /** The non-empty assignments the writers logged so far. */
+    private static long assignments(Path log) {
+        try {
+            return Files.readAllLines(log).stream().filter(l -> l.contains("assigned [") && !l.contains("assigned []")).count();
+        } catch (java.io.IOException e) {
+            return 0;
         }
     }
 

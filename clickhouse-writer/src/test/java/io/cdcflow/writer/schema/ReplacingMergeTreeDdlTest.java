@@ -66,4 +66,48 @@ class ReplacingMergeTreeDdlTest {
         assertThat(ReplacingMergeTreeDdl.quote("a`b\\c")).isEqualTo("`a\\`b\\\\c`");
         assertThat(ReplacingMergeTreeDdl.literal("it's")).isEqualTo("'it\\'s'");
     }
+
+    @Test
+    void aShardedClusterGetsReplicatedShardTablesBehindADistributedTableShardedByTheKey() {
+        ClusterLayout layout = new ClusterLayout("analytics", true, ClusterLayout.DEFAULT_PATH, "{replica}", 2);
+        ReplacingMergeTreeDdl ddl = new ReplacingMergeTreeDdl("cdc", OLD, layout);
+        TableSchema schema = new TableSchema("order_fact", ORDER_FACT, OLD, "UInt64");
+        assertThat(ddl.createDatabase()).isEqualTo("CREATE DATABASE IF NOT EXISTS `cdc` ON CLUSTER `analytics`");
+        assertThat(ddl.createTable(schema))
+                .startsWith("CREATE TABLE IF NOT EXISTS `cdc`.`order_fact_shard` ON CLUSTER `analytics` (`order_id` Int32, ")
+                .endsWith("ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/cdc/order_fact_shard', '{replica}', "
+                        + "`_version`) ORDER BY (`order_id`)");
+        assertThat(ddl.createDistributed(schema)).isEqualTo("CREATE TABLE IF NOT EXISTS `cdc`.`order_fact` ON CLUSTER `analytics` "
+                + "AS `cdc`.`order_fact_shard` ENGINE = Distributed(`analytics`, `cdc`, `order_fact_shard`, cityHash64(`order_id`))");
+        assertThat(ddl.currentView(schema)).isEqualTo("CREATE VIEW IF NOT EXISTS `cdc`.`order_fact_current` ON CLUSTER `analytics` "
+                + "AS SELECT * FROM `cdc`.`order_fact` FINAL WHERE `_deleted` = 0");
+        assertThat(ddl.insertTarget("order_fact", List.of("order_id"))).isEqualTo("`cdc`.`order_fact` (`order_id`)");
+        assertThat(ddl.addColumn("order_fact", "tier", ClickHouseType.of(new Column("tier", SqlTypes.TEXT, false), OLD), "paid"))
+                .isEqualTo("ALTER TABLE `cdc`.`order_fact_shard` ON CLUSTER `analytics` ADD COLUMN `tier` Nullable(String) AFTER `paid`");
+        assertThat(ddl.deleteBefore(schema, "10"))
+                .isEqualTo("ALTER TABLE `cdc`.`order_fact_shard` ON CLUSTER `analytics` DELETE WHERE `_version` < 10");
+        assertThat(ddl.dropDistributed("order_fact")).isEqualTo("DROP TABLE IF EXISTS `cdc`.`order_fact` ON CLUSTER `analytics`");
+    }
+
+    @Test
+    void replicasWithoutAClusterGetReplicatedTablesUnderTheirOwnNames() {
+        ClusterLayout layout = new ClusterLayout(null, true, "/ch/{shard}/{database}.{table}", "r-{replica}", 1);
+        ReplacingMergeTreeDdl ddl = new ReplacingMergeTreeDdl("cdc", CURRENT, layout);
+        TableSchema schema = new TableSchema("order_fact", ORDER_FACT, CURRENT, "UInt64");
+        assertThat(ddl.createTable(schema)).startsWith("CREATE TABLE IF NOT EXISTS `cdc`.`order_fact` (")
+                .endsWith("ENGINE = ReplicatedReplacingMergeTree('/ch/{shard}/cdc.order_fact', 'r-{replica}', `_version`, `_deleted`) "
+                        + "ORDER BY (`order_id`)");
+        assertThat(ddl.createDatabase()).isEqualTo("CREATE DATABASE IF NOT EXISTS `cdc`");
+        assertThat(ddl.dropColumn("order_fact", "paid")).isEqualTo("ALTER TABLE `cdc`.`order_fact` DROP COLUMN IF EXISTS `paid`");
+    }
+
+    @Test
+    void aClusterOfOneShardHasNoDistributedTable() {
+        ClusterLayout layout = new ClusterLayout("replicas", true, ClusterLayout.DEFAULT_PATH, "{replica}", 1);
+        assertThat(layout.sharded()).isFalse();
+        assertThat(layout.dataTable("t")).isEqualTo("t");
+        assertThat(new ReplacingMergeTreeDdl("cdc", OLD, layout).createTable(new TableSchema("order_fact", ORDER_FACT, OLD, "UInt64")))
+                .startsWith("CREATE TABLE IF NOT EXISTS `cdc`.`order_fact` ON CLUSTER `replicas` (")
+                .contains("ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/cdc/order_fact', '{replica}', `_version`)");
+    }
 }

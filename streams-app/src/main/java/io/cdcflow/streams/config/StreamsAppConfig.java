@@ -62,7 +62,7 @@ public record StreamsAppConfig(
                 env.string("STREAMS_STATE_DIR", System.getProperty("java.io.tmpdir") + "/cdcflow-streams"),
                 http,
                 env.string("STREAMS_ADVERTISED_ADDR", "localhost:" + http.port()),
-                env.optional("STREAMS_INSTANCE_ID").orElseGet(() -> defaultInstanceId(http.port())),
+                env.optional("STREAMS_INSTANCE_ID").map(id -> id.equals("none") ? "" : id).orElseGet(() -> defaultInstanceId(http.port())),
                 io.cdcflow.common.ops.HttpAuth.fromEnv(env, "STREAMS_HTTP_TOKEN", "STREAMS_HTTP_AUTH"),
                 io.cdcflow.common.ops.HttpTls.fromEnv(env, "STREAMS_HTTP_TLS_CERT", "STREAMS_HTTP_TLS_KEY"),
                 env.choice("STREAMS_PROCESSING_GUARANTEE", Guarantee.EXACTLY_ONCE_V2, Guarantee.class).kafkaName,

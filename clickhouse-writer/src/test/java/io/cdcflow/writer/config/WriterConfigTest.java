@@ -1,0 +1,60 @@
+package io.cdcflow.writer.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.cdcflow.common.config.ConfigException;
+import io.cdcflow.common.config.Env;
+import io.cdcflow.writer.schema.ClusterLayout;
+import io.cdcflow.writer.sink.KafkaClients;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class WriterConfigTest {
+
+    private static WriterConfig config(Map<String, String> env) {
+        return WriterConfig.from(new Env(env));
+    }
+
+    @Test
+    void oneServerUnlessAClusterOrReplicationIsAskedFor() {
+        ClusterLayout single = config(Map.of()).layout();
+        assertThat(single.cluster()).isNull();
+        assertThat(single.replicated()).isFalse();
+        assertThat(single.sharded()).isFalse();
+        assertThat(single.describe()).isEqualTo("one server");
+        ClusterLayout cluster = config(Map.of("CLICKHOUSE_CLUSTER", "analytics")).layout();
+        assertThat(cluster.replicated()).isTrue();
+        assertThat(cluster.onCluster()).isEqualTo(" ON CLUSTER `analytics`");
+        assertThat(cluster.zookeeperPath()).isEqualTo("/clickhouse/tables/{shard}/{database}/{table}");
+        assertThat(cluster.replicaName()).isEqualTo("{replica}");
+        ClusterLayout replicas = config(Map.of("CLICKHOUSE_REPLICATED", "true", "CLICKHOUSE_REPLICA_NAME", "{host}")).layout();
+        assertThat(replicas.cluster()).isNull();
+        assertThat(replicas.replicated()).isTrue();
+        assertThat(replicas.onCluster()).isEmpty();
+        assertThat(replicas.replicaName()).isEqualTo("{host}");
+    }
+
+    @Test
+    void clusterSettingsThatCannotWorkAreRefusedByName() {
+        assertThatThrownBy(() -> config(Map.of("CLICKHOUSE_CLUSTER", "a b")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("CLICKHOUSE_CLUSTER");
+        assertThatThrownBy(() -> config(Map.of("CLICKHOUSE_CLUSTER", "c", "CLICKHOUSE_REPLICATED", "false")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("CLICKHOUSE_REPLICATED=false");
+        assertThatThrownBy(() -> config(Map.of("CLICKHOUSE_REPLICATED", "true", "CLICKHOUSE_ZOOKEEPER_PATH", "/same/for/all")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("CLICKHOUSE_ZOOKEEPER_PATH must contain {table}");
+    }
+
+    @Test
+    void aWriterIsAStaticGroupMemberNamedAfterItsHostAndPort() {
+        WriterConfig config = config(Map.of("WRITER_HTTP_ADDR", "0.0.0.0:8090"));
+        assertThat(config.instanceId()).endsWith("-8090");
+        assertThat(KafkaClients.consumer(config)).containsEntry("group.instance.id", config.instanceId());
+        assertThat(config(Map.of("WRITER_INSTANCE_ID", "writer-a")).instanceId()).isEqualTo("writer-a");
+        WriterConfig dynamic = config(Map.of("WRITER_INSTANCE_ID", "none"));
+        assertThat(dynamic.instanceId()).isNull();
+        assertThat(KafkaClients.consumer(dynamic)).doesNotContainKey("group.instance.id");
+        assertThat(config(Map.of("WRITER_HTTP_ADDR", "127.0.0.1:0")).instanceId())
+                .as("a port the system picks differs after a restart: no static id").isNull();
+    }
+}
