@@ -53,6 +53,7 @@ final class Pipeline implements AutoCloseable {
     final Facts facts;
     private final Path factsFile;
     private final Map<String, String> streamsSettings;
+    private final Map<String, String> writerSettings;
 
     Pipeline(PostgresEndpoint pg, KafkaEndpoint kafka, ClickHouseEndpoint ch) throws Exception {
         this(pg, kafka, ch, Facts.defaults());
@@ -65,8 +66,15 @@ final class Pipeline implements AutoCloseable {
     /** @param streamsSettings settings of the streams-apps beside the pipeline's own (STREAMS_LOCAL_TABLES=none, ...) */
     Pipeline(PostgresEndpoint pg, KafkaEndpoint kafka, ClickHouseEndpoint ch, Facts facts, Map<String, String> streamsSettings)
             throws Exception {
+        this(pg, kafka, ch, facts, streamsSettings, Map.of());
+    }
+
+    /** @param writerSettings settings of the writers beside the pipeline's own (CLICKHOUSE_CLUSTER, ...) */
+    Pipeline(PostgresEndpoint pg, KafkaEndpoint kafka, ClickHouseEndpoint ch, Facts facts, Map<String, String> streamsSettings,
+             Map<String, String> writerSettings) throws Exception {
         this.facts = facts;
         this.streamsSettings = streamsSettings;
+        this.writerSettings = writerSettings;
         logs = Files.createTempDirectory("cdcflow-e2e-" + run);
         factsFile = FactsFixtures.prefixed(facts.sql(), run);
         int walPort = Ports.free();
@@ -126,6 +134,7 @@ final class Pipeline implements AutoCloseable {
                 "WRITER_MAX_BACKOFF", "3s",
                 "KAFKA_SESSION_TIMEOUT_MS", "10000"));
         env.put("WRITER_SCHEMA_TOPIC", run + "._schemas");
+        env.putAll(writerSettings);
         return new Deployable("clickhouse-writer", env, port, logs.resolve("clickhouse-writer-" + instance + ".log"));
     }
 
