@@ -166,4 +166,28 @@ class ClickHouseClusterIT {
             assertThat(Waiting.until(WAIT, Duration.ofMillis(200), () -> w.sink.health().ready())).isTrue();
         }
     }
+
+    @Test
+    void zooKeeperDownHoldsTheRowsBackUntilItReturns(KafkaEndpoint kafka) throws Exception {
+        kafka.createTopics(3, topic);
+        String v1 = TestSchemas.publish(kafka, schemaTopic, dimension(1));
+        String table = "customer_dim_" + run;
+        try (RunningWriter w = writer(kafka); KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producerProperties())) {
+            send(producer, topic, v1, 1, 500, 1, false);
+            assertThat(Waiting.until(WAIT, Duration.ofMillis(200), () -> everyServerShows(500, null))).isTrue();
+            cluster.zookeeper().stop(); // replicated tables turn read-only
+            try {
+                send(producer, topic, v1, 1, 1000, 2, false);
+                assertThat(Waiting.until(WAIT, Duration.ofMillis(200), () -> !w.sink.health().ready()))
+                        .as("the writer reports that ClickHouse does not take the rows").isTrue();
+                assertThat(w.sink.health().detail()).contains(table);
+            } finally {
+                cluster.zookeeper().startAgain();
+            }
+            String newest = "SELECT count() AS n FROM {db}." + table + "_current WHERE name = concat('n', toString(id), '-2')";
+            assertThat(Waiting.until(WAIT, Duration.ofMillis(500), () -> everyServerShows(1000, newest)))
+                    .as("every row at its newest version once ZooKeeper is back; writer: %s", w.sink.health()).isTrue();
+            assertThat(Waiting.until(WAIT, Duration.ofMillis(200), () -> w.sink.health().ready())).isTrue();
+        }
+    }
 }
