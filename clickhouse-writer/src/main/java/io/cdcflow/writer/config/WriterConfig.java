@@ -93,7 +93,7 @@ public record WriterConfig(
                 env.duration("WRITER_BATCH_MAX_AGE", Duration.ofMillis(200)),
                 env.duration("WRITER_MAX_BACKOFF", Duration.ofSeconds(30)),
                 env.string("WRITER_DEAD_LETTER_TOPIC", "cdc._writer_dead_letter"),
-                env.string("WRITER_SCHEMA_TOPIC", "cdc._schemas"),
+                env.string("WRITER_SCHEMA_TOPIC", defaultSchemaTopic(topics)),
                 ClusterLayout.from(env),
                 instanceId(env.optional("WRITER_INSTANCE_ID").orElse(null), http.port()));
     }
@@ -116,6 +116,20 @@ public record WriterConfig(
             host = "localhost";
         }
         return host.replaceAll("[^A-Za-z0-9._-]", "_") + "-" + port;
+    }
+
+    /**
+     * Where the producer of {@code topics} publishes its schemas: for a wal-producer's topics with one prefix
+     * ({@code shop.public.*}, {@code shop.sales.orders}), {@code <prefix>._schemas}; else {@code cdc._schemas}.
+     */
+    static String defaultSchemaTopic(List<String> topics) {
+        java.util.Set<String> prefixes = new java.util.HashSet<>();
+        for (String topic : topics) {
+            int table = topic.lastIndexOf('.');
+            int schema = table <= 0 ? -1 : topic.lastIndexOf('.', table - 1);
+            prefixes.add(schema <= 0 ? null : topic.substring(0, schema));
+        }
+        return prefixes.size() == 1 && !prefixes.contains(null) ? prefixes.iterator().next() + "._schemas" : "cdc._schemas";
     }
 
     /** Whether any entry of {@link #topics} is a pattern. */

@@ -169,10 +169,11 @@ public final class TopicSink implements AutoCloseable {
             } catch (TableOutageException e) {
                 holdBack(e);
             } catch (ClickHouse.ClickHouseException | ClickHouse.SchemaChangeException | SchemaCatalog.UnavailableException
-                     | DeadLetterException e) {
+                     | DeadLetterException | SchemaMissingException e) {
                 lastError.set(e.getMessage());
                 LOG.error("{}; retrying in {} s with the same rows", e.getMessage(), backoff.toSeconds());
-                boolean clickhouseFailed = !(e instanceof SchemaCatalog.UnavailableException || e instanceof DeadLetterException);
+                boolean clickhouseFailed = !(e instanceof SchemaCatalog.UnavailableException || e instanceof DeadLetterException
+                        || e instanceof SchemaMissingException);
                 health.set(Health.notReady((clickhouseFailed ? "ClickHouse is failing: " : "") + e.getMessage()));
                 rewind();
                 backoff = waitForClickHouse(backoff);
@@ -301,7 +302,10 @@ public final class TopicSink implements AutoCloseable {
             String text = new String(id, StandardCharsets.US_ASCII);
             named = catalog.get(text);
             if (named == null) {
-                throw new RowEncoder.BadRowException("schema " + text + " named by the record is not in schema topic " + catalog.topic());
+                throw new SchemaMissingException("the record at " + record.topic() + "[" + record.partition() + "]@" + record.offset()
+                        + " names schema " + text + ", which schema topic " + catalog.topic() + " does not hold (yet): waiting "
+                        + "for it. If it never comes, WRITER_SCHEMA_TOPIC is not where the record's producer publishes its "
+                        + "schemas (a wal-producer or streams-app with the topic prefix shop publishes them to shop._schemas)");
             }
             lastSchemaId = id;
             lastNamed = named;
@@ -691,6 +695,16 @@ public final class TopicSink implements AutoCloseable {
             StringBuilder text = new StringBuilder();
             failures.forEach((table, e) -> text.append(text.length() == 0 ? "" : "; ").append(table).append(" (").append(e.getMessage()).append(')'));
             return text.toString();
+        }
+    }
+
+    /**
+     * A record names a schema the schema topic does not hold: a schema still on its way, or a writer reading another
+     * schema topic than the producer's. Not the record's fault: it is read again, never dead-lettered.
+     */
+    static final class SchemaMissingException extends RuntimeException {
+        SchemaMissingException(String message) {
+            super(message);
         }
     }
 

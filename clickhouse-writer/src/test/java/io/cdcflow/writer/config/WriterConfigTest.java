@@ -57,4 +57,14 @@ class WriterConfigTest {
         assertThat(config(Map.of("WRITER_HTTP_ADDR", "127.0.0.1:0")).instanceId())
                 .as("a port the system picks differs after a restart: no static id").isNull();
     }
+
+    @Test
+    void aMirrorReadsTheSchemaTopicOfItsTopicsPrefix() {
+        assertThat(config(Map.of("WRITER_TOPICS", "shop.public.*")).schemaTopic()).isEqualTo("shop._schemas");
+        assertThat(config(Map.of("WRITER_TOPICS", "eu.shop.public.orders,eu.shop.sales.items")).schemaTopic()).isEqualTo("eu.shop._schemas");
+        assertThat(config(Map.of("WRITER_TOPICS", "cdc.public.*")).schemaTopic()).isEqualTo("cdc._schemas");
+        assertThat(config(Map.of()).schemaTopic()).as("facts: no prefix in their names").isEqualTo("cdc._schemas");
+        assertThat(config(Map.of("WRITER_TOPICS", "a.public.t,b.public.t")).schemaTopic()).as("two prefixes").isEqualTo("cdc._schemas");
+        assertThat(config(Map.of("WRITER_TOPICS", "shop.public.*", "WRITER_SCHEMA_TOPIC", "mine")).schemaTopic()).isEqualTo("mine");
+    }
 }

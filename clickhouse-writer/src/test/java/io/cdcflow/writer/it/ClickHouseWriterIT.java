@@ -148,6 +148,29 @@ class ClickHouseWriterIT {
         }
     }
 
+    @Test
+    void aRecordWhoseSchemaIsNotPublishedYetWaitsForItInsteadOfBeingDeadLettered(ClickHouseEndpoint ch, KafkaEndpoint kafka) throws Exception {
+        RowSchema later = dimension(2);
+        try (RunningWriter w = writer(ch, kafka)) {
+            sendFact(kafka, "{\"order_id\":1}", fact(1, "new", 1, 0));
+            assertThat(Waiting.until(WAIT, Duration.ofMillis(200), () -> current(ch, facts, "order_id").size() == 1)).isTrue();
+            // the records name a schema that is published only later (or on another schema topic)
+            send(kafka, dims, later.id(), "{\"id\":1}", "{\"id\":1,\"name\":\"a\",\"tier\":\"gold\",\"_version\":1,\"_deleted\":0}");
+            sendFact(kafka, "{\"order_id\":2}", fact(2, "new", 1, 0));
+            assertThat(Waiting.until(WAIT, Duration.ofMillis(200), () -> !w.sink.health().ready())).isTrue();
+            assertThat(w.sink.health().detail()).contains("names schema " + later.id(), "schema topic " + schemaTopic, dims + "[",
+                    "WRITER_SCHEMA_TOPIC");
+            TestSchemas.publish(kafka, schemaTopic, later);
+            assertThat(Waiting.until(WAIT, Duration.ofMillis(200), () -> current(ch, dims, "name, tier").equals(
+                    List.of("{\"name\":\"a\",\"tier\":\"gold\"}")))).as("the row lands once its schema is there").isTrue();
+            assertThat(Waiting.until(WAIT, Duration.ofMillis(200), () -> current(ch, facts, "order_id").size() == 2)).isTrue();
+            assertThat(Waiting.until(WAIT, Duration.ofMillis(200), () -> w.sink.health().ready())).isTrue();
+            try (TopicReader reader = new TopicReader(kafka, List.of(deadLetters))) {
+                assertThat(reader.readUntil(Duration.ofSeconds(3), rs -> false)).as("nothing dead-lettered").isEmpty();
+            }
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(ClickHouseEngine.class)
     void aCurrentViewDroppedByHandComesBackAtTheNextStart(ClickHouseEngine engine, KafkaEndpoint kafka) throws Exception {
