@@ -95,7 +95,8 @@ class MirrorIT {
                     "UPDATE mirror_types SET small = 8 WHERE tenant = 2 AND id = 1", // big (TOASTed) is not resent
                     "INSERT INTO mirror_types (tenant, id, \"unit price\", flag, tstz, nums) VALUES (3, 1, 1, true, now(), '{}')",
                     "DELETE FROM mirror_types WHERE tenant = 3 AND id = 1",
-                    "INSERT INTO mirror_types (tenant, id, \"unit price\", flag, tstz, nums) VALUES (3, 2, 2, false, '2026-11-25 01:02:03.000004+00', '{5}')",
+                    "INSERT INTO mirror_types (tenant, id, \"unit price\", flag, tstz, nums, j) VALUES (3, 2, 2, false, "
+                            + "'2026-11-25 01:02:03.000004+00', '{5}', '\"a JSON string keeps its quotes\"')",
                     "TRUNCATE truncated",
                     "INSERT INTO truncated VALUES (100, 'after the truncate')");
             for (ClickHouseEndpoint ch : List.of(installed, current)) {

@@ -52,6 +52,7 @@ final class TsvValues {
             case BYTES -> out.escapedBytes(bytes(value), false);
             case ARRAY -> array(type, value, out);
             case STRING, ENUM -> out.escaped(text(value));
+            case JSON -> out.escaped(Json.text(value));
         }
     }
 
@@ -64,7 +65,7 @@ final class TsvValues {
             case DATE -> "1970-01-01";
             case DATETIME -> "1970-01-01 00:00:00";
             case ARRAY -> "[]";
-            case STRING, ENUM, BYTES -> "";
+            case STRING, JSON, ENUM, BYTES -> "";
         };
     }
 
@@ -374,6 +375,7 @@ final class TsvValues {
                     out.escapedBytes(bytes(item), true);
                     out.write('\'');
                 }
+                case JSON -> quoted(Json.text(item), out);
                 default -> quoted(text(item), out);
             }
         }

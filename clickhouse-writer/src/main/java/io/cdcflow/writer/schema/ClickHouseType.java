@@ -19,7 +19,8 @@ import java.util.Locale;
  */
 public record ClickHouseType(Kind kind, String base, boolean nullable, ClickHouseType element, int precision, int scale, int bits) {
 
-    public enum Kind { INT, DECIMAL, FLOAT, BOOL, STRING, BYTES, UUID, DATE, DATETIME, ARRAY, ENUM }
+    /** {@code JSON}: a json or jsonb value, held as its JSON text (a JSON string keeps its quotes). */
+    public enum Kind { INT, DECIMAL, FLOAT, BOOL, STRING, JSON, BYTES, UUID, DATE, DATETIME, ARRAY, ENUM }
 
     /** The declaration as system.columns shows it. */
     public String declaration() {
@@ -73,7 +74,8 @@ public record ClickHouseType(Kind kind, String base, boolean nullable, ClickHous
             case "date" -> server.hasDate32() ? simple(Kind.DATE, "Date32") : simple(Kind.DATE, "Date");
             case "timestamp" -> dateTime(server, false);
             case "timestamptz" -> dateTime(server, true);
-            // text, varchar, char, name, json, jsonb, time, timetz, interval, money, inet, ...: PostgreSQL's text form
+            case "json", "jsonb" -> simple(Kind.JSON, "String");
+            // text, varchar, char, name, time, timetz, interval, money, inet, ...: PostgreSQL's text form
             default -> simple(Kind.STRING, "String");
         };
     }

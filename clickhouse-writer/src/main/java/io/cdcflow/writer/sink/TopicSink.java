@@ -398,7 +398,9 @@ public final class TopicSink implements AutoCloseable {
         List<JsonNode> previous = clickhouse.query("SELECT " + String.join(", ", select) + " FROM " + ddl.qualified(schema.table())
                 + " FINAL WHERE " + where + " AND " + ReplacingMergeTreeDdl.quote(schema.meta().deleted()) + " = 0 LIMIT 1");
         if (!previous.isEmpty()) {
-            previous.get(0).fields().forEachRemaining(f -> row.set(f.getKey(), f.getValue()));
+            // a json or jsonb column holds JSON text: the value is that JSON again, as the wal-producer sends it
+            previous.get(0).fields().forEachRemaining(f -> row.set(f.getKey(), schema.typeAt(schema.position(f.getKey())).kind()
+                    == ClickHouseType.Kind.JSON && f.getValue().isTextual() ? Json.read(f.getValue().asText()) : f.getValue()));
         }
     }
 

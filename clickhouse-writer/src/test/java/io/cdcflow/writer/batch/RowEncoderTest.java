@@ -50,6 +50,19 @@ class RowEncoderTest {
     }
 
     @Test
+    void jsonValuesLandAsTheirJsonTextAndAJsonStringKeepsItsQuotes() {
+        RowSchema source = RowSchema.table("public", "docs", 1, List.of(new Column("id", SqlTypes.INT4, true),
+                new Column("doc", SqlTypes.JSONB, false), new Column("docs", SqlTypes.arrayOf(SqlTypes.JSONB, 3807), false)),
+                List.of("id"));
+        TableSchema schema = schema(source, OLD);
+        assertThat(encode(schema, OLD, "{\"id\":1,\"doc\":\"str\",\"docs\":[\"a\",{\"b\":1}],\"_version\":1}"))
+                .isEqualTo("1\t\"str\"\t['\"a\"','{\"b\":1}']\t1\t0\n");
+        assertThat(encode(schema, OLD, "{\"id\":2,\"doc\":{\"a\":[1,\"x\\ty\"]},\"_version\":1}"))
+                .isEqualTo("2\t{\"a\":[1,\"x\\\\ty\"]}\t[]\t1\t0\n");
+        assertThat(encode(schema, OLD, "{\"id\":3,\"doc\":7,\"_version\":1}")).startsWith("3\t7\t");
+    }
+
+    @Test
     void encodesForOldAndCurrentServers() {
         String row = "{\"order_id\":1,\"total\":12345678901234567890.0123456789,\"created_at\":\"2026-11-24T12:00:00.123456+02:00\","
                 + "\"paid\":true,\"note\":\"zoë\",\"_version\":9,\"_deleted\":1}";
