@@ -1,6 +1,5 @@
 package io.cdcflow.writer.sink;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.cdcflow.common.event.ChangeEvent;
 import io.cdcflow.common.event.ChangeEventCodec;
 import io.cdcflow.common.event.EventMetadata;
@@ -14,14 +13,10 @@ import io.cdcflow.common.ops.Metrics;
 import io.cdcflow.writer.batch.RowEncoder;
 import io.cdcflow.writer.batch.TableBatch;
 import io.cdcflow.writer.config.WriterConfig;
-import io.cdcflow.writer.schema.ClickHouseType;
-import io.cdcflow.writer.schema.ReplacingMergeTreeDdl;
 import io.cdcflow.writer.schema.SchemaManager;
 import io.cdcflow.writer.schema.ServerInfo;
 import io.cdcflow.writer.schema.TableSchema;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.math.BigInteger;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import org.apache.kafka.common.header.Header;
@@ -40,18 +35,14 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,8 +64,9 @@ public final class TopicSink implements AutoCloseable {
     private final Map<String, TableBatch> spares = new HashMap<>();
     private final CommitLedger ledger;
     private final Map<String, String> tables = new HashMap<>();
-    /** Keys in each mirrored table's batch, where versions can be equal (servers without UInt128). */
-    private final Map<String, Set<ByteBuffer>> batchKeys = new HashMap<>();
+    /** Mirrored tables' rows, the newest per key, encoded into their batches when they go up. */
+    private final MirrorRows mirrorRows = new MirrorRows();
+    private final ToastValues toastValues;
     /** Per mirrored table, the version of the last truncate applied: older rows arriving late are not written. */
     private final Map<String, BigInteger> truncatedBefore = new HashMap<>();
     private final java.util.regex.Pattern topics;
@@ -130,6 +122,7 @@ public final class TopicSink implements AutoCloseable {
         this.consumer = consumer;
         this.deadLetters = deadLetters;
         this.ledger = new CommitLedger(Duration.ofSeconds(1), config.maxBackoff());
+        this.toastValues = new ToastValues(clickhouse, () -> schemas.ddl());
         this.rowsWritten = metrics.counter("writer_rows_written_total", "Rows inserted into ClickHouse", "table");
         this.batchesWritten = metrics.counter("writer_batches_written_total", "INSERT batches confirmed by ClickHouse", "table");
         this.insertMillis = metrics.counter("writer_insert_milliseconds_total", "Time spent in INSERTs", "table");
@@ -248,7 +241,8 @@ public final class TopicSink implements AutoCloseable {
         }
         lag.set(currentLag());
         if (batches.values().stream().anyMatch(b -> b.ageNanos() >= config.batchMaxAge().toNanos())
-                || (batches.values().stream().allMatch(b -> b.rows() == 0) && !ledger.isEmpty())) {
+                || mirrorRows.oldestNanos() >= config.batchMaxAge().toNanos()
+                || (batches.values().stream().allMatch(b -> b.rows() == 0) && mirrorRows.isEmpty() && !ledger.isEmpty())) {
             flush();
         }
     }
@@ -264,18 +258,16 @@ public final class TopicSink implements AutoCloseable {
             }
             TableSchema schema = schemaOf(record);
             TableBatch batch = batches.computeIfAbsent(schema.table(), t -> new TableBatch());
-            if (batch.rows() > 0 && batch.columns() != schema.insertColumns()) {
+            TableSchema pending = mirrorRows.schema(schema.table());
+            if ((batch.rows() > 0 && batch.columns() != schema.insertColumns()) || (pending != null && pending != schema)) {
                 flush(); // the rows so far have the old columns: they go in their own INSERT
                 batch = batches.get(schema.table());
             }
             if (schema.mirrored()) {
-                mirror(schema, record);
+                rowIn = mirror(schema, record) ? schema.table() : null;
             } else {
                 encoder.encode(schema, record.value(), batch);
-            }
-            TableBatch into = batches.get(schema.table());
-            if (into != null && into.rows() > 0 && !into.lastHasSource()) {
-                into.sourceOfLast(partition, record.offset());
+                batch.sourceOfLast(partition, record.offset());
                 rowIn = schema.table();
             }
         } catch (RowEncoder.BadRowException | Json.MalformedJsonException | ChangeEventCodec.InvalidEventException e) {
@@ -329,8 +321,11 @@ public final class TopicSink implements AutoCloseable {
         return current;
     }
 
-    /** A change event of a captured table, as a row of its mirror (or, for a truncate, the end of every older row). */
-    private void mirror(TableSchema schema, ConsumerRecord<byte[], byte[]> record) {
+    /**
+     * A change event of a captured table, as a row of its mirror ({@link MirrorRows}), or, for a truncate, the end of
+     * every older row. Whether it added a row.
+     */
+    private boolean mirror(TableSchema schema, ConsumerRecord<byte[], byte[]> record) {
         ChangeEvent event = ChangeEventCodec.fromRecord(record.key(), record.value());
         EventMetadata meta = event.metadata();
         BigInteger version = schema.versionType().equals("UInt128")
@@ -344,64 +339,14 @@ public final class TopicSink implements AutoCloseable {
             truncatedBefore.put(table, version);
             LOG.info("truncate of {} at {}: deleted every older row of {}.{}", meta.schema() + "." + meta.table(),
                     meta.commitLsn(), config.database(), table);
-            return;
+            return false;
         }
         BigInteger truncated = truncatedBefore.get(table);
         if (truncated != null && version.compareTo(truncated) < 0) {
-            return; // written before a truncate that was applied already (it came through another partition)
+            return false; // written before a truncate that was applied already (it came through another partition)
         }
-        ObjectNode row = event.payload().deepCopy();
-        if (!meta.unchangedToast().isEmpty()) {
-            flush();
-            land();
-            unchangedToast(schema, event, row);
-        }
-        row.put(schema.meta().version(), version);
-        row.put(schema.meta().deleted(), meta.operation() == Operation.DELETE ? 1 : 0);
-        if (!schema.versionType().equals("UInt128")) {
-            // Equal versions (changes of one key in one transaction) are told apart by insertion order only: one per INSERT.
-            Set<ByteBuffer> keys = batchKeys.computeIfAbsent(table, t -> new HashSet<>());
-            if (!keys.add(ByteBuffer.wrap(record.key()))) {
-                flush();
-                batchKeys.computeIfAbsent(table, t -> new HashSet<>()).add(ByteBuffer.wrap(record.key()));
-            }
-        }
-        // Looked up only now: a flush above handed the batch that was current to the insert thread.
-        encoder.encode(schema, Json.bytes(row), batches.computeIfAbsent(table, t -> new TableBatch()));
-    }
-
-    /** PostgreSQL did not resend an unchanged TOASTed value: it is the one the mirror already holds for the key. */
-    private void unchangedToast(TableSchema schema, ChangeEvent event, ObjectNode row) {
-        ReplacingMergeTreeDdl ddl = schemas.ddl();
-        List<String> select = new java.util.ArrayList<>();
-        for (String column : event.metadata().unchangedToast()) {
-            int position = schema.position(column);
-            if (position >= 0) {
-                String quoted = ReplacingMergeTreeDdl.quote(column);
-                select.add((schema.typeAt(position).kind() == ClickHouseType.Kind.BYTES ? "base64Encode(" + quoted + ")" : quoted)
-                        + " AS " + quoted);
-            }
-        }
-        if (select.isEmpty()) {
-            return;
-        }
-        StringBuilder where = new StringBuilder();
-        JsonNode key = event.key();
-        for (String column : schema.keyColumns()) {
-            JsonNode value = key.get(column);
-            if (value == null || value.isNull()) {
-                return;
-            }
-            where.append(where.length() == 0 ? "" : " AND ").append(ReplacingMergeTreeDdl.quote(column)).append(" = ")
-                    .append(value.isNumber() ? value.asText() : ReplacingMergeTreeDdl.literal(value.asText()));
-        }
-        List<JsonNode> previous = clickhouse.query("SELECT " + String.join(", ", select) + " FROM " + ddl.qualified(schema.table())
-                + " FINAL WHERE " + where + " AND " + ReplacingMergeTreeDdl.quote(schema.meta().deleted()) + " = 0 LIMIT 1");
-        if (!previous.isEmpty()) {
-            // a json or jsonb column holds JSON text: the value is that JSON again, as the wal-producer sends it
-            previous.get(0).fields().forEachRemaining(f -> row.set(f.getKey(), schema.typeAt(schema.position(f.getKey())).kind()
-                    == ClickHouseType.Kind.JSON && f.getValue().isTextual() ? Json.read(f.getValue().asText()) : f.getValue()));
-        }
+        mirrorRows.add(schema, event, version, record);
+        return true;
     }
 
     /** A row ClickHouse refused, as the TabSeparated line it was sent as, with the record it came from named. */
@@ -442,6 +387,11 @@ public final class TopicSink implements AutoCloseable {
                 return true;
             }
         }
+        for (String table : mirrorRows.tables()) {
+            if (mirrorRows.rows(table) >= config.batchRows() || mirrorRows.bytes(table) >= config.batchBytes()) {
+                return true;
+            }
+        }
         return false;
     }
 
@@ -452,13 +402,17 @@ public final class TopicSink implements AutoCloseable {
      */
     private void flush() {
         land();
+        // after landing: the TOAST look-ups see every earlier row of their keys
+        for (String table : mirrorRows.tables()) {
+            mirrorRows.drain(table, batches.computeIfAbsent(table, t -> new TableBatch()), encoder, toastValues)
+                    .forEach(refused -> deadLetter(refused.record(), refused.error()));
+        }
         Map<String, TableBatch> loaded = new LinkedHashMap<>();
         for (Map.Entry<String, TableBatch> entry : batches.entrySet()) {
             if (entry.getValue().rows() > 0) {
                 TableBatch spare = spares.getOrDefault(entry.getKey(), new TableBatch());
                 spare.clear();
                 loaded.put(entry.getKey(), entry.getValue());
-                batchKeys.remove(entry.getKey());
                 spares.put(entry.getKey(), entry.getValue());
                 entry.setValue(spare);
             }
@@ -607,7 +561,7 @@ public final class TopicSink implements AutoCloseable {
     /** Drops what is buffered and moves every assigned partition back to its committed offset. */
     private void seekBackToCommitted() {
         batches.values().forEach(TableBatch::clear);
-        batchKeys.clear();
+        mirrorRows.clear();
         ledger.forget();
         Set<TopicPartition> assigned = consumer.assignment();
         if (assigned.isEmpty()) {
