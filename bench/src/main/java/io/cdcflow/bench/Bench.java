@@ -22,8 +22,8 @@ public final class Bench {
                 + System.getProperty("java.version") + ", " + System.getProperty("os.name") + " " + System.getProperty("os.arch")
                 + "; PostgreSQL, the Kafka broker and ClickHouse run on the same machine. Date: " + LocalDate.now()
                 + ". Workload: " + changes + " row changes.";
-        // -Dbench.stages=decode,snapshot,join,flink,fanout,hotrows,backfill,writer,freshness (default: all) runs a subset, for profiling one stage
-        java.util.Set<String> stages = java.util.Set.of(System.getProperty("bench.stages", "decode,snapshot,join,flink,fanout,hotrows,backfill,writer,freshness").split(","));
+        // -Dbench.stages=decode,snapshot,join,flink,fanout,hotrows,backfill,hotkeys,writer,freshness (default: all) runs a subset, for profiling one stage
+        java.util.Set<String> stages = java.util.Set.of(System.getProperty("bench.stages", "decode,snapshot,join,flink,fanout,hotrows,backfill,hotkeys,writer,freshness").split(","));
         List<Measurement> measurements = new ArrayList<>();
         List<FreshnessBench.Point> freshness = List.of();
         try (BenchEnv env = new BenchEnv()) {
@@ -66,6 +66,11 @@ public final class Bench {
             }
             if (stages.contains("backfill")) {
                 measurements.addAll(new BackfillBench(env, changes).run());
+            }
+            if (stages.contains("hotkeys")) {
+                // -Dbench.hotkeys.transactions: pgbench-like transactions, each updating a branch and a teller row
+                measurements.addAll(new HotKeyMirrorBench(env, Integer.getInteger("bench.hotkeys.transactions",
+                        (int) Math.min(changes / 10, 100_000))).run());
             }
             if (stages.contains("writer")) {
                 measurements.addAll(new WriterBench(env, Integer.getInteger("bench.writer.rows", (int) Math.min(changes / 2, 500_000))).run());
