@@ -89,16 +89,16 @@ public final class ClickHouse implements AutoCloseable {
         try {
             call.run();
         } catch (ExecutionException e) {
-            throw new ClickHouseException(what, e.getCause());
+            throw new ClickHouseException(url, what, e.getCause());
         } catch (TimeoutException | IOException e) {
-            throw new ClickHouseException(what, e);
+            throw new ClickHouseException(url, what, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new ClickHouseException(what, e);
+            throw new ClickHouseException(url, what, e);
         } catch (ClickHouseException e) {
             throw e;
         } catch (Exception e) {
-            throw new ClickHouseException(what, e);
+            throw new ClickHouseException(url, what, e);
         }
     }
 
@@ -115,12 +115,12 @@ public final class ClickHouse implements AutoCloseable {
     }
 
     /** ClickHouse failed or could not be reached; the message names the statement and the server. */
-    public final class ClickHouseException extends RuntimeException {
+    public static final class ClickHouseException extends RuntimeException {
         /** Error codes of an INSERT ClickHouse refuses for what is in it, not for its own state: splitting finds the rows. */
         private static final java.util.Set<Integer> REJECTED_DATA = java.util.Set.of(
                 6, 26, 27, 32, 33, 38, 41, 53, 69, 70, 72, 117, 131, 321, 407, 469);
 
-        ClickHouseException(String what, Throwable cause) {
+        ClickHouseException(String url, String what, Throwable cause) {
             super("ClickHouse at " + url + " failed on " + abbreviate(what) + ": " + Errors.describe(cause), cause);
         }
 

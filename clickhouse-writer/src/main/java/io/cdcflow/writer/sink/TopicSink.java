@@ -8,13 +8,11 @@ import io.cdcflow.common.json.Json;
 import io.cdcflow.common.schema.RowSchema;
 import io.cdcflow.common.schema.SchemaCatalog;
 import io.cdcflow.common.ops.Health;
-import io.cdcflow.common.ops.LogSampler;
 import io.cdcflow.common.ops.Metrics;
 import io.cdcflow.writer.batch.RowEncoder;
 import io.cdcflow.writer.batch.TableBatch;
 import io.cdcflow.writer.config.WriterConfig;
 import io.cdcflow.writer.schema.SchemaManager;
-import io.cdcflow.writer.schema.ServerInfo;
 import io.cdcflow.writer.schema.TableSchema;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -22,26 +20,22 @@ import java.util.HashSet;
 import org.apache.kafka.common.header.Header;
 import java.time.Duration;
 import java.util.Collection;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,9 +50,10 @@ public final class TopicSink implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TopicSink.class);
 
     private final WriterConfig config;
-    private final ClickHouse clickhouse;
-    private final KafkaConsumer<byte[], byte[]> consumer;
-    private final KafkaProducer<byte[], byte[]> deadLetters;
+    private final Destination destination;
+    private final Consumer<byte[], byte[]> consumer;
+    private final DeadLetters deadLetters;
+    private final InsertFlights inserts;
     private final Map<String, TableBatch> batches = new LinkedHashMap<>();
     /** Each table's other buffer: the one in flight, or a spare once that landed. */
     private final Map<String, TableBatch> spares = new HashMap<>();
@@ -66,67 +61,46 @@ public final class TopicSink implements AutoCloseable {
     private final Map<String, String> tables = new HashMap<>();
     /** Mirrored tables' rows, the newest per key, encoded into their batches when they go up. */
     private final MirrorRows mirrorRows = new MirrorRows();
-    private final ToastValues toastValues;
     /** Per mirrored table, the version of the last truncate applied: older rows arriving late are not written. */
     private final Map<String, BigInteger> truncatedBefore = new HashMap<>();
     private final java.util.regex.Pattern topics;
     /** Whether each topic seen matches {@link #topics}: a regex match per record was a twentieth of the loop. */
     private final Map<String, Boolean> wanted = new HashMap<>();
-    private final SchemaCatalog catalog;
-    private final ExecutorService inserts = Executors.newSingleThreadExecutor(r -> {
-        Thread thread = new Thread(r, "writer-insert");
-        thread.setDaemon(true);
-        return thread;
-    });
-    private Flight flight;
+    private final SchemaLookup catalog;
+    private InsertFlights.Flight flight;
     /** The schema id the last record named, and its schema (a published schema never changes). */
     private byte[] lastSchemaId;
     private RowSchema lastNamed;
     private final AtomicReference<Health> health = new AtomicReference<>(Health.notReady("starting"));
     private final Metrics.Counter rowsWritten;
     private final Metrics.Counter batchesWritten;
-    private final Metrics.Counter deadLettered;
     private final Metrics.Counter offsetOutOfRange;
     /** Why partitions are paused, or null: offsets that no longer exist are never skipped silently. */
     private volatile String outOfRange;
-    private final LogSampler deadLetterLog = new LogSampler(LOG::warn);
-    /** A dead-letter send that failed: no offset is committed past its record until it is sent again. */
-    private final java.util.concurrent.atomic.AtomicReference<Exception> deadLetterFailure = new java.util.concurrent.atomic.AtomicReference<>();
-    private final Metrics.Counter insertMillis;
     private final AtomicReference<String> lastError = new AtomicReference<>("");
     private final java.util.concurrent.atomic.AtomicLong lag = new java.util.concurrent.atomic.AtomicLong();
-    private SchemaManager schemas;
     private RowEncoder encoder;
     private volatile boolean stopping;
 
-    /** INSERTs handed to ClickHouse (table to batch), each table's outcome, and what landing them commits. */
-    private record Flight(Future<Map<String, Outcome>> done, CommitLedger.Flight offsets, Map<String, TableBatch> batches) {
-    }
-
-    /** One table's INSERT in a flight: the rows ClickHouse refused, or the failure that kept all of them out. */
-    private record Outcome(List<Rejected> rejected, ClickHouse.ClickHouseException failure) {
-    }
-
     public TopicSink(WriterConfig config, Metrics metrics) {
-        this(config, metrics, new ClickHouse(config), new KafkaConsumer<>(KafkaClients.consumer(config)),
-                new KafkaProducer<>(KafkaClients.producer(config)), new SchemaCatalog(config.schemaTopic(), KafkaClients.catalog(config)));
+        this(config, metrics, new ClickHouseDestination(config), new KafkaConsumer<>(KafkaClients.consumer(config)),
+                new KafkaProducer<>(KafkaClients.producer(config)),
+                SchemaLookup.of(new SchemaCatalog(config.schemaTopic(), KafkaClients.catalog(config))));
     }
 
-    /** The sink over clients it is given, which it closes. */
-    TopicSink(WriterConfig config, Metrics metrics, ClickHouse clickhouse, KafkaConsumer<byte[], byte[]> consumer,
-              KafkaProducer<byte[], byte[]> deadLetters, SchemaCatalog catalog) {
+    /** The sink over the destination and clients it is given, which it closes. */
+    TopicSink(WriterConfig config, Metrics metrics, Destination destination, Consumer<byte[], byte[]> consumer,
+              Producer<byte[], byte[]> deadLetters, SchemaLookup catalog) {
         this.config = config;
         this.topics = config.topicPattern();
-        this.clickhouse = clickhouse;
+        this.destination = destination;
         this.catalog = catalog;
         this.consumer = consumer;
-        this.deadLetters = deadLetters;
+        this.deadLetters = new DeadLetters(deadLetters, config.deadLetterTopic(), metrics);
+        this.inserts = new InsertFlights(destination, config.database(), metrics);
         this.ledger = new CommitLedger(Duration.ofSeconds(1), config.maxBackoff());
-        this.toastValues = new ToastValues(clickhouse, () -> schemas.ddl());
         this.rowsWritten = metrics.counter("writer_rows_written_total", "Rows inserted into ClickHouse", "table");
         this.batchesWritten = metrics.counter("writer_batches_written_total", "INSERT batches confirmed by ClickHouse", "table");
-        this.insertMillis = metrics.counter("writer_insert_milliseconds_total", "Time spent in INSERTs", "table");
-        this.deadLettered = metrics.counter("writer_dead_letter_total", "Records sent to the dead-letter topic", "topic");
         this.offsetOutOfRange = metrics.counter("writer_offset_out_of_range_total",
                 "Partitions paused because their committed offset no longer exists in Kafka", "topic");
         metrics.gauge("writer_consumer_lag_records", "Records in the assigned partitions not yet read", lag::get);
@@ -162,10 +136,10 @@ public final class TopicSink implements AutoCloseable {
             } catch (TableOutageException e) {
                 holdBack(e);
             } catch (ClickHouse.ClickHouseException | ClickHouse.SchemaChangeException | SchemaCatalog.UnavailableException
-                     | DeadLetterException | SchemaMissingException e) {
+                     | DeadLetters.DeadLetterException | SchemaMissingException e) {
                 lastError.set(e.getMessage());
                 LOG.error("{}; retrying in {} s with the same rows", e.getMessage(), backoff.toSeconds());
-                boolean clickhouseFailed = !(e instanceof SchemaCatalog.UnavailableException || e instanceof DeadLetterException
+                boolean clickhouseFailed = !(e instanceof SchemaCatalog.UnavailableException || e instanceof DeadLetters.DeadLetterException
                         || e instanceof SchemaMissingException);
                 health.set(Health.notReady((clickhouseFailed ? "ClickHouse is failing: " : "") + e.getMessage()));
                 rewind();
@@ -182,7 +156,7 @@ public final class TopicSink implements AutoCloseable {
         if (!ledger.failingTables().isEmpty()) {
             return Health.notReady("ClickHouse is failing for " + ledger.failingTables() + ": " + lastError.get());
         }
-        return Health.ready("writing to ClickHouse " + config.clickhouseUrl());
+        return Health.ready("writing to " + destination.describe());
     }
 
     /**
@@ -205,11 +179,9 @@ public final class TopicSink implements AutoCloseable {
         Duration backoff = Duration.ofSeconds(1);
         while (!stopping) {
             try {
-                ServerInfo server = ServerInfo.parse(clickhouse.version());
-                schemas = new SchemaManager(clickhouse, config.database(), server, config.layout());
-                encoder = new RowEncoder(server);
-                LOG.info("connected to ClickHouse {} at {}; database {}; {}", server.version(), config.clickhouseUrl(), config.database(),
-                        schemas.ddl().layout().describe());
+                String connected = destination.connect();
+                encoder = destination.encoder();
+                LOG.info("connected to {}", connected);
                 return;
             } catch (ClickHouse.ClickHouseException | SchemaManager.ClusterMissingException e) {
                 lastError.set(e.getMessage());
@@ -271,7 +243,7 @@ public final class TopicSink implements AutoCloseable {
                 rowIn = schema.table();
             }
         } catch (RowEncoder.BadRowException | Json.MalformedJsonException | ChangeEventCodec.InvalidEventException e) {
-            deadLetter(record, e.getMessage());
+            deadLetters.record(record, e.getMessage());
         }
         ledger.read(partition, record.offset(), rowIn);
     }
@@ -309,14 +281,14 @@ public final class TopicSink implements AutoCloseable {
         }
         String table = RowSchema.TABLE.equals(named.kind()) ? SchemaManager.mirrorTable(named)
                 : tables.computeIfAbsent(record.topic(), WriterConfig::tableFor);
-        TableSchema current = schemas.get(table);
+        TableSchema current = destination.table(table);
         // the catalog hands out one instance per schema: comparing it first spares a fingerprint per record
         if (current == null || (current.source() != latest && !current.sourceId().equals(latest.id()))) {
             if (current != null) {
                 flush(); // rows encoded for the old columns land before the table changes
                 land();
             }
-            current = schemas.ensure(table, latest);
+            current = destination.ensure(table, latest);
         }
         return current;
     }
@@ -335,7 +307,7 @@ public final class TopicSink implements AutoCloseable {
         if (meta.operation() == Operation.TRUNCATE) {
             flush();
             land();
-            clickhouse.execute(schemas.ddl().deleteBefore(schema, version.toString()));
+            destination.deleteBefore(schema, version.toString());
             truncatedBefore.put(table, version);
             LOG.info("truncate of {} at {}: deleted every older row of {}.{}", meta.schema() + "." + meta.table(),
                     meta.commitLsn(), config.database(), table);
@@ -347,38 +319,6 @@ public final class TopicSink implements AutoCloseable {
         }
         mirrorRows.add(schema, event, version, record);
         return true;
-    }
-
-    /** A row ClickHouse refused, as the TabSeparated line it was sent as, with the record it came from named. */
-    private void deadLetterRow(Rejected row) {
-        String where = row.source() == null ? "unknown position" : row.source();
-        deadLetterLog.record(row.table() + ": refused by ClickHouse", "dead-lettered row of " + row.table() + " from " + where + ": " + row.error());
-        ProducerRecord<byte[], byte[]> dead = new ProducerRecord<>(config.deadLetterTopic(), null, row.line());
-        dead.headers().add("cdc.error", row.error().getBytes(StandardCharsets.UTF_8));
-        dead.headers().add("cdc.source", where.getBytes(StandardCharsets.UTF_8));
-        dead.headers().add("cdc.format", "TabSeparated".getBytes(StandardCharsets.UTF_8));
-        sendDeadLetter(dead);
-        deadLettered.inc(where.contains("[") ? where.substring(0, where.indexOf('[')) : row.table());
-    }
-
-    private void deadLetter(ConsumerRecord<byte[], byte[]> record, String error) {
-        String where = record.topic() + "[" + record.partition() + "]@" + record.offset();
-        int colon = error.indexOf(':');
-        deadLetterLog.record(record.topic() + ": " + (colon > 0 ? error.substring(0, colon) : error),
-                "dead-lettered record at " + where + ": " + error);
-        ProducerRecord<byte[], byte[]> dead = new ProducerRecord<>(config.deadLetterTopic(), record.key(), record.value());
-        dead.headers().add("cdc.error", error.getBytes(StandardCharsets.UTF_8));
-        dead.headers().add("cdc.source", where.getBytes(StandardCharsets.UTF_8));
-        sendDeadLetter(dead);
-        deadLettered.inc(record.topic());
-    }
-
-    private void sendDeadLetter(ProducerRecord<byte[], byte[]> dead) {
-        deadLetters.send(dead, (metadata, e) -> {
-            if (e != null) {
-                deadLetterFailure.compareAndSet(null, e);
-            }
-        });
     }
 
     private boolean batchFull() {
@@ -404,8 +344,8 @@ public final class TopicSink implements AutoCloseable {
         land();
         // after landing: the TOAST look-ups see every earlier row of their keys
         for (String table : mirrorRows.tables()) {
-            mirrorRows.drain(table, batches.computeIfAbsent(table, t -> new TableBatch()), encoder, toastValues)
-                    .forEach(refused -> deadLetter(refused.record(), refused.error()));
+            mirrorRows.drain(table, batches.computeIfAbsent(table, t -> new TableBatch()), encoder, destination.toast())
+                    .forEach(refused -> deadLetters.record(refused.record(), refused.error()));
         }
         Map<String, TableBatch> loaded = new LinkedHashMap<>();
         for (Map.Entry<String, TableBatch> entry : batches.entrySet()) {
@@ -420,50 +360,7 @@ public final class TopicSink implements AutoCloseable {
         if (loaded.isEmpty() && ledger.isEmpty()) {
             return;
         }
-        Future<Map<String, Outcome>> done = inserts.submit(() -> {
-            Map<String, Outcome> outcomes = new LinkedHashMap<>();
-            loaded.forEach((table, batch) -> {
-                long started = System.nanoTime();
-                try {
-                    outcomes.put(table, new Outcome(insertOrSplit(table, batch, 0, batch.rows()), null));
-                } catch (ClickHouse.ClickHouseException e) {
-                    outcomes.put(table, new Outcome(List.of(), e)); // the other tables are still written
-                }
-                insertMillis.add((System.nanoTime() - started) / 1_000_000, table);
-            });
-            return outcomes;
-        });
-        flight = new Flight(done, ledger.takeOff(), loaded);
-    }
-
-    /** A row ClickHouse refused on its own, for the dead-letter topic. */
-    private record Rejected(String table, String source, byte[] line, String error) {
-    }
-
-    /**
-     * Inserts lines {@code from} to {@code to} of a batch. When ClickHouse refuses the data (not when it fails), the
-     * lines are split in halves and each half inserted on its own, down to the rows it refuses one by one, which are
-     * returned for the dead-letter topic; the rest land. A failure that is not about the data is thrown: the table's
-     * rows are written again later, from the partitions that carried them.
-     */
-    private List<Rejected> insertOrSplit(String table, TableBatch batch, int from, int to) {
-        try {
-            clickhouse.insert(schemas.ddl().insertTarget(table, batch.columns()), from == 0 && to == batch.rows()
-                    ? batch.stream() : batch.stream(from, to));
-            return List.of();
-        } catch (ClickHouse.ClickHouseException e) {
-            if (!e.rejectsData()) {
-                throw e;
-            }
-            if (to - from == 1) {
-                return List.of(new Rejected(table, batch.source(from), batch.line(from), "ClickHouse refused the row for "
-                        + config.database() + "." + table + " (code " + e.serverCode() + "): " + e.getMessage()));
-            }
-            int middle = (from + to) >>> 1;
-            List<Rejected> rejected = new ArrayList<>(insertOrSplit(table, batch, from, middle));
-            rejected.addAll(insertOrSplit(table, batch, middle, to));
-            return rejected;
-        }
+        flight = inserts.launch(loaded, ledger.takeOff());
     }
 
     /**
@@ -499,20 +396,9 @@ public final class TopicSink implements AutoCloseable {
         if (flight == null) {
             return;
         }
-        Flight landing = flight;
+        InsertFlights.Flight landing = flight;
         flight = null;
-        Map<String, Outcome> outcomes;
-        try {
-            outcomes = landing.done().get();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException failure) {
-                throw failure;
-            }
-            throw new IllegalStateException(e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new org.apache.kafka.common.errors.InterruptException(e);
-        }
+        Map<String, InsertFlights.Outcome> outcomes = InsertFlights.await(landing);
         // The landed batches stay untouched until the next flush takes them back as spares.
         Map<String, ClickHouse.ClickHouseException> failures = new LinkedHashMap<>();
         outcomes.forEach((table, outcome) -> {
@@ -524,14 +410,9 @@ public final class TopicSink implements AutoCloseable {
             rowsWritten.add(batch.rows() - outcome.rejected().size(), table);
             batchesWritten.inc(table);
             ledger.landed(table);
-            outcome.rejected().forEach(this::deadLetterRow);
+            outcome.rejected().forEach(deadLetters::row);
         });
-        deadLetters.flush();
-        Exception lost = deadLetterFailure.getAndSet(null);
-        if (lost != null) { // the records it carried are read again, and dead-lettered again, before any commit
-            throw new DeadLetterException("the dead-letter topic " + config.deadLetterTopic() + " did not take a record ("
-                    + lost.getMessage() + "); offsets are not committed, the records are read again", lost);
-        }
+        deadLetters.confirm(); // a record it did not take is read again, and dead-lettered again, before any commit
         Map<TopicPartition, Long> commit = landing.offsets().committable(failures.keySet());
         if (!commit.isEmpty()) {
             Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
@@ -627,13 +508,13 @@ public final class TopicSink implements AutoCloseable {
 
     @Override
     public void close() {
-        inserts.shutdown();
+        inserts.close();
         catalog.close();
         // a static member leaves only when told to: a stopped writer's partitions go to the others at once
         consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(10))
                 .withGroupMembershipOperation(org.apache.kafka.clients.consumer.CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
-        deadLetters.close(Duration.ofSeconds(10));
-        clickhouse.close();
+        deadLetters.close();
+        destination.close();
     }
 
     /** Tables of a flight that ClickHouse did not take; the offsets of partitions that fed none of them are committed. */
@@ -661,13 +542,6 @@ public final class TopicSink implements AutoCloseable {
     static final class SchemaMissingException extends RuntimeException {
         SchemaMissingException(String message) {
             super(message);
-        }
-    }
-
-    /** A record could not be sent to the dead-letter topic: nothing past it is committed. */
-    static final class DeadLetterException extends RuntimeException {
-        DeadLetterException(String message, Throwable cause) {
-            super(message, cause);
         }
     }
 }

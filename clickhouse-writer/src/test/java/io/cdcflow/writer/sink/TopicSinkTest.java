@@ -1,0 +1,287 @@
+package io.cdcflow.writer.sink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cdcflow.common.config.Env;
+import io.cdcflow.common.ops.Metrics;
+import io.cdcflow.common.schema.Column;
+import io.cdcflow.common.schema.RowSchema;
+import io.cdcflow.common.schema.SqlTypes;
+import io.cdcflow.testsupport.Waiting;
+import io.cdcflow.writer.batch.RowEncoder;
+import io.cdcflow.writer.config.WriterConfig;
+import io.cdcflow.writer.schema.ServerInfo;
+import io.cdcflow.writer.schema.TableSchema;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The sink's commit protocol without servers: Kafka's {@link MockConsumer} and {@link MockProducer}, and ClickHouse as
+ * a {@link Destination} in memory that can fail a table or refuse a row. What is committed is exactly what landed.
+ */
+class TopicSinkTest {
+    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final RowSchema DIM = RowSchema.fact("dim", 1, List.of(new Column("id", SqlTypes.INT4, true),
+            new Column("name", SqlTypes.TEXT, false)), List.of("id"));
+    private static final TopicPartition ORDERS = new TopicPartition("orders", 0);
+    private static final TopicPartition ITEMS = new TopicPartition("items", 0);
+
+    private final MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("earliest");
+    private final MockProducer<byte[], byte[]> deadLetters = new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
+    private final MemoryDestination clickhouse = new MemoryDestination();
+    private final Map<TopicPartition, Long> nextOffset = new HashMap<>();
+    private TopicSink sink;
+    private Thread loop;
+
+    /** ClickHouse in memory: each table's rows as TabSeparated lines; a table can fail, a line can be refused. */
+    static final class MemoryDestination implements Destination {
+        private final ServerInfo server = ServerInfo.parse("18.16.1");
+        final Map<String, TableSchema> tables = new ConcurrentHashMap<>();
+        final Map<String, List<String>> rows = new ConcurrentHashMap<>();
+        final Set<String> failing = ConcurrentHashMap.newKeySet();
+        volatile CountDownLatch held = new CountDownLatch(0);
+        final List<String> inserts = new CopyOnWriteArrayList<>();
+
+        @Override
+        public String connect() {
+            return "memory";
+        }
+
+        @Override
+        public RowEncoder encoder() {
+            return new RowEncoder(server);
+        }
+
+        @Override
+        public TableSchema table(String table) {
+            return tables.get(table);
+        }
+
+        @Override
+        public TableSchema ensure(String table, RowSchema source) {
+            return tables.computeIfAbsent(table, t -> new TableSchema(t, source, server, "UInt64"));
+        }
+
+        @Override
+        public void insert(String table, List<String> columns, InputStream content) {
+            try {
+                held.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            List<String> lines;
+            try {
+                lines = new String(content.readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            inserts.add(table + ":" + lines.size());
+            if (failing.contains(table)) {
+                throw new ClickHouse.ClickHouseException("memory://", "INSERT INTO " + table, new IOException("Connection refused"));
+            }
+            if (lines.stream().anyMatch(l -> l.contains("refuse me"))) {
+                throw new ClickHouse.ClickHouseException("memory://", "INSERT INTO " + table,
+                        new com.clickhouse.client.api.ServerException(27, "Cannot parse input", 500, "q"));
+            }
+            rows.computeIfAbsent(table, t -> new CopyOnWriteArrayList<>()).addAll(lines);
+        }
+
+        @Override
+        public void deleteBefore(TableSchema schema, String version) {
+            throw new UnsupportedOperationException("no mirrors here");
+        }
+
+        @Override
+        public MirrorRows.ToastLookup toast() {
+            return (schema, missing) -> new ArrayList<>(java.util.Collections.nCopies(missing.size(), null));
+        }
+
+        @Override
+        public String describe() {
+            return "memory";
+        }
+
+        @Override
+        public void close() {
+        }
+
+        List<String> rows(String table) {
+            return rows.getOrDefault(table, List.of());
+        }
+    }
+
+    private void start(Map<String, String> settings) {
+        Map<String, String> env = new HashMap<>(Map.of("WRITER_TOPICS", "orders,items", "WRITER_HTTP_ADDR", "127.0.0.1:0",
+                "WRITER_BATCH_MAX_AGE", "20ms", "WRITER_MAX_BACKOFF", "1s"));
+        env.putAll(settings);
+        WriterConfig config = WriterConfig.from(new Env(env));
+        SchemaLookup schemas = new SchemaLookup() {
+            @Override
+            public RowSchema get(String id) {
+                return id.equals(DIM.id()) ? DIM : null;
+            }
+
+            @Override
+            public RowSchema latest(String subject) {
+                return DIM;
+            }
+
+            @Override
+            public String topic() {
+                return "schemas";
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        sink = new TopicSink(config, new Metrics(), clickhouse, consumer, deadLetters, schemas);
+        consumer.schedulePollTask(() -> {
+            consumer.rebalance(List.of(ORDERS, ITEMS));
+            consumer.updateBeginningOffsets(Map.of(ORDERS, 0L, ITEMS, 0L));
+        });
+        loop = new Thread(() -> {
+            try {
+                sink.run();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "sink-under-test");
+        loop.start();
+    }
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        if (sink != null) {
+            sink.stop();
+            loop.join(10_000);
+        }
+    }
+
+    /** A row of {@code dim} at the partition's next offset, delivered at the next poll. */
+    private void send(TopicPartition partition, int id, String name) {
+        long offset = nextOffset.merge(partition, 1L, Long::sum) - 1;
+        deliver(partition, offset, id, name);
+    }
+
+    /** The record at {@code offset} (again: what Kafka re-delivers after a seek back). */
+    private void deliver(TopicPartition partition, long offset, int id, String name) {
+        ConsumerRecord<byte[], byte[]> record = new ConsumerRecord<>(partition.topic(), partition.partition(), offset,
+                ("{\"id\":" + id + "}").getBytes(StandardCharsets.UTF_8),
+                ("{\"id\":" + id + ",\"name\":\"" + name + "\",\"_version\":" + (offset + 1) + ",\"_deleted\":0}").getBytes(StandardCharsets.UTF_8));
+        record.headers().add(RowSchema.HEADER, DIM.id().getBytes(StandardCharsets.US_ASCII));
+        consumer.schedulePollTask(() -> consumer.addRecord(record));
+    }
+
+    private long committed(TopicPartition partition) {
+        OffsetAndMetadata offset = consumer.committed(Set.of(partition)).get(partition);
+        return offset == null ? -1 : offset.offset();
+    }
+
+    @Test
+    void offsetsAreCommittedOnlyOnceTheirRowsLanded() throws Exception {
+        clickhouse.held = new CountDownLatch(1);
+        start(Map.of());
+        for (int id = 1; id <= 3; id++) {
+            send(ORDERS, id, "o" + id);
+        }
+        assertThat(Waiting.until(WAIT, Duration.ofMillis(10), () -> clickhouse.inserts.isEmpty() && consumer.position(ORDERS) == 3))
+                .isTrue();
+        Thread.sleep(200); // the INSERT waits: nothing may be committed meanwhile
+        assertThat(committed(ORDERS)).isEqualTo(-1);
+        clickhouse.held.countDown();
+        assertThat(Waiting.until(WAIT, Duration.ofMillis(10), () -> committed(ORDERS) == 3)).isTrue();
+        assertThat(clickhouse.rows("orders")).containsExactly("1\to1\t1\t0", "2\to2\t2\t0", "3\to3\t3\t0");
+        assertThat(sink.health().ready()).isTrue();
+    }
+
+    @Test
+    void aTableClickHouseDoesNotTakeHoldsBackOnlyThePartitionsThatCarriedItsRows() {
+        clickhouse.failing.add("items");
+        start(Map.of());
+        send(ORDERS, 1, "o1");
+        send(ITEMS, 10, "i10");
+        send(ORDERS, 2, "o2");
+        assertThat(Waiting.until(WAIT, Duration.ofMillis(10), () -> committed(ORDERS) == 2)).as("orders go on").isTrue();
+        assertThat(Waiting.until(WAIT, Duration.ofMillis(10), () -> !sink.health().ready())).isTrue();
+        assertThat(sink.health().detail()).contains("items", "Connection refused");
+        assertThat(committed(ITEMS)).as("nothing of the failing table is committed").isEqualTo(-1);
+        assertThat(clickhouse.rows("items")).isEmpty();
+
+        send(ORDERS, 3, "o3"); // the held-back partition waits; the others keep landing
+        assertThat(Waiting.until(WAIT, Duration.ofMillis(10), () -> committed(ORDERS) == 3)).isTrue();
+        clickhouse.failing.clear();
+        deliver(ITEMS, 0, 10, "i10"); // read again from the committed offset, after the table's backoff
+        assertThat(Waiting.until(WAIT, Duration.ofMillis(10), () -> committed(ITEMS) == 1)).isTrue();
+        assertThat(clickhouse.rows("items")).containsExactly("10\ti10\t1\t0");
+        assertThat(Waiting.until(WAIT, Duration.ofMillis(10), () -> sink.health().ready())).isTrue();
+    }
+
+    @Test
+    void aRowClickHouseRefusesGoesToTheDeadLetterTopicAndTheOthersLand() {
+        start(Map.of("WRITER_DEAD_LETTER_TOPIC", "dead"));
+        send(ORDERS, 1, "o1");
+        send(ORDERS, 2, "refuse me");
+        send(ORDERS, 3, "o3");
+        assertThat(Waiting.until(WAIT, Duration.ofMillis(10), () -> committed(ORDERS) == 3)).isTrue();
+        assertThat(clickhouse.rows("orders")).containsExactlyInAnyOrder("1\to1\t1\t0", "3\to3\t3\t0");
+        assertThat(deadLetters.history()).singleElement().satisfies(dead -> {
+            assertThat(dead.topic()).isEqualTo("dead");
+            assertThat(new String(dead.value(), StandardCharsets.UTF_8)).isEqualTo("2\trefuse me\t2\t0\n");
+            assertThat(new String(dead.headers().lastHeader("cdc.source").value(), StandardCharsets.UTF_8)).isEqualTo("orders[0]@1");
+            assertThat(new String(dead.headers().lastHeader("cdc.error").value(), StandardCharsets.UTF_8))
+                    .contains("ClickHouse refused the row for cdc.orders (code 27)");
+        });
+    }
+
+    @Test
+    void aRecordThatIsNotARowIsDeadLetteredAndItsOffsetCommittedWithTheRest() {
+        start(Map.of("WRITER_DEAD_LETTER_TOPIC", "dead"));
+        send(ORDERS, 1, "o1");
+        ConsumerRecord<byte[], byte[]> bad = new ConsumerRecord<>("orders", 0, 1, "{\"id\":2}".getBytes(StandardCharsets.UTF_8),
+                "{not json".getBytes(StandardCharsets.UTF_8));
+        bad.headers().add(RowSchema.HEADER, DIM.id().getBytes(StandardCharsets.US_ASCII));
+        nextOffset.put(ORDERS, 2L);
+        consumer.schedulePollTask(() -> consumer.addRecord(bad));
+        send(ORDERS, 3, "o3");
+        assertThat(Waiting.until(WAIT, Duration.ofMillis(10), () -> committed(ORDERS) == 3)).isTrue();
+        assertThat(clickhouse.rows("orders")).hasSize(2);
+        assertThat(deadLetters.history()).singleElement().satisfies(dead ->
+                assertThat(new String(dead.headers().lastHeader("cdc.error").value(), StandardCharsets.UTF_8)).startsWith("malformed JSON"));
+    }
+
+    @Test
+    void partitionsTakenAwayAreWrittenAndCommittedBeforeTheyGo() {
+        start(Map.of("WRITER_BATCH_MAX_AGE", "1h")); // nothing goes up by age: only the rebalance sends it
+        send(ORDERS, 1, "o1");
+        send(ITEMS, 10, "i10");
+        assertThat(Waiting.until(WAIT, Duration.ofMillis(10), () -> consumer.position(ITEMS) == 1)).isTrue();
+        assertThat(committed(ITEMS)).isEqualTo(-1);
+        consumer.schedulePollTask(() -> consumer.rebalance(List.of(ORDERS)));
+        assertThat(Waiting.until(WAIT, Duration.ofMillis(10), () -> !consumer.assignment().contains(ITEMS))).isTrue();
+        assertThat(clickhouse.rows("items")).as("written before the partition went").containsExactly("10\ti10\t1\t0");
+        // MockConsumer shows committed offsets of assigned partitions only: the partition comes back to be looked at
+        consumer.schedulePollTask(() -> consumer.rebalance(List.of(ORDERS, ITEMS)));
+        assertThat(Waiting.until(WAIT, Duration.ofMillis(10), () -> committed(ITEMS) == 1)).as("and its offset committed").isTrue();
+    }
+}
