@@ -109,13 +109,7 @@ public record WriterConfig(
         if (port == 0) {
             return null;
         }
-        String host;
-        try {
-            host = java.net.InetAddress.getLocalHost().getHostName();
-        } catch (java.net.UnknownHostException e) {
-            host = "localhost";
-        }
-        return host.replaceAll("[^A-Za-z0-9._-]", "_") + "-" + port;
+        return HostPort.localInstanceId(port);
     }
 
     /**

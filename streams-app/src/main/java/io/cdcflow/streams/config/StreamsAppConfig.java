@@ -62,7 +62,7 @@ public record StreamsAppConfig(
                 env.string("STREAMS_STATE_DIR", System.getProperty("java.io.tmpdir") + "/cdcflow-streams"),
                 http,
                 env.string("STREAMS_ADVERTISED_ADDR", "localhost:" + http.port()),
-                env.optional("STREAMS_INSTANCE_ID").map(id -> id.equals("none") ? "" : id).orElseGet(() -> defaultInstanceId(http.port())),
+                env.optional("STREAMS_INSTANCE_ID").map(id -> id.equals("none") ? "" : id).orElseGet(() -> io.cdcflow.common.config.HostPort.localInstanceId(http.port())),
                 io.cdcflow.common.ops.HttpAuth.fromEnv(env, "STREAMS_HTTP_TOKEN", "STREAMS_HTTP_AUTH"),
                 io.cdcflow.common.ops.HttpTls.fromEnv(env, "STREAMS_HTTP_TLS_CERT", "STREAMS_HTTP_TLS_KEY"),
                 env.choice("STREAMS_PROCESSING_GUARANTEE", Guarantee.EXACTLY_ONCE_V2, Guarantee.class).kafkaName,
@@ -88,16 +88,6 @@ public record StreamsAppConfig(
         return listed.equals(List.of("none")) ? List.of() : listed;
     }
 
-    /** The host's name and the HTTP port: stable across restarts of one instance, distinct between instances. */
-    private static String defaultInstanceId(int port) {
-        String host;
-        try {
-            host = java.net.InetAddress.getLocalHost().getHostName();
-        } catch (java.net.UnknownHostException e) {
-            host = "localhost";
-        }
-        return host.replaceAll("[^A-Za-z0-9._-]", "_") + "-" + port;
-    }
 
     /** The input topic of a table. */
     public String inputTopic(String table) {
