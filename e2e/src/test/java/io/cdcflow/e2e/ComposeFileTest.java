@@ -67,6 +67,27 @@ class ComposeFileTest {
         }
     }
 
+    @Test
+    void theClusterVariantOverridesServicesThatExistAndNamesTheClusterItsServersDeclare() throws IOException {
+        JsonNode cluster = new ObjectMapper(new YAMLFactory()).readTree(DOCKER.resolve("docker-compose.cluster.yaml").toFile());
+        JsonNode services = cluster.get("services");
+        assertThat(names(services)).contains("zookeeper", "clickhouse", "clickhouse-2", "clickhouse-writer");
+        for (String overridden : List.of("clickhouse", "clickhouse-writer")) {
+            assertThat(compose.get("services").has(overridden)).as("%s is in the single-server file", overridden).isTrue();
+        }
+        String name = services.get("clickhouse-writer").get("environment").get("CLICKHOUSE_CLUSTER").asText();
+        assertThat(variablesReadBy("clickhouse-writer")).contains("CLICKHOUSE_CLUSTER");
+        for (int shard = 1; shard <= 2; shard++) {
+            String server = shard == 1 ? "clickhouse" : "clickhouse-2";
+            String mount = services.get(server).get("volumes").get(0).asText();
+            assertThat(mount).startsWith("./cluster/clickhouse-shard" + shard + ".xml:/etc/clickhouse-server/config.d/");
+            String config = Files.readString(DOCKER.resolve("cluster").resolve("clickhouse-shard" + shard + ".xml"));
+            assertThat(config).contains("<" + name + ">", "<shard>" + shard + "</shard>", "<host>zookeeper</host>",
+                    "<host>clickhouse-1</host>", "<host>clickhouse-2</host>");
+            assertThat(services.get(server).get("hostname").asText()).isEqualTo("clickhouse-" + shard);
+        }
+    }
+
     /** Every upper-case string literal in the deployable's and the shared module's code: the names it reads. */
     private static Set<String> variablesReadBy(String deployable) throws IOException {
         Set<String> names = new HashSet<>();
