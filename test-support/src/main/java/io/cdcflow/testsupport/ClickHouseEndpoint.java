@@ -27,6 +27,15 @@ public record ClickHouseEndpoint(String httpUrl, String user, String password) {
         }
     }
 
+    /** A statement that returns no rows (DDL, SYSTEM). */
+    public void execute(String sql) {
+        try (Client client = client()) {
+            client.execute(sql).get(60, java.util.concurrent.TimeUnit.SECONDS).close();
+        } catch (Exception e) {
+            throw new IllegalStateException("ClickHouse statement failed: " + sql + ": " + e.getMessage(), e);
+        }
+    }
+
     public Client client() {
         return new Client.Builder()
                 .addEndpoint(httpUrl)

@@ -55,6 +55,17 @@ public final class TableBatch {
         return partitions[i] == null ? null : partitions[i].topic() + "[" + partitions[i].partition() + "]@" + offsets[i];
     }
 
+    /** Whether a line came from a record before its partition's offset in {@code horizon}. */
+    public boolean anyBefore(java.util.Map<TopicPartition, Long> horizon) {
+        for (int i = 0; i < count; i++) {
+            Long offset = partitions[i] == null ? null : horizon.get(partitions[i]);
+            if (offset != null && offsets[i] < offset) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The columns of every line, in order. */
     public List<String> columns() {
         return columns;

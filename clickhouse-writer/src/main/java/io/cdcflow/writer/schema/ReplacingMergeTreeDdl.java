@@ -91,6 +91,48 @@ public final class ReplacingMergeTreeDdl {
         return qualified(table) + " (" + columns.stream().map(ReplacingMergeTreeDdl::quote).collect(Collectors.joining(", ")) + ")";
     }
 
+    /**
+     * The table a retried batch is parsed into before it is compared with what landed ({@code .cdcflow.retry.<writer>.<table>}):
+     * in memory, on the server the writer talks to, never {@code ON CLUSTER}, dropped after use.
+     */
+    public static String retryTable(String table, String writer) {
+        return ".cdcflow.retry." + writer + "." + table;
+    }
+
+    public String createRetryTable(String table, String retryTable) {
+        return "CREATE TABLE " + qualified(retryTable) + " AS " + qualified(table) + " ENGINE = Memory";
+    }
+
+    public String dropRetryTable(String retryTable) {
+        return "DROP TABLE IF EXISTS " + qualified(retryTable);
+    }
+
+    /** Whether any row of the retry table has a key the table holds. */
+    public String anyKeyLanded(TableSchema schema, String retryTable) {
+        return "SELECT count() AS n FROM " + qualified(schema.table()) + " WHERE " + keysInRetryTable(schema, retryTable);
+    }
+
+    /**
+     * For each row of the retry table, in the order it was inserted, whether it equals (key, version and every column
+     * of {@code columns}) the row {@code FINAL} shows for its key: the newest version, the last one written among equal
+     * versions. Values are compared as ClickHouse prints them, so NULLs and arrays compare equal too.
+     */
+    public String rowsShownByFinal(TableSchema schema, String retryTable, java.util.List<String> columns) {
+        String key = schema.keyColumns().stream().map(ReplacingMergeTreeDdl::quote).collect(Collectors.joining(", "));
+        String row = "(" + key + ", " + quote(schema.meta().version()) + ", cityHash64(toString(tuple("
+                + columns.stream().map(ReplacingMergeTreeDdl::quote).collect(Collectors.joining(", ")) + "))))";
+        return "SELECT " + row + " IN (SELECT " + row.substring(1, row.length() - 1) + " FROM " + qualified(schema.table())
+                + " FINAL WHERE " + keysInRetryTable(schema, retryTable) + ") AS `.cdcflow.shown` FROM " + qualified(retryTable)
+                + " SETTINGS max_threads = 1";
+    }
+
+    private String keysInRetryTable(TableSchema schema, String retryTable) {
+        String key = "(" + schema.keyColumns().stream().map(ReplacingMergeTreeDdl::quote).collect(Collectors.joining(", ")) + ")";
+        // a sharded table's shards do not have the retry table: the keys go to them with the query
+        return key + (layout.sharded() ? " GLOBAL IN " : " IN ") + "(SELECT " + key.substring(1, key.length() - 1) + " FROM "
+                + qualified(retryTable) + ")";
+    }
+
     /** A new column goes before the writer's own columns, so that {@code SELECT *} lists the source's first. */
     public String addColumn(String table, String column, ClickHouseType type, String after) {
         return "ALTER TABLE " + qualified(layout.dataTable(table)) + layout.onCluster() + " ADD COLUMN " + (server.hasAddColumnIfNotExists() ? "IF NOT EXISTS " : "")

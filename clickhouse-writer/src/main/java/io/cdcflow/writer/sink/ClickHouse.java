@@ -33,7 +33,11 @@ public final class ClickHouse implements AutoCloseable {
                 .setPassword(config.password())
                 .compressServerResponse(false)
                 .setSocketTimeout(60, java.time.temporal.ChronoUnit.SECONDS)
-                .setConnectTimeout(5, java.time.temporal.ChronoUnit.SECONDS);
+                .setConnectTimeout(5, java.time.temporal.ChronoUnit.SECONDS)
+                // the client retries only what never reached the server: a request that may have landed (no
+                // response, a timeout) is the sink's to retry, leaving out what landed (RetriedInserts)
+                .retryOnFailures(com.clickhouse.client.api.ClientFaultCause.ConnectTimeout,
+                        com.clickhouse.client.api.ClientFaultCause.ConnectionRequestTimeout);
         if (config.layout().cluster() != null) {
             // an INSERT into a Distributed table returns once every shard holds its rows, not once they are queued
             // on this server: offsets are committed only for rows a shard's replica holds

@@ -2,6 +2,7 @@ package io.cdcflow.writer.sink;
 
 import io.cdcflow.common.schema.RowSchema;
 import io.cdcflow.writer.batch.RowEncoder;
+import io.cdcflow.writer.batch.TableBatch;
 import io.cdcflow.writer.config.WriterConfig;
 import io.cdcflow.writer.schema.SchemaManager;
 import io.cdcflow.writer.schema.ServerInfo;
@@ -14,6 +15,7 @@ final class ClickHouseDestination implements Destination {
     private final WriterConfig config;
     private final ClickHouse clickhouse;
     private final ToastValues toast;
+    private final RetriedInserts retried;
     private SchemaManager schemas;
     private RowEncoder encoder;
 
@@ -21,6 +23,8 @@ final class ClickHouseDestination implements Destination {
         this.config = config;
         this.clickhouse = new ClickHouse(config);
         this.toast = new ToastValues(clickhouse, () -> schemas.ddl());
+        this.retried = new RetriedInserts(clickhouse, () -> schemas.ddl(), config.instanceId() != null ? config.instanceId()
+                : java.util.UUID.randomUUID().toString().substring(0, 8));
     }
 
     @Override
@@ -50,6 +54,11 @@ final class ClickHouseDestination implements Destination {
     @Override
     public void insert(String table, List<String> columns, InputStream rows) {
         clickhouse.insert(schemas.ddl().insertTarget(table, columns), rows);
+    }
+
+    @Override
+    public int insertMissing(String table, TableBatch batch, int from, int to) {
+        return retried.insertMissing(schemas.get(table), batch, from, to);
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.cdcflow.writer.sink;
 
 import io.cdcflow.common.schema.RowSchema;
 import io.cdcflow.writer.batch.RowEncoder;
+import io.cdcflow.writer.batch.TableBatch;
 import io.cdcflow.writer.schema.TableSchema;
 import java.io.InputStream;
 import java.util.List;
@@ -26,6 +27,12 @@ interface Destination extends AutoCloseable {
 
     /** One INSERT of TabSeparated rows of {@code columns}. */
     void insert(String table, List<String> columns, InputStream rows);
+
+    /**
+     * Lines {@code from} to {@code to} of a batch, but those the table holds already from a try whose outcome was unknown
+     * (a cut connection, a timeout, a writer stopped between INSERT and commit): how many it left out.
+     */
+    int insertMissing(String table, TableBatch batch, int from, int to);
 
     /** Deletes every row of the table older than {@code version} (a truncate of the source table). */
     void deleteBefore(TableSchema schema, String version);

@@ -16,6 +16,9 @@ import java.util.concurrent.Future;
  * this one. Each table is inserted on its own, so one table's failure keeps the others' rows landing; a batch
  * ClickHouse refuses for what is in it (not for its own state) is split in halves down to the rows it refuses one by
  * one, which come back for the dead-letter topic while the rest land.
+ *
+ * <p>Rows read again that may have landed already (after an INSERT whose outcome is unknown, or from partitions
+ * another writer held) are written through {@link Destination#insertMissing}, which leaves out those that did.
  */
 final class InsertFlights implements AutoCloseable {
     /** A row ClickHouse refused on its own, as the line it was sent as, with the record it came from. */
@@ -33,6 +36,7 @@ final class InsertFlights implements AutoCloseable {
     private final Destination destination;
     private final String database;
     private final Metrics.Counter insertMillis;
+    private final Metrics.Counter leftOut;
     private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "writer-insert");
         t.setDaemon(true);
@@ -43,16 +47,21 @@ final class InsertFlights implements AutoCloseable {
         this.destination = destination;
         this.database = database;
         this.insertMillis = metrics.counter("writer_insert_milliseconds_total", "Time spent in INSERTs", "table");
+        this.leftOut = metrics.counter("writer_rows_already_landed_total",
+                "Rows read again after an INSERT of unknown outcome or a restart, left out because ClickHouse held them", "table");
     }
 
-    /** Starts the INSERTs of {@code batches}, whose landing commits {@code offsets}; returns at once. */
-    Flight launch(Map<String, TableBatch> batches, CommitLedger.Flight offsets) {
+    /**
+     * Starts the INSERTs of {@code batches}, whose landing commits {@code offsets}; returns at once. The batches of
+     * {@code readAgain} tables hold rows that may have landed already.
+     */
+    Flight launch(Map<String, TableBatch> batches, CommitLedger.Flight offsets, java.util.Set<String> readAgain) {
         Future<Map<String, Outcome>> done = thread.submit(() -> {
             Map<String, Outcome> outcomes = new LinkedHashMap<>();
             batches.forEach((table, batch) -> {
                 long started = System.nanoTime();
                 try {
-                    outcomes.put(table, new Outcome(insertOrSplit(table, batch, 0, batch.rows()), null));
+                    outcomes.put(table, new Outcome(insertOrSplit(table, batch, 0, batch.rows(), readAgain.contains(table)), null));
                 } catch (ClickHouse.ClickHouseException e) {
                     outcomes.put(table, new Outcome(List.of(), e)); // the other tables are still written
                 }
@@ -84,9 +93,13 @@ final class InsertFlights implements AutoCloseable {
      * returned for the dead-letter topic; the rest land. A failure that is not about the data is thrown: the table's
      * rows are written again later, from the partitions that carried them.
      */
-    private List<Rejected> insertOrSplit(String table, TableBatch batch, int from, int to) {
+    private List<Rejected> insertOrSplit(String table, TableBatch batch, int from, int to, boolean readAgain) {
         try {
-            destination.insert(table, batch.columns(), from == 0 && to == batch.rows() ? batch.stream() : batch.stream(from, to));
+            if (readAgain) {
+                leftOut.add(destination.insertMissing(table, batch, from, to), table);
+            } else {
+                destination.insert(table, batch.columns(), from == 0 && to == batch.rows() ? batch.stream() : batch.stream(from, to));
+            }
             return List.of();
         } catch (ClickHouse.ClickHouseException e) {
             if (!e.rejectsData()) {
@@ -97,8 +110,8 @@ final class InsertFlights implements AutoCloseable {
                         + database + "." + table + " (code " + e.serverCode() + "): " + e.getMessage()));
             }
             int middle = (from + to) >>> 1;
-            List<Rejected> rejected = new ArrayList<>(insertOrSplit(table, batch, from, middle));
-            rejected.addAll(insertOrSplit(table, batch, middle, to));
+            List<Rejected> rejected = new ArrayList<>(insertOrSplit(table, batch, from, middle, readAgain));
+            rejected.addAll(insertOrSplit(table, batch, middle, to, readAgain));
             return rejected;
         }
     }

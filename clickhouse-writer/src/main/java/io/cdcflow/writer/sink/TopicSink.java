@@ -68,6 +68,12 @@ public final class TopicSink implements AutoCloseable {
     private final Map<String, Boolean> wanted = new HashMap<>();
     private final SchemaLookup catalog;
     private InsertFlights.Flight flight;
+    /**
+     * Per partition, the offset below which records not committed may have landed all the same: read before an INSERT
+     * whose outcome is unknown, or held by another writer before an assignment. Their rows are written without those
+     * that did land ({@link Destination#insertMissing}); an entry goes once its partition's commit passes it.
+     */
+    private final Map<TopicPartition, Long> mayHaveLanded = new HashMap<>();
     /** The schema id the last record named, and its schema (a published schema never changes). */
     private byte[] lastSchemaId;
     private RowSchema lastNamed;
@@ -360,7 +366,15 @@ public final class TopicSink implements AutoCloseable {
         if (loaded.isEmpty() && ledger.isEmpty()) {
             return;
         }
-        flight = inserts.launch(loaded, ledger.takeOff());
+        Set<String> readAgain = new HashSet<>();
+        if (!mayHaveLanded.isEmpty()) {
+            loaded.forEach((table, batch) -> {
+                if (batch.anyBefore(mayHaveLanded)) {
+                    readAgain.add(table);
+                }
+            });
+        }
+        flight = inserts.launch(loaded, ledger.takeOff(), readAgain);
     }
 
     /**
@@ -398,7 +412,13 @@ public final class TopicSink implements AutoCloseable {
         }
         InsertFlights.Flight landing = flight;
         flight = null;
-        Map<String, InsertFlights.Outcome> outcomes = InsertFlights.await(landing);
+        Map<String, InsertFlights.Outcome> outcomes;
+        try {
+            outcomes = InsertFlights.await(landing);
+        } catch (RuntimeException e) {
+            mayHaveLanded(landing.offsets(), landing.offsets().offsets().keySet());
+            throw e;
+        }
         // The landed batches stay untouched until the next flush takes them back as spares.
         Map<String, ClickHouse.ClickHouseException> failures = new LinkedHashMap<>();
         outcomes.forEach((table, outcome) -> {
@@ -418,10 +438,22 @@ public final class TopicSink implements AutoCloseable {
             Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
             commit.forEach((partition, offset) -> offsets.put(partition, new OffsetAndMetadata(offset)));
             consumer.commitSync(offsets);
+            commit.forEach((partition, offset) -> mayHaveLanded.computeIfPresent(partition, (p, below) -> offset >= below ? null : below));
         }
         if (!failures.isEmpty()) {
+            mayHaveLanded(landing.offsets(), landing.offsets().blocked(failures.keySet()));
             throw new TableOutageException(landing.offsets(), failures);
         }
+    }
+
+    /** The records of {@code partitions} in a flight whose INSERTs failed may have landed: a failure may come after. */
+    private void mayHaveLanded(CommitLedger.Flight flight, Collection<TopicPartition> partitions) {
+        partitions.forEach(p -> {
+            Long next = flight.offsets().get(p);
+            if (next != null) {
+                mayHaveLanded.merge(p, next, Math::max);
+            }
+        });
     }
 
     /** Lands the flight in the air if it succeeds; a failure is only logged (its rows will be read again). */
@@ -503,6 +535,16 @@ public final class TopicSink implements AutoCloseable {
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             LOG.info("assigned {}", partitions);
+            if (partitions.isEmpty()) {
+                return;
+            }
+            // a writer that held them may have landed rows without committing them, up to what the partitions hold now
+            try {
+                consumer.endOffsets(partitions).forEach((partition, end) -> mayHaveLanded.merge(partition, end, Math::max));
+            } catch (RuntimeException e) {
+                LOG.warn("could not read the end offsets of {} ({}): all of their rows are compared with ClickHouse's", partitions, e.getMessage());
+                partitions.forEach(partition -> mayHaveLanded.put(partition, Long.MAX_VALUE));
+            }
         }
     }
 

@@ -6,6 +6,7 @@ import io.cdcflow.common.schema.Column;
 import io.cdcflow.common.schema.RowSchema;
 import io.cdcflow.common.schema.SqlTypes;
 import io.cdcflow.testsupport.ClickHouseEndpoint;
+import io.cdcflow.testsupport.CuttingProxy;
 import io.cdcflow.testsupport.KafkaEndpoint;
 import io.cdcflow.testsupport.LocalClickHouseCluster;
 import io.cdcflow.testsupport.RealServices;
@@ -62,7 +63,11 @@ class ClickHouseClusterIT {
     }
 
     private RunningWriter writer(KafkaEndpoint kafka) {
-        return new RunningWriter(cluster.endpoint(0), kafka, Map.of("CLICKHOUSE_DATABASE", database, "WRITER_TOPICS", topic,
+        return writer(kafka, cluster.endpoint(0));
+    }
+
+    private RunningWriter writer(KafkaEndpoint kafka, ClickHouseEndpoint server) {
+        return new RunningWriter(server, kafka, Map.of("CLICKHOUSE_DATABASE", database, "WRITER_TOPICS", topic,
                 "WRITER_GROUP_ID", "writer-" + run, "WRITER_SCHEMA_TOPIC", schemaTopic, "WRITER_BATCH_ROWS", "500",
                 "CLICKHOUSE_CLUSTER", LocalClickHouseCluster.NAME));
     }
@@ -134,6 +139,35 @@ class ClickHouseClusterIT {
             assertThat(Waiting.until(WAIT, Duration.ofMillis(500), () -> everyServerShows(2000, tiers)))
                     .as("2,000 rows with their tier from every server; writer: %s", w.sink.health()).isTrue();
             assertThat(w.failure.get()).isNull();
+        }
+    }
+
+    @Test
+    void anInsertWhoseAnswerIsLostAfterItLandedIsNotWrittenTwice(KafkaEndpoint kafka) throws Exception {
+        kafka.createTopics(3, topic);
+        String v1 = TestSchemas.publish(kafka, schemaTopic, dimension(1));
+        String table = "customer_dim_" + run;
+        ClickHouseEndpoint server = cluster.endpoint(0);
+        try (CuttingProxy proxy = CuttingProxy.to(server.httpUrl());
+             RunningWriter w = writer(kafka, new ClickHouseEndpoint(proxy.url(), server.user(), server.password()));
+             KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producerProperties())) {
+            send(producer, topic, v1, 1, 600, 1, false);
+            assertThat(Waiting.until(WAIT, Duration.ofMillis(200), () -> everyServerShows(600, null))).isTrue();
+            for (int s = 0; s < cluster.size(); s++) {
+                cluster.endpoint(s).execute("SYSTEM STOP MERGES " + database + "." + table + "_shard"); // they would hide a row written twice
+            }
+            proxy.loseAnswerTo("INSERT", table);
+            send(producer, topic, v1, 601, 1200, 1, false);
+            send(producer, topic, v1, 1, 200, 2, false);
+            assertThat(Waiting.until(WAIT, Duration.ofMillis(200), () -> proxy.answersLost() == 1)).as("an answer was lost").isTrue();
+            String newest = "SELECT count() AS n FROM {db}." + table + "_current WHERE name = concat('n', toString(id), '-', toString(if(id <= 200, 2, 1)))";
+            assertThat(Waiting.until(WAIT, Duration.ofMillis(500), () -> everyServerShows(1200, newest) && w.sink.health().ready()))
+                    .as("every row at its newest version; writer: %s", w.sink.health()).isTrue();
+            String rows = "SELECT count() AS n FROM {db}." + table;
+            assertThat(Waiting.until(WAIT, Duration.ofMillis(200), () -> number(query(0, rows)) == 1400 && number(query(1, rows)) == 1400))
+                    .as("each record's row once, through the Distributed table from both replicas of shard 1: %s, %s",
+                            query(0, rows), query(1, rows)).isTrue();
+            assertThat(w.metrics.scrape()).containsPattern("writer_rows_already_landed_total\\{table=\"" + table + "\"} [1-9]");
         }
     }
 

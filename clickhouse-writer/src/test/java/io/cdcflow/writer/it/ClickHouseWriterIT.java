@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cdcflow.testsupport.ClickHouseEndpoint;
 import io.cdcflow.testsupport.ClickHouseEngine;
+import io.cdcflow.testsupport.CuttingProxy;
 import io.cdcflow.testsupport.KafkaEndpoint;
 import io.cdcflow.testsupport.LocalClickHouse;
 import io.cdcflow.testsupport.RealServices;
@@ -120,6 +121,33 @@ class ClickHouseWriterIT {
             // counted when the writer lands the INSERT, a poll after ClickHouse shows the rows
             assertThat(Waiting.until(WAIT, Duration.ofMillis(100),
                     () -> w.metrics.scrape().contains("writer_rows_written_total{table=\"" + facts + "\"} 6"))).isTrue();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(ClickHouseEngine.class)
+    void anInsertWhoseAnswerIsLostAfterItLandedIsNotWrittenTwice(ClickHouseEngine engine, KafkaEndpoint kafka) throws Exception {
+        ClickHouseEndpoint ch = engine.endpoint();
+        try (CuttingProxy proxy = CuttingProxy.to(ch.httpUrl());
+             RunningWriter w = writer(new ClickHouseEndpoint(proxy.url(), ch.user(), ch.password()), kafka)) {
+            sendFact(kafka, "{\"order_id\":1}", fact(1, "new", 1, 0));
+            assertThat(Waiting.until(WAIT, Duration.ofMillis(200), () -> current(ch, facts, "order_id").size() == 1)).isTrue();
+            ch.execute("SYSTEM STOP MERGES " + database + "." + facts); // a merge would hide a row written twice
+            proxy.loseAnswerTo("INSERT", facts);
+            for (int id = 2; id <= 40; id++) {
+                sendFact(kafka, "{\"order_id\":" + id + "}", fact(id, "new", 1, 0));
+            }
+            sendFact(kafka, "{\"order_id\":2}", fact(2, "paid", 1, 0)); // the same version again: the last written wins
+            assertThat(Waiting.until(WAIT, Duration.ofMillis(200), () -> proxy.answersLost() == 1)).as("an answer was lost").isTrue();
+            assertThat(Waiting.until(WAIT, Duration.ofMillis(200), () -> current(ch, facts, "order_id").size() == 40
+                    && w.sink.health().ready())).isTrue();
+            sendFact(kafka, "{\"order_id\":41}", fact(41, "new", 1, 0)); // lands once everything before it did
+            assertThat(Waiting.until(WAIT, Duration.ofMillis(200), () -> current(ch, facts, "order_id").size() == 41)).isTrue();
+            assertThat(ch.query("SELECT toUInt32(count()) AS n FROM " + database + "." + facts)).as("each record's row once")
+                    .containsExactly("{\"n\":42}");
+            assertThat(ch.query("SELECT status FROM " + database + "." + facts + "_current WHERE order_id = 2"))
+                    .containsExactly("{\"status\":\"paid\"}");
+            assertThat(w.metrics.scrape()).containsPattern("writer_rows_already_landed_total\\{table=\"" + facts + "\"} [1-9]");
         }
     }
 

@@ -9,6 +9,7 @@ import io.cdcflow.common.schema.RowSchema;
 import io.cdcflow.common.schema.SqlTypes;
 import io.cdcflow.testsupport.Waiting;
 import io.cdcflow.writer.batch.RowEncoder;
+import io.cdcflow.writer.batch.TableBatch;
 import io.cdcflow.writer.config.WriterConfig;
 import io.cdcflow.writer.schema.ServerInfo;
 import io.cdcflow.writer.schema.TableSchema;
@@ -50,6 +51,8 @@ class TopicSinkTest {
     private final MockProducer<byte[], byte[]> deadLetters = new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
     private final MemoryDestination clickhouse = new MemoryDestination();
     private final Map<TopicPartition, Long> nextOffset = new HashMap<>();
+    /** What the partitions hold when they are assigned: by default nothing another writer could have landed. */
+    private Map<TopicPartition, Long> endAtAssignment = Map.of(ORDERS, 0L, ITEMS, 0L);
     private TopicSink sink;
     private Thread loop;
 
@@ -59,6 +62,10 @@ class TopicSinkTest {
         final Map<String, TableSchema> tables = new ConcurrentHashMap<>();
         final Map<String, List<String>> rows = new ConcurrentHashMap<>();
         final Set<String> failing = ConcurrentHashMap.newKeySet();
+        /** Tables whose next INSERT lands but whose answer is lost (the connection cut after the server took the data). */
+        final Set<String> answerLost = ConcurrentHashMap.newKeySet();
+        /** The tables written through insertMissing, each time, with how many rows it left out. */
+        final List<String> retried = new CopyOnWriteArrayList<>();
         volatile CountDownLatch held = new CountDownLatch(0);
         final List<String> inserts = new CopyOnWriteArrayList<>();
 
@@ -104,6 +111,26 @@ class TopicSinkTest {
                         new com.clickhouse.client.api.ServerException(27, "Cannot parse input", 500, "q"));
             }
             rows.computeIfAbsent(table, t -> new CopyOnWriteArrayList<>()).addAll(lines);
+            if (answerLost.remove(table)) {
+                throw new ClickHouse.ClickHouseException("memory://", "INSERT INTO " + table, new IOException("Connection reset"));
+            }
+        }
+
+        @Override
+        public int insertMissing(String table, TableBatch batch, int from, int to) {
+            StringBuilder missing = new StringBuilder();
+            int left = 0;
+            for (int i = from; i < to; i++) {
+                String line = new String(batch.line(i), StandardCharsets.UTF_8);
+                if (rows(table).contains(line.substring(0, line.length() - 1))) {
+                    left++;
+                } else {
+                    missing.append(line);
+                }
+            }
+            retried.add(table + ":" + left);
+            insert(table, batch.columns(), new java.io.ByteArrayInputStream(missing.toString().getBytes(StandardCharsets.UTF_8)));
+            return left;
         }
 
         @Override
@@ -157,6 +184,7 @@ class TopicSinkTest {
         };
         sink = new TopicSink(config, new Metrics(), clickhouse, consumer, deadLetters, schemas);
         consumer.schedulePollTask(() -> {
+            consumer.updateEndOffsets(endAtAssignment);
             consumer.rebalance(List.of(ORDERS, ITEMS));
             consumer.updateBeginningOffsets(Map.of(ORDERS, 0L, ITEMS, 0L));
         });
@@ -235,6 +263,45 @@ class TopicSinkTest {
         assertThat(Waiting.until(WAIT, Duration.ofMillis(10), () -> committed(ITEMS) == 1)).isTrue();
         assertThat(clickhouse.rows("items")).containsExactly("10\ti10\t1\t0");
         assertThat(Waiting.until(WAIT, Duration.ofMillis(10), () -> sink.health().ready())).isTrue();
+    }
+
+    @Test
+    void anInsertWhoseAnswerWasLostIsWrittenAgainWithoutTheRowsThatLanded() {
+        clickhouse.answerLost.add("orders");
+        start(Map.of());
+        for (int id = 1; id <= 3; id++) {
+            send(ORDERS, id, "o" + id);
+        }
+        send(ITEMS, 10, "i10");
+        assertThat(Waiting.until(WAIT, Duration.ofMillis(10), () -> sink.health().detail().contains("Connection reset")))
+                .as("the first try landed, its answer lost: %s", sink.health().detail()).isTrue();
+        assertThat(clickhouse.rows("orders")).hasSize(3);
+        assertThat(committed(ORDERS)).isEqualTo(-1);
+        for (int id = 1; id <= 3; id++) {
+            deliver(ORDERS, id - 1, id, "o" + id); // read again from the committed offset
+        }
+        assertThat(Waiting.until(WAIT, Duration.ofMillis(10), () -> committed(ORDERS) == 3)).isTrue();
+        assertThat(clickhouse.rows("orders")).as("once each").containsExactly("1\to1\t1\t0", "2\to2\t2\t0", "3\to3\t3\t0");
+        assertThat(clickhouse.retried).containsExactly("orders:3");
+
+        send(ORDERS, 4, "o4"); // past what was read before the failure: a plain INSERT again
+        assertThat(Waiting.until(WAIT, Duration.ofMillis(10), () -> committed(ORDERS) == 4)).isTrue();
+        assertThat(clickhouse.retried).containsExactly("orders:3");
+        assertThat(clickhouse.rows("orders")).hasSize(4);
+        assertThat(clickhouse.rows("items")).as("the other table was never in doubt").containsExactly("10\ti10\t1\t0");
+    }
+
+    @Test
+    void partitionsFromAnotherWriterAreComparedWithWhatLandedUpToTheirEndAtAssignment() {
+        clickhouse.ensure("orders", DIM);
+        clickhouse.rows.put("orders", new CopyOnWriteArrayList<>(List.of("1\to1\t1\t0"))); // landed, never committed
+        endAtAssignment = Map.of(ORDERS, 2L, ITEMS, 0L);
+        start(Map.of("WRITER_BATCH_MAX_AGE", "1h", "WRITER_BATCH_ROWS", "2"));
+        send(ORDERS, 1, "o1");
+        send(ORDERS, 2, "o2");
+        assertThat(Waiting.until(WAIT, Duration.ofMillis(10), () -> committed(ORDERS) == 2)).isTrue();
+        assertThat(clickhouse.rows("orders")).containsExactly("1\to1\t1\t0", "2\to2\t2\t0");
+        assertThat(clickhouse.retried).containsExactly("orders:1");
     }
 
     @Test
