@@ -20,10 +20,20 @@ public final class TableBatch {
     private long[] offsets = new long[1024];
     private long firstAddedNanos;
     private List<String> columns = List.of();
+    /** The time in nanoseconds, for the batch's age. */
+    private final java.util.function.LongSupplier clock;
+
+    public TableBatch() {
+        this(System::nanoTime);
+    }
+
+    public TableBatch(java.util.function.LongSupplier clock) {
+        this.clock = clock;
+    }
 
     public void add(byte[] line, int lineLength, List<String> lineColumns) {
         if (count == 0) {
-            firstAddedNanos = System.nanoTime();
+            firstAddedNanos = clock.getAsLong();
             columns = lineColumns;
         }
         rows.write(line, 0, lineLength);
@@ -80,7 +90,7 @@ public final class TableBatch {
     }
 
     public long ageNanos() {
-        return count == 0 ? 0 : System.nanoTime() - firstAddedNanos;
+        return count == 0 ? 0 : clock.getAsLong() - firstAddedNanos;
     }
 
     public byte[] content() {

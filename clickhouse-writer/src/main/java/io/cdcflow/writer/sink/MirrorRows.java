@@ -60,15 +60,26 @@ final class MirrorRows {
     private static final class Table {
         final TableSchema schema;
         final Map<ByteBuffer, Pending> rows = new LinkedHashMap<>();
-        final long firstAddedNanos = System.nanoTime();
+        final long firstAddedNanos;
         long bytes;
 
-        Table(TableSchema schema) {
+        Table(TableSchema schema, long now) {
             this.schema = schema;
+            this.firstAddedNanos = now;
         }
     }
 
     private final Map<String, Table> tables = new LinkedHashMap<>();
+    /** The time in nanoseconds, for how long rows have waited. */
+    private final java.util.function.LongSupplier clock;
+
+    MirrorRows() {
+        this(System::nanoTime);
+    }
+
+    MirrorRows(java.util.function.LongSupplier clock) {
+        this.clock = clock;
+    }
 
     /** Adds the row of an insert, update or delete (never a truncate) at {@code version}, replacing its key's earlier one. */
     void add(TableSchema schema, ChangeEvent event, BigInteger version, ConsumerRecord<byte[], byte[]> record) {
@@ -77,7 +88,7 @@ final class MirrorRows {
             throw new IllegalStateException("pending rows of " + schema.table() + " have another schema: drain them first");
         }
         if (table == null) {
-            table = new Table(schema);
+            table = new Table(schema, clock.getAsLong());
             tables.put(schema.table(), table);
         }
         ObjectNode row = event.payload().deepCopy();
@@ -128,7 +139,7 @@ final class MirrorRows {
 
     /** How long the oldest pending row has waited. */
     long oldestNanos() {
-        long now = System.nanoTime();
+        long now = clock.getAsLong();
         long oldest = 0;
         for (Table t : tables.values()) {
             oldest = Math.max(oldest, now - t.firstAddedNanos);

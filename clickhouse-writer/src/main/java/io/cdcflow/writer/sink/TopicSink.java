@@ -5,7 +5,6 @@ import io.cdcflow.common.event.ChangeEventCodec;
 import io.cdcflow.common.event.EventMetadata;
 import io.cdcflow.common.event.Operation;
 import io.cdcflow.common.json.Json;
-import io.cdcflow.common.schema.RowSchema;
 import io.cdcflow.common.schema.SchemaCatalog;
 import io.cdcflow.common.ops.Health;
 import io.cdcflow.common.ops.Metrics;
@@ -15,12 +14,9 @@ import io.cdcflow.writer.config.WriterConfig;
 import io.cdcflow.writer.schema.SchemaManager;
 import io.cdcflow.writer.schema.TableSchema;
 import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
-import org.apache.kafka.common.header.Header;
 import java.time.Duration;
 import java.util.Collection;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,6 +41,11 @@ import org.slf4j.LoggerFactory;
  * INSERT (and the dead-letter topic confirmed any rejects). When ClickHouse fails, the buffered rows are dropped,
  * consumption pauses, and the assigned partitions rewind to their committed offsets; after a backoff the same rows
  * are read again. Memory stays bounded by one batch per table, and nothing unconfirmed is ever committed.
+ *
+ * <p>This class is the loop (poll, batch triggers, landing and commits, rebalances, health); its parts each do one job:
+ * {@link TableRouting} (record to table and columns), {@link MirrorRows} (a mirror's newest row per key),
+ * {@link InsertFlights} (the insert thread, splitting refused batches), {@link CommitLedger} (what a landing commits),
+ * {@link DeadLetters}, and the {@link Destination} (ClickHouse, or one in memory in the unit tests).
  */
 public final class TopicSink implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TopicSink.class);
@@ -58,15 +59,15 @@ public final class TopicSink implements AutoCloseable {
     /** Each table's other buffer: the one in flight, or a spare once that landed. */
     private final Map<String, TableBatch> spares = new HashMap<>();
     private final CommitLedger ledger;
-    private final Map<String, String> tables = new HashMap<>();
     /** Mirrored tables' rows, the newest per key, encoded into their batches when they go up. */
-    private final MirrorRows mirrorRows = new MirrorRows();
+    private final MirrorRows mirrorRows;
     /** Per mirrored table, the version of the last truncate applied: older rows arriving late are not written. */
     private final Map<String, BigInteger> truncatedBefore = new HashMap<>();
     private final java.util.regex.Pattern topics;
-    /** Whether each topic seen matches {@link #topics}: a regex match per record was a twentieth of the loop. */
-    private final Map<String, Boolean> wanted = new HashMap<>();
     private final SchemaLookup catalog;
+    private final TableRouting routing;
+    /** The time in nanoseconds: batch ages, backoffs. */
+    private final java.util.function.LongSupplier clock;
     private InsertFlights.Flight flight;
     /**
      * Per partition, the offset below which records not committed may have landed all the same: read before an INSERT
@@ -74,9 +75,6 @@ public final class TopicSink implements AutoCloseable {
      * that did land ({@link Destination#insertMissing}); an entry goes once its partition's commit passes it.
      */
     private final Map<TopicPartition, Long> mayHaveLanded = new HashMap<>();
-    /** The schema id the last record named, and its schema (a published schema never changes). */
-    private byte[] lastSchemaId;
-    private RowSchema lastNamed;
     private final AtomicReference<Health> health = new AtomicReference<>(Health.notReady("starting"));
     private final Metrics.Counter rowsWritten;
     private final Metrics.Counter batchesWritten;
@@ -97,10 +95,19 @@ public final class TopicSink implements AutoCloseable {
     /** The sink over the destination and clients it is given, which it closes. */
     TopicSink(WriterConfig config, Metrics metrics, Destination destination, Consumer<byte[], byte[]> consumer,
               Producer<byte[], byte[]> deadLetters, SchemaLookup catalog) {
+        this(config, metrics, destination, consumer, deadLetters, catalog, System::nanoTime);
+    }
+
+    /** The same, reading the time in nanoseconds from {@code clock} ({@code System.nanoTime} in production). */
+    TopicSink(WriterConfig config, Metrics metrics, Destination destination, Consumer<byte[], byte[]> consumer,
+              Producer<byte[], byte[]> deadLetters, SchemaLookup catalog, java.util.function.LongSupplier clock) {
         this.config = config;
         this.topics = config.topicPattern();
         this.destination = destination;
         this.catalog = catalog;
+        this.routing = new TableRouting(config, catalog, destination);
+        this.clock = clock;
+        this.mirrorRows = new MirrorRows(clock);
         this.consumer = consumer;
         this.deadLetters = new DeadLetters(deadLetters, config.deadLetterTopic(), metrics);
         this.inserts = new InsertFlights(destination, config.database(), metrics);
@@ -142,11 +149,11 @@ public final class TopicSink implements AutoCloseable {
             } catch (TableOutageException e) {
                 holdBack(e);
             } catch (ClickHouse.ClickHouseException | ClickHouse.SchemaChangeException | SchemaCatalog.UnavailableException
-                     | DeadLetters.DeadLetterException | SchemaMissingException e) {
+                     | DeadLetters.DeadLetterException | TableRouting.SchemaMissingException e) {
                 lastError.set(e.getMessage());
                 LOG.error("{}; retrying in {} s with the same rows", e.getMessage(), backoff.toSeconds());
                 boolean clickhouseFailed = !(e instanceof SchemaCatalog.UnavailableException || e instanceof DeadLetters.DeadLetterException
-                        || e instanceof SchemaMissingException);
+                        || e instanceof TableRouting.SchemaMissingException);
                 health.set(Health.notReady((clickhouseFailed ? "ClickHouse is failing: " : "") + e.getMessage()));
                 rewind();
                 backoff = waitForClickHouse(backoff);
@@ -170,7 +177,7 @@ public final class TopicSink implements AutoCloseable {
      * are read again from their committed offsets; every other partition goes on at once.
      */
     private void holdBack(TableOutageException e) {
-        Duration backoff = ledger.failed(e.flight, e.failures.keySet(), System.nanoTime());
+        Duration backoff = ledger.failed(e.flight, e.failures.keySet(), clock.getAsLong());
         lastError.set(e.getMessage());
         LOG.error("{}; their partitions {} are read again in {} s, other tables go on", e.getMessage(),
                 e.flight.blocked(e.failures.keySet()), backoff.toSeconds());
@@ -200,7 +207,7 @@ public final class TopicSink implements AutoCloseable {
     }
 
     private void pollOnce() {
-        Set<TopicPartition> due = ledger.release(System.nanoTime());
+        Set<TopicPartition> due = ledger.release(clock.getAsLong());
         if (!due.isEmpty()) {
             due.retainAll(consumer.assignment());
             consumer.resume(due);
@@ -228,14 +235,11 @@ public final class TopicSink implements AutoCloseable {
     private void accept(TopicPartition partition, ConsumerRecord<byte[], byte[]> record) {
         String rowIn = null;
         try {
-            if (!wanted.computeIfAbsent(record.topic(), t -> topics.matcher(t).matches())) {
-                throw new RowEncoder.BadRowException("unknown topic " + record.topic() + " (WRITER_TOPICS is " + config.topics() + ")");
-            }
-            if (record.value() == null || record.key() == null) {
-                throw new RowEncoder.BadRowException("record has no " + (record.key() == null ? "key" : "value"));
-            }
-            TableSchema schema = schemaOf(record);
-            TableBatch batch = batches.computeIfAbsent(schema.table(), t -> new TableBatch());
+            TableSchema schema = routing.tableOf(record, () -> {
+                flush(); // rows encoded for the old columns land before the table changes
+                land();
+            });
+            TableBatch batch = batches.computeIfAbsent(schema.table(), t -> new TableBatch(clock));
             TableSchema pending = mirrorRows.schema(schema.table());
             if ((batch.rows() > 0 && batch.columns() != schema.insertColumns()) || (pending != null && pending != schema)) {
                 flush(); // the rows so far have the old columns: they go in their own INSERT
@@ -252,51 +256,6 @@ public final class TopicSink implements AutoCloseable {
             deadLetters.record(record, e.getMessage());
         }
         ledger.read(partition, record.offset(), rowIn);
-    }
-
-    /**
-     * The table a record lands in, declared from the newest schema of the record's source: the record's header names
-     * the schema it was written with, and the schema topic says which is the newest of that table or fact.
-     */
-    private TableSchema schemaOf(ConsumerRecord<byte[], byte[]> record) {
-        Header header = record.headers().lastHeader(RowSchema.HEADER);
-        if (header == null) {
-            throw new RowEncoder.BadRowException("record has no " + RowSchema.HEADER + " header, so its columns' types are "
-                    + "unknown: records must come from a wal-producer or streams-app that publishes schemas to " + catalog.topic());
-        }
-        byte[] id = header.value();
-        RowSchema named;
-        if (Arrays.equals(id, lastSchemaId)) {
-            named = lastNamed; // runs of records name the same schema: no String and lookup per record
-        } else {
-            String text = new String(id, StandardCharsets.US_ASCII);
-            named = catalog.get(text);
-            if (named == null) {
-                throw new SchemaMissingException("the record at " + record.topic() + "[" + record.partition() + "]@" + record.offset()
-                        + " names schema " + text + ", which schema topic " + catalog.topic() + " does not hold (yet): waiting "
-                        + "for it. If it never comes, WRITER_SCHEMA_TOPIC is not where the record's producer publishes its "
-                        + "schemas (a wal-producer or streams-app with the topic prefix shop publishes them to shop._schemas)");
-            }
-            lastSchemaId = id;
-            lastNamed = named;
-        }
-        RowSchema latest = catalog.latest(named.subject());
-        if (latest.primaryKey().isEmpty()) {
-            throw new RowEncoder.BadRowException(named.subject() + " has no primary key or replica identity columns "
-                    + "(schema " + latest.id() + "): its rows cannot be told apart, so it cannot be written to a ReplacingMergeTree");
-        }
-        String table = RowSchema.TABLE.equals(named.kind()) ? SchemaManager.mirrorTable(named)
-                : tables.computeIfAbsent(record.topic(), WriterConfig::tableFor);
-        TableSchema current = destination.table(table);
-        // the catalog hands out one instance per schema: comparing it first spares a fingerprint per record
-        if (current == null || (current.source() != latest && !current.sourceId().equals(latest.id()))) {
-            if (current != null) {
-                flush(); // rows encoded for the old columns land before the table changes
-                land();
-            }
-            current = destination.ensure(table, latest);
-        }
-        return current;
     }
 
     /**
@@ -350,13 +309,13 @@ public final class TopicSink implements AutoCloseable {
         land();
         // after landing: the TOAST look-ups see every earlier row of their keys
         for (String table : mirrorRows.tables()) {
-            mirrorRows.drain(table, batches.computeIfAbsent(table, t -> new TableBatch()), encoder, destination.toast())
+            mirrorRows.drain(table, batches.computeIfAbsent(table, t -> new TableBatch(clock)), encoder, destination.toast())
                     .forEach(refused -> deadLetters.record(refused.record(), refused.error()));
         }
         Map<String, TableBatch> loaded = new LinkedHashMap<>();
         for (Map.Entry<String, TableBatch> entry : batches.entrySet()) {
             if (entry.getValue().rows() > 0) {
-                TableBatch spare = spares.getOrDefault(entry.getKey(), new TableBatch());
+                TableBatch spare = spares.getOrDefault(entry.getKey(), new TableBatch(clock));
                 spare.clear();
                 loaded.put(entry.getKey(), entry.getValue());
                 spares.put(entry.getKey(), entry.getValue());
@@ -494,8 +453,8 @@ public final class TopicSink implements AutoCloseable {
     /** Keeps the group membership alive (paused polls) until ClickHouse answers or the backoff ends. */
     private Duration waitForClickHouse(Duration backoff) {
         consumer.pause(consumer.assignment());
-        long until = System.nanoTime() + backoff.toNanos();
-        while (!stopping && System.nanoTime() < until) {
+        long until = clock.getAsLong() + backoff.toNanos();
+        while (!stopping && clock.getAsLong() < until) {
             consumer.poll(Duration.ofMillis(200));
         }
         consumer.resume(consumer.assignment());
@@ -574,16 +533,6 @@ public final class TopicSink implements AutoCloseable {
             StringBuilder text = new StringBuilder();
             failures.forEach((table, e) -> text.append(text.length() == 0 ? "" : "; ").append(table).append(" (").append(e.getMessage()).append(')'));
             return text.toString();
-        }
-    }
-
-    /**
-     * A record names a schema the schema topic does not hold: a schema still on its way, or a writer reading another
-     * schema topic than the producer's. Not the record's fault: it is read again, never dead-lettered.
-     */
-    static final class SchemaMissingException extends RuntimeException {
-        SchemaMissingException(String message) {
-            super(message);
         }
     }
 }

@@ -51,6 +51,8 @@ class TopicSinkTest {
     private final MockProducer<byte[], byte[]> deadLetters = new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
     private final MemoryDestination clickhouse = new MemoryDestination();
     private final Map<TopicPartition, Long> nextOffset = new HashMap<>();
+    /** The sink's time in nanoseconds: the real one unless a test moves it by hand. */
+    private java.util.function.LongSupplier clock = System::nanoTime;
     /** What the partitions hold when they are assigned: by default nothing another writer could have landed. */
     private Map<TopicPartition, Long> endAtAssignment = Map.of(ORDERS, 0L, ITEMS, 0L);
     private TopicSink sink;
@@ -182,7 +184,7 @@ class TopicSinkTest {
             public void close() {
             }
         };
-        sink = new TopicSink(config, new Metrics(), clickhouse, consumer, deadLetters, schemas);
+        sink = new TopicSink(config, new Metrics(), clickhouse, consumer, deadLetters, schemas, clock);
         consumer.schedulePollTask(() -> {
             consumer.updateEndOffsets(endAtAssignment);
             consumer.rebalance(List.of(ORDERS, ITEMS));
@@ -302,6 +304,23 @@ class TopicSinkTest {
         assertThat(Waiting.until(WAIT, Duration.ofMillis(10), () -> committed(ORDERS) == 2)).isTrue();
         assertThat(clickhouse.rows("orders")).containsExactly("1\to1\t1\t0", "2\to2\t2\t0");
         assertThat(clickhouse.retried).containsExactly("orders:1");
+    }
+
+    @Test
+    void aBatchGoesUpWhenItsFirstRowIsAsOldAsTheMaximumAgeAndNotBefore() throws Exception {
+        java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong();
+        clock = now::get;
+        start(Map.of("WRITER_BATCH_MAX_AGE", "5s"));
+        send(ORDERS, 1, "o1");
+        assertThat(Waiting.until(WAIT, Duration.ofMillis(10), () -> consumer.position(ORDERS) == 1)).isTrue();
+        now.addAndGet(Duration.ofSeconds(4).toNanos());
+        send(ORDERS, 2, "o2");
+        assertThat(Waiting.until(WAIT, Duration.ofMillis(10), () -> consumer.position(ORDERS) == 2)).isTrue();
+        Thread.sleep(200); // polls go on: the batch is 4 s old by the sink's clock
+        assertThat(clickhouse.inserts).isEmpty();
+        now.addAndGet(Duration.ofSeconds(1).toNanos());
+        assertThat(Waiting.until(WAIT, Duration.ofMillis(10), () -> committed(ORDERS) == 2)).isTrue();
+        assertThat(clickhouse.inserts).containsExactly("orders:2");
     }
 
     @Test
