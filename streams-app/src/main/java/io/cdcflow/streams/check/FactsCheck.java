@@ -28,8 +28,9 @@ import java.util.Properties;
  * {@code java -jar streams-app.jar --check <file>}: validates a facts file without Kafka and prints the plan (tables,
  * joins, keys, output columns and types). The source tables' schemas are read from PostgreSQL's catalog (the
  * wal-producer's connection variables: {@code POSTGRES_CDC_DSN} or {@code PGHOST}, ...), and the file is also run in
- * PostgreSQL inside a transaction that is rolled back: PostgreSQL must accept it, and the types it gives each view's
- * columns are compared with the plan's. Nothing in the database changes.
+ * PostgreSQL inside a transaction that is rolled back, as temporary views (so the views may exist already): PostgreSQL
+ * must accept it, and the types it gives each view's columns are compared with the plan's. Nothing in the database
+ * changes.
  */
 public final class FactsCheck {
     private final Env env;
@@ -105,6 +106,9 @@ public final class FactsCheck {
         c.setAutoCommit(false);
         List<String> differences = new ArrayList<>();
         try (Statement s = c.createStatement()) {
+            // the views are made temporary (pg_temp first in the path), so views of those names that exist already
+            // (README's step 5 creates them) neither collide nor are looked at instead
+            s.execute("SELECT set_config('search_path', 'pg_temp, ' || current_setting('search_path'), true)");
             s.execute(file.text());
             for (FactPlan plan : plans) {
                 Map<String, String> pg = viewTypes(c, plan.name());

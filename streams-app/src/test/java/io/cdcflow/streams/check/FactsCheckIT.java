@@ -51,6 +51,22 @@ class FactsCheckIT {
         assertThat(db.queryString("SELECT count(*) FROM pg_views WHERE viewname = 'invoice_fact'")).as("nothing is left behind").isEqualTo("0");
     }
 
+    @Test
+    void worksOnADatabaseThatHasTheViewsAlreadyAndLeavesThemAlone() throws Exception {
+        PostgresEndpoint withViews = db.createDatabase("facts_check_views");
+        withViews.execute(Files.readString(Path.of("../docs/example/schema.sql")));
+        withViews.execute(Files.readString(Path.of("../docs/example/facts.sql"))); // README's step 5
+        String before = withViews.queryString("SELECT md5(string_agg(viewname || definition, ',' ORDER BY viewname)) FROM pg_views WHERE schemaname = 'public'");
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        int exit = new FactsCheck(new Env(Map.of("POSTGRES_CDC_DSN", withViews.dsn())), new PrintStream(bytes, true, StandardCharsets.UTF_8))
+                .run("../docs/example/facts.sql");
+        String out = bytes.toString(StandardCharsets.UTF_8);
+        assertThat(exit).as(out).isZero();
+        assertThat(out).contains("PostgreSQL accepts the file, and gives every column the type above").doesNotContain("already exists");
+        assertThat(withViews.queryString("SELECT md5(string_agg(viewname || definition, ',' ORDER BY viewname)) FROM pg_views WHERE schemaname = 'public'"))
+                .as("the existing views are left as they were").isEqualTo(before);
+    }
+
     private static Result checkSql(String sql) throws Exception {
         Path file = Files.createTempFile("facts", ".sql");
         Files.writeString(file, sql);
