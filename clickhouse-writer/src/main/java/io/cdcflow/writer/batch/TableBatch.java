@@ -19,6 +19,7 @@ public final class TableBatch {
     private TopicPartition[] partitions = new TopicPartition[1024];
     private long[] offsets = new long[1024];
     private long firstAddedNanos;
+    private long newestTimestamp = -1;
     private List<String> columns = List.of();
     /** The time in nanoseconds, for the batch's age. */
     private final java.util.function.LongSupplier clock;
@@ -53,6 +54,17 @@ public final class TableBatch {
             partitions[count - 1] = partition;
             offsets[count - 1] = offset;
         }
+    }
+
+    /** Names the record the last line came from, and its time (its source change's commit time: the writer's lag). */
+    public void sourceOfLast(TopicPartition partition, long offset, long timestamp) {
+        sourceOfLast(partition, offset);
+        newestTimestamp = Math.max(newestTimestamp, timestamp);
+    }
+
+    /** The newest time of a record a line came from, or -1. */
+    public long newestTimestamp() {
+        return newestTimestamp;
     }
 
     /** Whether the last line's record is named. */
@@ -117,5 +129,6 @@ public final class TableBatch {
     public void clear() {
         rows.reset();
         count = 0;
+        newestTimestamp = -1;
     }
 }

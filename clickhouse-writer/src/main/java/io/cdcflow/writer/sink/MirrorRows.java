@@ -181,7 +181,7 @@ final class MirrorRows {
             try {
                 encoder.encode(table.schema, Json.bytes(pending.row), batch);
                 batch.sourceOfLast(new org.apache.kafka.common.TopicPartition(pending.record.topic(), pending.record.partition()),
-                        pending.record.offset());
+                        pending.record.offset(), pending.record.timestamp());
             } catch (RowEncoder.BadRowException e) {
                 refused.add(new Refused(pending.record, e.getMessage()));
             }

@@ -79,6 +79,7 @@ public final class TopicSink implements AutoCloseable {
     private final Metrics.Counter rowsWritten;
     private final Metrics.Counter batchesWritten;
     private final Metrics.Counter offsetOutOfRange;
+    private final io.cdcflow.common.ops.Freshness freshness;
     /** Why partitions are paused, or null: offsets that no longer exist are never skipped silently. */
     private volatile String outOfRange;
     private final AtomicReference<String> lastError = new AtomicReference<>("");
@@ -114,6 +115,7 @@ public final class TopicSink implements AutoCloseable {
         this.ledger = new CommitLedger(Duration.ofSeconds(1), config.maxBackoff());
         this.rowsWritten = metrics.counter("writer_rows_written_total", "Rows inserted into ClickHouse", "table");
         this.batchesWritten = metrics.counter("writer_batches_written_total", "INSERT batches confirmed by ClickHouse", "table");
+        this.freshness = new io.cdcflow.common.ops.Freshness(metrics, "writer", "confirmed by ClickHouse", "table");
         this.offsetOutOfRange = metrics.counter("writer_offset_out_of_range_total",
                 "Partitions paused because their committed offset no longer exists in Kafka", "topic");
         metrics.gauge("writer_consumer_lag_records", "Records in the assigned partitions not yet read", lag::get);
@@ -249,7 +251,7 @@ public final class TopicSink implements AutoCloseable {
                 rowIn = mirror(schema, record) ? schema.table() : null;
             } else {
                 encoder.encode(schema, record.value(), batch);
-                batch.sourceOfLast(partition, record.offset());
+                batch.sourceOfLast(partition, record.offset(), record.timestamp());
                 rowIn = schema.table();
             }
         } catch (RowEncoder.BadRowException | Json.MalformedJsonException | ChangeEventCodec.InvalidEventException e) {
@@ -387,6 +389,9 @@ public final class TopicSink implements AutoCloseable {
             }
             TableBatch batch = landing.batches().get(table);
             rowsWritten.add(batch.rows() - outcome.rejected().size(), table);
+            if (batch.newestTimestamp() >= 0) {
+                freshness.handled(table, batch.newestTimestamp());
+            }
             batchesWritten.inc(table);
             ledger.landed(table);
             outcome.rejected().forEach(deadLetters::row);

@@ -17,6 +17,8 @@ import java.util.function.Supplier;
 public final class Metrics {
     private final Map<String, Family> families = new ConcurrentSkipListMap<>();
     private final List<Supplier<List<Sample>>> collectors = new CopyOnWriteArrayList<>();
+    /** Collectors registered under a name: registering the name again replaces the collector. */
+    private final Map<String, Supplier<List<Sample>>> namedCollectors = new ConcurrentSkipListMap<>();
 
     /** One line of output: {@code name{labels} value}. */
     public record Sample(String name, String help, String type, Map<String, String> labels, double value) {
@@ -38,13 +40,20 @@ public final class Metrics {
         collectors.add(collector);
     }
 
+    /** A collector that replaces the one registered under {@code name} before (a rebuilt component's). */
+    public void collector(String name, Supplier<List<Sample>> collector) {
+        namedCollectors.put(name, collector);
+    }
+
     public String scrape() {
         StringBuilder out = new StringBuilder(4096);
         for (Family family : families.values()) {
             family.render(out);
         }
         String lastName = null;
-        for (Supplier<List<Sample>> collector : collectors) {
+        List<Supplier<List<Sample>>> all = new ArrayList<>(collectors);
+        all.addAll(namedCollectors.values());
+        for (Supplier<List<Sample>> collector : all) {
             for (Sample sample : collector.get()) {
                 if (!sample.name().equals(lastName)) {
                     header(out, sample.name(), sample.help(), sample.type());

@@ -21,12 +21,15 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
 final class ChangedRows<V> implements FixedKeyProcessor<String, V, SourceRow> {
     private final String storeName;
     private final BiFunction<SourceRow, V, SourceRow> next;
+    /** Told the time of each input that changed nothing: the facts that read the table have handled it. */
+    private final java.util.function.LongConsumer unchanged;
     private FixedKeyProcessorContext<String, SourceRow> context;
     private TimestampedKeyValueStore<String, SourceRow> rows;
 
-    ChangedRows(String storeName, BiFunction<SourceRow, V, SourceRow> next) {
+    ChangedRows(String storeName, BiFunction<SourceRow, V, SourceRow> next, java.util.function.LongConsumer unchanged) {
         this.storeName = storeName;
         this.next = next;
+        this.unchanged = unchanged;
     }
 
     @Override
@@ -42,6 +45,8 @@ final class ChangedRows<V> implements FixedKeyProcessor<String, V, SourceRow> {
         SourceRow row = next.apply(current, record.value());
         if (row != current) {
             context.forward(record.withValue(row));
+        } else {
+            unchanged.accept(record.timestamp());
         }
     }
 }

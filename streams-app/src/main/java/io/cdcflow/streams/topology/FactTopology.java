@@ -68,6 +68,7 @@ public final class FactTopology {
     /** The processors that read the store of the KTable they feed ({@link #changedRows}), and that store. */
     private final Map<String, String> feeding = new LinkedHashMap<>();
     private final Serde<String> strings = Serdes.String();
+    private final io.cdcflow.common.ops.Freshness freshness;
 
     private FactTopology(StreamsAppConfig config, List<FactPlan> plans, Metrics metrics, OutputSchemas schemas,
                          JoinPaths paths, ToIntFunction<String> partitions) {
@@ -78,6 +79,7 @@ public final class FactTopology {
         this.schemas = schemas;
         this.partitions = partitions;
         this.projections = Projections.of(plans);
+        this.freshness = new io.cdcflow.common.ops.Freshness(metrics, "streams", "handled by the streams-app (emitted, or found unchanged)", "fact");
     }
 
     /**
@@ -185,7 +187,7 @@ public final class FactTopology {
             }
             String name = safe(table);
             out.put(table, changedRows(rows.toStream(Named.as("joined-changes-" + name)), "project-" + name,
-                    "joined-table-" + name, joinedTableStore(table), (current, row) -> {
+                    "joined-table-" + name, table, joinedTableStore(table), (current, row) -> {
                         if (row == null) {
                             return current;
                         }
@@ -200,10 +202,13 @@ public final class FactTopology {
      * A KTable fed only the rows that change ({@link ChangedRows}): {@code next} computes each row from the one
      * the table holds, and returns that one when nothing changed.
      */
-    private <V> KTable<String, SourceRow> changedRows(KStream<String, V> input, String processor, String table, String store,
-                                                      java.util.function.BiFunction<SourceRow, V, SourceRow> next) {
+    private <V> KTable<String, SourceRow> changedRows(KStream<String, V> input, String processor, String table, String source,
+                                                      String store, java.util.function.BiFunction<SourceRow, V, SourceRow> next) {
         feeding.put(processor, store);
-        return input.processValues(() -> new ChangedRows<>(store, next), Named.as(processor))
+        // a change that alters no column the facts read has been handled by every fact that reads its table
+        List<String> readers = plans.stream().filter(plan -> plan.tables().contains(source)).map(FactPlan::name).toList();
+        java.util.function.LongConsumer unchanged = committed -> readers.forEach(fact -> freshness.handled(fact, committed));
+        return input.processValues(() -> new ChangedRows<>(store, next, unchanged), Named.as(processor))
                 .toTable(Named.as(table), materialized(store, sourceRows));
     }
 
@@ -362,7 +367,7 @@ public final class FactTopology {
                     .aggregate(() -> null, (key, event, current) -> SourceRow.apply(current, event, projection),
                             Named.as("apply-" + name), materialized(store, sourceRows));
         }
-        return changedRows(events, "apply-" + name, "table-" + name, store,
+        return changedRows(events, "apply-" + name, "table-" + name, table, store,
                 (current, event) -> SourceRow.apply(current, event, projection));
     }
 
@@ -371,7 +376,7 @@ public final class FactTopology {
         String store = versionStore(plan);
         builder.addStateStore(Stores.keyValueStoreBuilder(stores(store), strings, VersionStamper.serde()));
         boolean suppress = exactlyOnce();
-        rows.process(() -> new VersionStamper(store, plan, schemas, suppress), Named.as(name + "-version"), store)
+        rows.process(() -> new VersionStamper(store, plan, schemas, suppress, freshness), Named.as(name + "-version"), store)
                 .to(plan.name(), Produced.with(strings, Serdes.ByteArray()).withName(name + "-sink"));
     }
 

@@ -40,6 +40,8 @@ final class VersionStamper implements Processor<String, FactRow, String, byte[]>
     private final MetaColumns meta;
     /** Whether a row equal to the last one sent is dropped (exactly-once only: {@link FactTopology}). */
     private final boolean suppress;
+    /** The fact's lag in seconds: the commit time a record carries is its triggering change's (the wal-producer's). */
+    private final io.cdcflow.common.ops.Freshness freshness;
     private ProcessorContext<String, byte[]> context;
     private KeyValueStore<String, Sent> sent;
 
@@ -47,7 +49,8 @@ final class VersionStamper implements Processor<String, FactRow, String, byte[]>
     record Sent(long version, long hash1, long hash2) {
     }
 
-    VersionStamper(String storeName, FactPlan plan, OutputSchemas schemas, boolean suppress) {
+    VersionStamper(String storeName, FactPlan plan, OutputSchemas schemas, boolean suppress, io.cdcflow.common.ops.Freshness freshness) {
+        this.freshness = freshness;
         this.suppress = suppress;
         this.storeName = storeName;
         this.plan = plan;
@@ -73,6 +76,7 @@ final class VersionStamper implements Processor<String, FactRow, String, byte[]>
             hash[0] = ~hash[0];
         }
         Sent last = sent.get(record.key());
+        freshness.handled(plan.name(), record.timestamp());
         if (suppress && last != null && last.hash1 == hash[0] && last.hash2 == hash[1]) {
             return;
         }

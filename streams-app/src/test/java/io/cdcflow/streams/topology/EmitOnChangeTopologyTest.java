@@ -147,4 +147,21 @@ class EmitOnChangeTopologyTest {
         assertThat(gone.has("_version")).isFalse();
         assertThat(gone.get("__version").asLong()).isGreaterThan(lsn);
     }
+
+    @Test
+    void eachFactsLagIsTheAgeOfTheNewestChangeItHandledEvenOneThatChangedNothing() {
+        java.time.Instant now = java.time.Instant.now();
+        f.changeCommittedAt("branches", INSERT, branch(1, 0, "first", "n1", "note"), now.minusSeconds(600));
+        assertThat(lag("branch_dim")).isBetween(599.0, 660.0);
+        // a balance no fact reads: nothing is emitted, yet the fact has caught up with that change
+        f.changeCommittedAt("branches", UPDATE, branch(1, 5, "first", "n1", "note"), now.minusSeconds(30));
+        assertThat(lag("branch_dim")).isBetween(29.0, 90.0);
+        assertThat(f.metrics.scrape()).contains("streams_idle_seconds{fact=\"branch_dim\"}");
+    }
+
+    private double lag(String fact) {
+        String line = f.metrics.scrape().lines().filter(l -> l.startsWith("streams_lag_seconds{fact=\"" + fact + "\"}"))
+                .findFirst().orElseThrow(() -> new AssertionError("no streams_lag_seconds for " + fact));
+        return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+    }
 }

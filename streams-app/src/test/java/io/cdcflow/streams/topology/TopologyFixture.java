@@ -86,11 +86,22 @@ final class TopologyFixture implements AutoCloseable {
     }
 
     long change(String table, Operation op, ObjectNode row, long commitLsn, long seq, String... unchangedToast) {
+        return change(table, op, row, commitLsn, seq, java.time.Instant.now(), unchangedToast);
+    }
+
+    /** Sends one change committed at {@code committed} (the record's time, as the wal-producer sets it). */
+    long changeCommittedAt(String table, Operation op, ObjectNode row, java.time.Instant committed) {
+        lsn += 0x100;
+        return change(table, op, row, lsn, 0, committed);
+    }
+
+    private long change(String table, Operation op, ObjectNode row, long commitLsn, long seq, java.time.Instant committed,
+                        String... unchangedToast) {
         ChangeEvent event = ChangeEvent.ofRow(table, op, row, commitLsn, seq, List.of(unchangedToast));
         ObjectNode key = Json.object();
         RowSchema schema = tables.get(table);
         (schema == null ? List.of("id") : schema.primaryKey()).forEach(k -> key.set(k, row.get(k)));
-        raw(config.inputTopic(table), key.toString(), ChangeEventCodec.valueBytes(event));
+        raw(config.inputTopic(table), new TestRecord<>(key.toString(), ChangeEventCodec.valueBytes(event), committed));
         return commitLsn;
     }
 

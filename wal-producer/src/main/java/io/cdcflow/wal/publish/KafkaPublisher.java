@@ -45,6 +45,7 @@ public final class KafkaPublisher implements AutoCloseable {
     private final KafkaProducer<byte[], byte[]> producer;
     private final Metrics.Counter published;
     private final Metrics.Counter deadLettered;
+    private final io.cdcflow.common.ops.Freshness freshness;
     /** Publish runs on the session's one thread, so one writer serves every record. */
     private final ChangeEventCodec.Writer records = new ChangeEventCodec.Writer();
     /** Schema, then table. */
@@ -55,6 +56,7 @@ public final class KafkaPublisher implements AutoCloseable {
         this.producer = new KafkaProducer<>(producerProperties(config));
         this.published = metrics.counter("cdc_events_published_total", "Change events acknowledged by Kafka", "table", "operation");
         this.deadLettered = metrics.counter("cdc_dead_letter_total", "Events sent to the dead-letter topic", "table", "reason");
+        this.freshness = new io.cdcflow.common.ops.Freshness(metrics, "cdc", "acknowledged by Kafka", "table");
     }
 
     static Map<String, Object> producerProperties(WalProducerConfig config) {
@@ -140,9 +142,16 @@ public final class KafkaPublisher implements AutoCloseable {
                     + " bytes, over Kafka's limit of " + config.maxRecordBytes() + " (KAFKA_MAX_REQUEST_SIZE)", onAck, onFailure);
             return;
         }
-        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, key, value);
+        // the record's time is the change's commit time (a snapshot row's: when it was read), which Kafka Streams carries
+        // to the facts: each stage's lag in seconds. Never ahead of this clock: brokers refuse records from the future.
+        long now = System.currentTimeMillis();
+        long committed = event.metadata().commitTs() == null ? now : Math.min(now, event.metadata().commitTs().toEpochMilli());
+        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, null, committed, key, value);
         schemaHeader(record, event);
-        send(record, route.published()[operation.ordinal()], onAck, onFailure);
+        send(record, route.published()[operation.ordinal()], () -> {
+            freshness.handled(table, committed);
+            onAck.run();
+        }, onFailure);
     }
 
     /**
