@@ -8,7 +8,7 @@ import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
+import io.cdcflow.wal.setup.CdcSetup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,12 +27,18 @@ public final class Main {
             LOG.warn("{}", transport);
         }
         WalProducer producer = new WalProducer(config, metrics);
-        AtomicLong slotLag = new AtomicLong();
-        metrics.gauge("cdc_slot_lag_bytes", "WAL bytes between the server's current position and the slot's confirmed position", slotLag::get);
+        java.util.concurrent.atomic.AtomicReference<CdcSetup.SlotWal> slot = new java.util.concurrent.atomic.AtomicReference<>(
+                new CdcSetup.SlotWal(0, 0, -1));
+        metrics.gauge("cdc_slot_lag_bytes", "WAL bytes between the server's current position and the slot's confirmed position",
+                () -> slot.get().lagBytes());
+        metrics.gauge("cdc_slot_retained_wal_bytes", "WAL bytes PostgreSQL keeps for the slot (from its restart position)",
+                () -> slot.get().retainedBytes());
+        metrics.gauge("cdc_slot_safe_wal_bytes", "WAL bytes that can still be written before PostgreSQL gives the slot up "
+                + "(max_slot_wal_keep_size); -1 when unlimited", () -> slot.get().safeBytes());
         ScheduledExecutorService monitor = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "slot-monitor"));
         monitor.scheduleWithFixedDelay(() -> {
             try {
-                slotLag.set(producer.setup().slotLagBytes());
+                slot.set(producer.setup().slotWal());
             } catch (Exception e) {
                 LOG.debug("slot lag query failed: {}", e.getMessage());
             }

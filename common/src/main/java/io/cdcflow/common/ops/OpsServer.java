@@ -41,6 +41,8 @@ public final class OpsServer implements AutoCloseable {
         });
         app.get("/ping", ctx -> ctx.result("pong"));
         app.get("/ready", ctx -> ready(ctx, health.get()));
+        // the same answer as /ready, for alerts: a deployable that is up but not ready (job tells which)
+        metrics.gauge("cdcflow_ready", "1 while /ready answers 200, else 0", () -> health.get().ready() ? 1 : 0);
         app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
         extraRoutes.accept(app);
         app.start(address.host(), address.port());

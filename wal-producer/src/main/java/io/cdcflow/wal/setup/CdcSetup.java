@@ -254,13 +254,22 @@ public final class CdcSetup {
     }
 
     /** Bytes of WAL the slot holds back: what PostgreSQL cannot recycle until we confirm. */
-    public long slotLagBytes() throws SQLException {
+    /**
+     * What the slot holds back, in bytes: WAL after its confirmed position (the lag), WAL kept for it (from its restart
+     * position), and WAL that can still be written before PostgreSQL gives it up ({@code max_slot_wal_keep_size}; -1
+     * when unlimited). All 0 while the slot does not exist.
+     */
+    public record SlotWal(long lagBytes, long retainedBytes, long safeBytes) {
+    }
+
+    public SlotWal slotWal() throws SQLException {
         try (Connection c = connector.connect();
-             PreparedStatement s = c.prepareStatement("SELECT coalesce(pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn), 0) "
+             PreparedStatement s = c.prepareStatement("SELECT coalesce(pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn), 0)::bigint, "
+                     + "coalesce(pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn), 0)::bigint, coalesce(safe_wal_size, -1) "
                      + "FROM pg_replication_slots WHERE slot_name = ?")) {
             s.setString(1, config.slot());
             try (ResultSet rs = s.executeQuery()) {
-                return rs.next() ? rs.getLong(1) : 0;
+                return rs.next() ? new SlotWal(rs.getLong(1), rs.getLong(2), rs.getLong(3)) : new SlotWal(0, 0, -1);
             }
         }
     }

@@ -46,6 +46,7 @@ public final class Snapshotter {
     private final Metrics.Counter rowsVanished;
     private final AtomicLong tablesDone = new AtomicLong();
     private final AtomicLong tablesTotal = new AtomicLong();
+    private final SnapshotProgress progress;
 
     public Snapshotter(WalProducerConfig config, KafkaPublisher publisher, ChangeAssembler assembler,
                        PrimaryKeys primaryKeys, Metrics metrics) {
@@ -58,6 +59,7 @@ public final class Snapshotter {
                 "Rows published earlier that a later snapshot no longer found, published as deletes", "table");
         metrics.gauge("cdc_snapshot_tables_done", "Tables whose initial snapshot is complete", tablesDone::get);
         metrics.gauge("cdc_snapshot_tables_total", "Tables in the initial snapshot", tablesTotal::get);
+        this.progress = new SnapshotProgress(metrics);
     }
 
     /**
@@ -98,6 +100,8 @@ public final class Snapshotter {
         String columns = String.join(", ", relation.columns().stream().map(c -> Identifiers.quote(c.name())).toList());
         long started = System.nanoTime();
         long lastReport = started;
+        progress.begin(qualified, estimate);
+        LOG.info("snapshot {}: about {} rows (PostgreSQL's estimate)", qualified, estimate);
         long rows = 0;
         int width = relation.columns().size();
         int progressEvery = config.snapshotBatchRows();
@@ -123,6 +127,7 @@ public final class Snapshotter {
                 publisher.publish(event, assembler.oversize(event), () -> { }, e -> failure.compareAndSet(null, e));
                 if (++rows % progressEvery == 0) {
                     rowsRead.add(progressEvery, qualified);
+                    progress.read(qualified, rows);
                     if (failure.get() != null) {
                         break;
                     }
@@ -130,9 +135,7 @@ public final class Snapshotter {
                         continue;
                     }
                     lastReport = System.nanoTime();
-                    double seconds = (System.nanoTime() - started) / 1e9;
-                    LOG.info("snapshot {}: {} of about {} rows ({} rows/s)", qualified, rows, Math.max(estimate, rows),
-                            Math.round(rows / Math.max(seconds, 0.001)));
+                    LOG.info("snapshot {}: {}", qualified, progress.line(qualified));
                 }
             }
         } finally {
@@ -141,6 +144,7 @@ public final class Snapshotter {
             }
         }
         rowsRead.add(rows % progressEvery, qualified);
+        progress.end(qualified, rows);
         LOG.info("snapshot {}: done, {} rows in {} ms", qualified, rows, (System.nanoTime() - started) / 1_000_000);
         if (!earlier.isEmpty() && failure.get() == null) {
             LOG.info("snapshot {}: {} rows published earlier are no longer in the table: publishing their deletes", qualified,
