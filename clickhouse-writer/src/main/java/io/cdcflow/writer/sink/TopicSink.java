@@ -79,6 +79,7 @@ public final class TopicSink implements AutoCloseable {
     private final Metrics.Counter rowsWritten;
     private final Metrics.Counter batchesWritten;
     private final Metrics.Counter offsetOutOfRange;
+    private final Metrics.Counter insertFailures;
     private final io.cdcflow.common.ops.Freshness freshness;
     /** Why partitions are paused, or null: offsets that no longer exist are never skipped silently. */
     private volatile String outOfRange;
@@ -116,6 +117,8 @@ public final class TopicSink implements AutoCloseable {
         this.rowsWritten = metrics.counter("writer_rows_written_total", "Rows inserted into ClickHouse", "table");
         this.batchesWritten = metrics.counter("writer_batches_written_total", "INSERT batches confirmed by ClickHouse", "table");
         this.freshness = new io.cdcflow.common.ops.Freshness(metrics, "writer", "confirmed by ClickHouse", "table");
+        this.insertFailures = metrics.counter("writer_insert_failures_total",
+                "INSERTs or statements ClickHouse refused or did not answer (retried), per table (\"\" when not one table's)", "table");
         this.offsetOutOfRange = metrics.counter("writer_offset_out_of_range_total",
                 "Partitions paused because their committed offset no longer exists in Kafka", "topic");
         metrics.gauge("writer_consumer_lag_records", "Records in the assigned partitions not yet read", lag::get);
@@ -156,6 +159,9 @@ public final class TopicSink implements AutoCloseable {
                 LOG.error("{}; retrying in {} s with the same rows", e.getMessage(), backoff.toSeconds());
                 boolean clickhouseFailed = !(e instanceof SchemaCatalog.UnavailableException || e instanceof DeadLetters.DeadLetterException
                         || e instanceof TableRouting.SchemaMissingException);
+                if (clickhouseFailed) {
+                    insertFailures.inc("");
+                }
                 health.set(Health.notReady((clickhouseFailed ? "ClickHouse is failing: " : "") + e.getMessage()));
                 rewind();
                 backoff = waitForClickHouse(backoff);
@@ -180,6 +186,7 @@ public final class TopicSink implements AutoCloseable {
      */
     private void holdBack(TableOutageException e) {
         Duration backoff = ledger.failed(e.flight, e.failures.keySet(), clock.getAsLong());
+        e.failures.keySet().forEach(table -> insertFailures.inc(table));
         lastError.set(e.getMessage());
         LOG.error("{}; their partitions {} are read again in {} s, other tables go on", e.getMessage(),
                 e.flight.blocked(e.failures.keySet()), backoff.toSeconds());

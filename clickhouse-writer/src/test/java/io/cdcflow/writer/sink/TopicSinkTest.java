@@ -159,6 +159,10 @@ class TopicSinkTest {
         }
     }
 
+    private final Metrics metrics = new Metrics();
+    /** The time of the records sent: their source changes' commit time. */
+    private long committedAt = System.currentTimeMillis() - 30_000;
+
     private void start(Map<String, String> settings) {
         Map<String, String> env = new HashMap<>(Map.of("WRITER_TOPICS", "orders,items", "WRITER_HTTP_ADDR", "127.0.0.1:0",
                 "WRITER_BATCH_MAX_AGE", "20ms", "WRITER_MAX_BACKOFF", "1s"));
@@ -184,7 +188,7 @@ class TopicSinkTest {
             public void close() {
             }
         };
-        sink = new TopicSink(config, new Metrics(), clickhouse, consumer, deadLetters, schemas, clock);
+        sink = new TopicSink(config, metrics, clickhouse, consumer, deadLetters, schemas, clock);
         consumer.schedulePollTask(() -> {
             consumer.updateEndOffsets(endAtAssignment);
             consumer.rebalance(List.of(ORDERS, ITEMS));
@@ -217,8 +221,10 @@ class TopicSinkTest {
     /** The record at {@code offset} (again: what Kafka re-delivers after a seek back). */
     private void deliver(TopicPartition partition, long offset, int id, String name) {
         ConsumerRecord<byte[], byte[]> record = new ConsumerRecord<>(partition.topic(), partition.partition(), offset,
+                committedAt, org.apache.kafka.common.record.TimestampType.CREATE_TIME, -1, -1,
                 ("{\"id\":" + id + "}").getBytes(StandardCharsets.UTF_8),
-                ("{\"id\":" + id + ",\"name\":\"" + name + "\",\"_version\":" + (offset + 1) + ",\"_deleted\":0}").getBytes(StandardCharsets.UTF_8));
+                ("{\"id\":" + id + ",\"name\":\"" + name + "\",\"_version\":" + (offset + 1) + ",\"_deleted\":0}").getBytes(StandardCharsets.UTF_8),
+                new org.apache.kafka.common.header.internals.RecordHeaders(), java.util.Optional.empty());
         record.headers().add(RowSchema.HEADER, DIM.id().getBytes(StandardCharsets.US_ASCII));
         consumer.schedulePollTask(() -> consumer.addRecord(record));
     }
@@ -243,6 +249,9 @@ class TopicSinkTest {
         assertThat(Waiting.until(WAIT, Duration.ofMillis(10), () -> committed(ORDERS) == 3)).isTrue();
         assertThat(clickhouse.rows("orders")).containsExactly("1\to1\t1\t0", "2\to2\t2\t0", "3\to3\t3\t0");
         assertThat(sink.health().ready()).isTrue();
+        // the table's lag: its newest row's source change was committed 30 s ago
+        String lag = metrics.scrape().lines().filter(l -> l.startsWith("writer_lag_seconds{table=\"orders\"} ")).findFirst().orElseThrow();
+        assertThat(Double.parseDouble(lag.substring(lag.lastIndexOf(' ') + 1))).isBetween(29.0, 60.0);
     }
 
     @Test
@@ -256,6 +265,7 @@ class TopicSinkTest {
         assertThat(Waiting.until(WAIT, Duration.ofMillis(10), () -> !sink.health().ready())).isTrue();
         assertThat(sink.health().detail()).contains("items", "Connection refused");
         assertThat(committed(ITEMS)).as("nothing of the failing table is committed").isEqualTo(-1);
+        assertThat(metrics.scrape()).containsPattern("writer_insert_failures_total\\{table=\"items\"} [1-9]");
         assertThat(clickhouse.rows("items")).isEmpty();
 
         send(ORDERS, 3, "o3"); // the held-back partition waits; the others keep landing
