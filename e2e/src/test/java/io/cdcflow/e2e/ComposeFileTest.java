@@ -44,6 +44,23 @@ class ComposeFileTest {
     }
 
     @Test
+    void prometheusScrapesEachDeployableAtItsPortAndGrafanaGetsTheShippedFiles() throws IOException {
+        JsonNode services = compose.get("services");
+        JsonNode prometheus = new ObjectMapper(new YAMLFactory()).readTree(Path.of("..", "monitoring", "prometheus.yml").toFile());
+        Map<String, String> targets = new java.util.HashMap<>();
+        prometheus.get("scrape_configs").forEach(job -> targets.put(job.get("job_name").asText(),
+                job.get("static_configs").get(0).get("targets").get(0).asText()));
+        for (Map.Entry<String, String> d : HTTP_ADDR.entrySet()) {
+            String port = services.get(d.getKey()).get("environment").get(d.getValue()).asText().replaceAll(".*:", "");
+            assertThat(targets).as("the rules name the jobs after the services").containsEntry(d.getKey(), d.getKey() + ":" + port);
+        }
+        for (String service : List.of("prometheus", "grafana")) {
+            services.get(service).get("volumes").forEach(volume -> assertThat(DOCKER.resolve(volume.asText().replaceAll(":.*", "")))
+                    .as("%s mounts %s", service, volume.asText()).exists());
+        }
+    }
+
+    @Test
     void everyVariableOfADeployableIsOneItsCodeReads() throws IOException {
         for (String deployable : HTTP_ADDR.keySet()) {
             Set<String> known = variablesReadBy(deployable);

@@ -30,6 +30,11 @@ final class Deployable implements AutoCloseable {
         this.log = log;
     }
 
+    /** Where its /ping, /ready and /metrics answer ({@code host:port}). */
+    String address() {
+        return "127.0.0.1:" + httpPort;
+    }
+
     void start() throws Exception {
         process = JarProcess.start(jar, env, log);
     }

@@ -38,7 +38,7 @@ public final class RealServices implements ParameterResolver {
     }
 
     /** With CI=true, a failure naming the service; elsewhere the test is aborted (reported as skipped) with the reason. */
-    static RuntimeException unavailable(ServiceUnavailableException e) {
+    public static RuntimeException unavailable(ServiceUnavailableException e) {
         if (isCi()) {
             throw new ParameterResolutionException(e.getMessage() + " (CI=true: a missing service fails the run)", e);
         }
