@@ -151,7 +151,15 @@ public final class LocalClickHouse implements AutoCloseable {
         server.kill();
     }
 
+    /**
+     * Starts the server again after {@link #stopServer} or {@link #kill}. As ClickHouse's "recovery after failures"
+     * tells an operator to do after a hard crash, the {@code force_restore_data} flag is set: a replicated table whose
+     * last part was written locally but never registered in ZooKeeper (a SIGKILL between the two) then sets that part
+     * aside and fetches what ZooKeeper knows from its replicas, instead of refusing to start.
+     */
     public void startAgain() throws IOException {
+        java.nio.file.Path flags = java.nio.file.Files.createDirectories(dir.resolve("data").resolve("flags"));
+        java.nio.file.Files.writeString(flags.resolve("force_restore_data"), "");
         startServer(findBinary());
     }
 
