@@ -29,4 +29,13 @@ class FreshnessTest {
         assertThat(scrape).contains("streams_lag_seconds{fact=\"b\"}").doesNotContain("fact=\"a\"");
         assertThat(scrape.split("# TYPE streams_lag_seconds", -1)).hasSize(2);
     }
+
+    @Test
+    void aSeriesTakenAheadShowsOnlyOnceAChangeWasHandled() {
+        Freshness freshness = new Freshness(metrics, "cdc", "acknowledged by Kafka", "table", now::get);
+        Freshness.Series orders = freshness.series("public.orders");
+        assertThat(metrics.scrape()).doesNotContain("public.orders");
+        orders.handled(now.get() - 2_000);
+        assertThat(metrics.scrape()).contains("cdc_lag_seconds{table=\"public.orders\"} 2", "cdc_idle_seconds{table=\"public.orders\"} 0");
+    }
 }

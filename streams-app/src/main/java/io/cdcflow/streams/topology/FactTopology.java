@@ -206,8 +206,9 @@ public final class FactTopology {
                                                       String store, java.util.function.BiFunction<SourceRow, V, SourceRow> next) {
         feeding.put(processor, store);
         // a change that alters no column the facts read has been handled by every fact that reads its table
-        List<String> readers = plans.stream().filter(plan -> plan.tables().contains(source)).map(FactPlan::name).toList();
-        java.util.function.LongConsumer unchanged = committed -> readers.forEach(fact -> freshness.handled(fact, committed));
+        List<io.cdcflow.common.ops.Freshness.Series> readers = plans.stream().filter(plan -> plan.tables().contains(source))
+                .map(plan -> freshness.series(plan.name())).toList();
+        java.util.function.LongConsumer unchanged = committed -> readers.forEach(fact -> fact.handled(committed));
         return input.processValues(() -> new ChangedRows<>(store, next, unchanged), Named.as(processor))
                 .toTable(Named.as(table), materialized(store, sourceRows));
     }
@@ -376,7 +377,8 @@ public final class FactTopology {
         String store = versionStore(plan);
         builder.addStateStore(Stores.keyValueStoreBuilder(stores(store), strings, VersionStamper.serde()));
         boolean suppress = exactlyOnce();
-        rows.process(() -> new VersionStamper(store, plan, schemas, suppress, freshness), Named.as(name + "-version"), store)
+        io.cdcflow.common.ops.Freshness.Series lag = freshness.series(plan.name());
+        rows.process(() -> new VersionStamper(store, plan, schemas, suppress, lag), Named.as(name + "-version"), store)
                 .to(plan.name(), Produced.with(strings, Serdes.ByteArray()).withName(name + "-sink"));
     }
 

@@ -41,7 +41,7 @@ final class VersionStamper implements Processor<String, FactRow, String, byte[]>
     /** Whether a row equal to the last one sent is dropped (exactly-once only: {@link FactTopology}). */
     private final boolean suppress;
     /** The fact's lag in seconds: the commit time a record carries is its triggering change's (the wal-producer's). */
-    private final io.cdcflow.common.ops.Freshness freshness;
+    private final io.cdcflow.common.ops.Freshness.Series lag;
     private ProcessorContext<String, byte[]> context;
     private KeyValueStore<String, Sent> sent;
 
@@ -49,8 +49,8 @@ final class VersionStamper implements Processor<String, FactRow, String, byte[]>
     record Sent(long version, long hash1, long hash2) {
     }
 
-    VersionStamper(String storeName, FactPlan plan, OutputSchemas schemas, boolean suppress, io.cdcflow.common.ops.Freshness freshness) {
-        this.freshness = freshness;
+    VersionStamper(String storeName, FactPlan plan, OutputSchemas schemas, boolean suppress, io.cdcflow.common.ops.Freshness.Series lag) {
+        this.lag = lag;
         this.suppress = suppress;
         this.storeName = storeName;
         this.plan = plan;
@@ -76,7 +76,7 @@ final class VersionStamper implements Processor<String, FactRow, String, byte[]>
             hash[0] = ~hash[0];
         }
         Sent last = sent.get(record.key());
-        freshness.handled(plan.name(), record.timestamp());
+        lag.handled(record.timestamp());
         if (suppress && last != null && last.hash1 == hash[0] && last.hash2 == hash[1]) {
             return;
         }

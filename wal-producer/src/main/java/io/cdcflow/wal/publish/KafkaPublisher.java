@@ -149,7 +149,7 @@ public final class KafkaPublisher implements AutoCloseable {
         ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, null, committed, key, value);
         schemaHeader(record, event);
         send(record, route.published()[operation.ordinal()], () -> {
-            freshness.handled(table, committed);
+            route.lag().handled(committed);
             onAck.run();
         }, onFailure);
     }
@@ -193,7 +193,7 @@ public final class KafkaPublisher implements AutoCloseable {
     }
 
     /** Where a table's events go and what they are counted as; looked up once per table, not per event. */
-    private record Route(String topic, String table, LongAdder[] published) {
+    private record Route(String topic, String table, LongAdder[] published, io.cdcflow.common.ops.Freshness.Series lag) {
     }
 
     private Route route(String schema, String table) {
@@ -202,7 +202,8 @@ public final class KafkaPublisher implements AutoCloseable {
             for (Operation operation : Operation.values()) {
                 counters[operation.ordinal()] = published.series(schema + "." + table, operation.wireName());
             }
-            return new Route(config.routing().topicFor(schema, table), schema + "." + table, counters);
+            return new Route(config.routing().topicFor(schema, table), schema + "." + table, counters,
+                    freshness.series(schema + "." + table));
         });
     }
 

@@ -253,7 +253,6 @@ public final class CdcSetup {
         }
     }
 
-    /** Bytes of WAL the slot holds back: what PostgreSQL cannot recycle until we confirm. */
     /**
      * What the slot holds back, in bytes: WAL after its confirmed position (the lag), WAL kept for it (from its restart
      * position), and WAL that can still be written before PostgreSQL gives it up ({@code max_slot_wal_keep_size}; -1
