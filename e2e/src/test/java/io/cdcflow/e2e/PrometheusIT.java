@@ -65,7 +65,7 @@ class PrometheusIT {
             Thread changes = new Thread(() -> {
                 while (changing.get()) {
                     workload.run(5);
-                    sleep(200);
+                    Waiting.sleep(200);
                 }
             }, "workload");
             changes.start();
@@ -79,7 +79,7 @@ class PrometheusIT {
                     assertThat(Waiting.until(Duration.ofSeconds(60), Duration.ofMillis(500), () -> prometheus.query(expr).size() > 0))
                             .as("the dashboard's %s returns series", expr).isTrue();
                 }
-                sleep(8_000); // longer than the shortened "for"
+                Waiting.sleep(8_000); // longer than the shortened "for"
                 assertThat(prometheus.firing()).as("nothing fires while the pipeline keeps up").isEmpty();
 
                 pipeline.writer.close();
@@ -147,13 +147,5 @@ class PrometheusIT {
         dashboard.get("panels").forEach(panel -> panel.get("targets").forEach(target -> exprs.add(target.get("expr").asText())));
         assertThat(exprs).hasSizeGreaterThan(10);
         return exprs;
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

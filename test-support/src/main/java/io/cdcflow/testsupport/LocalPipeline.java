@@ -91,7 +91,7 @@ public final class LocalPipeline {
         Thread load = new Thread(() -> {
             while (stop.getCount() > 0) {
                 workload.run(5);
-                sleep(250);
+                Waiting.sleep(250);
             }
         }, "demo-workload");
         load.setDaemon(true);
@@ -145,14 +145,6 @@ public final class LocalPipeline {
                     HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
         } catch (Exception e) {
             return false;
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 

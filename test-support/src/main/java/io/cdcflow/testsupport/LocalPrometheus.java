@@ -61,7 +61,7 @@ public final class LocalPrometheus implements AutoCloseable {
                     "--config.file=" + dir.resolve("prometheus.yml"), "--storage.tsdb.path=" + dir.resolve("data"),
                     "--web.listen-address=127.0.0.1:" + port, "--log.level=warn"), dir.resolve("prometheus.log"), "TERM");
             LocalPrometheus prometheus = new LocalPrometheus(dir, port, server);
-            if (!Waiting.until(Duration.ofSeconds(60), Duration.ofMillis(200), prometheus::answers)) {
+            if (!Waiting.forPing(server, prometheus.url("/-/ready"), Duration.ofSeconds(60))) {
                 String report = server.failureReport();
                 prometheus.close();
                 throw new IOException("Prometheus did not answer on port " + port + " within 60 s: " + report);
@@ -69,18 +69,6 @@ public final class LocalPrometheus implements AutoCloseable {
             return prometheus;
         } catch (IOException e) {
             throw new ServiceUnavailableException("Prometheus", e);
-        }
-    }
-
-    private boolean answers() {
-        try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create(url("/-/ready"))).timeout(Duration.ofSeconds(2)).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
         }
     }
 

@@ -31,6 +31,15 @@ public final class Waiting {
         }
     }
 
+    /** Sleeps, keeping an interrupt for the caller to see (a pause between steps of a test or a demo). */
+    public static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /**
      * Waits until {@code url} answers 200 while {@code process} runs (a ClickHouse-style {@code /ping}).
      *

@@ -99,11 +99,11 @@ public final class CatalogSchemas implements SchemaSource {
     }
 
     /**
-     * How many rows PostgreSQL estimates the table has (the streams-app joins small tables inside each task): the
-     * larger of the planner's {@code reltuples} (-1 before the first VACUUM or ANALYZE) and the statistics
-     * collector's live rows; -1 when the table is gone.
+     * How many rows PostgreSQL estimates the table has (the streams-app joins small tables inside each task; the
+     * snapshot's progress): the larger of the planner's {@code reltuples} (-1 before the first VACUUM or ANALYZE) and
+     * the statistics collector's live rows; -1 when the table is gone.
      */
-    private static long estimatedRows(Connection c, Relation relation) throws SQLException {
+    public static long estimatedRows(Connection c, Relation relation) throws SQLException {
         try (PreparedStatement s = c.prepareStatement("SELECT GREATEST(c.reltuples::bigint, COALESCE(s.n_live_tup, 0), 0) "
                 + "FROM pg_class c LEFT JOIN pg_stat_all_tables s ON s.relid = c.oid WHERE c.oid = ?::oid")) {
             s.setString(1, Integer.toUnsignedString(relation.oid()));

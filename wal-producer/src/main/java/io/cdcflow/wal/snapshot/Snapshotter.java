@@ -16,8 +16,6 @@ import io.cdcflow.wal.stream.ChangeAssembler;
 import io.cdcflow.wal.stream.PrimaryKeys;
 import java.nio.ByteBuffer;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -96,7 +94,7 @@ public final class Snapshotter {
                        AtomicReference<Exception> failure) throws SQLException {
         String qualified = config.schema() + "." + table;
         PgOutputMessage.Relation relation = CatalogSchemas.relation(txn, config.schema(), table, primaryKeys.of(config.schema(), table));
-        long estimate = estimatedRows(txn, table);
+        long estimate = CatalogSchemas.estimatedRows(txn, relation);
         String columns = String.join(", ", relation.columns().stream().map(c -> Identifiers.quote(c.name())).toList());
         long started = System.nanoTime();
         long lastReport = started;
@@ -157,14 +155,5 @@ public final class Snapshotter {
             earlier.clear();
         }
         return rows;
-    }
-
-    private long estimatedRows(Connection c, String table) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = ?::regclass")) {
-            s.setString(1, Identifiers.qualified(config.schema(), table));
-            try (ResultSet rs = s.executeQuery()) {
-                return rs.next() ? rs.getLong(1) : 0;
-            }
-        }
     }
 }
