@@ -28,7 +28,7 @@ public final class Main {
             System.err.println("usage: java -jar streams-app.jar [--check [facts.sql]]  (configured by environment variables: README)");
             System.exit(2);
         }
-        StreamsAppConfig config = Startup.configOrExit("streams-app", StreamsAppConfig::from);
+        StreamsAppConfig config = Startup.configOrExit(StreamsAppConfig.SETTINGS, StreamsAppConfig::from);
         StreamsApp app;
         try {
             app = new StreamsApp(config, new Metrics());

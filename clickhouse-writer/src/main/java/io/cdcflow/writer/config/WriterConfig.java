@@ -3,6 +3,9 @@ package io.cdcflow.writer.config;
 import io.cdcflow.common.config.ConfigException;
 import io.cdcflow.common.config.Env;
 import io.cdcflow.common.config.HostPort;
+import io.cdcflow.common.config.Setting;
+import io.cdcflow.common.config.Settings;
+import io.cdcflow.common.ops.HttpTls;
 import io.cdcflow.writer.schema.ClusterLayout;
 import java.time.Duration;
 import java.util.List;
@@ -34,7 +37,7 @@ public record WriterConfig(
         String groupId,
         List<String> topics,
         HostPort httpAddress,
-        io.cdcflow.common.ops.HttpTls httpTls,
+        HttpTls httpTls,
         int batchRows,
         long batchBytes,
         Duration batchMaxAge,
@@ -44,58 +47,116 @@ public record WriterConfig(
         ClusterLayout layout,
         String instanceId) {
 
+    static final Setting<String> CLICKHOUSE_URL = Setting.text("CLICKHOUSE_URL", "http://localhost:8123", "HTTP(S) interface");
+    static final Setting<String> CA_FILE = Setting.text("CLICKHOUSE_CA_FILE", null,
+            "for an `https://` URL: the PEM certificate of the authority that signed ClickHouse's (else the JVM's trusted "
+                    + "authorities); the host name is checked too");
+    static final Setting<String> USER = Setting.text("CLICKHOUSE_USER", "default", "the user");
+    static final Setting<String> PASSWORD = Setting.text("CLICKHOUSE_PASSWORD", "", "its password (never logged)")
+            .shownDefault(null);
+    static final Setting<String> DATABASE = Setting.text("CLICKHOUSE_DATABASE", "cdc", "created when missing");
+    static final Setting<String> BOOTSTRAP_SERVERS = Setting.text("KAFKA_BOOTSTRAP_SERVERS", "localhost:9092", "Kafka")
+            .or("POSTGRES_CDC_BROKER_ADDRESS");
+    static final Setting<Map<String, String>> KAFKA = Setting.properties("KAFKA_",
+            "any Kafka client property of the consumer and the dead-letter producer: `KAFKA_SECURITY_PROTOCOL=SASL_SSL` "
+                    + "becomes `security.protocol`");
+    static final Setting<List<String>> TOPICS = Setting.list("WRITER_TOPICS",
+            List.of("order_fact", "order_item_fact", "customer_dim", "product_dim"),
+            "the streams-app's outputs, each landing in a table of the same name; or the wal-producer's topics (a list, or a "
+                    + "pattern such as `cdc.public.*`; `*` matches anything, and a pattern never matches topics whose last part "
+                    + "starts with `_`): each captured table is mirrored 1:1 in a table named after it. Each table gets a "
+                    + "`<table>_current` view");
+    static final Setting<String> SCHEMA_TOPIC = Setting.text("WRITER_SCHEMA_TOPIC", null,
+            "where the schemas named by each record's `cdc.schema_id` header are read. A record naming a schema this topic does "
+                    + "not hold is not dead-lettered: the writer waits for the schema (reading it again with the backoff) and "
+                    + "reports not ready naming the record, the schema and this topic; publish the schema or point this setting "
+                    + "at the producer's schema topic").shownDefault("`<prefix>._schemas` for wal-producer topics of one prefix "
+                    + "(`shop.public.*` reads `shop._schemas`), else `cdc._schemas`");
+    static final Setting<String> GROUP_ID = Setting.text("WRITER_GROUP_ID", "cdcflow-clickhouse-writer",
+            "writers with the same group share partitions");
+    static final Setting<Integer> BATCH_ROWS = Setting.integer("WRITER_BATCH_ROWS", 50_000, 1, 10_000_000,
+            "a table's batch is inserted at this many rows ...");
+    static final Setting<Long> BATCH_BYTES = Setting.longValue("WRITER_BATCH_BYTES", 16L << 20, 1024, 1L << 31,
+            "... or this many bytes of TabSeparated rows ...");
+    static final Setting<Duration> BATCH_MAX_AGE = Setting.duration("WRITER_BATCH_MAX_AGE", Duration.ofMillis(200),
+            "... or when its oldest row has waited this long, whichever comes first");
+    static final Setting<Duration> MAX_BACKOFF = Setting.duration("WRITER_MAX_BACKOFF", Duration.ofSeconds(30),
+            "longest wait between retries while ClickHouse fails");
+    static final Setting<String> DEAD_LETTER_TOPIC = Setting.text("WRITER_DEAD_LETTER_TOPIC", "cdc._writer_dead_letter",
+            "records that cannot be written, with the error in headers");
+    static final Setting<HostPort> HTTP_ADDR = Setting.hostPort("WRITER_HTTP_ADDR", "0.0.0.0:8082", "`/ping`, `/ready`, `/metrics`");
+    static final Setting<String> HTTP_TLS_CERT = Setting.text("WRITER_HTTP_TLS_CERT", null,
+            "a PEM certificate chain: HTTPS only, as for the wal-producer");
+    static final Setting<String> HTTP_TLS_KEY = Setting.text("WRITER_HTTP_TLS_KEY", null, "its PEM PKCS#8 key (`BEGIN PRIVATE KEY`)");
+    static final Setting<String> INSTANCE_ID = Setting.text("WRITER_INSTANCE_ID", null,
+            "static group membership: a restarted writer (after a SIGKILL too) gets its partitions back at once instead of "
+                    + "after its old session expired; distinct per writer; `none` for dynamic membership (and no static id when "
+                    + "`WRITER_HTTP_ADDR`'s port is `0`)").shownDefault("`<hostname>-<HTTP port>`");
+
+    /** Every setting of the clickhouse-writer, in README's order. */
+    public static final Settings SETTINGS = new Settings("clickhouse-writer", List.of("WRITER_", "CLICKHOUSE_"), concat(
+            List.of(CLICKHOUSE_URL, CA_FILE, USER, PASSWORD, DATABASE, BOOTSTRAP_SERVERS, KAFKA, TOPICS, SCHEMA_TOPIC, GROUP_ID,
+                    BATCH_ROWS, BATCH_BYTES, BATCH_MAX_AGE, MAX_BACKOFF, DEAD_LETTER_TOPIC, HTTP_ADDR, HTTP_TLS_CERT, HTTP_TLS_KEY,
+                    INSTANCE_ID), ClusterLayout.SETTINGS));
+
+    private static List<Setting<?>> concat(List<Setting<?>> first, List<Setting<?>> second) {
+        List<Setting<?>> all = new java.util.ArrayList<>(first);
+        all.addAll(second);
+        return all;
+    }
+
     /** CLICKHOUSE_CA_FILE: the PEM certificate of the authority that signed ClickHouse's, for an https:// URL. */
     private static java.nio.file.Path caFile(Env env, String url) {
-        var file = env.optional("CLICKHOUSE_CA_FILE").map(java.nio.file.Path::of);
+        var file = java.util.Optional.ofNullable(CA_FILE.from(env)).map(java.nio.file.Path::of);
         if (file.isEmpty()) {
             return null;
         }
         if (!url.startsWith("https://")) {
-            throw new ConfigException("CLICKHOUSE_CA_FILE is set, but CLICKHOUSE_URL (" + url + ") is not https://");
+            throw new ConfigException(CA_FILE.name() + " is set, but " + CLICKHOUSE_URL.name() + " (" + url + ") is not https://");
         }
         if (!java.nio.file.Files.isReadable(file.get())) {
-            throw new ConfigException("CLICKHOUSE_CA_FILE " + file.get() + " cannot be read");
+            throw new ConfigException(CA_FILE.name() + " " + file.get() + " cannot be read");
         }
         return file.get();
     }
 
     public static WriterConfig from(Env env) {
-        String url = env.string("CLICKHOUSE_URL", "http://localhost:8123");
+        String url = CLICKHOUSE_URL.from(env);
         if (!url.startsWith("http://") && !url.startsWith("https://")) {
             throw new ConfigException("CLICKHOUSE_URL must be an http:// or https:// URL of ClickHouse's HTTP interface, got '" + url + "'");
         }
-        String database = env.string("CLICKHOUSE_DATABASE", "cdc");
+        String database = DATABASE.from(env);
         if (!database.matches("[A-Za-z_][A-Za-z0-9_]*")) {
             throw new ConfigException("CLICKHOUSE_DATABASE must be a plain identifier (letters, digits, _), got '" + database + "'");
         }
-        List<String> topics = env.list("WRITER_TOPICS", List.of("order_fact", "order_item_fact", "customer_dim", "product_dim"));
+        List<String> topics = TOPICS.from(env);
         for (String topic : topics) {
             if (!topic.matches("[A-Za-z0-9_.*-]+")) {
                 throw new ConfigException("WRITER_TOPICS lists '" + topic + "', which is not a Kafka topic name or a pattern "
                         + "such as cdc.public.*");
             }
         }
-        HostPort http = env.hostPort("WRITER_HTTP_ADDR", "0.0.0.0:8082");
+        HostPort http = HTTP_ADDR.from(env);
         return new WriterConfig(
                 url,
-                env.string("CLICKHOUSE_USER", "default"),
-                env.optional("CLICKHOUSE_PASSWORD").orElse(""),
+                USER.from(env),
+                PASSWORD.from(env),
                 caFile(env, url),
                 database,
-                env.firstOf("KAFKA_BOOTSTRAP_SERVERS", "POSTGRES_CDC_BROKER_ADDRESS").orElse("localhost:9092"),
-                env.asProperties("KAFKA_"),
-                env.string("WRITER_GROUP_ID", "cdcflow-clickhouse-writer"),
+                BOOTSTRAP_SERVERS.from(env),
+                KAFKA.from(env),
+                GROUP_ID.from(env),
                 topics,
                 http,
-                io.cdcflow.common.ops.HttpTls.fromEnv(env, "WRITER_HTTP_TLS_CERT", "WRITER_HTTP_TLS_KEY"),
-                env.integer("WRITER_BATCH_ROWS", 50_000, 1, 10_000_000),
-                env.longValue("WRITER_BATCH_BYTES", 16L << 20, 1024, 1L << 31),
-                env.duration("WRITER_BATCH_MAX_AGE", Duration.ofMillis(200)),
-                env.duration("WRITER_MAX_BACKOFF", Duration.ofSeconds(30)),
-                env.string("WRITER_DEAD_LETTER_TOPIC", "cdc._writer_dead_letter"),
-                env.string("WRITER_SCHEMA_TOPIC", defaultSchemaTopic(topics)),
+                HttpTls.fromEnv(env, HTTP_TLS_CERT, HTTP_TLS_KEY),
+                BATCH_ROWS.from(env),
+                BATCH_BYTES.from(env),
+                BATCH_MAX_AGE.from(env),
+                MAX_BACKOFF.from(env),
+                DEAD_LETTER_TOPIC.from(env),
+                SCHEMA_TOPIC.from(env, defaultSchemaTopic(topics)),
                 ClusterLayout.from(env),
-                instanceId(env.optional("WRITER_INSTANCE_ID").orElse(null), http.port()));
+                instanceId(INSTANCE_ID.from(env), http.port()));
     }
 
     /**

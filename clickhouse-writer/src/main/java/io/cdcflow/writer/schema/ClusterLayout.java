@@ -2,6 +2,7 @@ package io.cdcflow.writer.schema;
 
 import io.cdcflow.common.config.ConfigException;
 import io.cdcflow.common.config.Env;
+import io.cdcflow.common.config.Setting;
 
 /**
  * Where a table's rows live: on the one server the writer talks to (plain {@code ReplacingMergeTree}), on replicas
@@ -21,18 +22,32 @@ public record ClusterLayout(String cluster, boolean replicated, String zookeeper
     public static final ClusterLayout SINGLE_SERVER = new ClusterLayout(null, false, null, null, 1);
     static final String DEFAULT_PATH = "/clickhouse/tables/{shard}/{database}/{table}";
 
+    static final Setting<String> CLUSTER = Setting.text("CLICKHOUSE_CLUSTER", null,
+            "a cluster of the servers' `remote_servers`: every statement runs `ON CLUSTER`, tables are replicated, and with "
+                    + "more than one shard rows go through a `Distributed` table (below)");
+    static final Setting<Boolean> REPLICATED = Setting.bool("CLICKHOUSE_REPLICATED", false,
+            "`ReplicatedReplacingMergeTree` tables; without a cluster, on the server the writer talks to only")
+            .shownDefault("`true` with a cluster, else `false`");
+    static final Setting<String> ZOOKEEPER_PATH = Setting.text("CLICKHOUSE_ZOOKEEPER_PATH", DEFAULT_PATH,
+            "the replicated tables' path in ZooKeeper; the writer fills in `{database}` and `{table}`, each server its macros");
+    static final Setting<String> REPLICA_NAME = Setting.text("CLICKHOUSE_REPLICA_NAME", "{replica}",
+            "the replica's name; each server fills in its macros");
+
+    /** The layout's settings, in README's order. */
+    public static final java.util.List<Setting<?>> SETTINGS = java.util.List.of(CLUSTER, REPLICATED, ZOOKEEPER_PATH, REPLICA_NAME);
+
     /**
      * CLICKHOUSE_CLUSTER, CLICKHOUSE_REPLICATED (default: whether a cluster is named), CLICKHOUSE_ZOOKEEPER_PATH,
      * CLICKHOUSE_REPLICA_NAME.
      */
     public static ClusterLayout from(Env env) {
-        String cluster = env.optional("CLICKHOUSE_CLUSTER").filter(c -> !c.isBlank()).orElse(null);
+        String cluster = CLUSTER.from(env);
         if (cluster != null && !cluster.matches("[A-Za-z0-9_.-]+")) {
             throw new ConfigException("CLICKHOUSE_CLUSTER must be a cluster name from the servers' remote_servers "
                     + "(letters, digits, _ . -), got '" + cluster + "'");
         }
-        boolean replicated = env.bool("CLICKHOUSE_REPLICATED", cluster != null);
-        String path = env.string("CLICKHOUSE_ZOOKEEPER_PATH", DEFAULT_PATH);
+        boolean replicated = REPLICATED.from(env, cluster != null);
+        String path = ZOOKEEPER_PATH.from(env);
         if (replicated && !path.contains("{table}")) {
             throw new ConfigException("CLICKHOUSE_ZOOKEEPER_PATH must contain {table} (each table needs a path of its own), got '"
                     + path + "'");
@@ -41,7 +56,7 @@ public record ClusterLayout(String cluster, boolean replicated, String zookeeper
             throw new ConfigException("CLICKHOUSE_CLUSTER " + cluster + " is set with CLICKHOUSE_REPLICATED=false: a cluster's "
                     + "tables must be replicated (ReplicatedReplacingMergeTree), so that a shard's replicas hold the same rows");
         }
-        return new ClusterLayout(cluster, replicated, path, env.string("CLICKHOUSE_REPLICA_NAME", "{replica}"), 1);
+        return new ClusterLayout(cluster, replicated, path, REPLICA_NAME.from(env), 1);
     }
 
     /** This layout on a cluster of {@code count} shards. */

@@ -12,6 +12,12 @@ import org.junit.jupiter.api.Test;
 
 class WriterConfigTest {
 
+    @Test
+    void readmeTableIsTheDeclaredSettings() {
+        assertThat(io.cdcflow.testsupport.ReadmeSettings.drift(WriterConfig.SETTINGS)).isNull();
+    }
+
+
     private static WriterConfig config(Map<String, String> env) {
         return WriterConfig.from(new Env(env));
     }

@@ -26,6 +26,17 @@ public final class Env {
         return new Env(System.getenv());
     }
 
+    /** The names of the variables that are set, sorted. */
+    public java.util.SortedSet<String> names() {
+        java.util.SortedSet<String> names = new java.util.TreeSet<>();
+        vars.forEach((name, value) -> {
+            if (value != null && !value.isBlank()) {
+                names.add(name);
+            }
+        });
+        return names;
+    }
+
     /** The value, when set and not blank. */
     public Optional<String> optional(String name) {
         String value = vars.get(name);

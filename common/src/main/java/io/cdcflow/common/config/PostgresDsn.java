@@ -19,22 +19,32 @@ public record PostgresDsn(String host, int port, String database, String user, S
         params = Map.copyOf(params);
     }
 
+    public static final Setting<String> DSN = Setting.text("POSTGRES_CDC_DSN", null,
+            "`postgres://user:pass@host:5432/db?sslmode=...` or `jdbc:postgresql://host:5432/db?user=...`; when unset, "
+                    + "the `PG*` variables below are used, libpq-style");
+    public static final Setting<String> HOST = Setting.text("PGHOST", "localhost", "PostgreSQL's host");
+    public static final Setting<Integer> PORT = Setting.integer("PGPORT", 5432, 1, 65535, "its port");
+    public static final Setting<String> USER = Setting.text("PGUSER", "postgres", "the user");
+    public static final Setting<String> PASSWORD = Setting.text("PGPASSWORD", null, "its password (never logged)");
+    public static final Setting<String> DATABASE = Setting.text("PGDATABASE", "postgres", "the database");
+    public static final Setting<String> SSL_MODE = Setting.text("PGSSLMODE", null,
+            "`disable`, `require`, `verify-ca` or `verify-full` (with `POSTGRES_CDC_DSN`: its `sslmode` parameter)");
+
+    /** The connection's settings, in README's order. */
+    public static final java.util.List<Setting<?>> SETTINGS = java.util.List.of(DSN, HOST, PORT, USER, PASSWORD, DATABASE, SSL_MODE);
+
     /** POSTGRES_CDC_DSN (URL or JDBC form) when set, else the libpq variables PGHOST, PGPORT, ... */
     public static PostgresDsn fromEnv(Env env) {
-        if (env.optional("POSTGRES_CDC_DSN").isPresent()) {
+        if (DSN.isSet(env)) {
             try {
-                return parse(env.optional("POSTGRES_CDC_DSN").get());
+                return parse(DSN.from(env));
             } catch (IllegalArgumentException e) {
-                throw new ConfigException("POSTGRES_CDC_DSN is not a PostgreSQL connection string: " + e.getMessage());
+                throw new ConfigException(DSN.name() + " is not a PostgreSQL connection string: " + e.getMessage());
             }
         }
-        return new PostgresDsn(
-                env.string("PGHOST", "localhost"),
-                env.integer("PGPORT", 5432, 1, 65535),
-                env.string("PGDATABASE", "postgres"),
-                env.string("PGUSER", "postgres"),
-                env.optional("PGPASSWORD").orElse(null),
-                env.optional("PGSSLMODE").map(mode -> java.util.Map.of("sslmode", mode)).orElse(java.util.Map.of()));
+        String sslMode = SSL_MODE.from(env);
+        return new PostgresDsn(HOST.from(env), PORT.from(env), DATABASE.from(env), USER.from(env), PASSWORD.from(env),
+                sslMode == null ? Map.of() : Map.of("sslmode", sslMode));
     }
 
     public static PostgresDsn parse(String dsn) {

@@ -10,11 +10,17 @@ public final class Startup {
     private Startup() {
     }
 
-    public static <T> T configOrExit(String deployable, Function<Env, T> parse) {
+    /**
+     * The configuration, or exit 2 with the error; a variable that looks like a setting of the deployable but is none
+     * (a typo) is warned about first.
+     */
+    public static <T> T configOrExit(Settings settings, Function<Env, T> parse) {
+        Env env = Env.system();
+        settings.unknown(env).forEach(warning -> System.err.println(settings.deployable() + ": WARNING: " + warning));
         try {
-            return parse.apply(Env.system());
+            return parse.apply(env);
         } catch (ConfigException e) {
-            System.err.println(deployable + ": configuration error: " + e.getMessage());
+            System.err.println(settings.deployable() + ": configuration error: " + e.getMessage());
             System.exit(2);
             throw e;
         }

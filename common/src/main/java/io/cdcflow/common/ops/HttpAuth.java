@@ -2,6 +2,7 @@ package io.cdcflow.common.ops;
 
 import io.cdcflow.common.config.ConfigException;
 import io.cdcflow.common.config.Env;
+import io.cdcflow.common.config.Setting;
 import io.javalin.http.Context;
 import io.javalin.http.ForbiddenResponse;
 import io.javalin.http.UnauthorizedResponse;
@@ -22,9 +23,11 @@ import java.security.MessageDigest;
 public record HttpAuth(String token, boolean open, String tokenVariable, String authVariable) {
     public enum Mode { TOKEN, NONE }
 
-    public static HttpAuth fromEnv(Env env, String tokenVariable, String authVariable) {
-        String token = env.optional(tokenVariable).filter(t -> !t.isBlank()).orElse(null);
-        boolean open = env.choice(authVariable, Mode.TOKEN, Mode.class) == Mode.NONE;
+    public static HttpAuth fromEnv(Env env, Setting<String> tokenSetting, Setting<Mode> authSetting) {
+        String tokenVariable = tokenSetting.name();
+        String authVariable = authSetting.name();
+        String token = tokenSetting.from(env);
+        boolean open = authSetting.from(env) == Mode.NONE;
         if (open && token != null) {
             throw new ConfigException(authVariable + "=none turns the token check off, yet " + tokenVariable + " is set: unset one of them");
         }

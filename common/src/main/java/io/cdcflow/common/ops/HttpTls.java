@@ -2,6 +2,7 @@ package io.cdcflow.common.ops;
 
 import io.cdcflow.common.config.ConfigException;
 import io.cdcflow.common.config.Env;
+import io.cdcflow.common.config.Setting;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -29,9 +30,11 @@ public record HttpTls(Path certificate, Path key) {
     private static final char[] NO_PASSWORD = new char[0];
 
     /** The TLS settings, or null when neither is set. */
-    public static HttpTls fromEnv(Env env, String certVariable, String keyVariable) {
-        var cert = env.optional(certVariable);
-        var key = env.optional(keyVariable);
+    public static HttpTls fromEnv(Env env, Setting<String> certSetting, Setting<String> keySetting) {
+        String certVariable = certSetting.name();
+        String keyVariable = keySetting.name();
+        var cert = java.util.Optional.ofNullable(certSetting.from(env));
+        var key = java.util.Optional.ofNullable(keySetting.from(env));
         if (cert.isEmpty() && key.isEmpty()) {
             return null;
         }

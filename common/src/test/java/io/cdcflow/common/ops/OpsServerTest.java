@@ -12,11 +12,17 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import io.cdcflow.common.config.Env;
+import io.cdcflow.common.config.Setting;
 import org.junit.jupiter.api.io.TempDir;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import org.junit.jupiter.api.Test;
 
 class OpsServerTest {
+    private static final Setting<String> TOKEN = Setting.text("OP_HTTP_TOKEN", null, "token");
+    private static final Setting<HttpAuth.Mode> AUTH = Setting.choice("OP_HTTP_AUTH", HttpAuth.Mode.TOKEN, HttpAuth.Mode.class, "auth");
+    private static final Setting<String> CERT = Setting.text("OP_HTTP_TLS_CERT", null, "certificate");
+    private static final Setting<String> KEY = Setting.text("OP_HTTP_TLS_KEY", null, "key");
+
     private final HttpClient http = HttpClient.newHttpClient();
 
     @Test
@@ -41,7 +47,7 @@ class OpsServerTest {
     @Test
     void dataEndpointsNeedTheBearerTokenAndAreRefusedWithoutOneUnlessTurnedOffExplicitly() throws Exception {
         for (Map<String, String> env : List.of(Map.<String, String>of(), Map.of("OP_HTTP_TOKEN", "s3cret"), Map.of("OP_HTTP_AUTH", "none"))) {
-            HttpAuth auth = HttpAuth.fromEnv(new Env(env), "OP_HTTP_TOKEN", "OP_HTTP_AUTH");
+            HttpAuth auth = HttpAuth.fromEnv(new Env(env), TOKEN, AUTH);
             try (OpsServer server = OpsServer.start(new HostPort("127.0.0.1", 0), new Metrics(), () -> Health.ready("up"), app -> {
                 app.before("/op", auth::require);
                 app.post("/op", ctx -> ctx.result("done"));
@@ -68,7 +74,7 @@ class OpsServerTest {
                 }
             }
         }
-        assertThat(catchThrowable(() -> HttpAuth.fromEnv(new Env(Map.of("OP_HTTP_AUTH", "none", "OP_HTTP_TOKEN", "x")), "OP_HTTP_TOKEN", "OP_HTTP_AUTH")))
+        assertThat(catchThrowable(() -> HttpAuth.fromEnv(new Env(Map.of("OP_HTTP_AUTH", "none", "OP_HTTP_TOKEN", "x")), TOKEN, AUTH)))
                 .hasMessageContaining("unset one of them");
     }
 
@@ -81,7 +87,7 @@ class OpsServerTest {
                 "-keyout", key.toString(), "-out", cert.toString()).redirectErrorStream(true).start();
         String output = new String(openssl.getInputStream().readAllBytes());
         assertThat(openssl.waitFor()).as("openssl: %s", output).isZero();
-        HttpTls tls = HttpTls.fromEnv(new Env(Map.of("OP_HTTP_TLS_CERT", cert.toString(), "OP_HTTP_TLS_KEY", key.toString())), "OP_HTTP_TLS_CERT", "OP_HTTP_TLS_KEY");
+        HttpTls tls = HttpTls.fromEnv(new Env(Map.of("OP_HTTP_TLS_CERT", cert.toString(), "OP_HTTP_TLS_KEY", key.toString())), CERT, KEY);
         try (OpsServer server = OpsServer.start(new HostPort("127.0.0.1", 0), tls, new Metrics(), () -> Health.ready("up"), app -> { })) {
             HttpClient trusting = HttpClient.newBuilder().sslContext(tls.trustingClientContext()).build();
             HttpResponse<String> ping = trusting.send(HttpRequest.newBuilder(URI.create("https://localhost:" + server.port() + "/ping")).build(),
@@ -92,9 +98,9 @@ class OpsServerTest {
             assertThat(catchThrowable(() -> get("https://localhost:" + server.port() + "/ping")))
                     .as("a client that does not trust the certificate").isInstanceOf(javax.net.ssl.SSLHandshakeException.class);
         }
-        assertThat(catchThrowable(() -> HttpTls.fromEnv(new Env(Map.of("OP_HTTP_TLS_CERT", cert.toString())), "OP_HTTP_TLS_CERT", "OP_HTTP_TLS_KEY")))
+        assertThat(catchThrowable(() -> HttpTls.fromEnv(new Env(Map.of("OP_HTTP_TLS_CERT", cert.toString())), CERT, KEY)))
                 .hasMessageContaining("needs both OP_HTTP_TLS_CERT").hasMessageContaining("OP_HTTP_TLS_KEY");
-        assertThat(catchThrowable(() -> HttpTls.fromEnv(new Env(Map.of("OP_HTTP_TLS_CERT", key.toString(), "OP_HTTP_TLS_KEY", key.toString())), "OP_HTTP_TLS_CERT", "OP_HTTP_TLS_KEY")))
+        assertThat(catchThrowable(() -> HttpTls.fromEnv(new Env(Map.of("OP_HTTP_TLS_CERT", key.toString(), "OP_HTTP_TLS_KEY", key.toString())), CERT, KEY)))
                 .hasMessageContaining(key.toString());
     }
 

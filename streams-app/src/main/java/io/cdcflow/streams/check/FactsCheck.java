@@ -43,7 +43,7 @@ public final class FactsCheck {
 
     /** @return the process exit code: 0 when the file can run, 2 when it cannot */
     public int run(String path) {
-        String schema = env.string("STREAMS_INPUT_SCHEMA", env.string("POSTGRES_CDC_SCHEMA", "public"));
+        String schema = io.cdcflow.streams.config.StreamsAppConfig.INPUT_SCHEMA.from(env);
         FactsFile file;
         try {
             file = FactsFile.load(path);

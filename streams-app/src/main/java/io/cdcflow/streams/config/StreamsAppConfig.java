@@ -1,7 +1,12 @@
 package io.cdcflow.streams.config;
 
+import io.cdcflow.common.config.ConfigException;
 import io.cdcflow.common.config.Env;
 import io.cdcflow.common.config.HostPort;
+import io.cdcflow.common.config.Setting;
+import io.cdcflow.common.config.Settings;
+import io.cdcflow.common.ops.HttpAuth;
+import io.cdcflow.common.ops.HttpTls;
 import java.util.List;
 import java.util.Map;
 
@@ -31,8 +36,8 @@ public record StreamsAppConfig(
         HostPort httpAddress,
         String advertisedAddress,
         String instanceId,
-        io.cdcflow.common.ops.HttpAuth httpAuth,
-        io.cdcflow.common.ops.HttpTls httpTls,
+        HttpAuth httpAuth,
+        HttpTls httpTls,
         String processingGuarantee,
         int standbyReplicas,
         int numThreads,
@@ -46,42 +51,139 @@ public record StreamsAppConfig(
         long localTableMaxRows,
         Stores stores) {
 
+    static final Setting<String> BOOTSTRAP_SERVERS = Setting.text("KAFKA_BOOTSTRAP_SERVERS", "localhost:9092", "Kafka")
+            .or("POSTGRES_CDC_BROKER_ADDRESS");
+    static final Setting<String> APPLICATION_ID = Setting.text("STREAMS_APPLICATION_ID", "cdcflow-streams",
+            "instances with the same id share the work");
+    static final Setting<String> STATE_DIR = Setting.text("STREAMS_STATE_DIR", System.getProperty("java.io.tmpdir") + "/cdcflow-streams",
+            "local state").shownDefault("`<tmp>/cdcflow-streams`");
+    static final Setting<Stores> STATE_STORES = Setting.choice("STREAMS_STATE_STORES", Stores.ROCKSDB, Stores.class,
+            "where the state stores (source tables, join subscriptions and results, versions, local copies) keep their rows: "
+                    + "`rocksdb` on local disk, kept across restarts; or `memory`, in the heap: 1.4 to 1.6 times the events/s of "
+                    + "the join stage with every join through Kafka, 1.7 to 1.9 times with the small tables joined inside each "
+                    + "task (bench/README.md, measured before that became the default), but the heap must hold every store and "
+                    + "each start rebuilds them from the changelogs, which takes longer as they grow (the join bench's 3.2 million "
+                    + "changelog records: a restart RUNNING after 4.0 s, against 1.9 s with RocksDB's local state). Measured with "
+                    + "the default facts: about 1.1 KB of heap per source row (674 to 693 MB for the join bench's 606,000 rows, "
+                    + "with or without local joins); 1,000,000 rows did not fit a 1 GB heap and did fit 3 GB; give the JVM room "
+                    + "(`-Xmx`, or the container's memory: the images take 75 % of it) or stay with `rocksdb`. Both write the same "
+                    + "changelogs, so the setting can change between starts without a reset; a start with `memory` removes the "
+                    + "application's RocksDB files from `STREAMS_STATE_DIR`. A heap still 90 % full after a garbage collection is "
+                    + "logged as an error naming these settings and counted in `streams_heap_full_total` (a JVM short of heap "
+                    + "collects without end before it fails; the images and `./cdcflow up` exit on `OutOfMemoryError` rather "
+                    + "than run on half broken)");
+    static final Setting<Guarantee> PROCESSING_GUARANTEE = Setting.choice("STREAMS_PROCESSING_GUARANTEE", Guarantee.EXACTLY_ONCE_V2,
+            Guarantee.class, "or `at_least_once`: faster, but after a crash a stale fact row can win until its key changes again "
+                    + "([why](topology-docs/TOPOLOGY.md#why-the-newest-state-always-wins-in-clickhouse)); and every change is passed "
+                    + "on, so an update of a column no fact reads costs a fact record per fact row it touches, where under "
+                    + "exactly-once it costs none");
+    static final Setting<String> INSTANCE_ID = Setting.text("STREAMS_INSTANCE_ID", null,
+            "static group membership: a restarted instance rejoins as itself, without a rebalance or a wait for its old "
+                    + "session; distinct per instance; `none` for dynamic membership").shownDefault("`<hostname>-<HTTP port>`");
+    static final Setting<Integer> STANDBY_REPLICAS = Setting.integer("STREAMS_STANDBY_REPLICAS", 0, 0, 10,
+            "copies of each task's state kept warm on other instances (`num.standby.replicas`)");
+    static final Setting<Integer> NUM_THREADS = Setting.integer("STREAMS_NUM_THREADS", 1, 1, 64,
+            "stream threads of this instance");
+    static final Setting<String> FACTS_FILE = Setting.text("STREAMS_FACTS_FILE", null,
+            "the facts: a file of `CREATE VIEW` statements ([Your own facts](#your-own-facts)); each view's rows go to a topic "
+                    + "named after it").shownDefault("the built-in [`typeorm.sql`](streams-app/facts/typeorm.sql)");
+    static final Setting<HostPort> HTTP_ADDR = Setting.hostPort("STREAMS_HTTP_ADDR", "0.0.0.0:8081",
+            "`/ping`, `/ready` (200 only when RUNNING), `/metrics`, `/topology`, `/facts/{fact}/{key}`");
+    static final Setting<String> ADVERTISED_ADDR = Setting.text("STREAMS_ADVERTISED_ADDR", null,
+            "host:port other instances use to reach this one for `/facts/{fact}/{key}`").shownDefault("`localhost:<port>`");
+    static final Setting<String> HTTP_TOKEN = Setting.text("STREAMS_HTTP_TOKEN", null,
+            "`/facts/*` and `/topology` need `Authorization: Bearer <token>` (compared in constant time); without a token they "
+                    + "are refused. `/ping`, `/ready`, `/metrics` are always open and carry no row data");
+    static final Setting<HttpAuth.Mode> HTTP_AUTH = Setting.choice("STREAMS_HTTP_AUTH", HttpAuth.Mode.TOKEN, HttpAuth.Mode.class,
+            "`none` serves `/facts/*` and `/topology` to anyone: only where nothing untrusted reaches the port");
+    static final Setting<String> HTTP_TLS_CERT = Setting.text("STREAMS_HTTP_TLS_CERT", null,
+            "a PEM certificate chain: HTTPS only, as for the wal-producer; forwarded `/facts` requests then go over HTTPS too, "
+                    + "trusting that certificate (give every instance a certificate for its `STREAMS_ADVERTISED_ADDR` from one chain)");
+    static final Setting<String> HTTP_TLS_KEY = Setting.text("STREAMS_HTTP_TLS_KEY", null,
+            "its PEM PKCS#8 key (`BEGIN PRIVATE KEY`)");
+    static final Setting<List<String>> LOCAL_TABLES = Setting.list("STREAMS_LOCAL_TABLES", null,
+            "which joined tables are joined inside each task instead of through Kafka. Unset: each fact, when its state is first "
+                    + "built, joins the tables of at most `STREAMS_LOCAL_TABLE_MAX_ROWS` rows inside each task (PostgreSQL's "
+                    + "estimate, which the wal-producer publishes with the schema; else the records in the table's topic) and the "
+                    + "larger ones through Kafka; the start logs the choice per fact (`fact order_item_fact: joined inside each "
+                    + "task: products (p); through Kafka: orders (o)`). A list (`customers,products`): those tables; `none`: every "
+                    + "join through Kafka (foreign-key joins). A table joined inside each task is copied whole into every task's "
+                    + "state (its changes go to every partition), with an index of the fact rows pointing at each of its rows: a "
+                    + "join costs no subscription and response records, and a change of its row re-emits its fact rows from the "
+                    + "index. Only joins no other join goes through can be; a later join's parent goes through Kafka. A fact's "
+                    + "state keeps the choice it was built with: unset, later starts keep it (a table that grew stays copied; a "
+                    + "reset chooses again); a list that differs from the state stops the start, saying to set it back or reset "
+                    + "the application").shownDefault("chosen by size");
+    static final Setting<Long> LOCAL_TABLE_MAX_ROWS = Setting.longValue("STREAMS_LOCAL_TABLE_MAX_ROWS", 100_000, 0, Long.MAX_VALUE,
+            "with `STREAMS_LOCAL_TABLES` unset, the largest table joined inside each task; each task holds a copy, so the disk "
+                    + "(or heap) it takes is rows × source partitions");
+    static final Setting<String> INPUT_TOPIC_PREFIX = Setting.text("STREAMS_INPUT_TOPIC_PREFIX", "cdc",
+            "input topics are `<prefix>.<schema>.<table>`").or("POSTGRES_CDC_TOPIC_PREFIX");
+    public static final Setting<String> INPUT_SCHEMA = Setting.text("STREAMS_INPUT_SCHEMA", "public",
+            "the source tables' schema: input topics `<prefix>.<schema>.<table>`; the schema `--check` reads").or("POSTGRES_CDC_SCHEMA");
+    static final Setting<String> INPUT_TOPIC = Setting.text("STREAMS_INPUT_TOPIC", null,
+            "single-topic input (split by `_metadata.table`)");
+    static final Setting<String> DEAD_LETTER_TOPIC = Setting.text("STREAMS_DEAD_LETTER_TOPIC", null,
+            "records that cannot be processed").shownDefault("`<prefix>._streams_dead_letter`");
+    static final Setting<String> SCHEMA_TOPIC = Setting.text("STREAMS_SCHEMA_TOPIC", null,
+            "where source schemas are read and the outputs' derived schemas written").shownDefault("`<prefix>._schemas`");
+    static final Setting<Map<String, String>> KAFKA = Setting.properties("KAFKA_",
+            "any Kafka Streams or Kafka client property (`KAFKA_COMMIT_INTERVAL_MS=500` becomes `commit.interval.ms`). "
+                    + "Defaults that differ from Kafka Streams': `commit.interval.ms` 200; `main.consumer.max.partition.fetch.bytes` "
+                    + "65536 (the join topics' records are not queued behind a backlog of source records); `max.task.idle.ms` -1 "
+                    + "(a task's inputs are processed as they come: the joins converge whatever the order); "
+                    + "`statestore.cache.max.bytes` 0 (each store update goes on at once: faster when most rows change once, as in "
+                    + "a backfill, and no wait for a cache flush at each hop; `KAFKA_STATESTORE_CACHE_MAX_BYTES=10485760` brings "
+                    + "the record cache back where single rows change many times a second, to coalesce their updates)")
+            .shownDefault("see meaning");
+
+    /** Every setting of the streams-app, in README's order. */
+    public static final Settings SETTINGS = new Settings("streams-app", List.of("STREAMS_"), List.of(BOOTSTRAP_SERVERS,
+            APPLICATION_ID, STATE_DIR, STATE_STORES, PROCESSING_GUARANTEE, INSTANCE_ID, STANDBY_REPLICAS, NUM_THREADS, FACTS_FILE,
+            HTTP_ADDR, ADVERTISED_ADDR, HTTP_TOKEN, HTTP_AUTH, HTTP_TLS_CERT, HTTP_TLS_KEY, LOCAL_TABLES, LOCAL_TABLE_MAX_ROWS,
+            INPUT_TOPIC_PREFIX, INPUT_SCHEMA, INPUT_TOPIC, DEAD_LETTER_TOPIC, SCHEMA_TOPIC, KAFKA));
+
+    /** Prefixes of the variables that named tables, columns and topics before the facts file did. */
+    private static final List<String> REMOVED = List.of("STREAMS_TABLE_", "STREAMS_COLUMN_", "STREAMS_TOPIC_");
+
     public static StreamsAppConfig from(Env env) {
-        for (String removed : new String[] {"STREAMS_TABLE_", "STREAMS_COLUMN_", "STREAMS_TOPIC_"}) {
+        for (String removed : REMOVED) {
             if (!env.asProperties(removed).isEmpty()) {
-                throw new io.cdcflow.common.config.ConfigException(removed + "* variables are no longer read: declare the facts as PostgreSQL "
+                throw new ConfigException(removed + "* variables are no longer read: declare the facts as PostgreSQL "
                         + "views in a file and set STREAMS_FACTS_FILE (README, 'Your own facts')");
             }
         }
-        String prefix = env.string("STREAMS_INPUT_TOPIC_PREFIX", env.string("POSTGRES_CDC_TOPIC_PREFIX", "cdc"));
-        HostPort http = env.hostPort("STREAMS_HTTP_ADDR", "0.0.0.0:8081");
+        String prefix = INPUT_TOPIC_PREFIX.from(env);
+        String prefixDot = prefix.isEmpty() ? "" : prefix + ".";
+        HostPort http = HTTP_ADDR.from(env);
+        String instanceId = INSTANCE_ID.from(env);
         return new StreamsAppConfig(
-                env.string("STREAMS_APPLICATION_ID", "cdcflow-streams"),
-                env.firstOf("KAFKA_BOOTSTRAP_SERVERS", "POSTGRES_CDC_BROKER_ADDRESS").orElse("localhost:9092"),
-                env.asProperties("KAFKA_"),
-                env.string("STREAMS_STATE_DIR", System.getProperty("java.io.tmpdir") + "/cdcflow-streams"),
+                APPLICATION_ID.from(env),
+                BOOTSTRAP_SERVERS.from(env),
+                KAFKA.from(env),
+                STATE_DIR.from(env),
                 http,
-                env.string("STREAMS_ADVERTISED_ADDR", "localhost:" + http.port()),
-                env.optional("STREAMS_INSTANCE_ID").map(id -> id.equals("none") ? "" : id).orElseGet(() -> io.cdcflow.common.config.HostPort.localInstanceId(http.port())),
-                io.cdcflow.common.ops.HttpAuth.fromEnv(env, "STREAMS_HTTP_TOKEN", "STREAMS_HTTP_AUTH"),
-                io.cdcflow.common.ops.HttpTls.fromEnv(env, "STREAMS_HTTP_TLS_CERT", "STREAMS_HTTP_TLS_KEY"),
-                env.choice("STREAMS_PROCESSING_GUARANTEE", Guarantee.EXACTLY_ONCE_V2, Guarantee.class).kafkaName,
-                env.integer("STREAMS_STANDBY_REPLICAS", 0, 0, 10),
-                env.integer("STREAMS_NUM_THREADS", 1, 1, 64),
+                ADVERTISED_ADDR.from(env, "localhost:" + http.port()),
+                instanceId == null ? HostPort.localInstanceId(http.port()) : instanceId.equals("none") ? "" : instanceId,
+                HttpAuth.fromEnv(env, HTTP_TOKEN, HTTP_AUTH),
+                HttpTls.fromEnv(env, HTTP_TLS_CERT, HTTP_TLS_KEY),
+                PROCESSING_GUARANTEE.from(env).kafkaName,
+                STANDBY_REPLICAS.from(env),
+                NUM_THREADS.from(env),
                 prefix,
-                env.string("STREAMS_INPUT_SCHEMA", env.string("POSTGRES_CDC_SCHEMA", "public")),
-                env.optional("STREAMS_INPUT_TOPIC").orElse(null),
-                env.optional("STREAMS_FACTS_FILE").orElse(null),
-                env.string("STREAMS_DEAD_LETTER_TOPIC", (prefix.isEmpty() ? "" : prefix + ".") + "_streams_dead_letter"),
-                env.string("STREAMS_SCHEMA_TOPIC", (prefix.isEmpty() ? "" : prefix + ".") + "_schemas"),
+                INPUT_SCHEMA.from(env),
+                INPUT_TOPIC.from(env),
+                FACTS_FILE.from(env),
+                DEAD_LETTER_TOPIC.from(env, prefixDot + "_streams_dead_letter"),
+                SCHEMA_TOPIC.from(env, prefixDot + "_schemas"),
                 localTables(env),
-                env.longValue("STREAMS_LOCAL_TABLE_MAX_ROWS", 100_000, 0, Long.MAX_VALUE),
-                env.choice("STREAMS_STATE_STORES", Stores.ROCKSDB, Stores.class));
+                LOCAL_TABLE_MAX_ROWS.from(env),
+                STATE_STORES.from(env));
     }
 
     /** STREAMS_LOCAL_TABLES: unset, chosen by size (null); {@code none}, no table; else the tables listed. */
     private static List<String> localTables(Env env) {
-        List<String> listed = env.list("STREAMS_LOCAL_TABLES", null);
+        List<String> listed = LOCAL_TABLES.from(env);
         if (listed == null) {
             return null;
         }

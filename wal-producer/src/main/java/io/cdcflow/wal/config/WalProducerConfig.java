@@ -5,6 +5,10 @@ import io.cdcflow.common.config.ConfigException;
 import io.cdcflow.common.config.Env;
 import io.cdcflow.common.config.HostPort;
 import io.cdcflow.common.config.PostgresDsn;
+import io.cdcflow.common.config.Setting;
+import io.cdcflow.common.config.Settings;
+import io.cdcflow.common.ops.HttpAuth;
+import io.cdcflow.common.ops.HttpTls;
 import io.cdcflow.common.event.TopicRouting;
 import io.cdcflow.common.json.Json;
 import java.time.Duration;
@@ -36,8 +40,8 @@ public record WalProducerConfig(
         String bootstrapServers,
         Map<String, String> kafkaClient,
         HostPort httpAddress,
-        io.cdcflow.common.ops.HttpAuth httpAuth,
-        io.cdcflow.common.ops.HttpTls httpTls,
+        HttpAuth httpAuth,
+        HttpTls httpTls,
         boolean snapshot,
         int snapshotBatchRows,
         int topicPartitions,
@@ -57,38 +61,121 @@ public record WalProducerConfig(
 
     public enum OversizePolicy { FAIL, DEAD_LETTER }
 
+    static final Setting<String> SCHEMA = Setting.text("POSTGRES_CDC_SCHEMA", "public", "schema of the tables");
+    static final Setting<List<String>> TABLES = Setting.list("POSTGRES_CDC_TABLES", null, "comma-separated tables, or `*` for "
+            + "every table of the schema that has a primary key or replica identity (others are left out and named in the log: "
+            + "publishing them would make PostgreSQL refuse their UPDATEs and DELETEs; a listed one is refused at start). "
+            + "Partitioned tables are captured through their root (`publish_via_partition_root`): events carry the root's name");
+    static final Setting<Duration> TABLES_REFRESH = Setting.duration("POSTGRES_CDC_TABLES_REFRESH", Duration.ofSeconds(30),
+            "with `*`: how often the schema is looked at for new tables while streaming; a new one (with a key) gets its topic, "
+                    + "joins the publication and is snapshotted while streaming goes on. `0`: only at start");
+    static final Setting<String> TABLES_JSON = Setting.text("POSTGRES_CDC_TABLES_JSON", null,
+            "the same as a JSON array (used when `POSTGRES_CDC_TABLES` is unset)").shownDefault("`[\"customers\",\"products\",\"orders\",\"order_items\"]`");
+    static final Setting<String> PUBLICATION = Setting.text("POSTGRES_CDC_PUBLICATION", "redpanda_cdc_publication",
+            "publication, created or extended with missing tables");
+    static final Setting<String> SLOT = Setting.text("POSTGRES_CDC_SLOT", "redpanda_cdc_slot",
+            "logical replication slot (pgoutput), created when missing");
+    static final Setting<String> WAIT_FOR_TABLE = Setting.text("POSTGRES_CDC_WAIT_FOR_TABLE", null,
+            "wait for this table before setting up");
+    static final Setting<Integer> CONNECT_ATTEMPTS = Setting.integer("POSTGRES_CDC_CONNECT_ATTEMPTS", 60, 1, 1_000_000,
+            "how many times PostgreSQL (and that table) is tried before the start fails ...");
+    static final Setting<Duration> CONNECT_INTERVAL = Setting.duration("POSTGRES_CDC_CONNECT_INTERVAL", Duration.ofSeconds(2),
+            "... and the wait between two tries");
+    static final Setting<Boolean> SNAPSHOT = Setting.bool("POSTGRES_CDC_SNAPSHOT", true,
+            "publish every existing row (`operation: read`) when the slot is created");
+    static final Setting<Integer> SNAPSHOT_BATCH_ROWS = Setting.integer("POSTGRES_CDC_SNAPSHOT_BATCH_ROWS", 10_000, 1, 10_000_000,
+            "snapshot rows (streamed with `COPY`) between updates of `cdc_snapshot_rows_total` and checks for Kafka failures; "
+                    + "progress is logged every 5 s");
+    static final Setting<String> TOPIC_PREFIX = Setting.text("POSTGRES_CDC_TOPIC_PREFIX", TopicRouting.DEFAULT_PREFIX,
+            "topics are `<prefix>.<schema>.<table>`");
+    static final Setting<String> TOPIC = Setting.text("POSTGRES_CDC_TOPIC", null,
+            "single-topic mode: every table to this topic (the seed used `cdc_events`)");
+    static final Setting<Integer> TOPIC_PARTITIONS = Setting.integer("POSTGRES_CDC_TOPIC_PARTITIONS", 3, 1, 10_000,
+            "partitions of topics the producer creates");
+    static final Setting<String> TOPIC_RETENTION = Setting.text("POSTGRES_CDC_TOPIC_RETENTION", null,
+            "how long Kafka keeps the changes in topics the producer creates: `compact` keeps the newest change of every row "
+                    + "for good (a consumer that starts late or falls behind still rebuilds every row), `forever` keeps every "
+                    + "change, a duration such as `168h` lets Kafka delete changes older than that, consumed or not. Topics that "
+                    + "exist are left as they are").shownDefault("`compact` (single topic: `forever`)");
+    static final Setting<String> BOOTSTRAP_SERVERS = Setting.text("POSTGRES_CDC_BROKER_ADDRESS", "redpanda:9092",
+            "Kafka bootstrap servers").or("KAFKA_BOOTSTRAP_SERVERS");
+    static final Setting<Map<String, String>> KAFKA = Setting.properties("KAFKA_",
+            "any Kafka client property: `KAFKA_SECURITY_PROTOCOL=SASL_SSL` becomes `security.protocol`");
+    static final Setting<Integer> MAX_REQUEST_SIZE = Setting.integer("KAFKA_MAX_REQUEST_SIZE", 1_048_576, 1024, Integer.MAX_VALUE,
+            "largest event the producer sends");
+    static final Setting<OversizePolicy> OVERSIZE = Setting.choice("POSTGRES_CDC_OVERSIZE", OversizePolicy.FAIL, OversizePolicy.class,
+            "an event over that size: `fail` (clear error, no progress) or `dead_letter` (its key and metadata to the dead-letter "
+                    + "topic). A value over twice that size is not even decoded (skipped in the message or COPY row PostgreSQL "
+                    + "sent, never copied), so a 300 MB value costs no memory beyond the driver's buffer");
+    static final Setting<String> DEAD_LETTER_TOPIC = Setting.text("POSTGRES_CDC_DEAD_LETTER_TOPIC", null,
+            "where oversized events go").shownDefault("`<prefix>._dead_letter`");
+    static final Setting<String> STATE_TOPIC = Setting.text("POSTGRES_CDC_STATE_TOPIC", null,
+            "compacted topic remembering that the snapshot completed").shownDefault("`<prefix>._wal_producer_state`");
+    static final Setting<String> SCHEMA_TOPIC = Setting.text("POSTGRES_CDC_SCHEMA_TOPIC", null,
+            "compacted topic of every table's schema; records name theirs in a `cdc.schema_id` header "
+                    + "([docs/events.md](docs/events.md#schemas))").shownDefault("`<prefix>._schemas`");
+    static final Setting<Duration> STATUS_INTERVAL = Setting.duration("POSTGRES_CDC_STATUS_INTERVAL", Duration.ofSeconds(10),
+            "standby status updates to PostgreSQL");
+    static final Setting<Duration> HEARTBEAT_INTERVAL = Setting.duration("POSTGRES_CDC_HEARTBEAT_INTERVAL", Duration.ofSeconds(10),
+            "logical heartbeat message so the slot advances while the tables are idle (`0` disables)");
+    static final Setting<HostPort> HTTP_ADDR = Setting.hostPort("POSTGRES_CDC_HTTP_ADDR", "0.0.0.0:4195", "`/ping`, `/ready`, `/metrics`");
+    static final Setting<String> HTTP_TOKEN = Setting.text("POSTGRES_CDC_HTTP_TOKEN", null,
+            "enables `POST /snapshot/<table>` with `Authorization: Bearer <token>` (compared in constant time): the table is "
+                    + "snapshotted again while streaming goes on; progress in the log and `cdc_snapshot_rows_total`. Without a "
+                    + "token the call is refused");
+    static final Setting<HttpAuth.Mode> HTTP_AUTH = Setting.choice("POSTGRES_CDC_HTTP_AUTH", HttpAuth.Mode.TOKEN, HttpAuth.Mode.class,
+            "`none` serves `POST /snapshot/<table>` without a token: only where nothing untrusted reaches the port");
+    static final Setting<String> HTTP_TLS_CERT = Setting.text("POSTGRES_CDC_HTTP_TLS_CERT", null,
+            "a PEM certificate chain: the endpoints are then served over HTTPS only");
+    static final Setting<String> HTTP_TLS_KEY = Setting.text("POSTGRES_CDC_HTTP_TLS_KEY", null,
+            "its PEM PKCS#8 key (`BEGIN PRIVATE KEY`)");
+
+    /** Every setting of the wal-producer, in README's order. */
+    public static final Settings SETTINGS = new Settings("wal-producer", List.of("POSTGRES_CDC_"), concat(
+            PostgresDsn.SETTINGS, List.of(SCHEMA, TABLES, TABLES_REFRESH, TABLES_JSON, PUBLICATION, SLOT, WAIT_FOR_TABLE,
+                    CONNECT_ATTEMPTS, CONNECT_INTERVAL, SNAPSHOT, SNAPSHOT_BATCH_ROWS, TOPIC_PREFIX, TOPIC, TOPIC_PARTITIONS,
+                    TOPIC_RETENTION, BOOTSTRAP_SERVERS, KAFKA, MAX_REQUEST_SIZE, OVERSIZE, DEAD_LETTER_TOPIC, STATE_TOPIC,
+                    SCHEMA_TOPIC, STATUS_INTERVAL, HEARTBEAT_INTERVAL, HTTP_ADDR, HTTP_TOKEN, HTTP_AUTH, HTTP_TLS_CERT,
+                    HTTP_TLS_KEY)));
+
+    private static List<Setting<?>> concat(List<Setting<?>> first, List<Setting<?>> second) {
+        List<Setting<?>> all = new ArrayList<>(first);
+        all.addAll(second);
+        return all;
+    }
+
     public static WalProducerConfig from(Env env) {
-        String prefix = env.string("POSTGRES_CDC_TOPIC_PREFIX", TopicRouting.DEFAULT_PREFIX);
-        TopicRouting routing = env.optional("POSTGRES_CDC_TOPIC").map(TopicRouting::single)
-                .orElse(TopicRouting.perTable(prefix));
+        String prefix = TOPIC_PREFIX.from(env);
+        String topic = TOPIC.from(env);
+        TopicRouting routing = topic != null ? TopicRouting.single(topic) : TopicRouting.perTable(prefix);
         String prefixDot = prefix.isEmpty() ? "" : prefix + ".";
         return new WalProducerConfig(
                 PostgresDsn.fromEnv(env),
-                env.string("POSTGRES_CDC_SCHEMA", "public"),
-                env.string("POSTGRES_CDC_PUBLICATION", "redpanda_cdc_publication"),
-                env.string("POSTGRES_CDC_SLOT", "redpanda_cdc_slot"),
+                SCHEMA.from(env),
+                PUBLICATION.from(env),
+                SLOT.from(env),
                 tables(env),
-                env.optional("POSTGRES_CDC_WAIT_FOR_TABLE").orElse(null),
+                WAIT_FOR_TABLE.from(env),
                 routing,
-                env.firstOf("POSTGRES_CDC_BROKER_ADDRESS", "KAFKA_BOOTSTRAP_SERVERS").orElse("redpanda:9092"),
-                env.asProperties("KAFKA_"),
-                env.hostPort("POSTGRES_CDC_HTTP_ADDR", "0.0.0.0:4195"),
-                io.cdcflow.common.ops.HttpAuth.fromEnv(env, "POSTGRES_CDC_HTTP_TOKEN", "POSTGRES_CDC_HTTP_AUTH"),
-                io.cdcflow.common.ops.HttpTls.fromEnv(env, "POSTGRES_CDC_HTTP_TLS_CERT", "POSTGRES_CDC_HTTP_TLS_KEY"),
-                env.bool("POSTGRES_CDC_SNAPSHOT", true),
-                env.integer("POSTGRES_CDC_SNAPSHOT_BATCH_ROWS", 10_000, 1, 10_000_000),
-                env.integer("POSTGRES_CDC_TOPIC_PARTITIONS", 3, 1, 10_000),
+                BOOTSTRAP_SERVERS.from(env),
+                KAFKA.from(env),
+                HTTP_ADDR.from(env),
+                HttpAuth.fromEnv(env, HTTP_TOKEN, HTTP_AUTH),
+                HttpTls.fromEnv(env, HTTP_TLS_CERT, HTTP_TLS_KEY),
+                SNAPSHOT.from(env),
+                SNAPSHOT_BATCH_ROWS.from(env),
+                TOPIC_PARTITIONS.from(env),
                 changeTopicConfig(env, routing),
-                env.string("POSTGRES_CDC_STATE_TOPIC", prefixDot + "_wal_producer_state"),
-                env.string("POSTGRES_CDC_SCHEMA_TOPIC", prefixDot + "_schemas"),
-                env.string("POSTGRES_CDC_DEAD_LETTER_TOPIC", prefixDot + "_dead_letter"),
-                env.choice("POSTGRES_CDC_OVERSIZE", OversizePolicy.FAIL, OversizePolicy.class),
-                env.integer("KAFKA_MAX_REQUEST_SIZE", 1_048_576, 1024, Integer.MAX_VALUE),
-                env.duration("POSTGRES_CDC_STATUS_INTERVAL", Duration.ofSeconds(10)),
-                env.duration("POSTGRES_CDC_HEARTBEAT_INTERVAL", Duration.ofSeconds(10)),
-                env.integer("POSTGRES_CDC_CONNECT_ATTEMPTS", 60, 1, 1_000_000),
-                env.duration("POSTGRES_CDC_CONNECT_INTERVAL", Duration.ofSeconds(2)),
-                env.duration("POSTGRES_CDC_TABLES_REFRESH", Duration.ofSeconds(30)));
+                STATE_TOPIC.from(env, prefixDot + "_wal_producer_state"),
+                SCHEMA_TOPIC.from(env, prefixDot + "_schemas"),
+                DEAD_LETTER_TOPIC.from(env, prefixDot + "_dead_letter"),
+                OVERSIZE.from(env),
+                MAX_REQUEST_SIZE.from(env),
+                STATUS_INTERVAL.from(env),
+                HEARTBEAT_INTERVAL.from(env),
+                CONNECT_ATTEMPTS.from(env),
+                CONNECT_INTERVAL.from(env),
+                TABLES_REFRESH.from(env));
     }
 
     /**
@@ -107,7 +194,7 @@ public record WalProducerConfig(
      * changes whether consumed or not.
      */
     static Map<String, String> changeTopicConfig(Env env, TopicRouting routing) {
-        String value = env.string("POSTGRES_CDC_TOPIC_RETENTION", routing.isSingleTopic() ? "forever" : "compact");
+        String value = TOPIC_RETENTION.from(env, routing.isSingleTopic() ? "forever" : "compact");
         return switch (value) {
             case "compact" -> {
                 if (routing.isSingleTopic()) {
@@ -120,7 +207,7 @@ public record WalProducerConfig(
             default -> {
                 try {
                     yield Map.of("cleanup.policy", "delete",
-                            "retention.ms", String.valueOf(env.duration("POSTGRES_CDC_TOPIC_RETENTION", null).toMillis()));
+                            "retention.ms", String.valueOf(env.duration(TOPIC_RETENTION.name(), null).toMillis()));
                 } catch (ConfigException e) {
                     throw new ConfigException("POSTGRES_CDC_TOPIC_RETENTION must be compact, forever or a duration such as 168h, got '"
                             + value + "'");
@@ -131,9 +218,10 @@ public record WalProducerConfig(
 
     /** POSTGRES_CDC_TABLES (comma list or *) first, then POSTGRES_CDC_TABLES_JSON, then the seed's four tables. */
     static List<String> tables(Env env) {
-        List<String> listed = env.list("POSTGRES_CDC_TABLES", null);
+        List<String> listed = TABLES.from(env);
         if (listed == null) {
-            listed = env.optional("POSTGRES_CDC_TABLES_JSON").map(WalProducerConfig::jsonTables).orElse(SEED_TABLES);
+            String json = TABLES_JSON.from(env);
+            listed = json == null ? SEED_TABLES : jsonTables(json);
         }
         if (listed.contains("*")) {
             return List.of();

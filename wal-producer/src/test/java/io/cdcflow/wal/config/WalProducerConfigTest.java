@@ -11,6 +11,12 @@ import org.junit.jupiter.api.Test;
 
 /** How long Kafka keeps the changes of topics the producer creates: never dropped unconsumed unless asked. */
 class WalProducerConfigTest {
+
+    @Test
+    void readmeTableIsTheDeclaredSettings() {
+        assertThat(io.cdcflow.testsupport.ReadmeSettings.drift(WalProducerConfig.SETTINGS)).isNull();
+    }
+
     private static WalProducerConfig config(String... pairs) {
         Map<String, String> env = new HashMap<>();
         for (int i = 0; i < pairs.length; i += 2) {
