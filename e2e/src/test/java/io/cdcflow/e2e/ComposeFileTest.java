@@ -79,7 +79,7 @@ class ComposeFileTest {
             assertThat(service.get("healthcheck").get("test").toString()).contains("http://127.0.0.1:" + port + "/ready");
             assertThat(service.get("build").get("dockerfile").asText()).isEqualTo("docker/" + d.getKey() + ".Dockerfile");
             String dockerfile = Files.readString(DOCKER.resolve(d.getKey() + ".Dockerfile"));
-            assertThat(dockerfile).contains("EXPOSE " + port, "http://127.0.0.1:" + port + "/ready", "USER cdcflow",
+            assertThat(dockerfile).contains("EXPOSE " + port, d.getValue() + ":-0.0.0.0:" + port + "}", "127.0.0.1:${addr##*:}/ready", "USER cdcflow",
                     "/" + d.getKey() + "/target/" + d.getKey() + ".jar", "-pl " + d.getKey());
         }
     }

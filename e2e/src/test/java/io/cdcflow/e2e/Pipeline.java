@@ -54,6 +54,7 @@ final class Pipeline implements AutoCloseable {
     private final Path factsFile;
     private final Map<String, String> streamsSettings;
     private final Map<String, String> writerSettings;
+    private final boolean containers;
 
     Pipeline(PostgresEndpoint pg, KafkaEndpoint kafka, ClickHouseEndpoint ch) throws Exception {
         this(pg, kafka, ch, Facts.defaults());
@@ -72,11 +73,26 @@ final class Pipeline implements AutoCloseable {
     /** @param writerSettings settings of the writers beside the pipeline's own (CLICKHOUSE_CLUSTER, ...) */
     Pipeline(PostgresEndpoint pg, KafkaEndpoint kafka, ClickHouseEndpoint ch, Facts facts, Map<String, String> streamsSettings,
              Map<String, String> writerSettings) throws Exception {
+        this(pg, kafka, ch, facts, streamsSettings, writerSettings, false);
+    }
+
+    /**
+     * @param containers each deployable runs as its container image ({@code LocalImages}, built beforehand) on the
+     *                   host's network, instead of its jar as a process
+     */
+    Pipeline(PostgresEndpoint pg, KafkaEndpoint kafka, ClickHouseEndpoint ch, Facts facts, Map<String, String> streamsSettings,
+             Map<String, String> writerSettings, boolean containers) throws Exception {
+        this.containers = containers;
         this.facts = facts;
         this.streamsSettings = streamsSettings;
         this.writerSettings = writerSettings;
         logs = Files.createTempDirectory("cdcflow-e2e-" + run);
         factsFile = FactsFixtures.prefixed(facts.sql(), run);
+        if (containers) {
+            // the images run as their own user (uid 10001): the state goes in logs/, the facts file is read
+            Files.setPosixFilePermissions(logs, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+            Files.setPosixFilePermissions(factsFile, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        }
         int walPort = Ports.free();
         int streamsPort = Ports.free();
         int writerPort = Ports.free();
@@ -93,7 +109,7 @@ final class Pipeline implements AutoCloseable {
         if (facts.tables() != null) {
             wal.put("POSTGRES_CDC_TABLES", facts.tables());
         }
-        walProducer = new Deployable("wal-producer", wal, walPort, logs.resolve("wal-producer.log"));
+        walProducer = deployable("wal-producer", "", wal, walPort);
         streamsApp = streams(kafka, streamsPort, "a");
         streamsApp2 = streams(kafka, streamsPort2, "b");
         String outputs = String.join(",", facts.views().stream().map(v -> run + "_" + v).toList());
@@ -118,7 +134,7 @@ final class Pipeline implements AutoCloseable {
                 Map.entry("STREAMS_ADVERTISED_ADDR", "127.0.0.1:" + port),
                 Map.entry("STREAMS_FACTS_FILE", factsFile.toString()),
                 Map.entry("KAFKA_SESSION_TIMEOUT_MS", "10000")));
-        return new Deployable("streams-app", env, port, logs.resolve("streams-app-" + instance + ".log"));
+        return deployable("streams-app", instance, env, port);
     }
 
     private Deployable writer(KafkaEndpoint kafka, ClickHouseEndpoint ch, int port, String instance, String topics, String group) {
@@ -135,7 +151,17 @@ final class Pipeline implements AutoCloseable {
                 "KAFKA_SESSION_TIMEOUT_MS", "10000"));
         env.put("WRITER_SCHEMA_TOPIC", run + "._schemas");
         env.putAll(writerSettings);
-        return new Deployable("clickhouse-writer", env, port, logs.resolve("clickhouse-writer-" + instance + ".log"));
+        return deployable("clickhouse-writer", instance, env, port);
+    }
+
+    private Deployable deployable(String name, String instance, Map<String, String> env, int port) {
+        String id = name + (instance.isEmpty() ? "" : "-" + instance);
+        Path log = logs.resolve(id + ".log");
+        if (!containers) {
+            return new Deployable(name, env, port, log);
+        }
+        List<Path> mounts = name.equals("streams-app") ? List.of(logs, factsFile) : List.of();
+        return Deployable.inContainer(name, env, port, log, run + "-" + id, mounts);
     }
 
     /** The ClickHouse table of an output ("order_fact" → database.run_order_fact). */
