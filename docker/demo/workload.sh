@@ -1,6 +1,8 @@
 #!/bin/sh
 # A steady demo workload: new orders with items, status changes, customer renames, product re-categorisations, deletes.
 set -e
+# the container's first process: stop at once on docker stop (SIGTERM), between two rounds
+trap 'exit 0' TERM INT
 i=0
 while true; do
   i=$((i + 1))

@@ -44,6 +44,11 @@ final class FactViews {
      * ClickHouse's own columns (the version, delete flag and ingestion time, whatever names they took) left out.
      */
     static void assertEqual(PostgresEndpoint db, ClickHouseEndpoint ch, String relation, String table, Pipeline pipeline) {
+        assertEqual(db, ch, relation, table, "logs in " + pipeline.logs);
+    }
+
+    /** {@link #assertEqual(PostgresEndpoint, ClickHouseEndpoint, String, String, Pipeline)}; {@code logs} says where the logs are. */
+    static void assertEqual(PostgresEndpoint db, ClickHouseEndpoint ch, String relation, String table, String logs) {
         Map<String, String> pgTypes = pgTypes(db, relation);
         List<String> expected = pgRows(db, relation);
         boolean equal = Waiting.until(DRAIN, Duration.ofSeconds(1), () -> expected.equals(chRows(ch, table, pgTypes.keySet())));
@@ -53,8 +58,7 @@ final class FactViews {
             missing.removeAll(actual);
             List<String> extra = new ArrayList<>(actual);
             extra.removeAll(expected);
-            throw new AssertionError(relation + " differs from PostgreSQL after " + DRAIN.toSeconds() + "s (logs in " + pipeline.logs
-                    + "): " + expected.size() + " rows in PostgreSQL, " + actual.size() + " in ClickHouse; only in PostgreSQL "
+            throw new AssertionError(relation + " differs from PostgreSQL after " + DRAIN.toSeconds() + "s (" + logs + "): " + expected.size() + " rows in PostgreSQL, " + actual.size() + " in ClickHouse; only in PostgreSQL "
                     + missing.stream().limit(3).toList() + ", only in ClickHouse " + extra.stream().limit(3).toList());
         }
         if (expected.isEmpty()) {

@@ -61,6 +61,65 @@ public final class LocalImages {
         return image(deployable);
     }
 
+    /** The files of each service's image, under {@code images/<service>/} in this module's resources. */
+    private static final java.util.Map<String, List<String>> SERVICES = java.util.Map.of(
+            "postgres", List.of("Containerfile", "entrypoint.sh"),
+            "clickhouse", List.of("Containerfile", "entrypoint.sh"),
+            "kafka", List.of("Containerfile", "entrypoint.sh", "kafka-broker-api-versions.sh"),
+            "prometheus", List.of("Containerfile"));
+
+    /**
+     * A local stand-in for the public image of a service the compose file runs ({@code postgres}, {@code clickhouse},
+     * {@code kafka}, {@code prometheus}): Debian's package (the broker's jars from this JVM's class path for Kafka) with
+     * an entry point that keeps the public image's conventions (its environment variables, init scripts, healthcheck
+     * tools). Tagged with a hash of what it is built from, and built only when podman does not hold that tag yet.
+     */
+    public static synchronized String service(String name) {
+        List<String> files = SERVICES.get(name);
+        if (files == null) {
+            throw new IllegalArgumentException("no local image for " + name + "; there are " + SERVICES.keySet());
+        }
+        baseImages();
+        try {
+            Path context = Files.createTempDirectory("cdcflow-image-" + name + "-");
+            java.util.zip.CRC32 hash = new java.util.zip.CRC32();
+            for (String file : files) {
+                try (var in = LocalImages.class.getResourceAsStream("/images/" + name + "/" + file)) {
+                    byte[] bytes = java.util.Objects.requireNonNull(in, "resource images/" + name + "/" + file).readAllBytes();
+                    hash.update(bytes);
+                    Path target = context.resolve(file);
+                    Files.write(target, bytes);
+                    target.toFile().setExecutable(file.endsWith(".sh"), false);
+                }
+            }
+            if (name.equals("kafka")) {
+                Path libs = Files.createDirectories(context.resolve("libs"));
+                for (String entry : LocalKafka.classPath()) {
+                    Path jar = Path.of(entry);
+                    if (entry.endsWith(".jar") && Files.isRegularFile(jar) && !Files.exists(libs.resolve(jar.getFileName()))) {
+                        Files.copy(jar, libs.resolve(jar.getFileName()));
+                        hash.update(jar.getFileName().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                    }
+                }
+            }
+            String image = "localhost/cdcflow-" + name + ":" + Long.toHexString(hash.getValue());
+            try {
+                if (!exists(image)) {
+                    List<String> args = new ArrayList<>(List.of("build", "--format", "docker", "--network", "host"));
+                    args.addAll(LIMITS);
+                    args.addAll(List.of("--build-arg", "BASE=" + (name.equals("kafka") ? RUNTIME : DEBIAN), "-t", image, context.toString()));
+                    check("the local " + name + " image", podman(Duration.ofMinutes(15), args),
+                            Path.of(System.getProperty("java.io.tmpdir"), "cdcflow-images", name + ".log"));
+                }
+            } finally {
+                Cleanup.deleteTree(context);
+            }
+            return image;
+        } catch (IOException e) {
+            throw new ServiceUnavailableException("podman", e);
+        }
+    }
+
     /** {@link #DEBIAN}, {@link #BUILD} and {@link #RUNTIME}, each built unless podman holds it already. */
     static void baseImages() {
         for (String tool : List.of("podman", "runc", "debootstrap")) {
