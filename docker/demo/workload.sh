@@ -3,6 +3,8 @@
 set -e
 # the container's first process: stop at once on docker stop (SIGTERM), between two rounds
 trap 'exit 0' TERM INT
+# without docker compose's healthy-dependency wait (podman-compose 1.0 has none), wait for PostgreSQL here
+until psql -q -c 'SELECT 1' >/dev/null 2>&1; do sleep 1; done
 i=0
 while true; do
   i=$((i + 1))

@@ -9,6 +9,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -28,14 +30,14 @@ final class Deployable implements AutoCloseable {
     private Process process;
     /** The container's name, when run as one (null: the jar as a process). */
     private final String container;
-    private final java.util.List<Path> mounts;
+    private final List<Path> mounts;
     private boolean created;
 
     Deployable(String name, Map<String, String> env, int httpPort, Path log) {
-        this(name, env, httpPort, log, null, java.util.List.of());
+        this(name, env, httpPort, log, null, List.of());
     }
 
-    private Deployable(String name, Map<String, String> env, int httpPort, Path log, String container, java.util.List<Path> mounts) {
+    private Deployable(String name, Map<String, String> env, int httpPort, Path log, String container, List<Path> mounts) {
         this.name = name;
         this.jar = Path.of("..", name, "target", name + ".jar");
         this.env = env;
@@ -49,7 +51,7 @@ final class Deployable implements AutoCloseable {
      * The deployable's image ({@link LocalImages#image}) run as container {@code container}, with {@code mounts} (host
      * paths the environment names: a facts file, a state directory) at the same paths inside.
      */
-    static Deployable inContainer(String name, Map<String, String> env, int httpPort, Path log, String container, java.util.List<Path> mounts) {
+    static Deployable inContainer(String name, Map<String, String> env, int httpPort, Path log, String container, List<Path> mounts) {
         return new Deployable(name, env, httpPort, log, container, mounts);
     }
 
@@ -72,10 +74,10 @@ final class Deployable implements AutoCloseable {
             podman("start", container);
             return;
         }
-        java.util.List<String> run = new java.util.ArrayList<>(java.util.List.of("run", "--detach", "--name", container, "--network", "host"));
+        List<String> run = new ArrayList<>(List.of("run", "--detach", "--name", container, "--network", "host"));
         run.addAll(LocalImages.LIMITS);
-        env.forEach((k, v) -> run.addAll(java.util.List.of("--env", k + "=" + v)));
-        mounts.forEach(m -> run.addAll(java.util.List.of("--volume", m + ":" + m)));
+        env.forEach((k, v) -> run.addAll(List.of("--env", k + "=" + v)));
+        mounts.forEach(m -> run.addAll(List.of("--volume", m + ":" + m)));
         run.add(LocalImages.image(name));
         podman(run.toArray(String[]::new));
         created = true;

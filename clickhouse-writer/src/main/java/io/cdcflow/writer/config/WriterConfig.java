@@ -94,16 +94,10 @@ public record WriterConfig(
                     + "`WRITER_HTTP_ADDR`'s port is `0`)").shownDefault("`<hostname>-<HTTP port>`");
 
     /** Every setting of the clickhouse-writer, in README's order. */
-    public static final Settings SETTINGS = new Settings("clickhouse-writer", List.of("WRITER_", "CLICKHOUSE_"), concat(
+    public static final Settings SETTINGS = Settings.of("clickhouse-writer", List.of("WRITER_", "CLICKHOUSE_"),
             List.of(CLICKHOUSE_URL, CA_FILE, USER, PASSWORD, DATABASE, BOOTSTRAP_SERVERS, KAFKA, TOPICS, SCHEMA_TOPIC, GROUP_ID,
                     BATCH_ROWS, BATCH_BYTES, BATCH_MAX_AGE, MAX_BACKOFF, DEAD_LETTER_TOPIC, HTTP_ADDR, HTTP_TLS_CERT, HTTP_TLS_KEY,
-                    INSTANCE_ID), ClusterLayout.SETTINGS));
-
-    private static List<Setting<?>> concat(List<Setting<?>> first, List<Setting<?>> second) {
-        List<Setting<?>> all = new java.util.ArrayList<>(first);
-        all.addAll(second);
-        return all;
-    }
+                    INSTANCE_ID), ClusterLayout.SETTINGS);
 
     /** CLICKHOUSE_CA_FILE: the PEM certificate of the authority that signed ClickHouse's, for an https:// URL. */
     private static java.nio.file.Path caFile(Env env, String url) {

@@ -19,6 +19,16 @@ public record Settings(String deployable, List<String> prefixes, List<Setting<?>
         all = List.copyOf(all);
     }
 
+    /** The settings of a deployable from groups of them (a shared module's, the deployable's own), in order. */
+    @SafeVarargs
+    public static Settings of(String deployable, List<String> prefixes, List<? extends Setting<?>>... groups) {
+        List<Setting<?>> all = new ArrayList<>();
+        for (List<? extends Setting<?>> group : groups) {
+            all.addAll(group);
+        }
+        return new Settings(deployable, prefixes, all);
+    }
+
     /** README's table: one row per setting, its names, its default and its meaning. */
     public String markdownTable() {
         StringBuilder table = new StringBuilder("| variable | default | meaning |\n|---|---|---|\n");

@@ -131,18 +131,12 @@ public record WalProducerConfig(
             "its PEM PKCS#8 key (`BEGIN PRIVATE KEY`)");
 
     /** Every setting of the wal-producer, in README's order. */
-    public static final Settings SETTINGS = new Settings("wal-producer", List.of("POSTGRES_CDC_"), concat(
+    public static final Settings SETTINGS = Settings.of("wal-producer", List.of("POSTGRES_CDC_"),
             PostgresDsn.SETTINGS, List.of(SCHEMA, TABLES, TABLES_REFRESH, TABLES_JSON, PUBLICATION, SLOT, WAIT_FOR_TABLE,
                     CONNECT_ATTEMPTS, CONNECT_INTERVAL, SNAPSHOT, SNAPSHOT_BATCH_ROWS, TOPIC_PREFIX, TOPIC, TOPIC_PARTITIONS,
                     TOPIC_RETENTION, BOOTSTRAP_SERVERS, KAFKA, MAX_REQUEST_SIZE, OVERSIZE, DEAD_LETTER_TOPIC, STATE_TOPIC,
                     SCHEMA_TOPIC, STATUS_INTERVAL, HEARTBEAT_INTERVAL, HTTP_ADDR, HTTP_TOKEN, HTTP_AUTH, HTTP_TLS_CERT,
-                    HTTP_TLS_KEY)));
-
-    private static List<Setting<?>> concat(List<Setting<?>> first, List<Setting<?>> second) {
-        List<Setting<?>> all = new ArrayList<>(first);
-        all.addAll(second);
-        return all;
-    }
+                    HTTP_TLS_KEY));
 
     public static WalProducerConfig from(Env env) {
         String prefix = TOPIC_PREFIX.from(env);
