@@ -58,6 +58,8 @@ public final class LocalImages {
                 "-f", repository.resolve("docker").resolve(deployable + ".Dockerfile").toString(),
                 "-t", image(deployable), repository.toString()));
         check("the " + deployable + " image", podman(Duration.ofMinutes(15), args), log);
+        // the build stage's image (a JDK, Maven and the compiled sources) is left untagged: not kept from one run to the next
+        podman(Duration.ofMinutes(2), List.of("image", "prune", "--force"));
         return image(deployable);
     }
 
