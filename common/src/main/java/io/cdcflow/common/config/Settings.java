@@ -40,6 +40,11 @@ public record Settings(String deployable, List<String> prefixes, List<Setting<?>
         return table.toString();
     }
 
+    /** Whether {@code variable} is one of these settings (a name, an older name, or under a prefix such as {@code KAFKA_*}). */
+    public boolean declares(String variable) {
+        return all.stream().anyMatch(s -> s.covers(variable));
+    }
+
     /**
      * Variables of {@code env} that start with one of {@link #prefixes} but are no setting, each with the setting whose
      * name is closest: {@code POSTGRES_CDC_TABLE is not a setting of the wal-producer (POSTGRES_CDC_TABLES?)}.
@@ -47,7 +52,7 @@ public record Settings(String deployable, List<String> prefixes, List<Setting<?>
     public List<String> unknown(Env env) {
         List<String> messages = new ArrayList<>();
         for (String variable : env.names()) {
-            if (prefixes.stream().anyMatch(variable::startsWith) && all.stream().noneMatch(s -> s.covers(variable))) {
+            if (prefixes.stream().anyMatch(variable::startsWith) && !declares(variable)) {
                 String closest = all.stream().flatMap(s -> s.names().stream()).filter(n -> !n.endsWith("*"))
                         .min(Comparator.comparingInt(n -> distance(n, variable))).orElse(null);
                 messages.add(variable + " is not a setting of the " + deployable
