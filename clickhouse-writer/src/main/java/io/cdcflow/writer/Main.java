@@ -17,7 +17,7 @@ public final class Main {
     }
 
     public static void main(String[] args) throws Exception {
-        WriterConfig config = Startup.configOrExit(WriterConfig.SETTINGS, WriterConfig::from);
+        WriterConfig config = Startup.configOrExit(WriterConfig.SETTINGS, args, WriterConfig::from);
         Metrics metrics = new Metrics();
         TopicSink sink = new TopicSink(config, metrics);
         OpsServer ops = OpsServer.start(config.httpAddress(), config.httpTls(), metrics, sink::health, app -> { });

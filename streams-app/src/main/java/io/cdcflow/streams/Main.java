@@ -25,10 +25,9 @@ public final class Main {
             System.exit(new FactsCheck(Env.system(), System.out).run(args.length > 1 ? args[1] : null));
         }
         if (args.length > 0) {
-            System.err.println("usage: java -jar streams-app.jar [--check [facts.sql]]  (configured by environment variables: README)");
-            System.exit(2);
+            Startup.helpOrExit(StreamsAppConfig.SETTINGS, args, " [--check [facts.sql]]");
         }
-        StreamsAppConfig config = Startup.configOrExit(StreamsAppConfig.SETTINGS, StreamsAppConfig::from);
+        StreamsAppConfig config = Startup.configOrExit(StreamsAppConfig.SETTINGS, args, StreamsAppConfig::from);
         StreamsApp app;
         try {
             app = new StreamsApp(config, new Metrics());

@@ -20,7 +20,7 @@ public final class Main {
     }
 
     public static void main(String[] args) throws Exception {
-        WalProducerConfig config = Startup.configOrExit(WalProducerConfig.SETTINGS, WalProducerConfig::from);
+        WalProducerConfig config = Startup.configOrExit(WalProducerConfig.SETTINGS, args, WalProducerConfig::from);
         Metrics metrics = new Metrics();
         String transport = config.postgres().transportWarning();
         if (transport != null) {

@@ -40,6 +40,30 @@ public record Settings(String deployable, List<String> prefixes, List<Setting<?>
         return table.toString();
     }
 
+    /** What {@code --help} prints: each setting, its default and its meaning, as plain text wrapped at 100 columns. */
+    public String help() {
+        StringBuilder text = new StringBuilder(deployable + ": every setting is an environment variable (README, Configuration)\n");
+        for (Setting<?> setting : all) {
+            text.append('\n').append(String.join(" or ", setting.names())).append("  (default: ")
+                    .append(plain(setting.shownDefault()).replace("—", "none")).append(")\n");
+            StringBuilder line = new StringBuilder("    ");
+            for (String word : plain(setting.meaning()).split(" ")) {
+                if (line.length() + word.length() > 100 && line.length() > 4) {
+                    text.append(line.toString().stripTrailing()).append('\n');
+                    line = new StringBuilder("    ");
+                }
+                line.append(word).append(' ');
+            }
+            text.append(line.toString().stripTrailing()).append('\n');
+        }
+        return text.toString();
+    }
+
+    /** Markdown as plain text: code spans without their backticks, links as their text. */
+    private static String plain(String markdown) {
+        return markdown.replaceAll("\\[([^\\]]*)]\\([^)]*\\)", "$1").replace("`", "");
+    }
+
     /** Whether {@code variable} is one of these settings (a name, an older name, or under a prefix such as {@code KAFKA_*}). */
     public boolean declares(String variable) {
         return all.stream().anyMatch(s -> s.covers(variable));

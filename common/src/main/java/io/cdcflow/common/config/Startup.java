@@ -12,9 +12,12 @@ public final class Startup {
 
     /**
      * The configuration, or exit 2 with the error; a variable that looks like a setting of the deployable but is none
-     * (a typo) is warned about first.
+     * (a typo) is warned about first. {@code --help} prints the settings and exits; any other argument is an error.
      */
-    public static <T> T configOrExit(Settings settings, Function<Env, T> parse) {
+    public static <T> T configOrExit(Settings settings, String[] args, Function<Env, T> parse) {
+        if (args.length > 0) {
+            helpOrExit(settings, args, "");
+        }
         Env env = Env.system();
         settings.unknown(env).forEach(warning -> System.err.println(settings.deployable() + ": WARNING: " + warning));
         try {
@@ -24,6 +27,20 @@ public final class Startup {
             System.exit(2);
             throw e;
         }
+    }
+
+    /**
+     * For {@code --help} or {@code -h}, prints the settings and exits 0; else prints the usage ({@code options}: the
+     * deployable's own) and exits 2.
+     */
+    public static void helpOrExit(Settings settings, String[] args, String options) {
+        if (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"))) {
+            System.out.print(settings.help());
+            System.exit(0);
+        }
+        System.err.println("usage: java -jar " + settings.deployable() + ".jar [--help]" + options
+                + "  (configured by environment variables: --help lists them)");
+        System.exit(2);
     }
 
     /** A deployable's main loop: returns when stopped. */

@@ -57,6 +57,28 @@ class SettingTest {
     }
 
     @Test
+    void helpListsEachSettingWithItsDefaultAsPlainText() {
+        Settings settings = new Settings("app", List.of("APP_"), List.of(SERVERS, TOPIC, KAFKA,
+                Setting.text("APP_NOTE", null, "see [the docs](docs/x.md) for `a` " + "word ".repeat(30).trim())));
+        assertThat(settings.help()).isEqualTo("""
+                app: every setting is an environment variable (README, Configuration)
+
+                APP_SERVERS or OLD_SERVERS  (default: localhost:9092)
+                    Kafka
+
+                APP_TOPIC  (default: <prefix>.x)
+                    where
+
+                KAFKA_*  (default: none)
+                    any client property
+
+                APP_NOTE  (default: none)
+                    see the docs for a word word word word word word word word word word word word word word word
+                    word word word word word word word word word word word word word word word
+                """);
+    }
+
+    @Test
     void durationsShowInTheirLargestWholeUnit() {
         assertThat(Setting.shown(Duration.ofMillis(200))).isEqualTo("200ms");
         assertThat(Setting.shown(Duration.ofSeconds(90))).isEqualTo("90s");
