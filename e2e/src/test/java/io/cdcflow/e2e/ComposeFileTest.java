@@ -102,8 +102,13 @@ class ComposeFileTest {
             assertThat(mount).startsWith("./cluster/clickhouse-shard" + shard + ".xml:/etc/clickhouse-server/config.d/");
             String config = Files.readString(DOCKER.resolve("cluster").resolve("clickhouse-shard" + shard + ".xml"));
             assertThat(config).contains("<" + name + ">", "<shard>" + shard + "</shard>", "<host>zookeeper</host>",
-                    "<host>clickhouse-1</host>", "<host>clickhouse-2</host>");
-            assertThat(services.get(server).get("hostname").asText()).isEqualTo("clickhouse-" + shard);
+                    "<host>clickhouse</host>", "<host>clickhouse-2</host>");
+            // every host a server's file names is a service: other containers resolve service names, not hostnames
+            java.util.regex.Matcher host = java.util.regex.Pattern.compile("<(?:host|interserver_http_host)>([^<]+)<").matcher(config);
+            while (host.find()) {
+                assertThat(services.has(host.group(1)) || compose.get("services").has(host.group(1)))
+                        .as("%s names host %s, which is no service of the compose files", server, host.group(1)).isTrue();
+            }
         }
     }
 

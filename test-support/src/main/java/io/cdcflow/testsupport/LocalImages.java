@@ -68,11 +68,12 @@ public final class LocalImages {
             "postgres", List.of("Containerfile", "entrypoint.sh"),
             "clickhouse", List.of("Containerfile", "entrypoint.sh"),
             "kafka", List.of("Containerfile", "entrypoint.sh", "kafka-broker-api-versions.sh"),
-            "prometheus", List.of("Containerfile"));
+            "prometheus", List.of("Containerfile"),
+            "zookeeper", List.of("Containerfile", "entrypoint.sh"));
 
     /**
      * A local stand-in for the public image of a service the compose file runs ({@code postgres}, {@code clickhouse},
-     * {@code kafka}, {@code prometheus}): Debian's package (the broker's jars from this JVM's class path for Kafka) with
+     * {@code kafka}, {@code prometheus}, {@code zookeeper}): Debian's package (the broker's jars from this JVM's class path for Kafka) with
      * an entry point that keeps the public image's conventions (its environment variables, init scripts, healthcheck
      * tools). Tagged with a hash of what it is built from, and built only when podman does not hold that tag yet.
      */
