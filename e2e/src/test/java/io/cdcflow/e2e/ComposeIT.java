@@ -33,7 +33,6 @@ import org.junit.jupiter.api.Test;
  */
 class ComposeIT {
     private static final Path REPOSITORY = Path.of("..").toAbsolutePath().normalize();
-    private static final List<String> DEPLOYABLES = List.of("wal-producer", "streams-app", "clickhouse-writer");
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     /** A project of its own per test: container names never meet an earlier run's. */
     private final String project = "cdcflow" + Long.toHexString(System.nanoTime() & 0xffffff);
@@ -78,7 +77,7 @@ class ComposeIT {
     private static Map<String, String> images(List<String> services) {
         Map<String, String> env = new java.util.HashMap<>();
         try {
-            for (String deployable : DEPLOYABLES) {
+            for (String deployable : LocalImages.DEPLOYABLES) {
                 String built = LocalImages.build(REPOSITORY, deployable);
                 // the name the compose file gives the image its build makes
                 assertThat(LocalImages.podman("tag", built, "localhost/cdcflow/" + deployable + ":latest").ok()).isTrue();
@@ -104,7 +103,7 @@ class ComposeIT {
         List<String> up = new ArrayList<>(List.of("up", "-d", "--no-build"));
         up.addAll(services);
         compose(env, files, up);
-        for (String deployable : DEPLOYABLES) {
+        for (String deployable : LocalImages.DEPLOYABLES) {
             String container = project + "_" + deployable + "_1";
             assertThat(Waiting.until(Duration.ofMinutes(3), Duration.ofSeconds(2), () -> LocalImages.podman("healthcheck", "run", container).ok()))
                     .as("%s's healthcheck reports healthy (compose log %s; podman logs %s)", deployable, log(), container).isTrue();

@@ -28,12 +28,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(RealServices.class)
 class ContainerImagesIT {
     private static final Path REPOSITORY = Path.of("..").toAbsolutePath().normalize();
-    private static final List<String> DEPLOYABLES = List.of("wal-producer", "streams-app", "clickhouse-writer");
 
     @BeforeAll
     static void buildImages() {
         try {
-            DEPLOYABLES.forEach(d -> LocalImages.build(REPOSITORY, d));
+            LocalImages.DEPLOYABLES.forEach(d -> LocalImages.build(REPOSITORY, d));
         } catch (ServiceUnavailableException e) {
             throw RealServices.unavailable(e);
         }

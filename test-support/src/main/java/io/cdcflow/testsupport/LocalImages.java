@@ -37,6 +37,9 @@ public final class LocalImages {
         }
     }
 
+    /** The deployables, each with an image of its own ({@code docker/<deployable>.Dockerfile}). */
+    public static final List<String> DEPLOYABLES = List.of("wal-producer", "streams-app", "clickhouse-writer");
+
     /** The image a test builds of a deployable. */
     public static String image(String deployable) {
         return "localhost/cdcflow/" + deployable + ":test";
@@ -44,23 +47,36 @@ public final class LocalImages {
 
     /**
      * Builds the base images that are missing, then the deployable's image from {@code docker/<deployable>.Dockerfile}
-     * of {@code repository}, and returns its name.
+     * of {@code repository} (once per JVM), and returns its name.
      *
      * @throws ServiceUnavailableException when podman or debootstrap is not installed
      */
     public static synchronized String build(Path repository, String deployable) {
+        if (built.contains(deployable)) {
+            return image(deployable);
+        }
         baseImages();
-        Path log = repository.resolve("e2e").resolve("target").resolve("image-" + deployable + ".log");
-        List<String> args = new ArrayList<>(List.of("build", "--format", "docker", "--network", "host"));
-        args.addAll(LIMITS);
-        args.addAll(List.of("--volume", Path.of(System.getProperty("user.home"), ".m2") + ":/root/.m2",
-                "--build-arg", "BUILD_IMAGE=" + BUILD, "--build-arg", "RUNTIME_IMAGE=" + RUNTIME,
-                "-f", repository.resolve("docker").resolve(deployable + ".Dockerfile").toString(),
-                "-t", image(deployable), repository.toString()));
-        check("the " + deployable + " image", podman(Duration.ofMinutes(15), args), log);
+        buildImage("the " + deployable + " image", image(deployable), repository,
+                List.of("--volume", Path.of(System.getProperty("user.home"), ".m2") + ":/root/.m2",
+                        "--build-arg", "BUILD_IMAGE=" + BUILD, "--build-arg", "RUNTIME_IMAGE=" + RUNTIME,
+                        "-f", repository.resolve("docker").resolve(deployable + ".Dockerfile").toString()),
+                repository.resolve("e2e").resolve("target").resolve("image-" + deployable + ".log"));
         // the build stage's image (a JDK, Maven and the compiled sources) is left untagged: not kept from one run to the next
         podman(Duration.ofMinutes(2), List.of("image", "prune", "--force"));
+        built.add(deployable);
         return image(deployable);
+    }
+
+    /** The deployables' images built by this JVM: from the same sources, so built once however many tests run them. */
+    private static final java.util.Set<String> built = new java.util.HashSet<>();
+
+    /** {@code podman build} of {@code context} into {@code image}, on the host's network, with this machine's limits. */
+    private static void buildImage(String what, String image, Path context, List<String> options, Path log) {
+        List<String> args = new ArrayList<>(List.of("build", "--format", "docker", "--network", "host"));
+        args.addAll(LIMITS);
+        args.addAll(options);
+        args.addAll(List.of("-t", image, context.toString()));
+        check(what, podman(Duration.ofMinutes(15), args), log);
     }
 
     /** The files of each service's image, under {@code images/<service>/} in this module's resources. */
@@ -108,10 +124,8 @@ public final class LocalImages {
             String image = "localhost/cdcflow-" + name + ":" + Long.toHexString(hash.getValue());
             try {
                 if (!exists(image)) {
-                    List<String> args = new ArrayList<>(List.of("build", "--format", "docker", "--network", "host"));
-                    args.addAll(LIMITS);
-                    args.addAll(List.of("--build-arg", "BASE=" + (name.equals("kafka") ? RUNTIME : DEBIAN), "-t", image, context.toString()));
-                    check("the local " + name + " image", podman(Duration.ofMinutes(15), args),
+                    buildImage("the local " + name + " image", image, context,
+                            List.of("--build-arg", "BASE=" + (name.equals("kafka") ? RUNTIME : DEBIAN)),
                             Path.of(System.getProperty("java.io.tmpdir"), "cdcflow-images", name + ".log"));
                 }
             } finally {
@@ -155,10 +169,8 @@ public final class LocalImages {
         Path containerfile = work.resolve(image.replaceAll("[^A-Za-z0-9]", "_") + ".Containerfile");
         Files.writeString(containerfile, "FROM " + DEBIAN + "\nRUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y "
                 + "--no-install-recommends " + packages + " && rm -rf /var/lib/apt/lists/*\n");
-        List<String> args = new ArrayList<>(List.of("build", "--format", "docker", "--network", "host"));
-        args.addAll(LIMITS);
-        args.addAll(List.of("-f", containerfile.toString(), "-t", image, work.toString()));
-        check("the base image " + image, podman(Duration.ofMinutes(15), args), work.resolve(containerfile.getFileName() + ".log"));
+        buildImage("the base image " + image, image, work, List.of("-f", containerfile.toString()),
+                work.resolve(containerfile.getFileName() + ".log"));
     }
 
     private static boolean exists(String image) {
