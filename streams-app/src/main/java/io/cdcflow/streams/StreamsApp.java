@@ -37,8 +37,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.Metric;
-import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
@@ -96,7 +94,7 @@ public final class StreamsApp implements AutoCloseable {
         producer.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         producer.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         schemaProducer = new KafkaProducer<>(producer);
-        metrics.collector(() -> streams == null ? List.of() : kafkaMetrics(streams));
+        metrics.collector(() -> streams == null ? List.of() : StreamsMetrics.samples(streams.metrics()));
         ops = OpsServer.start(config.httpAddress(), config.httpTls(), metrics, this::health, app -> {
             app.before("/facts/*", config.httpAuth()::require);
             app.before("/topology", config.httpAuth()::require);
@@ -431,29 +429,6 @@ public final class StreamsApp implements AutoCloseable {
         }
         KafkaStreams.State state = s.state();
         return state == KafkaStreams.State.RUNNING ? Health.ready("RUNNING") : Health.notReady("Kafka Streams is " + state);
-    }
-
-    /** Kafka Streams' own metrics (process rates, lag, state), as Prometheus gauges. */
-    private static List<Metrics.Sample> kafkaMetrics(KafkaStreams streams) {
-        List<Map.Entry<MetricName, ? extends Metric>> entries = new ArrayList<>(streams.metrics().entrySet());
-        entries.sort(java.util.Comparator.comparing(e -> sampleName(e.getKey())));
-        List<Metrics.Sample> samples = new ArrayList<>();
-        for (Map.Entry<MetricName, ? extends Metric> e : entries) {
-            Object value = e.getValue().metricValue();
-            if (!(value instanceof Number number) || Double.isNaN(number.doubleValue())) {
-                continue;
-            }
-            MetricName n = e.getKey();
-            Map<String, String> labels = new LinkedHashMap<>();
-            n.tags().forEach((k, v) -> labels.put(k.replaceAll("[^A-Za-z0-9_]", "_"), v));
-            samples.add(new Metrics.Sample(sampleName(n), n.description().isEmpty() ? n.name() : n.description(), "gauge",
-                    labels, number.doubleValue()));
-        }
-        return samples;
-    }
-
-    private static String sampleName(MetricName n) {
-        return ("kafka_" + n.group() + "_" + n.name()).replaceAll("[^A-Za-z0-9_]", "_");
     }
 
     @Override

@@ -19,8 +19,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -131,6 +134,38 @@ class StreamsLifecycleIT {
                 assertThat(app.health().detail()).contains(orders.toString(), "kafka-streams-application-reset.sh --application-id " + run);
                 assertThat(metrics.scrape()).contains("streams_offset_out_of_range_total 1");
                 assertThat(committed(admin, run, orders)).as("nothing skipped").isEqualTo(1);
+            }
+        }
+    }
+
+    @Test
+    void metricsScrapedWithoutPauseWhileTheAppStartsAndStopsNeverCrashTheJvm(KafkaEndpoint kafka) throws Exception {
+        // Kafka Streams' state store gauges read the stores' native RocksDB objects, which a closing task frees: a
+        // scrape at that moment crashed the JVM (a fork that dies fails this run)
+        String run = "m" + UUID.randomUUID().toString().substring(0, 8);
+        StreamsAppConfig config = withInputs(kafka, run);
+        kafka.createTopics(1, RunConfig.output(run, "order_fact"));
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producerProperties())) {
+            for (int round = 0; round < 3; round++) {
+                send(producer, config, round + 1, 0x100 + round);
+                Metrics metrics = new Metrics();
+                Set<String> seen = ConcurrentHashMap.newKeySet();
+                Thread scraper = new Thread(() -> {
+                    while (!Thread.currentThread().isInterrupted()) {
+                        String scraped = metrics.scrape();
+                        Stream.of("kafka_stream_thread_metrics", "kafka_stream_state_metrics").filter(scraped::contains).forEach(seen::add);
+                    }
+                });
+                try (StreamsApp app = new StreamsApp(config, metrics)) {
+                    app.start();
+                    scraper.start();
+                    assertThat(Waiting.until(Duration.ofSeconds(60), Duration.ofMillis(50),
+                            () -> app.state() == KafkaStreams.State.RUNNING)).isTrue();
+                } finally {
+                    scraper.interrupt();
+                    scraper.join();
+                }
+                assertThat(seen).containsExactly("kafka_stream_thread_metrics");
             }
         }
     }
