@@ -57,7 +57,12 @@ final class JoinPathChoice {
                 wanted = built;
             }
             paths = paths.with(plan, wanted);
-            LOG.info("fact {}: {}{}", plan.name(), paths.describe(plan), built != null ? " (as its state was built)" : "");
+            boolean kafkaStreamsJoins = built != null && kafkaStreamsJoins(config.applicationId(), plan, wanted, existing);
+            if (kafkaStreamsJoins) {
+                paths = paths.withKafkaStreamsJoins(plan);
+            }
+            LOG.info("fact {}: {}{}{}", plan.name(), paths.describe(plan), built != null ? " (as its state was built)" : "",
+                    kafkaStreamsJoins ? "; through Kafka Streams' foreign-key joins, as an earlier version built its state" : "");
         }
         return paths;
     }
@@ -92,6 +97,20 @@ final class JoinPathChoice {
             }
         }
         return List.of();
+    }
+
+    /**
+     * Whether the state of {@code plan} was built by an earlier version, with Kafka Streams' own foreign-key joins
+     * (their subscription topics are there): those keep them, as a restart never changes how a join is done.
+     */
+    private static boolean kafkaStreamsJoins(String applicationId, FactPlan plan, List<Integer> local, Set<String> existing) {
+        for (int i = 0; i < plan.joins().size(); i++) {
+            if (!local.contains(i) && existing.contains(applicationId + "-" + FactTopology.kafkaStreamsJoinName(plan, i)
+                    + "-subscription-registration-topic")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static List<List<Integer>> subsetsLargestFirst(List<Integer> candidates) {

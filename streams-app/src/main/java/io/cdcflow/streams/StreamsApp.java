@@ -132,6 +132,7 @@ public final class StreamsApp implements AutoCloseable {
         // KIP-892: a store's writes reach it when their changelog transaction commits, so a crash under exactly-once
         // replays the records since the last commit instead of marking every task corrupted and restoring all state
         p.put(StreamsConfig.TRANSACTIONAL_STATE_STORES_CONFIG, true);
+        p.putAll(FactTopology.optimization()); // as the topology was built with it
         // the stores Kafka Streams makes for itself (a foreign-key join's subscriptions); FactTopology makes the others
         p.put(StreamsConfig.DSL_STORE_SUPPLIERS_CLASS_CONFIG, config.stores() == StreamsAppConfig.Stores.MEMORY
                 ? BuiltInDslStoreSuppliers.InMemoryDslStoreSuppliers.class : io.cdcflow.streams.topology.UnpositionedStores.Dsl.class);
@@ -176,6 +177,7 @@ public final class StreamsApp implements AutoCloseable {
             StateFormat.checkFormat(client(config), config.applicationId(), facts.tables(), existing);
             paths = JoinPathChoice.choose(config, plans, existing, sources, table -> records(admin, config.inputTopic(table)));
             built = FactTopology.build(config, plans, metrics, schemas, paths, partitionCounts(admin, config, plans, paths));
+            SubscriptionTopics.create(admin, config, FactTopology.subscriptionTopics(config, plans, paths));
             commitStartOffsets(admin, config, facts.tables());
         }
         if (config.stores() == StreamsAppConfig.Stores.MEMORY) {
@@ -199,16 +201,17 @@ public final class StreamsApp implements AutoCloseable {
     }
 
     /**
-     * The partitions of the root topics of facts with local joins (their small tables are copied to each); empty when
-     * no fact has one. Fails when a root topic is not there yet: the copies must match its partitions.
+     * The partitions of the root topics of facts with joins (a local join's small tables are copied to each, a
+     * subscription join's responses come back to them); empty when no fact joins. Fails when a root topic is not there
+     * yet: the copies and responses must match its partitions.
      */
     private static java.util.function.ToIntFunction<String> partitionCounts(Admin admin, StreamsAppConfig config, List<FactPlan> plans,
                                                                             JoinPaths paths) throws InterruptedException {
-        List<String> roots = plans.stream().filter(p -> !paths.local(p).isEmpty())
+        List<String> roots = plans.stream().filter(p -> !p.joins().isEmpty())
                 .map(p -> config.inputTopic(p.root().table())).distinct().toList();
         if (roots.isEmpty()) {
             return topic -> {
-                throw new IllegalStateException("no fact joins a table locally");
+                throw new IllegalStateException("no fact joins a table");
             };
         }
         Map<String, Integer> counts = new HashMap<>();
@@ -217,7 +220,7 @@ public final class StreamsApp implements AutoCloseable {
                     .forEach((topic, description) -> counts.put(topic, description.partitions().size()));
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("cannot read the partitions of " + roots + " (the root topics of facts that "
-                    + "join tables inside each task): " + e.getMessage(), e);
+                    + "join tables): " + e.getMessage(), e);
         }
         return counts::get;
     }

@@ -75,6 +75,21 @@ class JoinPathChoiceTest {
     }
 
     @Test
+    void stateAnEarlierVersionBuiltWithKafkaStreamsForeignKeyJoinsKeepsThem() {
+        FactPlan items = plan("order_item_fact");
+        FactPlan orders = plan("order_fact");
+        Set<String> existing = Set.of(changelog(FactTopology.versionStore(items)), changelog(FactTopology.versionStore(orders)),
+                changelog(FactTopology.localIndexStore(items, List.of(0))),
+                "app-" + FactTopology.kafkaStreamsJoinName(items, 1) + "-subscription-registration-topic");
+        JoinPaths paths = JoinPathChoice.choose(config(Map.of()), plans, existing, estimated(ROWS), table -> -1);
+        assertThat(paths.kafkaStreamsJoins(items)).isTrue();
+        assertThat(paths.kafkaStreamsJoins(orders)).as("its state has no such topic").isFalse();
+        assertThat(FactTopology.subscriptionTopics(config(Map.of()), plans, paths)).containsOnlyKeys("app-order_fact-c-subscriptions-changelog");
+        assertThat(JoinPathChoice.choose(config(Map.of()), plans, Set.of(), estimated(ROWS), table -> -1).kafkaStreamsJoins(items))
+                .as("a fact without state").isFalse();
+    }
+
+    @Test
     void aSettingOtherThanTheStateIsRefusedWithTheWayOut() {
         FactPlan items = plan("order_item_fact");
         Set<String> existing = Set.of(changelog(FactTopology.versionStore(items)));

@@ -65,8 +65,8 @@ public final class FactTopology {
     private final Serde<SourceRow> sourceRows = StateCodec.sourceRows();
     private final Serde<JoinedRows> joinedRows = StateCodec.joinedRows();
     private final Map<String, Projection> projections;
-    /** The processors that read the store of the KTable they feed ({@link #changedRows}), and that store. */
-    private final Map<String, String> feeding = new LinkedHashMap<>();
+    /** The processors that read stores of KTables built after them ({@link #changedRows}), and those stores. */
+    private final Map<String, List<String>> feeding = new LinkedHashMap<>();
     private final Serde<String> strings = Serdes.String();
     private final io.cdcflow.common.ops.Freshness freshness;
 
@@ -143,9 +143,15 @@ public final class FactTopology {
             KTable<String, SourceRow> root = tables.get(plan.root().table());
             KTable<String, JoinedRows> rows = null;
             for (int i = 0; i < plan.joins().size(); i++) {
-                if (!local.contains(i)) {
+                if (local.contains(i)) {
+                    continue;
+                }
+                if (paths.kafkaStreamsJoins(plan)) {
                     rows = rows == null ? join(plan, i, root, r -> JoinedRows.root(r, plan.joins().size()), joined)
                             : join(plan, i, rows, j -> j, joined);
+                } else {
+                    rows = rows == null ? subscribedJoin(builder, plan, i, root, r -> JoinedRows.root(r, plan.joins().size()), joined)
+                            : subscribedJoin(builder, plan, i, rows, j -> j, joined);
                 }
             }
             String name = safe(plan.name());
@@ -163,10 +169,25 @@ public final class FactTopology {
             emit(builder, computed.filter((k, c) -> !c.failed(), Named.as(name + "-computed"))
                     .mapValues(ComputedFact::row, Named.as(name + "-row")), plan);
         }
-        Topology topology = builder.build();
-        // connected once built: the store is the KTable's, added after the processor that reads it
-        feeding.forEach(topology::connectProcessorAndStateStores);
+        Topology topology = builder.build(optimization());
+        // connected once built: the stores are KTables', added after the processor that reads them
+        feeding.forEach((processor, stores) -> topology.connectProcessorAndStateStores(processor, stores.toArray(String[]::new)));
         return topology;
+    }
+
+    /**
+     * The one optimization the topology is built with (and the app runs with): a KTable read from a topic restores its
+     * store from that topic, with no changelog of its own. Only the subscription topics are read so.
+     */
+    public static java.util.Properties optimization() {
+        java.util.Properties properties = new java.util.Properties();
+        properties.put(org.apache.kafka.streams.StreamsConfig.TOPOLOGY_OPTIMIZATION_CONFIG,
+                org.apache.kafka.streams.StreamsConfig.REUSE_KTABLE_SOURCE_TOPICS);
+        return properties;
+    }
+
+    private void feed(String processor, String store) {
+        feeding.computeIfAbsent(processor, p -> new ArrayList<>()).add(store);
     }
 
     /**
@@ -204,7 +225,7 @@ public final class FactTopology {
      */
     private <V> KTable<String, SourceRow> changedRows(KStream<String, V> input, String processor, String table, String source,
                                                       String store, java.util.function.BiFunction<SourceRow, V, SourceRow> next) {
-        feeding.put(processor, store);
+        feed(processor, store);
         // a change that alters no column the facts read has been handled by every fact that reads its table
         List<io.cdcflow.common.ops.Freshness.Series> readers = plans.stream().filter(plan -> plan.tables().contains(source))
                 .map(plan -> freshness.series(plan.name())).toList();
@@ -249,8 +270,81 @@ public final class FactTopology {
         return left.leftJoin(tables.get(join.table()),
                 value -> pointsAt(rows.apply(value).row(parent), join),
                 (value, row) -> rows.apply(value).with(index + 1, row),
-                TableJoined.as(safe(plan.name()) + "-" + safe(join.alias()) + "-join"),
+                TableJoined.as(kafkaStreamsJoinName(plan, index)),
                 materialized(joinStore(plan, index), joinedRows));
+    }
+
+    /**
+     * One JOIN through a subscription topic the app owns ({@link ForeignKeySubscriptions}): the rows joined so far
+     * subscribe to the parent row their foreign key points at when it is not the one of their last result
+     * ({@link ForeignKeyChild}); the parent side, in the parent row's task, answers each subscription and each change
+     * of a subscribed parent row ({@link ForeignKeyParent}) through a responses topic partitioned as the fact's root
+     * topic; the results are this join's KTable. The subscription topic is also the parent side's store's changelog.
+     */
+    private <V> KTable<String, JoinedRows> subscribedJoin(StreamsBuilder builder, FactPlan plan, int index, KTable<String, V> left,
+                                                          java.util.function.Function<V, JoinedRows> rows,
+                                                          Map<String, KTable<String, SourceRow>> tables) {
+        FactPlan.Join join = plan.joins().get(index);
+        String name = safe(plan.name()) + "-" + safe(join.alias());
+        KTable<String, SourceRow> parents = tables.get(join.table());
+        String topic = subscriptionTopic(config, plan, index);
+        String subscribers = name + "-subscribers";
+        KTable<String, byte[]> subscriptions = builder.table(topic, Consumed.with(strings, Serdes.ByteArray())
+                        .withName(name + "-subscriptions").withOffsetResetPolicy(org.apache.kafka.streams.AutoOffsetReset.earliest()),
+                materialized(subscribers, Serdes.ByteArray()));
+        String parentStore = parents.queryableStoreName();
+        KStream<String, ForeignKeyResponse> answered = subscriptions.toStream(Named.as(name + "-subscribed"))
+                .process(() -> new ForeignKeyParent.OnSubscription(parentStore), Named.as(name + "-answer-subscription"));
+        feed(name + "-answer-subscription", parentStore);
+        KStream<String, ForeignKeyResponse> changed = parents.toStream(Named.as(name + "-parent-changes"))
+                .process(() -> new ForeignKeyParent.OnChange(subscribers), Named.as(name + "-answer-change"));
+        feed(name + "-answer-change", subscribers);
+        KStream<String, ForeignKeyChild.Input> responses = answered.merge(changed, Named.as(name + "-answers"))
+                .repartition(Repartitioned.<String, ForeignKeyResponse>as(name + "-responses").withKeySerde(strings)
+                        .withValueSerde(StateCodec.responses())
+                        .withNumberOfPartitions(partitions.applyAsInt(config.inputTopic(plan.root().table()))))
+                .mapValues(ForeignKeyChild.Input::response, Named.as(name + "-response"));
+        String leftStore = left.queryableStoreName();
+        String joinedStore = joinStore(plan, index);
+        KStream<String, ForeignKeyChild.Output> out = left.toStream(Named.as(name + "-left-changes"))
+                .mapValues(v -> ForeignKeyChild.Input.left(v == null ? null : rows.apply(v)), Named.as(name + "-left"))
+                .merge(responses, Named.as(name + "-left-and-responses"))
+                .processValues(() -> new ForeignKeyChild(plan, index, leftStore, joinedStore), Named.as(name + "-join"));
+        feed(name + "-join", leftStore);
+        feed(name + "-join", joinedStore);
+        out.filter((k, o) -> !o.isJoined(), Named.as(name + "-subscriptions-out"))
+                .map((k, o) -> org.apache.kafka.streams.KeyValue.pair(ForeignKeySubscriptions.key(o.foreignKey(), k),
+                        o.subscribe() ? ForeignKeySubscriptions.SUBSCRIBED : null), Named.as(name + "-subscription"))
+                .to(topic, Produced.with(strings, Serdes.ByteArray()).withStreamPartitioner(new ForeignKeySubscriptions.ByForeignKey())
+                        .withName(name + "-subscribe"));
+        return out.filter((k, o) -> o.isJoined(), Named.as(name + "-joined-out"))
+                .mapValues(ForeignKeyChild.Output::joined, Named.as(name + "-joined-rows"))
+                .toTable(Named.as(name + "-joined-table"), materialized(joinedStore, joinedRows));
+    }
+
+    /**
+     * The subscription topic of join {@code index} of {@code plan} through Kafka: created by the app (compacted,
+     * partitioned as the joined table's topic, {@code SubscriptionTopics}) and named as an internal topic of the
+     * application, so the application reset tool deletes it with the rest.
+     */
+    public static String subscriptionTopic(StreamsAppConfig config, FactPlan plan, int index) {
+        return config.applicationId() + "-" + safe(plan.name()) + "-" + safe(plan.joins().get(index).alias()) + "-subscriptions-changelog";
+    }
+
+    /** The subscription topics the facts' joins through Kafka use, each with the joined table it is partitioned as. */
+    public static Map<String, String> subscriptionTopics(StreamsAppConfig config, List<FactPlan> plans, JoinPaths paths) {
+        Map<String, String> topics = new LinkedHashMap<>();
+        for (FactPlan plan : plans) {
+            if (paths.kafkaStreamsJoins(plan)) {
+                continue;
+            }
+            for (int i = 0; i < plan.joins().size(); i++) {
+                if (!paths.local(plan).contains(i)) {
+                    topics.put(subscriptionTopic(config, plan, i), plan.joins().get(i).table());
+                }
+            }
+        }
+        return topics;
     }
 
     /**
@@ -285,7 +379,7 @@ public final class FactTopology {
         List<String> stores = new ArrayList<>(List.of(indexStore));
         stores.addAll(replicaStores.values());
         // the rows joined so far are read from the store of the KTable they come from, connected once built
-        feeding.put(name + "-local-joins", leftStore);
+        feed(name + "-local-joins", leftStore);
         return changes.process(() -> new LocalJoins(plan, local, leftStore, indexStore, replicaStores),
                 Named.as(name + "-local-joins"), stores.toArray(String[]::new));
     }
@@ -405,6 +499,11 @@ public final class FactTopology {
     /** The store of a source table's current rows; its changelog tells which format the app's state is in. */
     public static String tableStore(String table) {
         return safe(table) + "-table";
+    }
+
+    /** The name of a Kafka Streams foreign-key join, which its internal topics start with. */
+    public static String kafkaStreamsJoinName(FactPlan plan, int index) {
+        return safe(plan.name()) + "-" + safe(plan.joins().get(index).alias()) + "-join";
     }
 
     private static String joinStore(FactPlan plan, int index) {

@@ -18,14 +18,17 @@ import java.util.TreeSet;
  */
 public final class JoinPaths {
     private final Map<String, List<Integer>> local;
+    /** The facts whose joins through Kafka are Kafka Streams' own foreign-key joins: their state was built so. */
+    private final Set<String> kafkaStreamsJoins;
 
-    private JoinPaths(Map<String, List<Integer>> local) {
+    private JoinPaths(Map<String, List<Integer>> local, Set<String> kafkaStreamsJoins) {
         this.local = Map.copyOf(local);
+        this.kafkaStreamsJoins = Set.copyOf(kafkaStreamsJoins);
     }
 
     /** Every join through Kafka. */
     public static JoinPaths foreignKeysOnly() {
-        return new JoinPaths(Map.of());
+        return new JoinPaths(Map.of(), Set.of());
     }
 
     /** Each fact's joins to the given tables local, where they can be ({@link #candidates}). */
@@ -34,7 +37,7 @@ public final class JoinPaths {
         for (FactPlan plan : plans) {
             local.put(plan.name(), toTables(plan, tables));
         }
-        return new JoinPaths(local);
+        return new JoinPaths(local, Set.of());
     }
 
     /** The joins of {@code plan} to the given tables that can be local ({@link #candidates}). */
@@ -46,7 +49,22 @@ public final class JoinPaths {
     public JoinPaths with(FactPlan plan, List<Integer> joins) {
         Map<String, List<Integer>> next = new LinkedHashMap<>(local);
         next.put(plan.name(), List.copyOf(joins));
-        return new JoinPaths(next);
+        return new JoinPaths(next, kafkaStreamsJoins);
+    }
+
+    /**
+     * These paths with {@code plan}'s joins through Kafka done by Kafka Streams' own foreign-key joins (KIP-213), as a
+     * state built by an earlier version has them, instead of through subscription topics ({@link ForeignKeyChild}).
+     */
+    public JoinPaths withKafkaStreamsJoins(FactPlan plan) {
+        Set<String> next = new HashSet<>(kafkaStreamsJoins);
+        next.add(plan.name());
+        return new JoinPaths(local, next);
+    }
+
+    /** Whether {@code plan}'s joins through Kafka are Kafka Streams' own foreign-key joins ({@link #withKafkaStreamsJoins}). */
+    public boolean kafkaStreamsJoins(FactPlan plan) {
+        return kafkaStreamsJoins.contains(plan.name());
     }
 
     /** The joins of {@code plan} done inside each task, in plan order; the others go through Kafka, in plan order. */

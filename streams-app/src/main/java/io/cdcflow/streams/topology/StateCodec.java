@@ -27,6 +27,7 @@ import org.apache.kafka.common.serialization.Serializer;
 public final class StateCodec {
     static final byte SOURCE_ROW = (byte) 0xC5;
     static final byte JOINED_ROWS = (byte) 0xC6;
+    static final byte RESPONSE = (byte) 0xC7;
 
     private static final byte NULL = 0, FALSE = 1, TRUE = 2, LONG = 3, BIG_INTEGER = 4, DECIMAL = 5, DOUBLE = 6, TEXT = 7,
             ARRAY = 8, OBJECT = 9, FLOAT = 10;
@@ -96,6 +97,41 @@ public final class StateCodec {
                         rows[i] = in.read() == 0 ? null : readRow(in);
                     }
                     return JoinedRows.of(rows);
+                };
+            }
+        };
+    }
+
+    /** A parent row sent back to a fact row that subscribed to it ({@link ForeignKeyChild}). */
+    public static Serde<ForeignKeyResponse> responses() {
+        return new Serde<>() {
+            @Override
+            public Serializer<ForeignKeyResponse> serializer() {
+                return (topic, response) -> {
+                    if (response == null) {
+                        return null;
+                    }
+                    SourceRow row = response.parent();
+                    Out out = new Out(64 + (row == null ? 0 : 16 * row.columns().size()));
+                    out.write(RESPONSE);
+                    out.text(response.foreignKey());
+                    out.write(row == null ? 0 : 1);
+                    if (row != null) {
+                        writeRow(out, row);
+                    }
+                    return out.bytes();
+                };
+            }
+
+            @Override
+            public Deserializer<ForeignKeyResponse> deserializer() {
+                return (topic, bytes) -> {
+                    if (bytes == null) {
+                        return null;
+                    }
+                    In in = new In(check(topic, bytes, RESPONSE));
+                    String foreignKey = in.text();
+                    return new ForeignKeyResponse(foreignKey, in.read() == 0 ? null : readRow(in));
                 };
             }
         };

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Every test of the default facts again with the state in the heap (STREAMS_STATE_STORES=memory), and every store,
- * those Kafka Streams makes for the foreign-key joins included, of that kind.
+ * the foreign-key joins' subscriptions included, of that kind.
  */
 class MemoryStoresTopologyTest extends DefaultFactsTopologyTest {
     @Override
@@ -25,7 +25,7 @@ class MemoryStoresTopologyTest extends DefaultFactsTopologyTest {
         f.change("orders", INSERT, row("id", 10, "customer_id", 1, "total", 5, "status", "new"));
         Map<String, StateStore> stores = f.driver.getAllStateStores();
         assertThat(stores).containsKeys("orders-table", "order_fact-c-joined", "order_fact-versions")
-                .hasKeySatisfying(new org.assertj.core.api.Condition<>(name -> name.contains("subscription-store"), "a subscription store"));
+                .hasKeySatisfying(new org.assertj.core.api.Condition<>(name -> name.endsWith("-subscribers"), "a subscription store"));
         stores.forEach((name, store) -> assertThat(store.persistent()).as(name).isFalse());
         stores.forEach((name, store) -> assertThat(store.isOpen()).as(name).isTrue());
     }

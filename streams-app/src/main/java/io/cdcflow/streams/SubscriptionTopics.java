@@ -1,0 +1,80 @@
+package io.cdcflow.streams;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import io.cdcflow.streams.config.StreamsAppConfig;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The subscription topics of the joins through Kafka, made by the app before Kafka Streams starts (Kafka Streams reads
+ * them as source topics, which it does not create): compacted, since each is also the store of its join's
+ * subscriptions, and with as many partitions as the joined table's topic, whose partitions they follow. One left by an
+ * earlier start is kept; one with another partition count than its table's topic stops the start, naming both.
+ */
+final class SubscriptionTopics {
+    private static final Logger LOG = LoggerFactory.getLogger(SubscriptionTopics.class);
+    private static final long TIMEOUT_SECONDS = 60;
+
+    private SubscriptionTopics() {
+    }
+
+    /** @param topics each subscription topic with the table whose topic it is partitioned as */
+    static void create(Admin admin, StreamsAppConfig config, Map<String, String> topics) throws InterruptedException {
+        if (topics.isEmpty()) {
+            return;
+        }
+        try {
+            Map<String, String> tableTopics = new HashMap<>();
+            topics.forEach((topic, table) -> tableTopics.put(topic, config.inputTopic(table)));
+            Map<String, TopicDescription> tables = admin.describeTopics(List.copyOf(new java.util.HashSet<>(tableTopics.values())))
+                    .allTopicNames().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            List<NewTopic> created = new ArrayList<>();
+            for (String topic : topics.keySet()) {
+                int partitions = tables.get(tableTopics.get(topic)).partitions().size();
+                created.add(new NewTopic(topic, java.util.Optional.of(partitions), java.util.Optional.empty())
+                        .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
+            }
+            admin.createTopics(created).values().forEach((topic, result) -> {
+                try {
+                    result.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                    LOG.info("created subscription topic {} ({} partitions, as {})", topic,
+                            tables.get(tableTopics.get(topic)).partitions().size(), tableTopics.get(topic));
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw new IllegalStateException("cannot create the subscription topic " + topic + ": " + e.getCause().getMessage(), e);
+                    }
+                } catch (TimeoutException e) {
+                    throw new IllegalStateException("cannot create the subscription topic " + topic + " in " + TIMEOUT_SECONDS + " s", e);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted creating the subscription topic " + topic, e);
+                }
+            });
+            Map<String, TopicDescription> existing = admin.describeTopics(List.copyOf(topics.keySet())).allTopicNames()
+                    .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            existing.forEach((topic, description) -> {
+                int expected = tables.get(tableTopics.get(topic)).partitions().size();
+                if (description.partitions().size() != expected) {
+                    throw new IllegalStateException("the subscription topic " + topic + " has " + description.partitions().size()
+                            + " partitions and the topic of its table, " + tableTopics.get(topic) + ", has " + expected
+                            + ": a join's subscriptions must be partitioned as its table. Reset the application "
+                            + "(kafka-streams-application-reset.sh --bootstrap-server <kafka> --application-id "
+                            + config.applicationId() + " deletes it; README, Operations)");
+                }
+            });
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot make the subscription topics " + topics.keySet() + ": " + e.getMessage(), e);
+        }
+    }
+}

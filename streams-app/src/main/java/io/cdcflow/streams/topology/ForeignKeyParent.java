@@ -1,0 +1,82 @@
+package io.cdcflow.streams.topology;
+
+import io.cdcflow.streams.model.SourceRow;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.TimestampedKeyValueStore;
+import org.apache.kafka.streams.state.ValueAndTimestamp;
+
+/**
+ * The parent table's side of a foreign-key join through a subscription topic, in the task of the parent row's
+ * partition: it answers each subscription with the parent row as it is then ({@link OnSubscription}), and each change
+ * of a parent row with a response to every fact row subscribed to it ({@link OnChange}). Both read the other's store
+ * in the same task, one record at a time, so whichever of a subscription and a parent change comes first, the last
+ * response to a subscriber carries the newest parent row.
+ */
+final class ForeignKeyParent {
+    private ForeignKeyParent() {
+    }
+
+    /** A subscription ({@link ForeignKeySubscriptions}, key: parent key and fact key) answered with the parent row. */
+    static final class OnSubscription implements Processor<String, byte[], String, ForeignKeyResponse> {
+        private final String parentStore;
+        private ProcessorContext<String, ForeignKeyResponse> context;
+        private TimestampedKeyValueStore<String, SourceRow> parents;
+
+        OnSubscription(String parentStore) {
+            this.parentStore = parentStore;
+        }
+
+        @Override
+        public void init(ProcessorContext<String, ForeignKeyResponse> context) {
+            this.context = context;
+            this.parents = context.getStateStore(parentStore);
+        }
+
+        @Override
+        public void process(Record<String, byte[]> record) {
+            if (record.value() == null) {
+                return; // a subscription ended
+            }
+            String foreignKey = ForeignKeySubscriptions.foreignKey(record.key());
+            ValueAndTimestamp<SourceRow> row = parents.get(foreignKey);
+            context.forward(new Record<>(ForeignKeySubscriptions.child(record.key()),
+                    new ForeignKeyResponse(foreignKey, row == null ? null : row.value()), record.timestamp()));
+        }
+    }
+
+    /** A parent row's change, sent to every fact row subscribed to it. */
+    static final class OnChange implements Processor<String, SourceRow, String, ForeignKeyResponse> {
+        private static final StringSerializer PREFIX = new StringSerializer();
+        private final String subscriptionStore;
+        private ProcessorContext<String, ForeignKeyResponse> context;
+        private TimestampedKeyValueStore<String, byte[]> subscriptions;
+
+        OnChange(String subscriptionStore) {
+            this.subscriptionStore = subscriptionStore;
+        }
+
+        @Override
+        public void init(ProcessorContext<String, ForeignKeyResponse> context) {
+            this.context = context;
+            this.subscriptions = context.getStateStore(subscriptionStore);
+        }
+
+        @Override
+        public void process(Record<String, SourceRow> record) {
+            String foreignKey = record.key();
+            ForeignKeyResponse response = new ForeignKeyResponse(foreignKey, record.value());
+            try (KeyValueIterator<String, ValueAndTimestamp<byte[]>> subscribers =
+                         subscriptions.prefixScan(ForeignKeySubscriptions.prefix(foreignKey), PREFIX)) {
+                while (subscribers.hasNext()) {
+                    KeyValue<String, ValueAndTimestamp<byte[]>> subscriber = subscribers.next();
+                    context.forward(new Record<>(ForeignKeySubscriptions.child(subscriber.key), response, record.timestamp()));
+                }
+            }
+        }
+    }
+}
