@@ -316,6 +316,13 @@ public final class StreamsApp implements AutoCloseable {
      * earliest offset is committed for every source partition the application has no offset for, so a new
      * application reads them from their beginning. Call before starting Kafka Streams on a topology of these tables.
      */
+    /** Makes the subscription topics of the facts' joins through Kafka ({@link SubscriptionTopics}), as a start does. */
+    public static void createSubscriptionTopics(StreamsAppConfig config, List<FactPlan> plans, JoinPaths paths) throws InterruptedException {
+        try (Admin admin = Admin.create(admin(config))) {
+            SubscriptionTopics.create(admin, config, FactTopology.subscriptionTopics(config, plans, paths));
+        }
+    }
+
     public static void commitStartOffsets(StreamsAppConfig config, java.util.Collection<String> tables) throws InterruptedException {
         try (Admin admin = Admin.create(admin(config))) {
             commitStartOffsets(admin, config, tables);

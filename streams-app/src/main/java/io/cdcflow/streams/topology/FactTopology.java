@@ -83,7 +83,8 @@ public final class FactTopology {
     }
 
     /**
-     * The topology for topics of one partition each (TopologyTestDriver, documentation), with the joins to the tables
+     * The topology for topics of one partition each, and only for them (TopologyTestDriver, documentation): the copies of
+     * small tables and the joins' responses are partitioned as the root topics. With the joins to the tables
      * {@code STREAMS_LOCAL_TABLES} lists inside each task (none when it is not set).
      */
     public static Topology build(StreamsAppConfig config, List<FactPlan> plans, Metrics metrics, OutputSchemas schemas) {

@@ -56,6 +56,7 @@ class TwoInstancesIT {
                 RunConfig.output(run, "customer_dim"), RunConfig.output(run, "product_dim"), config.deadLetterTopic());
 
         StreamsApp.commitStartOffsets(config, List.of("customers", "products", "orders", "order_items"));
+        StreamsApp.createSubscriptionTopics(config, RunConfig.plans(config), io.cdcflow.streams.topology.JoinPaths.foreignKeysOnly());
         KafkaStreams first = start(config, "a");
         KafkaStreams second = start(config, "b");
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producerProperties())) {
@@ -156,7 +157,9 @@ class TwoInstancesIT {
         props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, "localhost:" + (instance.equals("a") ? 1 : 2));
         props.put(StreamsConfig.consumerPrefix(org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), "instance-" + instance);
         props.put(StreamsConfig.consumerPrefix("session.timeout.ms"), 10_000);
-        KafkaStreams streams = new KafkaStreams(FactTopology.build(config, RunConfig.plans(config), new Metrics(), OutputSchemas.NONE), props);
+        // every join through Kafka, on the 4 partitions of each input topic
+        KafkaStreams streams = new KafkaStreams(FactTopology.build(config, RunConfig.plans(config), new Metrics(), OutputSchemas.NONE,
+                io.cdcflow.streams.topology.JoinPaths.foreignKeysOnly(), topic -> 4), props);
         streams.start();
         return streams;
     }
