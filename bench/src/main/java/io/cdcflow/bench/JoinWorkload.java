@@ -51,7 +51,9 @@ final class JoinWorkload {
         /** Every dimension row renamed; the facts' updates timed. */
         FAN_OUT,
         /** Updates of dimension columns no fact reads; the updates absorbed per second and the facts they emit. */
-        HOT_ROWS
+        HOT_ROWS,
+        /** Every order item updated, its foreign keys unchanged; the facts' updates timed. */
+        ITEM_UPDATES
     }
 
     final After after;
@@ -70,6 +72,14 @@ final class JoinWorkload {
      */
     static JoinWorkload forHotRows(String prefix, int orders) {
         return new JoinWorkload(prefix, orders, 5_000, 1_000, After.HOT_ROWS);
+    }
+
+    /**
+     * A workload for the item updates: the join stage's shape, then an update of every order item's quantity that
+     * leaves its order and product as they were (the commonest change of a fact's root row: a status, an amount).
+     */
+    static JoinWorkload forItemUpdates(String prefix, int orders) {
+        return new JoinWorkload(prefix, orders, 5_000, 1_000, After.ITEM_UPDATES);
     }
 
     /**
@@ -114,8 +124,7 @@ final class JoinWorkload {
                         .put("created_at", "2026-11-24T10:00:00Z"), Operation.INSERT);
             }
             for (int id = 1; id <= items; id++) {
-                send(producer, "order_items", Json.object().put("id", id).put("order_id", id % orders + 1).put("product_id", id % products + 1)
-                        .put("quantity", id % 4 + 1).put("price", new java.math.BigDecimal(id % 100 + ".25")), Operation.INSERT);
+                send(producer, "order_items", item(id, id % 4 + 1), Operation.INSERT);
             }
         }
     }
@@ -168,6 +177,9 @@ final class JoinWorkload {
             }
             case HOT_ROWS -> {
                 return timeHotRows(kafka, progress, suffix);
+            }
+            case ITEM_UPDATES -> {
+                return timeItemUpdates(kafka, progress, suffix);
             }
             default -> {
                 return null;
@@ -229,6 +241,36 @@ final class JoinWorkload {
                         + "to a rename sent after them reaching its facts", events(), HOT_UPDATES, orders / customers, items / products, perUpdate));
     }
 
+    /**
+     * Updates every order item's quantity (to a value of this run's own, from {@code suffix}), its order and product as
+     * they were, and waits until every order item fact carries it: the updates per second from the first sent to the
+     * last fact updated, and the fact records emitted per update, or null after the timeout.
+     */
+    private java.util.function.Function<String, Measurement> timeItemUpdates(KafkaEndpoint kafka, Progress progress, String suffix) {
+        int quantity = 1_000 + Math.floorMod(suffix.hashCode(), 100_000);
+        progress.expectQuantity(quantity);
+        long before = progress.records;
+        long started = System.nanoTime();
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producerProperties())) {
+            for (int id = 1; id <= items; id++) {
+                send(producer, "order_items", item(id, quantity), Operation.UPDATE);
+            }
+            producer.flush();
+        }
+        long done = progress.awaitComplete(this, Duration.ofMinutes(20));
+        if (done < 0) {
+            return null;
+        }
+        double seconds = (done - started) / 1e9;
+        double perUpdate = (progress.records - before) / (double) items;
+        System.out.printf("[bench] item updates: %,d order items updated, foreign keys unchanged, in %.1f s (%,.0f updates/s); "
+                + "%.2f fact records per update%n", items, seconds, items / seconds, perUpdate);
+        return system -> new Measurement("item updates", system, items, seconds, -1, String.format(java.util.Locale.ROOT,
+                "once the facts of %,d events were complete, every order item (%,d) updated (its quantity; its order and product "
+                        + "unchanged); first update sent to every order item fact carrying the new quantity; %.2f fact records per "
+                        + "update", events(), items, perUpdate));
+    }
+
     /** The smallest id of a table's row in each partition of its topic (4 partitions, keyed as the wal-producer keys). */
     private List<Integer> onePerPartition(String table, int rows) {
         Map<Integer, Integer> first = new java.util.TreeMap<>();
@@ -270,6 +312,11 @@ final class JoinWorkload {
                 .put("price", new java.math.BigDecimal((change < 0 ? id % 500 : change % 100_000) + ".99"));
     }
 
+    private ObjectNode item(int id, int quantity) {
+        return Json.object().put("id", id).put("order_id", id % orders + 1).put("product_id", id % products + 1)
+                .put("quantity", quantity).put("price", new java.math.BigDecimal(id % 100 + ".25"));
+    }
+
     private java.util.concurrent.Future<?> send(KafkaProducer<byte[], byte[]> producer, String table, ObjectNode row, Operation operation) {
         ChangeEvent event = ChangeEvent.ofRow(table, operation, row, lsn++, 0);
         return producer.send(new ProducerRecord<>(topic(table), ChangeEventCodec.keyBytes(event), ChangeEventCodec.valueBytes(event)));
@@ -289,6 +336,8 @@ final class JoinWorkload {
         private int itemsComplete;
         /** How the joined names end when a fact is complete: "" at first, a rename's suffix after it. */
         private String names = "";
+        /** The quantity every order item fact must carry to be complete ({@link #expectQuantity}), or -1 for any. */
+        private int quantity = -1;
         long firstNanos = -1;
         /** Every fact record read, intermediate results included. */
         long records;
@@ -379,6 +428,16 @@ final class JoinWorkload {
             itemsComplete = 0;
         }
 
+        /**
+         * From now on an order item fact is complete only when its newest record carries {@code quantity} (after
+         * {@link JoinWorkload#timeItemUpdates} updated every order item); the order facts stay as they are.
+         */
+        void expectQuantity(int quantity) {
+            this.quantity = quantity;
+            itemDone.clear();
+            itemsComplete = 0;
+        }
+
         private static int delta(Boolean before, boolean now) {
             int was = before != null && before ? 1 : 0;
             return (now ? 1 : 0) - was;
@@ -392,7 +451,8 @@ final class JoinWorkload {
             if (fact.path("_deleted").asInt(0) == 1) {
                 return false;
             }
-            return order ? named(fact, "customer_name") : named(fact, "product_name") && fact.hasNonNull("order_status");
+            return order ? named(fact, "customer_name") : named(fact, "product_name") && fact.hasNonNull("order_status")
+                    && (quantity < 0 || fact.path("quantity").asInt() == quantity);
         }
 
         private boolean named(JsonNode fact, String field) {
