@@ -176,8 +176,9 @@ public final class StreamsApp implements AutoCloseable {
             Set<String> existing = topics(admin);
             StateFormat.checkFormat(client(config), config.applicationId(), facts.tables(), existing);
             paths = JoinPathChoice.choose(config, plans, existing, sources, table -> records(admin, config.inputTopic(table)));
-            built = FactTopology.build(config, plans, metrics, schemas, paths, partitionCounts(admin, config, plans, paths));
-            SubscriptionTopics.create(admin, config, FactTopology.subscriptionTopics(config, plans, paths));
+            java.util.function.ToIntFunction<String> partitions = partitionCounts(admin, config, plans, paths);
+            built = FactTopology.build(config, plans, metrics, schemas, paths, partitions);
+            SubscriptionTopics.create(admin, config, FactTopology.subscriptionTopics(config, plans, paths), partitions);
             commitStartOffsets(admin, config, facts.tables());
         }
         if (config.stores() == StreamsAppConfig.Stores.MEMORY) {
@@ -202,13 +203,15 @@ public final class StreamsApp implements AutoCloseable {
 
     /**
      * The partitions of the root topics of facts with joins (a local join's small tables are copied to each, a
-     * subscription join's responses come back to them); empty when no fact joins. Fails when a root topic is not there
-     * yet: the copies and responses must match its partitions.
+     * subscription join's responses come back to them) and of the tables joined through Kafka (their subscription
+     * topics follow them); empty when no fact joins. Fails when one of these topics is not there yet: the copies,
+     * responses and subscriptions must match its partitions.
      */
     private static java.util.function.ToIntFunction<String> partitionCounts(Admin admin, StreamsAppConfig config, List<FactPlan> plans,
                                                                             JoinPaths paths) throws InterruptedException {
-        List<String> roots = plans.stream().filter(p -> !p.joins().isEmpty())
-                .map(p -> config.inputTopic(p.root().table())).distinct().toList();
+        Set<String> roots = new java.util.LinkedHashSet<>();
+        plans.stream().filter(p -> !p.joins().isEmpty()).forEach(p -> roots.add(config.inputTopic(p.root().table())));
+        FactTopology.subscriptionTopics(config, plans, paths).values().forEach(table -> roots.add(config.inputTopic(table)));
         if (roots.isEmpty()) {
             return topic -> {
                 throw new IllegalStateException("no fact joins a table");
@@ -220,7 +223,7 @@ public final class StreamsApp implements AutoCloseable {
                     .forEach((topic, description) -> counts.put(topic, description.partitions().size()));
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("cannot read the partitions of " + roots + " (the root topics of facts that "
-                    + "join tables): " + e.getMessage(), e);
+                    + "join tables, and the topics of tables joined through Kafka): " + e.getMessage(), e);
         }
         return counts::get;
     }
@@ -311,18 +314,19 @@ public final class StreamsApp implements AutoCloseable {
         }
     }
 
+    /** Makes the subscription topics of the facts' joins through Kafka ({@link SubscriptionTopics}), as a start does. */
+    public static void createSubscriptionTopics(StreamsAppConfig config, List<FactPlan> plans, JoinPaths paths) throws InterruptedException {
+        try (Admin admin = Admin.create(admin(config))) {
+            SubscriptionTopics.create(admin, config, FactTopology.subscriptionTopics(config, plans, paths),
+                    partitionCounts(admin, config, plans, paths));
+        }
+    }
+
     /**
      * Source topics are read with the offset reset policy "none" (changes retention deleted are never skipped): the
      * earliest offset is committed for every source partition the application has no offset for, so a new
      * application reads them from their beginning. Call before starting Kafka Streams on a topology of these tables.
      */
-    /** Makes the subscription topics of the facts' joins through Kafka ({@link SubscriptionTopics}), as a start does. */
-    public static void createSubscriptionTopics(StreamsAppConfig config, List<FactPlan> plans, JoinPaths paths) throws InterruptedException {
-        try (Admin admin = Admin.create(admin(config))) {
-            SubscriptionTopics.create(admin, config, FactTopology.subscriptionTopics(config, plans, paths));
-        }
-    }
-
     public static void commitStartOffsets(StreamsAppConfig config, java.util.Collection<String> tables) throws InterruptedException {
         try (Admin admin = Admin.create(admin(config))) {
             commitStartOffsets(admin, config, tables);

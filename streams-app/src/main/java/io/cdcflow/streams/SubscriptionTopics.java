@@ -4,9 +4,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.ToIntFunction;
 import io.cdcflow.streams.config.StreamsAppConfig;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -29,27 +31,29 @@ final class SubscriptionTopics {
     private SubscriptionTopics() {
     }
 
-    /** @param topics each subscription topic with the table whose topic it is partitioned as */
-    static void create(Admin admin, StreamsAppConfig config, Map<String, String> topics) throws InterruptedException {
+    /**
+     * @param topics     each subscription topic with the table whose topic it is partitioned as
+     * @param partitions the partitions of a table's topic
+     */
+    static void create(Admin admin, StreamsAppConfig config, Map<String, String> topics, ToIntFunction<String> partitions)
+            throws InterruptedException {
         if (topics.isEmpty()) {
             return;
         }
+        Map<String, String> tableTopics = new HashMap<>();
+        Map<String, Integer> expected = new HashMap<>();
+        topics.forEach((topic, table) -> {
+            tableTopics.put(topic, config.inputTopic(table));
+            expected.put(topic, partitions.applyAsInt(config.inputTopic(table)));
+        });
         try {
-            Map<String, String> tableTopics = new HashMap<>();
-            topics.forEach((topic, table) -> tableTopics.put(topic, config.inputTopic(table)));
-            Map<String, TopicDescription> tables = admin.describeTopics(List.copyOf(new java.util.HashSet<>(tableTopics.values())))
-                    .allTopicNames().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
             List<NewTopic> created = new ArrayList<>();
-            for (String topic : topics.keySet()) {
-                int partitions = tables.get(tableTopics.get(topic)).partitions().size();
-                created.add(new NewTopic(topic, java.util.Optional.of(partitions), java.util.Optional.empty())
-                        .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
-            }
+            expected.forEach((topic, count) -> created.add(new NewTopic(topic, Optional.of(count), Optional.empty())
+                    .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT))));
             admin.createTopics(created).values().forEach((topic, result) -> {
                 try {
                     result.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-                    LOG.info("created subscription topic {} ({} partitions, as {})", topic,
-                            tables.get(tableTopics.get(topic)).partitions().size(), tableTopics.get(topic));
+                    LOG.info("created subscription topic {} ({} partitions, as {})", topic, expected.get(topic), tableTopics.get(topic));
                 } catch (ExecutionException e) {
                     if (!(e.getCause() instanceof TopicExistsException)) {
                         throw new IllegalStateException("cannot create the subscription topic " + topic + ": " + e.getCause().getMessage(), e);
@@ -64,10 +68,9 @@ final class SubscriptionTopics {
             Map<String, TopicDescription> existing = admin.describeTopics(List.copyOf(topics.keySet())).allTopicNames()
                     .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
             existing.forEach((topic, description) -> {
-                int expected = tables.get(tableTopics.get(topic)).partitions().size();
-                if (description.partitions().size() != expected) {
+                if (description.partitions().size() != expected.get(topic)) {
                     throw new IllegalStateException("the subscription topic " + topic + " has " + description.partitions().size()
-                            + " partitions and the topic of its table, " + tableTopics.get(topic) + ", has " + expected
+                            + " partitions and the topic of its table, " + tableTopics.get(topic) + ", has " + expected.get(topic)
                             + ": a join's subscriptions must be partitioned as its table. Reset the application "
                             + "(kafka-streams-application-reset.sh --bootstrap-server <kafka> --application-id "
                             + config.applicationId() + " deletes it; README, Operations)");

@@ -40,8 +40,7 @@ final class ChangedRows<V> implements FixedKeyProcessor<String, V, SourceRow> {
 
     @Override
     public void process(FixedKeyRecord<String, V> record) {
-        ValueAndTimestamp<SourceRow> stored = rows.get(record.key());
-        SourceRow current = stored == null ? null : stored.value();
+        SourceRow current = ValueAndTimestamp.getValueOrNull(rows.get(record.key()));
         SourceRow row = next.apply(current, record.value());
         if (row != current) {
             context.forward(record.withValue(row));

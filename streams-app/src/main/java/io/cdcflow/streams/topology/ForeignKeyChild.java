@@ -98,7 +98,7 @@ final class ForeignKeyChild implements FixedKeyProcessor<String, ForeignKeyChild
 
     private void onLeft(FixedKeyRecord<String, Input> record, JoinedRows rows) {
         String foreignKey = rows == null ? null : FactTopology.pointsAt(rows.row(parent), join);
-        JoinedRows last = value(joined.get(record.key()));
+        JoinedRows last = ValueAndTimestamp.getValueOrNull(joined.get(record.key()));
         String lastForeignKey = last == null ? null : FactTopology.pointsAt(last.row(parent), join);
         if (foreignKey == null) {
             if (lastForeignKey != null) {
@@ -113,7 +113,7 @@ final class ForeignKeyChild implements FixedKeyProcessor<String, ForeignKeyChild
     }
 
     private void onResponse(FixedKeyRecord<String, Input> record, ForeignKeyResponse response) {
-        Object stored = value(left.get(record.key()));
+        Object stored = ValueAndTimestamp.getValueOrNull(left.get(record.key()));
         JoinedRows rows = stored == null ? null : LocalJoins.rows(plan, stored);
         String foreignKey = rows == null ? null : FactTopology.pointsAt(rows.row(parent), join);
         if (response.foreignKey().equals(foreignKey)) {
@@ -125,9 +125,5 @@ final class ForeignKeyChild implements FixedKeyProcessor<String, ForeignKeyChild
 
     private void forward(FixedKeyRecord<String, Input> record, Output output) {
         context.forward(record.withValue(output));
-    }
-
-    private static <V> V value(ValueAndTimestamp<V> stored) {
-        return stored == null ? null : stored.value();
     }
 }

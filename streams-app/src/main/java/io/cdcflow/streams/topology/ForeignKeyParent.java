@@ -43,9 +43,8 @@ final class ForeignKeyParent {
                 return; // a subscription ended
             }
             String foreignKey = ForeignKeySubscriptions.foreignKey(record.key());
-            ValueAndTimestamp<SourceRow> row = parents.get(foreignKey);
             context.forward(new Record<>(ForeignKeySubscriptions.child(record.key()),
-                    new ForeignKeyResponse(foreignKey, row == null ? null : row.value()), record.timestamp()));
+                    new ForeignKeyResponse(foreignKey, ValueAndTimestamp.getValueOrNull(parents.get(foreignKey))), record.timestamp()));
         }
     }
 
