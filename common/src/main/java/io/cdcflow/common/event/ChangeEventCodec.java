@@ -10,9 +10,6 @@ import io.cdcflow.common.json.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * The change-event contract on the wire (docs/events.md): the value is
@@ -172,43 +169,10 @@ public final class ChangeEventCodec {
         if (!keyNode.isObject()) {
             throw new InvalidEventException("record key is not a JSON object of primary-key columns");
         }
-        return fromValue((ObjectNode) keyNode, Json.read(value));
-    }
-
-    public static ChangeEvent fromValue(ObjectNode key, JsonNode value) {
-        if (value == null || !value.isObject()) {
+        if (value == null) {
             throw new InvalidEventException("change event is not a JSON object");
         }
-        JsonNode meta = value.get(METADATA);
-        if (meta == null || !meta.isObject()) {
-            throw new InvalidEventException("change event has no _metadata object");
-        }
-        JsonNode payload = value.get(PAYLOAD);
-        JsonNode before = value.get(BEFORE);
-        return new ChangeEvent(key, metadata(meta),
-                payload instanceof ObjectNode p ? p : Json.object(),
-                before instanceof ObjectNode b ? b : null);
-    }
-
-    private static EventMetadata metadata(JsonNode meta) {
-        try {
-            Lsn lsn = lsn(meta, "lsn");
-            Lsn commitLsn = meta.hasNonNull("commit_lsn") ? lsn(meta, "commit_lsn") : lsn;
-            List<String> toast = new ArrayList<>();
-            meta.path("unchanged_toast").forEach(n -> toast.add(n.asText()));
-            return new EventMetadata(
-                    required(meta, "table"),
-                    meta.path("schema").asText("public"),
-                    Operation.fromWire(required(meta, "operation")),
-                    lsn, commitLsn,
-                    meta.path("seq").asLong(0),
-                    meta.path("xid").asLong(0),
-                    meta.hasNonNull("commit_ts") ? instant(meta.get("commit_ts").asText()) : null,
-                    toast,
-                    meta.hasNonNull("origin") ? meta.get("origin").asText() : null);
-        } catch (IllegalArgumentException | DateTimeParseException e) {
-            throw new InvalidEventException(e.getMessage());
-        }
+        return EventReader.read((ObjectNode) keyNode, value);
     }
 
     /**
@@ -251,22 +215,6 @@ public final class ChangeEventCodec {
             value = value * 10 + (c - '0');
         }
         return value;
-    }
-
-    private static Lsn lsn(JsonNode meta, String field) {
-        JsonNode asInt = meta.get(field + "_int");
-        if (asInt != null && asInt.canConvertToLong()) {
-            return new Lsn(asInt.asLong());
-        }
-        return Lsn.parse(required(meta, field));
-    }
-
-    private static String required(JsonNode meta, String field) {
-        JsonNode node = meta.get(field);
-        if (node == null || node.isNull() || node.asText().isEmpty()) {
-            throw new InvalidEventException("_metadata." + field + " is missing");
-        }
-        return node.asText();
     }
 
     /** A record that is JSON but does not follow the contract. */

@@ -69,6 +69,46 @@ class ChangeEventCodecTest {
     }
 
     @Test
+    void readsEachMetadataFieldAsATreeWouldWhateverItsShape() {
+        String value = "{\"before\":{\"id\":1},\"extra\":{\"deep\":[1,{\"_metadata\":2}]},"
+                + "\"_metadata\":{\"table\":\"stale\",\"operation\":\"insert\",\"lsn\":\"0/1\"},"
+                + "\"_metadata\":{\"table\":\"orders\",\"schema\":7,\"operation\":\"UPDATE\",\"lsn\":\"0/10\",\"lsn_int\":\"16\","
+                + "\"commit_lsn\":\"0/20\",\"commit_lsn_int\":33.9,\"seq\":\"5\",\"xid\":true,\"unknown\":{\"a\":[1]},"
+                + "\"unchanged_toast\":[\"notes\",null,3],\"origin\":null,\"commit_ts\":null},"
+                + "\"payload\":{\"id\":1,\"total\":1.50}}";
+        ChangeEvent event = ChangeEventCodec.fromRecord("{\"id\":1}".getBytes(), value.getBytes());
+        EventMetadata m = event.metadata();
+        assertThat(m.table()).isEqualTo("orders"); // the last _metadata wins
+        assertThat(m.schema()).isEqualTo("7");
+        assertThat(m.operation()).isEqualTo(Operation.UPDATE);
+        assertThat(m.lsn()).isEqualTo(Lsn.parse("0/10")); // a number's text is not a number: the text form is read
+        assertThat(m.commitLsn()).isEqualTo(new Lsn(33));
+        assertThat(m.seq()).isEqualTo(5);
+        assertThat(m.xid()).isEqualTo(1);
+        assertThat(m.unchangedToast()).containsExactly("notes", "null", "3");
+        assertThat(m.origin()).isNull();
+        assertThat(m.commitTs()).isNull();
+        assertThat(event.payload().get("total").decimalValue()).isEqualTo(new BigDecimal("1.50"));
+        assertThat(event.before()).isEqualTo(Json.object().put("id", 1));
+        assertThat(event.key()).isEqualTo(Json.object().put("id", 1));
+
+        assertThatThrownBy(() -> ChangeEventCodec.fromRecord(null, "{\"_metadata\":{\"table\":[1],\"operation\":\"insert\",\"lsn\":\"0/1\"}}".getBytes()))
+                .isInstanceOf(ChangeEventCodec.InvalidEventException.class).hasMessage("_metadata.table is missing");
+        assertThatThrownBy(() -> ChangeEventCodec.fromRecord(null, "{\"_metadata\":{\"table\":\"t\",\"operation\":\"insert\",\"lsn\":\"x\"}}".getBytes()))
+                .isInstanceOf(ChangeEventCodec.InvalidEventException.class).hasMessageContaining("not an LSN");
+        assertThatThrownBy(() -> ChangeEventCodec.fromRecord(null, "{\"_metadata\":[],\"payload\":{}}".getBytes()))
+                .isInstanceOf(ChangeEventCodec.InvalidEventException.class).hasMessage("change event has no _metadata object");
+        assertThatThrownBy(() -> ChangeEventCodec.fromRecord(null, "[1]".getBytes()))
+                .isInstanceOf(ChangeEventCodec.InvalidEventException.class).hasMessage("change event is not a JSON object");
+        assertThatThrownBy(() -> ChangeEventCodec.fromRecord(null, new byte[0]))
+                .isInstanceOf(ChangeEventCodec.InvalidEventException.class).hasMessage("change event is not a JSON object");
+        assertThatThrownBy(() -> ChangeEventCodec.fromRecord(null, "{\"_metadata\":{\"table\":\"t\"".getBytes()))
+                .isInstanceOf(Json.MalformedJsonException.class);
+        assertThatThrownBy(() -> ChangeEventCodec.fromRecord("[1]".getBytes(), "{}".getBytes()))
+                .isInstanceOf(ChangeEventCodec.InvalidEventException.class).hasMessageContaining("record key");
+    }
+
+    @Test
     void routesPerTableOrToOneTopic() {
         assertThat(TopicRouting.perTable("cdc").topicFor("public", "orders")).isEqualTo("cdc.public.orders");
         assertThat(TopicRouting.perTable("").topicFor("sales", "order")).isEqualTo("sales.order");

@@ -63,11 +63,11 @@ public final class FactRows {
 
     /** The output record's key: the fact's key columns, {"order_id":10}. */
     public static String key(FactPlan plan, ObjectNode columns) {
-        ObjectNode key = Json.object();
-        for (String column : plan.key()) {
-            key.set(column, columns.get(column));
+        JsonNode[] values = new JsonNode[plan.key().size()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = columns.get(plan.key().get(i));
         }
-        return key.toString();
+        return Json.objectText(plan.key().toArray(String[]::new), values);
     }
 
     private static Object evaluate(FactPlan plan, String column, Expr e, Expr.Row row) {

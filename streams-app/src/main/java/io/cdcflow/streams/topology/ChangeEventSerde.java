@@ -2,7 +2,6 @@ package io.cdcflow.streams.topology;
 
 import io.cdcflow.common.event.ChangeEvent;
 import io.cdcflow.common.event.ChangeEventCodec;
-import io.cdcflow.common.json.Json;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
@@ -20,6 +19,6 @@ final class ChangeEventSerde implements Serde<ChangeEvent> {
 
     @Override
     public Deserializer<ChangeEvent> deserializer() {
-        return (topic, bytes) -> bytes == null ? null : ChangeEventCodec.fromValue(Json.object(), Json.read(bytes));
+        return (topic, bytes) -> bytes == null ? null : ChangeEventCodec.fromRecord(null, bytes);
     }
 }

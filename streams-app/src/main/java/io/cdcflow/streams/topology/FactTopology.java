@@ -486,15 +486,15 @@ public final class FactTopology {
         if (!SourceRow.exists(parent)) {
             return null;
         }
-        ObjectNode key = Json.object();
-        for (int i = 0; i < join.parentColumns().size(); i++) {
+        JsonNode[] values = new JsonNode[join.parentColumns().size()];
+        for (int i = 0; i < values.length; i++) {
             JsonNode value = parent.get(join.parentColumns().get(i));
             if (value == null || value.isNull()) {
                 return null;
             }
-            key.set(join.keyColumns().get(i), value);
+            values[i] = value;
         }
-        return key.toString();
+        return Json.objectText(join.keyColumns().toArray(String[]::new), values);
     }
 
     /** The store of a source table's current rows; its changelog tells which format the app's state is in. */
