@@ -65,8 +65,7 @@ final class SubscriptionTopics {
                     throw new IllegalStateException("interrupted creating the subscription topic " + topic, e);
                 }
             });
-            Map<String, TopicDescription> existing = admin.describeTopics(List.copyOf(topics.keySet())).allTopicNames()
-                    .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            Map<String, TopicDescription> existing = describe(admin, List.copyOf(topics.keySet()));
             existing.forEach((topic, description) -> {
                 if (description.partitions().size() != expected.get(topic)) {
                     throw new IllegalStateException("the subscription topic " + topic + " has " + description.partitions().size()
@@ -78,6 +77,25 @@ final class SubscriptionTopics {
             });
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("cannot make the subscription topics " + topics.keySet() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The topics' descriptions, once the broker knows them: a topic just created may not be in the broker's metadata
+     * yet (it answers "unknown topic" for a moment after the controller made it), so that answer is asked again.
+     */
+    private static Map<String, TopicDescription> describe(Admin admin, List<String> topics)
+            throws ExecutionException, TimeoutException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
+        while (true) {
+            try {
+                return admin.describeTopics(topics).allTopicNames().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
         }
     }
 }

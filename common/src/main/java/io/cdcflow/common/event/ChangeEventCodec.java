@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.cdcflow.common.io.GrowableBytes;
 import io.cdcflow.common.json.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -131,35 +130,14 @@ public final class ChangeEventCodec {
      * Not thread-safe.
      */
     public static final class Writer {
-        private final GrowableBytes buffer = new GrowableBytes(1024);
-        private JsonGenerator generator;
+        private final Json.Writer json = new Json.Writer();
 
         public byte[] value(ChangeEvent event) {
-            return write(g -> writeValue(g, event));
+            return json.write(g -> writeValue(g, event));
         }
 
         public byte[] key(ChangeEvent event) {
-            return write(g -> Json.write(g, event.key()));
-        }
-
-        private interface Body {
-            void write(JsonGenerator g) throws IOException;
-        }
-
-        private byte[] write(Body body) {
-            buffer.reset();
-            try {
-                if (generator == null) {
-                    generator = Json.MAPPER.getFactory().createGenerator(buffer);
-                    generator.setRootValueSeparator(null);
-                }
-                body.write(generator);
-                generator.flush();
-            } catch (IOException | RuntimeException e) {
-                generator = null; // mid-document: the next record starts on a fresh generator
-                throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
-            }
-            return buffer.toByteArray();
+            return json.bytes(event.key());
         }
     }
 

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cdcflow.common.io.GrowableBytes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Iterator;
@@ -141,6 +142,41 @@ public final class Json {
             }
         }
         return true;
+    }
+
+    /**
+     * Writes JSON for one thread, reusing its generator and buffer from call to call ({@link #write(JsonGenerator,
+     * JsonNode)}'s output): for hot paths, where {@link #bytes} would set up a generator and a serializer per call.
+     * Not thread-safe.
+     */
+    public static final class Writer {
+        private final GrowableBytes buffer = new GrowableBytes(1024);
+        private JsonGenerator generator;
+
+        /** What a body writes through the generator. */
+        public interface Body {
+            void write(JsonGenerator g) throws IOException;
+        }
+
+        public byte[] bytes(JsonNode node) {
+            return write(g -> Json.write(g, node));
+        }
+
+        public byte[] write(Body body) {
+            buffer.reset();
+            try {
+                if (generator == null) {
+                    generator = MAPPER.getFactory().createGenerator(buffer);
+                    generator.setRootValueSeparator(null);
+                }
+                body.write(generator);
+                generator.flush();
+            } catch (IOException | RuntimeException e) {
+                generator = null; // mid-document: the next call starts on a fresh generator
+                throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
+            }
+            return buffer.toByteArray();
+        }
     }
 
     /** Input that is not JSON: the caller decides whether it goes to a dead-letter topic. */

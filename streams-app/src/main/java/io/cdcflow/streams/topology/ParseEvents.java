@@ -54,7 +54,10 @@ final class ParseEvents implements FixedKeyProcessor<String, byte[], ParsedEvent
         if (parsed.failed()) {
             parsed = new ParsedEvent(parsed.table(), null, parsed.error(), record.value());
         }
-        if (parsed.failed()) {
+        if (!parsed.failed()) {
+            // read: none of the processors after this one needs it, and each of them would copy it with the record
+            record.headers().remove(RowSchema.HEADER);
+        } else {
             String where = context.recordMetadata().map(ParseEvents::where).orElse("unknown position");
             deadLetters.inc(context.recordMetadata().map(RecordMetadata::topic).orElse("unknown"), reason(parsed.error()));
             deadLetterLog.record(context.recordMetadata().map(RecordMetadata::topic).orElse("unknown") + ": " + reason(parsed.error()),

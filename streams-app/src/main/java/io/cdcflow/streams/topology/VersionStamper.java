@@ -44,6 +44,7 @@ final class VersionStamper implements Processor<String, FactRow, String, byte[]>
     private final io.cdcflow.common.ops.Freshness.Series lag;
     private ProcessorContext<String, byte[]> context;
     private KeyValueStore<String, Sent> sent;
+    private final Json.Writer json = new Json.Writer();
 
     /** The last row sent for a key: its version and the hash of its columns and delete flag. */
     record Sent(long version, long hash1, long hash2) {
@@ -70,7 +71,7 @@ final class VersionStamper implements Processor<String, FactRow, String, byte[]>
         if (fact == null || fact.lsn() == 0) {
             return;
         }
-        byte[] columns = Json.bytes(fact.columns());
+        byte[] columns = json.bytes(fact.columns());
         long[] hash = Murmur3.hash128(columns);
         if (fact.deleted()) {
             hash[0] = ~hash[0];
