@@ -229,6 +229,13 @@ class TopicSinkTest {
         consumer.schedulePollTask(() -> consumer.addRecord(record));
     }
 
+    /** Whether the sink polled again, within the wait: it has handled every record its earlier polls returned. */
+    private boolean sinkPolledAgain() {
+        java.util.concurrent.atomic.AtomicBoolean polled = new java.util.concurrent.atomic.AtomicBoolean();
+        consumer.schedulePollTask(() -> polled.set(true));
+        return Waiting.until(WAIT, Duration.ofMillis(10), polled::get);
+    }
+
     private long committed(TopicPartition partition) {
         OffsetAndMetadata offset = consumer.committed(Set.of(partition)).get(partition);
         return offset == null ? -1 : offset.offset();
@@ -323,9 +330,12 @@ class TopicSinkTest {
         start(Map.of("WRITER_BATCH_MAX_AGE", "5s"));
         send(ORDERS, 1, "o1");
         assertThat(Waiting.until(WAIT, Duration.ofMillis(10), () -> consumer.position(ORDERS) == 1)).isTrue();
+        // the position moves inside poll, before the sink puts the row in its batch at the clock's time: wait for that
+        assertThat(sinkPolledAgain()).isTrue();
         now.addAndGet(Duration.ofSeconds(4).toNanos());
         send(ORDERS, 2, "o2");
         assertThat(Waiting.until(WAIT, Duration.ofMillis(10), () -> consumer.position(ORDERS) == 2)).isTrue();
+        assertThat(sinkPolledAgain()).isTrue();
         Thread.sleep(200); // polls go on: the batch is 4 s old by the sink's clock
         assertThat(clickhouse.inserts).isEmpty();
         now.addAndGet(Duration.ofSeconds(1).toNanos());
