@@ -81,8 +81,14 @@ final class BackfillBench {
                 Path jar = Path.of(d.getKey(), "target", d.getKey() + ".jar");
                 // -Dbench.backfill.streams.heap=3g: the streams-app's heap, for STREAMS_STATE_STORES=memory experiments
                 String heap = d.getKey().equals("streams-app") ? System.getProperty("bench.backfill.streams.heap", "1g") : "1g";
-                ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + heap,
-                        "-jar", jar.toString()).redirectErrorStream(true).redirectOutput(logs.resolve(d.getKey() + ".log").toFile());
+                List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + heap));
+                // -Dbench.backfill.streams.jvm="-XX:StartFlightRecording=filename=/tmp/backfill.jfr,settings=profile": a profile
+                String jvm = d.getKey().equals("streams-app") ? System.getProperty("bench.backfill.streams.jvm", "").trim() : "";
+                if (!jvm.isEmpty()) {
+                    command.addAll(List.of(jvm.split("\\s+")));
+                }
+                command.addAll(List.of("-jar", jar.toString()));
+                ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(logs.resolve(d.getKey() + ".log").toFile());
                 builder.environment().putAll(d.getValue());
                 builder.environment().putAll(BenchEnv.settings("bench.backfill.env")); // e.g. STREAMS_LOCAL_TABLES=..., for experiments
                 processes.put(d.getKey(), builder.start());

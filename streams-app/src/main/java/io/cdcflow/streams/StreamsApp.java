@@ -135,7 +135,7 @@ public final class StreamsApp implements AutoCloseable {
         p.putAll(FactTopology.optimization()); // as the topology was built with it
         // the stores Kafka Streams makes for itself (a foreign-key join's subscriptions); FactTopology makes the others
         p.put(StreamsConfig.DSL_STORE_SUPPLIERS_CLASS_CONFIG, config.stores() == StreamsAppConfig.Stores.MEMORY
-                ? BuiltInDslStoreSuppliers.InMemoryDslStoreSuppliers.class : io.cdcflow.streams.topology.UnpositionedStores.Dsl.class);
+                ? BuiltInDslStoreSuppliers.InMemoryDslStoreSuppliers.class : io.cdcflow.streams.topology.RocksStores.Dsl.class);
         p.putAll(config.kafkaClient());
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());

@@ -528,7 +528,7 @@ public final class FactTopology {
         if (config.stores() == StreamsAppConfig.Stores.MEMORY) {
             return Stores.inMemoryKeyValueStore(name);
         }
-        return UnpositionedStores.of(timestamped ? Stores.persistentTimestampedKeyValueStore(name) : Stores.persistentKeyValueStore(name));
+        return RocksStores.of(timestamped ? Stores.persistentTimestampedKeyValueStore(name) : Stores.persistentKeyValueStore(name));
     }
 
     static String safe(String name) {
