@@ -115,12 +115,15 @@ final class BackfillBench {
             double pipelineSeconds = (done - started) / 1e9;
             System.out.printf("[bench] backfill: every current view complete after %.1f s (%,.0f rows/s; %.2f of the snapshot's rate)%n",
                     pipelineSeconds, total / pipelineSeconds, snapshotSeconds / pipelineSeconds);
+            // what the streams-app wrote to Kafka for it, by topic (its changelogs and join topics; the facts are the writer's input)
+            double internal = StreamsBench.printInternalTopics(env.kafka(), "bench-backfill-", total);
             List<Measurement> measurements = new ArrayList<>();
             measurements.add(new Measurement("backfill", "wal-producer snapshot into Kafka (first stage)", total, snapshotSeconds, -1,
                     "the jar started on filled tables until /ready (snapshot acknowledged by Kafka), in the same run"));
             measurements.add(new Measurement("backfill", "whole pipeline, PostgreSQL to ClickHouse (ours)", total, pipelineSeconds, -1,
                     String.format(Locale.ROOT, "the three jars started together until every *_current view holds its rows; %.2f of the first "
-                            + "stage's rate (goal 0.35); peak RSS MB %s", snapshotSeconds / pipelineSeconds, peak)));
+                            + "stage's rate (goal 0.35); peak RSS MB %s; the streams-app wrote %.2f records per row to its internal topics",
+                            snapshotSeconds / pipelineSeconds, peak, internal)));
             return measurements;
         } finally {
             processes.values().forEach(Process::destroy);

@@ -78,6 +78,8 @@ final class FreshnessBench {
             streams.close();
             sink.stop();
         }
+        // the seeded rows, the updates and the probes: what the streams-app wrote to Kafka for them, by topic
+        StreamsBench.printInternalTopics(env.kafka(), "fresh-streams-", 21_000 + offered.get());
         return points;
     }
 
@@ -141,6 +143,7 @@ final class FreshnessBench {
         prober.join();
         watcher.join();
         double achieved = changes.get() / seconds;
+        offered.addAndGet(changes.get() + committed.size());
         List<Long> delays = new ArrayList<>();
         committed.forEach((status, at) -> {
             Long visible = seen.get(status);
@@ -167,4 +170,6 @@ final class FreshnessBench {
     }
 
     private final AtomicLong lastStop = new AtomicLong();
+    /** The changes made in PostgreSQL by every load so far: updates and probes. */
+    private final AtomicLong offered = new AtomicLong();
 }

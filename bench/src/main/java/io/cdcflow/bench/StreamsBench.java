@@ -247,9 +247,10 @@ final class StreamsBench {
 
     /**
      * How many records and bytes Kafka Streams wrote to each of the run's internal topics (changelogs, join topics),
-     * per input event, and the bytes of the source tables' changelogs per source row (what a row's state costs).
+     * per input event, and the bytes of the source tables' changelogs per source row (what a row's state costs); returns
+     * the records per input event, all topics together. The backfill prints its own the same way.
      */
-    private static void printInternalTopics(KafkaEndpoint kafka, String prefix, long events) throws Exception {
+    static double printInternalTopics(KafkaEndpoint kafka, String prefix, long events) throws Exception {
         try (org.apache.kafka.clients.admin.Admin admin = kafka.admin()) {
             List<String> topics = admin.listTopics().names().get().stream().filter(t -> t.startsWith(prefix)).sorted().toList();
             Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> ends = new HashMap<>();
@@ -272,6 +273,7 @@ final class StreamsBench {
                     bytes.getOrDefault(topic, 0L), topic));
             long state = bytes.entrySet().stream().filter(e -> e.getKey().endsWith("-table-changelog")).mapToLong(Map.Entry::getValue).sum();
             System.out.printf("[bench] source tables' changelogs: %,d bytes, %.0f per source row%n", state, state / (double) events);
+            return total / (double) events;
         }
     }
 
