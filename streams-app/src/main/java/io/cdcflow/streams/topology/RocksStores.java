@@ -1,7 +1,9 @@
 package io.cdcflow.streams.topology;
 
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
@@ -24,11 +26,11 @@ import org.apache.kafka.streams.state.internals.WrappedStateStore;
  *   change-logging layer asks for it on every put to pass it to the changelog, where it is used only when the
  *   consistency vectors of interactive queries v2 are enabled (an internal setting this app never sets): a tenth of
  *   the stream thread's time in the join stage.</li>
- *   <li>The row touched last is remembered ({@link Store}): a record's key is read and written by several processors
- *   in a row (a source table's {@link ChangedRows} reads it, the KTable reads it again and writes it, the joins and
- *   the version stamper downstream read the rows they come from by the same key), and each read that reaches RocksDB
- *   goes through JNI and the transaction's write batch; in the backfill's profile RocksDB reads were about a sixth of
- *   the stream thread's time.</li>
+ *   <li>The row the stream thread touched last is remembered ({@link Store}): a record's key is read and written by
+ *   several processors in a row (a source table's {@link ChangedRows} reads it, the KTable reads it again and writes
+ *   it, the joins downstream read the rows they come from by the same key), and each read that reaches RocksDB goes
+ *   through JNI and the transaction's write batch; in the backfill's profile RocksDB reads were about a sixth of the
+ *   stream thread's time.</li>
  * </ul>
  */
 public final class RocksStores {
@@ -65,20 +67,29 @@ public final class RocksStores {
     }
 
     /**
-     * A store answering its position with an empty one, and reads of the key written or read last from memory: the
-     * store is written only through this wrapper (the put, delete and restore paths all go below it or clear the memo),
-     * and a value is served only to the thread that read or wrote it (the stream thread; interactive queries read on
-     * other threads, from RocksDB). Opening and closing the store forget it, as does every write it cannot follow.
+     * A store answering its position with an empty one, and reads of the key written or read last from memory. Only
+     * the thread that writes through this wrapper (the stream thread of the store's task) is served from memory, and
+     * only between two commits: restoration writes below the wrapper (an active task's store is restored before it
+     * is processed, a standby's on the state updater's thread, and a task moving between the two is committed on the
+     * way), interactive queries read on other threads and always from RocksDB, and opening, committing and closing
+     * the store forget the row, as do the writes the memo does not follow.
      */
     static class Store extends WrappedStateStore<KeyValueStore<Bytes, byte[]>, Bytes, byte[]> implements KeyValueStore<Bytes, byte[]> {
-        /** The key read or written last, by which thread, and its value then (null: none). */
+        /** The thread that wrote last since the last commit (null: none), whose reads the memo serves. */
+        private Thread writer;
+        /** The key that thread read or wrote last, and its value then (null: none). */
         private Last last;
 
-        private record Last(Thread thread, Bytes key, byte[] value) {
+        private record Last(Bytes key, byte[] value) {
         }
 
         Store(KeyValueStore<Bytes, byte[]> wrapped) {
             super(wrapped);
+        }
+
+        private void forget() {
+            writer = null;
+            last = null;
         }
 
         @Override
@@ -88,13 +99,19 @@ public final class RocksStores {
 
         @Override
         public void init(StateStoreContext context, StateStore root) {
-            last = null;
+            forget();
             super.init(context, root);
         }
 
         @Override
+        public void commit(Map<TopicPartition, Long> changelogOffsets) {
+            forget();
+            super.commit(changelogOffsets);
+        }
+
+        @Override
         public void close() {
-            last = null;
+            forget();
             super.close();
         }
 
@@ -102,18 +119,21 @@ public final class RocksStores {
         public void put(Bytes key, byte[] value) {
             last = null;
             wrapped().put(key, value);
-            last = new Last(Thread.currentThread(), key, value);
+            writer = Thread.currentThread();
+            last = new Last(key, value);
         }
 
         @Override
         public byte[] get(Bytes key) {
+            if (Thread.currentThread() != writer) {
+                return wrapped().get(key);
+            }
             Last remembered = last;
-            Thread thread = Thread.currentThread();
-            if (remembered != null && remembered.thread == thread && remembered.key.equals(key)) {
+            if (remembered != null && remembered.key.equals(key)) {
                 return remembered.value;
             }
             byte[] value = wrapped().get(key);
-            last = new Last(thread, key, value);
+            last = new Last(key, value);
             return value;
         }
 

@@ -36,7 +36,7 @@ class RocksStoresTest {
                         ((List<KeyValue<Bytes, byte[]>>) args[0]).forEach(kv -> rocks.put(kv.key, kv.value));
                         yield null;
                     }
-                    case "close" -> null;
+                    case "close", "commit" -> null;
                     case "name" -> "fake";
                     default -> throw new UnsupportedOperationException(method.getName());
                 });
@@ -83,16 +83,25 @@ class RocksStoresTest {
     }
 
     @Test
-    void anotherThreadReadsFromTheStoreItself() throws Exception {
+    void onlyTheWritingThreadIsServedAndOnlyUntilTheNextCommit() throws Exception {
+        assertThat(store.get(key("k"))).isNull();
+        assertThat(store.get(key("k"))).isNull();
+        assertThat(reads).as("no write on this thread yet: nothing remembered").hasValue(2);
         store.put(key("k"), value("a"));
-        rocks.put(key("k"), value("committed")); // what the store would answer that thread
+        rocks.put(key("k"), value("committed")); // what the store answers another thread (an interactive query)
         AtomicReference<byte[]> seen = new AtomicReference<>();
-        Thread query = new Thread(() -> seen.set(store.get(key("k"))));
+        Thread query = new Thread(() -> {
+            seen.set(store.get(key("k")));
+            seen.set(store.get(key("k")));
+        });
         query.start();
         query.join();
         assertThat(seen.get()).isEqualTo(value("committed"));
-        assertThat(reads).hasValue(1);
+        assertThat(reads).hasValue(4);
+        assertThat(store.get(key("k"))).isEqualTo(value("a"));
+        assertThat(reads).hasValue(4);
+        store.commit(Map.of()); // a task moving to standby is committed: what the state updater writes next is read
         assertThat(store.get(key("k"))).isEqualTo(value("committed"));
-        assertThat(reads).hasValue(2); // the other thread's read replaced the memo: read again, not served stale
+        assertThat(reads).hasValue(5);
     }
 }
