@@ -76,6 +76,27 @@ public record SourceRow(long lsn, long seq, boolean deleted, ObjectNode columns)
         return other != null && deleted == other.deleted && sameColumns(columns, other.columns);
     }
 
+    /**
+     * Whether {@code other} holds what this row does in the columns {@code projection} keeps: the deleted state and
+     * those columns' values, whatever the other columns and the metadata.
+     */
+    public boolean sameContent(SourceRow other, Projection projection) {
+        if (projection.columns() == null) {
+            return sameContent(other);
+        }
+        if (other == null || deleted != other.deleted) {
+            return false;
+        }
+        for (String column : projection.columns()) {
+            JsonNode mine = columns.get(column);
+            JsonNode theirs = other.columns.get(column);
+            if (mine == null ? theirs != null : !mine.equals(theirs)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Equal columns in the same order (a JSON object's order is the column order, which a fact's {@code *} keeps). */
     private static boolean sameColumns(ObjectNode a, ObjectNode b) {
         if (a.size() != b.size()) {

@@ -1,7 +1,10 @@
 package io.cdcflow.streams.topology;
 
+import io.cdcflow.streams.model.Projection;
 import io.cdcflow.streams.model.SourceRow;
 import java.util.function.BiFunction;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
@@ -19,15 +22,25 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  * @param <V> the input: a change event, or a source row
  */
 final class ChangedRows<V> implements FixedKeyProcessor<String, V, SourceRow> {
+    /**
+     * The header of a changed row whose change alters none of the columns the joins read ({@code joined}): the joins'
+     * paths ({@link LocalJoins}' copies of a table, {@link ForeignKeyParent.OnChange}) pass it by, so a column only the
+     * table's own fact reads (an order's total) costs nothing in the facts that join the table.
+     */
+    static final String JOINS_UNCHANGED = "cdc.streams.joins-unchanged";
+    private static final byte[] EMPTY = new byte[0];
     private final String storeName;
+    /** The columns the joins of the table read, when fewer than the table keeps; null: every change reaches them. */
+    private final Projection joined;
     private final BiFunction<SourceRow, V, SourceRow> next;
     /** Told the time of each input that changed nothing: the facts that read the table have handled it. */
     private final java.util.function.LongConsumer unchanged;
     private FixedKeyProcessorContext<String, SourceRow> context;
     private TimestampedKeyValueStore<String, SourceRow> rows;
 
-    ChangedRows(String storeName, BiFunction<SourceRow, V, SourceRow> next, java.util.function.LongConsumer unchanged) {
+    ChangedRows(String storeName, BiFunction<SourceRow, V, SourceRow> next, java.util.function.LongConsumer unchanged, Projection joined) {
         this.storeName = storeName;
+        this.joined = joined;
         this.next = next;
         this.unchanged = unchanged;
     }
@@ -43,9 +56,37 @@ final class ChangedRows<V> implements FixedKeyProcessor<String, V, SourceRow> {
         SourceRow current = ValueAndTimestamp.getValueOrNull(rows.get(record.key()));
         SourceRow row = next.apply(current, record.value());
         if (row != current) {
-            context.forward(record.withValue(row));
+            if (joined != null && current != null && row != null && row.sameContent(current, joined)) {
+                // the record's headers are shared with the processors beside this one: a copy carries the mark
+                Headers marked = new RecordHeaders(record.headers().toArray()).add(JOINS_UNCHANGED, EMPTY);
+                context.forward(record.withValue(row).withHeaders(marked));
+            } else {
+                context.forward(record.withValue(row));
+            }
         } else {
             unchanged.accept(record.timestamp());
+        }
+    }
+
+    /** Whether a row's change left every column its table's joins read as it was ({@link #JOINS_UNCHANGED}). */
+    static boolean joinsUnchanged(Headers headers) {
+        return headers.lastHeader(JOINS_UNCHANGED) != null;
+    }
+
+    /** Passes on the changes the joins see: the rows of a table on their way to its joins. */
+    static final class JoinsSee implements FixedKeyProcessor<String, SourceRow, SourceRow> {
+        private FixedKeyProcessorContext<String, SourceRow> context;
+
+        @Override
+        public void init(FixedKeyProcessorContext<String, SourceRow> context) {
+            this.context = context;
+        }
+
+        @Override
+        public void process(FixedKeyRecord<String, SourceRow> record) {
+            if (!joinsUnchanged(record.headers())) {
+                context.forward(record);
+            }
         }
     }
 }

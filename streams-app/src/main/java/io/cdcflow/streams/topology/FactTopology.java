@@ -215,7 +215,7 @@ public final class FactTopology {
                         }
                         SourceRow projected = row.project(projection);
                         return projected.sameContent(current) ? current : projected;
-                    }));
+                    }, null));
         });
         return out;
     }
@@ -225,13 +225,14 @@ public final class FactTopology {
      * the table holds, and returns that one when nothing changed.
      */
     private <V> KTable<String, SourceRow> changedRows(KStream<String, V> input, String processor, String table, String source,
-                                                      String store, java.util.function.BiFunction<SourceRow, V, SourceRow> next) {
+                                                      String store, java.util.function.BiFunction<SourceRow, V, SourceRow> next,
+                                                      Projection joined) {
         feed(processor, store);
         // a change that alters no column the facts read has been handled by every fact that reads its table
         List<io.cdcflow.common.ops.Freshness.Series> readers = plans.stream().filter(plan -> plan.tables().contains(source))
                 .map(plan -> freshness.series(plan.name())).toList();
         java.util.function.LongConsumer unchanged = committed -> readers.forEach(fact -> fact.handled(committed));
-        return input.processValues(() -> new ChangedRows<>(store, next, unchanged), Named.as(processor))
+        return input.processValues(() -> new ChangedRows<>(store, next, unchanged, joined), Named.as(processor))
                 .toTable(Named.as(table), materialized(store, sourceRows));
     }
 
@@ -368,6 +369,7 @@ public final class FactTopology {
             replicaStores.put(table, copy);
             builder.addStateStore(Stores.keyValueStoreBuilder(stores(copy), strings, sourceRows));
             KStream<String, SourceRow> everywhere = tables.get(table).toStream(Named.as(copy + "-changes"))
+                    .processValues(ChangedRows.JoinsSee::new, Named.as(copy + "-joined-changes"))
                     .repartition(Repartitioned.<String, SourceRow>as(copy + "-everywhere")
                             .withKeySerde(strings).withValueSerde(sourceRows).withNumberOfPartitions(copies)
                             .withStreamPartitioner(new EveryPartition()));
@@ -464,7 +466,20 @@ public final class FactTopology {
                             Named.as("apply-" + name), materialized(store, sourceRows));
         }
         return changedRows(events, "apply-" + name, "table-" + name, table, store,
-                (current, event) -> SourceRow.apply(current, event, projection));
+                (current, event) -> SourceRow.apply(current, event, projection), joinedColumns(table, projection));
+    }
+
+    /**
+     * The columns the joins read of a table whose joins read it directly ({@link #joinedTables} gives them no table of
+     * their own), when fewer than the table keeps: a change to none of them is marked by {@link ChangedRows} and goes
+     * no further than the table's own facts. Null when every change reaches the joins.
+     */
+    private Projection joinedColumns(String table, Projection kept) {
+        Projection joined = Projections.joined(plans).get(table);
+        if (joined == null || joined.columns() == null || kept.columns() == null || kept.columns().equals(joined.columns())) {
+            return null;
+        }
+        return joined;
     }
 
     private void emit(StreamsBuilder builder, KStream<String, FactRow> rows, FactPlan plan) {

@@ -13,7 +13,8 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
 /**
  * The parent table's side of a foreign-key join through a subscription topic, in the task of the parent row's
  * partition: it answers each subscription with the parent row as it is then ({@link OnSubscription}), and each change
- * of a parent row with a response to every fact row subscribed to it ({@link OnChange}). Both read the other's store
+ * of a parent row's joined columns with a response to every fact row subscribed to it ({@link OnChange}; a change of
+ * columns only the parent table's own facts read is marked by {@link ChangedRows} and answered to no one). Both read the other's store
  * in the same task, one record at a time, so whichever of a subscription and a parent change comes first, the last
  * response to a subscriber carries the newest parent row.
  */
@@ -67,6 +68,9 @@ final class ForeignKeyParent {
 
         @Override
         public void process(Record<String, SourceRow> record) {
+            if (ChangedRows.joinsUnchanged(record.headers())) {
+                return; // nothing the join reads changed: the subscribers' rows stay as they are
+            }
             String foreignKey = record.key();
             ForeignKeyResponse response = new ForeignKeyResponse(foreignKey, record.value());
             try (KeyValueIterator<String, ValueAndTimestamp<byte[]>> subscribers =
