@@ -51,9 +51,14 @@ final class FactViews {
     static void assertEqual(PostgresEndpoint db, ClickHouseEndpoint ch, String relation, String table, String logs) {
         Map<String, String> pgTypes = pgTypes(db, relation);
         List<String> expected = pgRows(db, relation);
-        boolean equal = Waiting.until(DRAIN, Duration.ofSeconds(1), () -> expected.equals(chRows(ch, table, pgTypes.keySet())));
-        List<String> actual = chRows(ch, table, pgTypes.keySet());
+        boolean equal = Waiting.until(DRAIN, Duration.ofSeconds(1), () -> expected.equals(chRowsOrEmpty(ch, table, pgTypes.keySet())));
         if (!equal) {
+            List<String> actual;
+            try {
+                actual = chRows(ch, table, pgTypes.keySet());
+            } catch (IllegalStateException failed) {
+                throw new AssertionError(relation + " could not be read from ClickHouse at " + ch.httpUrl() + " after " + DRAIN.toSeconds() + "s (" + logs + ")", failed);
+            }
             List<String> missing = new ArrayList<>(expected);
             missing.removeAll(actual);
             List<String> extra = new ArrayList<>(actual);
@@ -125,14 +130,18 @@ final class FactViews {
         return normalize(Json.read(db.queryString("SELECT coalesce(json_agg(t), '[]') FROM " + view + " t")));
     }
 
-    private static List<String> chRows(ClickHouseEndpoint ch, String table, Iterable<String> columns) {
-        List<String> lines;
-        String list = String.join(", ", java.util.stream.StreamSupport.stream(columns.spliterator(), false).map(c -> "`" + c + "`").toList());
+    /** {@link #chRows}, or no rows while the table cannot be read (not created yet, a shard restarting). */
+    private static List<String> chRowsOrEmpty(ClickHouseEndpoint ch, String table, Iterable<String> columns) {
         try {
-            lines = ch.query("SELECT " + list + " FROM " + table + "_current");
-        } catch (IllegalStateException notCreatedYet) {
+            return chRows(ch, table, columns);
+        } catch (IllegalStateException notReadable) {
             return List.of();
         }
+    }
+
+    private static List<String> chRows(ClickHouseEndpoint ch, String table, Iterable<String> columns) {
+        String list = String.join(", ", java.util.stream.StreamSupport.stream(columns.spliterator(), false).map(c -> "`" + c + "`").toList());
+        List<String> lines = ch.query("SELECT " + list + " FROM " + table + "_current");
         var array = Json.MAPPER.createArrayNode();
         lines.forEach(l -> array.add(Json.read(l)));
         return normalize(array);

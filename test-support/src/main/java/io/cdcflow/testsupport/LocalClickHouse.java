@@ -146,6 +146,11 @@ public final class LocalClickHouse implements AutoCloseable {
         server.stop(Duration.ofSeconds(30));
     }
 
+    /** Whether the server process runs (it may not be answering yet). */
+    public boolean isRunning() {
+        return server != null && server.isAlive();
+    }
+
     /** Stops the server with SIGKILL: no flush, no goodbye to ZooKeeper or its replicas. */
     public void kill() {
         server.kill();

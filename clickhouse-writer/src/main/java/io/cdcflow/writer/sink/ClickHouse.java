@@ -22,6 +22,15 @@ import java.util.concurrent.TimeoutException;
  * compressed responses the client asks for by default. Current servers work the same way.
  */
 public final class ClickHouse implements AutoCloseable {
+    /**
+     * How long an {@code ON CLUSTER} statement waits for the cluster's servers (ClickHouse's
+     * {@code distributed_ddl_task_timeout}, 180 s by default: longer than the client waits for an answer). A server
+     * that is down does its part from ZooKeeper's DDL queue when it returns, so the writer goes on once every server
+     * still unfinished is one that is down ({@link QueuedDdl}).
+     */
+    static final int CLUSTER_DDL_WAIT_SECONDS = 10;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ClickHouse.class);
+
     private final Client client;
     private final String url;
 
@@ -42,6 +51,7 @@ public final class ClickHouse implements AutoCloseable {
             // an INSERT into a Distributed table returns once every shard holds its rows, not once they are queued
             // on this server: offsets are committed only for rows a shard's replica holds
             builder.serverSetting("insert_distributed_sync", "1");
+            builder.serverSetting("distributed_ddl_task_timeout", Integer.toString(CLUSTER_DDL_WAIT_SECONDS));
         }
         if (config.caFile() != null) {
             builder.setRootCertificate(config.caFile().toString());
@@ -49,8 +59,23 @@ public final class ClickHouse implements AutoCloseable {
         this.client = builder.build();
     }
 
+    /**
+     * One statement. An {@code ON CLUSTER} statement that every live server has done, while servers that are down
+     * have not, counts as done: they take it from the DDL queue when they return (a warning says so).
+     */
     public void execute(String sql) {
-        await(() -> client.execute(sql).get(60, TimeUnit.SECONDS).close(), sql);
+        try {
+            await(() -> client.execute(sql).get(60, TimeUnit.SECONDS).close(), sql);
+        } catch (ClickHouseException e) {
+            // by its message: 18.16 answers with HTTP 500 and no exception-code header, so the code is not always known
+            QueuedDdl queued = QueuedDdl.parse(e.getMessage());
+            if (queued == null || !queued.onlyServersThatAreDown()) {
+                throw e;
+            }
+            LOG.warn("ClickHouse at {}: {} of the cluster's servers did not answer {} within {} s and are not running: each does it "
+                    + "from the cluster's DDL queue when it is back; the writer goes on with the servers that did",
+                    url, queued.unfinished(), abbreviate(sql), CLUSTER_DDL_WAIT_SECONDS);
+        }
     }
 
     public List<JsonNode> query(String sql) {

@@ -93,7 +93,12 @@ class ClickHouseClusterIT {
 
     /** The view's rows as every server shows them, equal; null until they are. */
     private boolean everyServerShows(long rows, String check) {
-        for (int server = 0; server < cluster.size(); server++) {
+        return serversShow(rows, check, java.util.stream.IntStream.range(0, cluster.size()).toArray());
+    }
+
+    /** {@link #everyServerShows} on the servers named. */
+    private boolean serversShow(long rows, String check, int... servers) {
+        for (int server : servers) {
             try {
                 if (number(query(server, "SELECT count() AS n FROM {db}.customer_dim_" + run + "_current")) != rows
                         || (check != null && number(query(server, check)) != rows)) {
@@ -198,6 +203,28 @@ class ClickHouseClusterIT {
                     .as("every row at its newest version from every server after the restarts (%s); writer: %s", lag, w.sink.health())
                     .isTrue();
             assertThat(Waiting.until(WAIT, Duration.ofMillis(200), () -> w.sink.health().ready())).isTrue();
+        }
+    }
+
+    @Test
+    void aServerDownWhenTheTablesAreMadeGetsThemWhenItReturnsAndTheOthersTakeRowsMeanwhile(KafkaEndpoint kafka) throws Exception {
+        kafka.createTopics(3, topic);
+        String v1 = TestSchemas.publish(kafka, schemaTopic, dimension(1));
+        String table = "customer_dim_" + run;
+        String newest = "SELECT count() AS n FROM {db}." + table + "_current WHERE name = concat('n', toString(id), '-1')";
+        cluster.server(1).kill(); // shard 1's second replica: every ON CLUSTER statement waits for it in vain
+        try (RunningWriter w = writer(kafka); KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producerProperties())) {
+            send(producer, topic, v1, 1, 1000, 1, false);
+            assertThat(Waiting.until(WAIT, Duration.ofMillis(500), () -> serversShow(1000, newest, 0, 2)))
+                    .as("the database, tables and view made on the servers that run, and the rows in them; writer: %s", w.sink.health()).isTrue();
+            cluster.server(1).startAgain();
+            assertThat(Waiting.until(WAIT, Duration.ofMillis(500), () -> everyServerShows(1000, newest)))
+                    .as("the returning server made them from the DDL queue and fetched its shard's rows; writer: %s", w.sink.health()).isTrue();
+            assertThat(w.failure.get()).isNull();
+        } finally {
+            if (!cluster.server(1).isRunning()) {
+                cluster.server(1).startAgain();
+            }
         }
     }
 
