@@ -65,6 +65,8 @@ public final class FactTopology {
     private final Serde<SourceRow> sourceRows = StateCodec.sourceRows();
     private final Serde<JoinedRows> joinedRows = StateCodec.joinedRows();
     private final Map<String, Projection> projections;
+    /** The columns the joins read of each table they read ({@link Projections#joined}). */
+    private final Map<String, Projection> joinedProjections;
     /** The processors that read stores of KTables built after them ({@link #changedRows}), and those stores. */
     private final Map<String, List<String>> feeding = new LinkedHashMap<>();
     private final Serde<String> strings = Serdes.String();
@@ -79,6 +81,7 @@ public final class FactTopology {
         this.schemas = schemas;
         this.partitions = partitions;
         this.projections = Projections.of(plans);
+        this.joinedProjections = Projections.joined(plans);
         this.freshness = new io.cdcflow.common.ops.Freshness(metrics, "streams", "handled by the streams-app (emitted, or found unchanged)", "fact");
     }
 
@@ -199,10 +202,9 @@ public final class FactTopology {
      * pays where unread columns change, as a dimension's do.) Not under at-least-once, where nothing is suppressed.
      */
     private Map<String, KTable<String, SourceRow>> joinedTables(Map<String, KTable<String, SourceRow>> tables) {
-        Map<String, Projection> joined = Projections.joined(plans);
         Map<String, KTable<String, SourceRow>> out = new LinkedHashMap<>();
         tables.forEach((table, rows) -> {
-            Projection projection = joined.get(table);
+            Projection projection = joinedProjections.get(table);
             if (!exactlyOnce() || projection == null || projection.columns() == null || projections.get(table).columns() != null) {
                 out.put(table, rows);
                 return;
@@ -475,7 +477,7 @@ public final class FactTopology {
      * no further than the table's own facts. Null when every change reaches the joins.
      */
     private Projection joinedColumns(String table, Projection kept) {
-        Projection joined = Projections.joined(plans).get(table);
+        Projection joined = joinedProjections.get(table);
         if (joined == null || joined.columns() == null || kept.columns() == null || kept.columns().equals(joined.columns())) {
             return null;
         }

@@ -37,7 +37,10 @@ public final class RocksStores {
     private RocksStores() {
     }
 
-    /** The RocksDB stores Kafka Streams makes for itself (a foreign-key join's subscriptions), without the copy. */
+    /**
+     * The RocksDB stores Kafka Streams makes for itself (a foreign-key join's subscriptions), wrapped as {@link #of}
+     * wraps ours: without the copy, with the row memo.
+     */
     public static final class Dsl extends org.apache.kafka.streams.state.BuiltInDslStoreSuppliers.RocksDBDslStoreSuppliers {
         @Override
         public KeyValueBytesStoreSupplier keyValueStore(org.apache.kafka.streams.state.DslKeyValueParams params) {
