@@ -88,7 +88,8 @@ final class FreshnessBench {
         AtomicLong changes = new AtomicLong();
         Map<String, Long> committed = new ConcurrentHashMap<>();
         Map<String, Long> seen = new ConcurrentHashMap<>();
-        String tag = "probe" + load + "-";
+        // unique per measurement: a load offered twice in one run must not count the first time's probes as seen
+        String tag = "probe" + load + "-" + measured.incrementAndGet() + "-";
         Thread generator = BenchEnv.run("load-" + load, () -> {
             Random random = new Random(load);
             try (Connection c = db.connect(); Statement s = c.createStatement()) {
@@ -170,6 +171,8 @@ final class FreshnessBench {
     }
 
     private final AtomicLong lastStop = new AtomicLong();
+    /** The loads measured so far in this run. */
+    private final java.util.concurrent.atomic.AtomicInteger measured = new java.util.concurrent.atomic.AtomicInteger();
     /** The changes made in PostgreSQL by every load so far: updates and probes. */
     private final AtomicLong offered = new AtomicLong();
 }
