@@ -46,7 +46,7 @@ public final class Bench {
                     System.out.println("[bench] join warm-up (not measured):");
                     // both kinds of store and both kinds of join: the measured runs' code paths are compiled alike
                     warmStreams.run(java.util.Set.of("eos", "fkmemory"));
-                    measurements.addAll(streams.run(java.util.Set.of(System.getProperty("bench.join.runs", "eos,alo,two,fk,memory,fkmemory,kill").split(","))));
+                    measurements.addAll(streams.run(java.util.Set.of(System.getProperty("bench.join.runs", "eos,one,alo,two,fk,memory,fkmemory,kill").split(","))));
                 }
                 if (stages.contains("flink")) {
                     System.out.println("[bench] Flink SQL warm-up (not measured):");

@@ -56,6 +56,7 @@ final class StreamsBench {
         both.putAll(memory);
         // -Dbench.join.runs=eos,alo,... picks runs (Bench); -Dbench.join.env=KAFKA_X=1;KAFKA_Y=2 adds settings, for experiments
         for (Run run : List.of(new Run("eos", "exactly_once_v2", 1, Map.of(), ""), new Run("alo", "at_least_once", 1, Map.of(), ""),
+                new Run("one", "exactly_once_v2", 1, Map.of("STREAMS_NUM_THREADS", "1"), ", one stream thread"),
                 new Run("two", "exactly_once_v2", 2, Map.of(), ""), new Run("fk", "exactly_once_v2", 1, foreignKeys, ", foreign-key joins only"),
                 new Run("memory", "exactly_once_v2", 1, memory, ", state in memory"),
                 new Run("fkmemory", "exactly_once_v2", 1, both, ", foreign-key joins only, state in memory"))) {

@@ -82,8 +82,11 @@ public record StreamsAppConfig(
                     + "session; distinct per instance; `none` for dynamic membership").shownDefault("`<hostname>-<HTTP port>`");
     static final Setting<Integer> STANDBY_REPLICAS = Setting.integer("STREAMS_STANDBY_REPLICAS", 0, 0, 10,
             "copies of each task's state kept warm on other instances (`num.standby.replicas`)");
-    static final Setting<Integer> NUM_THREADS = Setting.integer("STREAMS_NUM_THREADS", 1, 1, 64,
-            "stream threads of this instance");
+    static final Setting<Integer> NUM_THREADS = Setting.integer("STREAMS_NUM_THREADS",
+            Math.min(64, Runtime.getRuntime().availableProcessors()), 1, 64,
+            "stream threads of this instance: each works on its share of the tasks (one per input partition), so "
+                    + "threads beyond the tasks idle")
+            .shownDefault("the cores the JVM sees");
     static final Setting<String> FACTS_FILE = Setting.text("STREAMS_FACTS_FILE", null,
             "the facts: a file of `CREATE VIEW` statements ([Your own facts](#your-own-facts)); each view's rows go to a topic "
                     + "named after it").shownDefault("the built-in [`typeorm.sql`](streams-app/facts/typeorm.sql)");
