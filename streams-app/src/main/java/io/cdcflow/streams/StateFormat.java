@@ -35,6 +35,27 @@ final class StateFormat {
         }
     }
 
+    /**
+     * Copies of small tables in the layout before 2026-12-05 ({@code existing}: the topics there are): each copy had a
+     * changelog of its own and its changes came through a repartition topic, where the copy topic
+     * ({@code FactTopology.copyTopic}) now holds both. The new copy topics would start empty and the changes still in
+     * the repartition topics would be lost, so the start stops with the way out.
+     */
+    static void checkCopies(String applicationId, Set<String> existing) {
+        List<String> old = existing.stream().filter(t -> t.startsWith(applicationId + "-") && t.endsWith("-copy-everywhere-repartition"))
+                .sorted().toList();
+        if (!old.isEmpty()) {
+            throw new OldStateException("the state of application " + applicationId + " in Kafka (" + String.join(", ", old)
+                    + ") holds the copies of small tables in the layout of an earlier streams-app version, which this one "
+                    + "does not read. Reset the application, and the facts are recomputed from the source topics: "
+                    + RESET.formatted(applicationId));
+        }
+    }
+
+    /** The way out of state this version does not read. */
+    private static final String RESET = "stop every instance, run kafka-streams-application-reset.sh --bootstrap-server <kafka> "
+            + "--application-id %s, delete STREAMS_STATE_DIR on each instance, start again (README, Operations)";
+
     /** State in an earlier format, in the tails of the source tables' changelogs ({@code existing}: the topics there are). */
     static void checkFormat(Map<String, Object> client, String applicationId, Collection<String> tables, Set<String> existing) {
         List<String> changelogs = tables.stream().map(t -> applicationId + "-" + FactTopology.tableStore(t) + "-changelog").toList();
@@ -65,9 +86,7 @@ final class StateFormat {
                 if (record.value() != null && record.value().length > 0 && !StateCodec.isCurrent(record.value())) {
                     throw new OldStateException("the state of application " + applicationId + " in Kafka (" + record.topic()
                             + ") was written by an earlier streams-app version, in a format this one does not read. Reset "
-                            + "the application, and the facts are recomputed from the source topics: stop every instance, run "
-                            + "kafka-streams-application-reset.sh --bootstrap-server <kafka> --application-id " + applicationId
-                            + ", delete STREAMS_STATE_DIR on each instance, start again (README, Operations)");
+                            + "the application, and the facts are recomputed from the source topics: " + RESET.formatted(applicationId));
                 }
             });
         }

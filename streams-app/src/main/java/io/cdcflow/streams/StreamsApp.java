@@ -175,10 +175,11 @@ public final class StreamsApp implements AutoCloseable {
             // the state's checks come first: a start they refuse leaves the local state as it was
             Set<String> existing = topics(admin);
             StateFormat.checkFormat(client(config), config.applicationId(), facts.tables(), existing);
+            StateFormat.checkCopies(config.applicationId(), existing);
             paths = JoinPathChoice.choose(config, plans, existing, sources, table -> records(admin, config.inputTopic(table)));
             java.util.function.ToIntFunction<String> partitions = partitionCounts(admin, config, plans, paths);
             built = FactTopology.build(config, plans, metrics, schemas, paths, partitions);
-            SubscriptionTopics.create(admin, config, FactTopology.subscriptionTopics(config, plans, paths), partitions);
+            OwnTopics.create(admin, config, FactTopology.ownTopics(config, plans, paths), partitions);
             commitStartOffsets(admin, config, facts.tables());
         }
         if (config.stores() == StreamsAppConfig.Stores.MEMORY) {
@@ -211,7 +212,7 @@ public final class StreamsApp implements AutoCloseable {
                                                                             JoinPaths paths) throws InterruptedException {
         Set<String> roots = new java.util.LinkedHashSet<>();
         plans.stream().filter(p -> !p.joins().isEmpty()).forEach(p -> roots.add(config.inputTopic(p.root().table())));
-        FactTopology.subscriptionTopics(config, plans, paths).values().forEach(table -> roots.add(config.inputTopic(table)));
+        FactTopology.ownTopics(config, plans, paths).values().forEach(table -> roots.add(config.inputTopic(table)));
         if (roots.isEmpty()) {
             return topic -> {
                 throw new IllegalStateException("no fact joins a table");
@@ -314,10 +315,10 @@ public final class StreamsApp implements AutoCloseable {
         }
     }
 
-    /** Makes the subscription topics of the facts' joins through Kafka ({@link SubscriptionTopics}), as a start does. */
-    public static void createSubscriptionTopics(StreamsAppConfig config, List<FactPlan> plans, JoinPaths paths) throws InterruptedException {
+    /** Makes the topics of the facts' joins the app owns ({@link OwnTopics}), as a start does. */
+    public static void createOwnTopics(StreamsAppConfig config, List<FactPlan> plans, JoinPaths paths) throws InterruptedException {
         try (Admin admin = Admin.create(admin(config))) {
-            SubscriptionTopics.create(admin, config, FactTopology.subscriptionTopics(config, plans, paths),
+            OwnTopics.create(admin, config, FactTopology.ownTopics(config, plans, paths),
                     partitionCounts(admin, config, plans, paths));
         }
     }

@@ -58,7 +58,7 @@ public final class FactTopology {
     private final List<FactPlan> plans;
     private final Metrics metrics;
     private final OutputSchemas schemas;
-    /** The partitions of a topic, for the copies of small tables (one per partition of the fact's root topic). */
+    /** The partitions of a topic, for the responses of the joins through Kafka (one per partition of the fact's root topic). */
     private final ToIntFunction<String> partitions;
     private final JoinPaths paths;
     /** Stores, changelogs and join topics: binary ({@link StateCodec}); inputs and outputs are JSON text. */
@@ -86,8 +86,8 @@ public final class FactTopology {
     }
 
     /**
-     * The topology for topics of one partition each, and only for them (TopologyTestDriver, documentation): the copies of
-     * small tables and the joins' responses are partitioned as the root topics. With the joins to the tables
+     * The topology for topics of one partition each, and only for them (TopologyTestDriver, documentation): the joins'
+     * responses are partitioned as the root topics. With the joins to the tables
      * {@code STREAMS_LOCAL_TABLES} lists inside each task (none when it is not set).
      */
     public static Topology build(StreamsAppConfig config, List<FactPlan> plans, Metrics metrics, OutputSchemas schemas) {
@@ -127,9 +127,19 @@ public final class FactTopology {
         return LocalJoins.attach(plan, paths.local(plan), LocalJoins.rows(plan, stored), replica);
     }
 
-    /** The store of a task's copy of a small table a fact joins inside each task. */
+    /** The store of a task's copy of a small table a fact joins inside each task (its changelog: {@link #copyTopic}). */
     public static String replicaStore(FactPlan plan, String table) {
-        return safe(plan.name()) + "-" + safe(table) + "-copy";
+        return safe(plan.name()) + "-" + safe(table) + "-copies";
+    }
+
+    /**
+     * The topic of a small table's copies for a fact's local joins: every change of the table's rows the joins read,
+     * written to each of its partitions, partitioned as the fact's root topic; the app creates it compacted
+     * ({@code OwnTopics}) and each task's copy ({@link #replicaStore}) is restored from its partition, with no changelog
+     * of its own. Named as an internal topic of the application, so the application reset tool deletes it.
+     */
+    public static String copyTopic(StreamsAppConfig config, FactPlan plan, String table) {
+        return config.applicationId() + "-" + replicaStore(plan, table) + "-changelog";
     }
 
     private Topology build() {
@@ -328,22 +338,28 @@ public final class FactTopology {
 
     /**
      * The subscription topic of join {@code index} of {@code plan} through Kafka: created by the app (compacted,
-     * partitioned as the joined table's topic, {@code SubscriptionTopics}) and named as an internal topic of the
+     * partitioned as the joined table's topic, {@code OwnTopics}) and named as an internal topic of the
      * application, so the application reset tool deletes it with the rest.
      */
     public static String subscriptionTopic(StreamsAppConfig config, FactPlan plan, int index) {
         return config.applicationId() + "-" + safe(plan.name()) + "-" + safe(plan.joins().get(index).alias()) + "-subscriptions-changelog";
     }
 
-    /** The subscription topics the facts' joins through Kafka use, each with the joined table it is partitioned as. */
-    public static Map<String, String> subscriptionTopics(StreamsAppConfig config, List<FactPlan> plans, JoinPaths paths) {
+    /**
+     * The topics the app makes for the facts' joins, each with the table whose topic it is partitioned as: the
+     * subscription topics of the joins through Kafka (the joined table's) and the copy topics of the joins inside each
+     * task (the fact's root table's).
+     */
+    public static Map<String, String> ownTopics(StreamsAppConfig config, List<FactPlan> plans, JoinPaths paths) {
         Map<String, String> topics = new LinkedHashMap<>();
         for (FactPlan plan : plans) {
             if (paths.kafkaStreamsJoins(plan)) {
                 continue;
             }
             for (int i = 0; i < plan.joins().size(); i++) {
-                if (!paths.local(plan).contains(i)) {
+                if (paths.local(plan).contains(i)) {
+                    topics.put(copyTopic(config, plan, plan.joins().get(i).table()), plan.root().table());
+                } else {
                     topics.put(subscriptionTopic(config, plan, i), plan.joins().get(i).table());
                 }
             }
@@ -353,13 +369,13 @@ public final class FactTopology {
 
     /**
      * The joins to small tables inside each task ({@link LocalJoins}): each small table's changes are copied to every
-     * partition of the fact's root topic (a repartition topic written by a partitioner that names them all), merged
-     * with the fact's rows joined so far, and joined against the task's copies.
+     * partition of the fact's root topic (a compacted topic the app owns, {@link #copyTopic}, written by a partitioner
+     * that names them all), read back as the KTable of the task's copy, whose store that topic restores, merged with
+     * the fact's rows joined so far, and joined against the task's copies.
      */
     private KStream<String, JoinedRows> localJoins(StreamsBuilder builder, FactPlan plan, List<Integer> local,
                                                    KStream<String, JoinedRows> left, Map<String, KTable<String, SourceRow>> tables) {
         String name = safe(plan.name());
-        int copies = partitions.applyAsInt(config.inputTopic(plan.root().table()));
         KStream<String, LocalJoins.Change> changes = left.mapValues(LocalJoins.Change::left, Named.as(name + "-local-left"));
         Map<String, String> replicaStores = new LinkedHashMap<>();
         for (int j : local) {
@@ -369,24 +385,25 @@ public final class FactTopology {
             }
             String copy = replicaStore(plan, table);
             replicaStores.put(table, copy);
-            builder.addStateStore(Stores.keyValueStoreBuilder(stores(copy), strings, sourceRows));
-            KStream<String, SourceRow> everywhere = tables.get(table).toStream(Named.as(copy + "-changes"))
+            String topic = copyTopic(config, plan, table);
+            tables.get(table).toStream(Named.as(copy + "-changes"))
                     .processValues(ChangedRows.JoinsSee::new, Named.as(copy + "-joined-changes"))
-                    .repartition(Repartitioned.<String, SourceRow>as(copy + "-everywhere")
-                            .withKeySerde(strings).withValueSerde(sourceRows).withNumberOfPartitions(copies)
-                            .withStreamPartitioner(new EveryPartition()));
-            changes = changes.merge(everywhere.mapValues(row -> LocalJoins.Change.right(table, row), Named.as(copy + "-right")),
+                    .to(topic, Produced.with(strings, sourceRows).withStreamPartitioner(new EveryPartition()).withName(copy + "-everywhere"));
+            KStream<String, SourceRow> copied = builder.table(topic, Consumed.with(strings, sourceRows).withName(copy + "-source")
+                            .withOffsetResetPolicy(org.apache.kafka.streams.AutoOffsetReset.earliest()), materialized(copy, sourceRows))
+                    .toStream(Named.as(copy + "-copied"));
+            changes = changes.merge(copied.mapValues(row -> LocalJoins.Change.right(table, row), Named.as(copy + "-right")),
                     Named.as(copy + "-merge"));
+            // the copy is the KTable's store: the joins read it, connected once built
+            feed(name + "-local-joins", copy);
         }
         String indexStore = localIndexStore(plan, local);
         String leftStore = store(plan, paths);
         builder.addStateStore(Stores.keyValueStoreBuilder(stores(indexStore), strings, strings));
-        List<String> stores = new ArrayList<>(List.of(indexStore));
-        stores.addAll(replicaStores.values());
         // the rows joined so far are read from the store of the KTable they come from, connected once built
         feed(name + "-local-joins", leftStore);
         return changes.process(() -> new LocalJoins(plan, local, leftStore, indexStore, replicaStores),
-                Named.as(name + "-local-joins"), stores.toArray(String[]::new));
+                Named.as(name + "-local-joins"), indexStore);
     }
 
     /** Sends each record to every partition: each task keeps a whole copy of a small table. */

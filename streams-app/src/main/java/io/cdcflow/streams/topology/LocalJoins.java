@@ -18,7 +18,7 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
 
 /**
  * A fact's joins to small tables, done inside the task instead of through Kafka: each task holds every row of each
- * small table (its changes are copied to every partition) and an index of which fact keys point at which small-table
+ * small table (its changes are copied to every partition, into the store of a KTable) and an index of which fact keys point at which small-table
  * row; the fact's rows joined so far are read from the store of the table they come from (the root table's, or the
  * last foreign-key join's), so nothing is stored twice. A change on either side recomputes the joined rows it
  * touches, so the last one emitted per key is the join of the newest rows of both sides, in whatever order their
@@ -108,7 +108,7 @@ final class LocalJoins implements Processor<String, LocalJoins.Change, String, J
 
     /** A small table's row changed: keep it, and re-join every fact key that still points at it. */
     private void right(String table, Record<String, SourceRow> record) {
-        replicas.get(table).put(record.key(), record.value());
+        replicas.get(table).copied(record.key(), record.value());
         for (int j : local) {
             FactPlan.Join join = plan.joins().get(j);
             if (!join.table().equals(table)) {
@@ -165,14 +165,14 @@ final class LocalJoins implements Processor<String, LocalJoins.Change, String, J
     }
 
     /**
-     * A task's copy of a small table: its store, and the rows read last, decoded. Many fact rows point at each small
-     * table row, and the store changes only through {@link #put}, which updates both: a fact row's join reads the
-     * heap instead of decoding the same row from RocksDB again. Rows are shared, never changed (as in
-     * {@link JoinedRows}); the cache starts empty with each task.
+     * A task's copy of a small table: the store of the copies' KTable, and the rows read last, decoded. Many fact rows
+     * point at each small table row, and the KTable writes the store before it passes the row on to {@link #copied},
+     * which updates the heap: a fact row's join reads the heap instead of decoding the same row from RocksDB again.
+     * Rows are shared, never changed (as in {@link JoinedRows}); the cache starts empty with each task.
      */
     private static final class Replica {
         private static final int CACHED = 10_000;
-        private final KeyValueStore<String, SourceRow> store;
+        private final TimestampedKeyValueStore<String, SourceRow> store;
         private final Map<String, java.util.Optional<SourceRow>> recent = new java.util.LinkedHashMap<>(256, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, java.util.Optional<SourceRow>> eldest) {
@@ -180,26 +180,21 @@ final class LocalJoins implements Processor<String, LocalJoins.Change, String, J
             }
         };
 
-        Replica(KeyValueStore<String, SourceRow> store) {
+        Replica(TimestampedKeyValueStore<String, SourceRow> store) {
             this.store = store;
         }
 
         SourceRow get(String key) {
             java.util.Optional<SourceRow> row = recent.get(key);
             if (row == null) {
-                row = java.util.Optional.ofNullable(store.get(key));
+                row = java.util.Optional.ofNullable(ValueAndTimestamp.getValueOrNull(store.get(key)));
                 recent.put(key, row);
             }
             return row.orElse(null);
         }
 
-        /** @param row the row now, null when it is gone */
-        void put(String key, SourceRow row) {
-            if (row == null) {
-                store.delete(key);
-            } else {
-                store.put(key, row);
-            }
+        /** The store now holds {@code row} for {@code key} (null: the row is gone). */
+        void copied(String key, SourceRow row) {
             recent.put(key, java.util.Optional.ofNullable(row));
         }
     }

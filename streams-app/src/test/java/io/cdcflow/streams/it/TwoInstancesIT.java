@@ -56,7 +56,7 @@ class TwoInstancesIT {
                 RunConfig.output(run, "customer_dim"), RunConfig.output(run, "product_dim"), config.deadLetterTopic());
 
         StreamsApp.commitStartOffsets(config, List.of("customers", "products", "orders", "order_items"));
-        StreamsApp.createSubscriptionTopics(config, RunConfig.plans(config), io.cdcflow.streams.topology.JoinPaths.foreignKeysOnly());
+        StreamsApp.createOwnTopics(config, RunConfig.plans(config), io.cdcflow.streams.topology.JoinPaths.foreignKeysOnly());
         KafkaStreams first = start(config, "a");
         KafkaStreams second = start(config, "b");
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producerProperties())) {

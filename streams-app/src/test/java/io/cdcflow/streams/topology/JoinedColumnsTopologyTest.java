@@ -6,6 +6,7 @@ import static io.cdcflow.common.event.Operation.UPDATE;
 import static io.cdcflow.streams.topology.TopologyFixture.row;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cdcflow.streams.facts.FactPlan;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.TestOutputTopic;
@@ -32,7 +33,8 @@ class JoinedColumnsTopologyTest {
     @Test
     void insideEachTaskAParentChangeOfAColumnNoJoinReadsIsNotCopied() {
         try (TopologyFixture f = new TopologyFixture(Map.of("STREAMS_LOCAL_TABLES", "customers,products,orders"))) {
-            TestOutputTopic<String, byte[]> copies = output(f, "topology-test-order_item_fact-orders-copy-everywhere-repartition");
+            FactPlan items = f.plans.stream().filter(p -> p.name().equals("order_item_fact")).findFirst().orElseThrow();
+            TestOutputTopic<String, byte[]> copies = output(f, FactTopology.copyTopic(f.config, items, "orders"));
             seed(f);
             assertThat(copies.readRecordsToList()).as("the new order copied").hasSize(1);
             assertSentOnlyWhatTheJoinReads(f, copies);

@@ -39,7 +39,7 @@ class LocalTablesTopologyTest extends DefaultFactsTopologyTest {
         assertThat(FactTopology.store(plans.get("order_item_fact"), paths)).as("the last foreign-key join's").isEqualTo("order_item_fact-o-joined");
         assertThat(FactTopology.store(plans.get("order_fact"), paths)).as("the root table's").isEqualTo("orders-table");
         String topology = FactTopology.build(f.config, f.plans, new io.cdcflow.common.ops.Metrics(), OutputSchemas.NONE).describe().toString();
-        assertThat(topology).contains("order_fact-local-joins", "order_item_fact-products-copy-everywhere", "order_item_fact-o-join")
+        assertThat(topology).contains("order_fact-local-joins", "order_item_fact-products-copies-everywhere", "order_item_fact-o-join")
                 .doesNotContain("order_fact-c-join", "order_item_fact-p-join")
                 .as("every node named, so internal topics keep their names").doesNotContainPattern("KTABLE-[A-Z-]+-\\d{10}|KSTREAM-[A-Z-]+-\\d{10}");
     }

@@ -37,7 +37,7 @@ class MemoryStoresTopologyTest extends DefaultFactsTopologyTest {
             local.change("customers", INSERT, row("id", 1, "name", "Ada", "email", "a@x"));
             local.change("customers", UPDATE, row("id", 1, "name", "Ada L", "email", "a@x"));
             assertThat(local.highestVersion("order_fact").get("{\"order_id\":10}").get("customer_name").asText()).isEqualTo("Ada L");
-            assertThat(local.driver.getAllStateStores()).containsKey("order_fact-customers-copy")
+            assertThat(local.driver.getAllStateStores()).containsKey("order_fact-customers-copies")
                     .allSatisfy((name, store) -> assertThat(store.persistent()).as(name).isFalse());
         }
     }

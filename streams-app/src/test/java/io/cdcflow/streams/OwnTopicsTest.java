@@ -26,8 +26,8 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.internals.KafkaFutureImpl;
 import org.junit.jupiter.api.Test;
 
-/** The subscription topics' creation against an {@link Admin} that answers as a broker would, without a broker. */
-class SubscriptionTopicsTest {
+/** The app's own topics' creation against an {@link Admin} that answers as a broker would, without a broker. */
+class OwnTopicsTest {
     private static final StreamsAppConfig CONFIG = StreamsAppConfig.from(new Env(Map.of("POSTGRES_CDC_TOPIC_PREFIX", "shop",
             "STREAMS_APPLICATION_ID", "facts")));
     private static final String TOPIC = "facts-order_fact-c-subscriptions-changelog";
@@ -36,7 +36,7 @@ class SubscriptionTopicsTest {
     void asksAgainWhileTheBrokerDoesNotKnowATopicItJustCreated() throws Exception {
         FakeAdmin broker = new FakeAdmin(2, 4, null);
 
-        SubscriptionTopics.create(broker.admin(), CONFIG, Map.of(TOPIC, "customers"), topic -> 4);
+        OwnTopics.create(broker.admin(), CONFIG, Map.of(TOPIC, "customers"), topic -> 4);
 
         assertThat(broker.created).extracting(NewTopic::name, NewTopic::numPartitions).containsExactly(tuple(TOPIC, 4));
         assertThat(broker.created.get(0).configs()).containsEntry("cleanup.policy", "compact");
@@ -47,7 +47,7 @@ class SubscriptionTopicsTest {
     void aTopicPartitionedOtherwiseThanItsTableStopsTheStartNamingBoth() {
         FakeAdmin broker = new FakeAdmin(0, 2, null);
 
-        assertThatThrownBy(() -> SubscriptionTopics.create(broker.admin(), CONFIG, Map.of(TOPIC, "customers"), topic -> 4))
+        assertThatThrownBy(() -> OwnTopics.create(broker.admin(), CONFIG, Map.of(TOPIC, "customers"), topic -> 4))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining(TOPIC + " has 2 partitions")
                 .hasMessageContaining(CONFIG.inputTopic("customers") + ", has 4")
@@ -58,9 +58,9 @@ class SubscriptionTopicsTest {
     void anotherRefusalIsNotAskedAgain() {
         FakeAdmin broker = new FakeAdmin(0, 4, new TopicAuthorizationException("not authorized to describe " + TOPIC));
 
-        assertThatThrownBy(() -> SubscriptionTopics.create(broker.admin(), CONFIG, Map.of(TOPIC, "customers"), topic -> 4))
+        assertThatThrownBy(() -> OwnTopics.create(broker.admin(), CONFIG, Map.of(TOPIC, "customers"), topic -> 4))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("cannot make the subscription topics [" + TOPIC + "]")
+                .hasMessageContaining("cannot make the topics [" + TOPIC + "]")
                 .hasMessageContaining("not authorized");
         assertThat(broker.describes.get()).isEqualTo(1);
     }
@@ -85,7 +85,7 @@ class SubscriptionTopicsTest {
         Admin admin() {
             return (Admin) Proxy.newProxyInstance(Admin.class.getClassLoader(), new Class<?>[]{Admin.class}, (proxy, method, args) -> switch (method.getName()) {
                 case "createTopics" -> create((Collection<?>) args[0]);
-                case "describeTopics" -> describe((Collection<?>) args[0]); // the by-names call SubscriptionTopics makes
+                case "describeTopics" -> describe((Collection<?>) args[0]); // the by-names call OwnTopics makes
                 default -> throw new UnsupportedOperationException(method.getName());
             });
         }

@@ -19,20 +19,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The subscription topics of the joins through Kafka, made by the app before Kafka Streams starts (Kafka Streams reads
- * them as source topics, which it does not create): compacted, since each is also the store of its join's
- * subscriptions, and with as many partitions as the joined table's topic, whose partitions they follow. One left by an
- * earlier start is kept; one with another partition count than its table's topic stops the start, naming both.
+ * The topics the app owns, made before Kafka Streams starts (Kafka Streams reads them as source topics, which it does
+ * not create): the subscription topics of the joins through Kafka and the copy topics of the joins inside each task
+ * ({@code FactTopology.ownTopics}). Compacted, since each is also the changelog of a store (a join's subscriptions, a
+ * task's copy of a small table), and with as many partitions as the topic of the table whose partitions it follows.
+ * One left by an earlier start is kept; one with another partition count than that topic stops the start, naming both.
  */
-final class SubscriptionTopics {
-    private static final Logger LOG = LoggerFactory.getLogger(SubscriptionTopics.class);
+final class OwnTopics {
+    private static final Logger LOG = LoggerFactory.getLogger(OwnTopics.class);
     private static final long TIMEOUT_SECONDS = 60;
 
-    private SubscriptionTopics() {
+    private OwnTopics() {
     }
 
     /**
-     * @param topics     each subscription topic with the table whose topic it is partitioned as
+     * @param topics     each topic with the table whose topic it is partitioned as
      * @param partitions the partitions of a table's topic
      */
     static void create(Admin admin, StreamsAppConfig config, Map<String, String> topics, ToIntFunction<String> partitions)
@@ -53,30 +54,30 @@ final class SubscriptionTopics {
             admin.createTopics(created).values().forEach((topic, result) -> {
                 try {
                     result.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-                    LOG.info("created subscription topic {} ({} partitions, as {})", topic, expected.get(topic), tableTopics.get(topic));
+                    LOG.info("created topic {} ({} partitions, as {})", topic, expected.get(topic), tableTopics.get(topic));
                 } catch (ExecutionException e) {
                     if (!(e.getCause() instanceof TopicExistsException)) {
-                        throw new IllegalStateException("cannot create the subscription topic " + topic + ": " + e.getCause().getMessage(), e);
+                        throw new IllegalStateException("cannot create the topic " + topic + ": " + e.getCause().getMessage(), e);
                     }
                 } catch (TimeoutException e) {
-                    throw new IllegalStateException("cannot create the subscription topic " + topic + " in " + TIMEOUT_SECONDS + " s", e);
+                    throw new IllegalStateException("cannot create the topic " + topic + " in " + TIMEOUT_SECONDS + " s", e);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted creating the subscription topic " + topic, e);
+                    throw new IllegalStateException("interrupted creating the topic " + topic, e);
                 }
             });
             Map<String, TopicDescription> existing = describe(admin, List.copyOf(topics.keySet()));
             existing.forEach((topic, description) -> {
                 if (description.partitions().size() != expected.get(topic)) {
-                    throw new IllegalStateException("the subscription topic " + topic + " has " + description.partitions().size()
-                            + " partitions and the topic of its table, " + tableTopics.get(topic) + ", has " + expected.get(topic)
-                            + ": a join's subscriptions must be partitioned as its table. Reset the application "
+                    throw new IllegalStateException("the topic " + topic + " has " + description.partitions().size()
+                            + " partitions and the topic it is partitioned as, " + tableTopics.get(topic) + ", has " + expected.get(topic)
+                            + ": a join's subscriptions and a small table's copies must follow that topic's partitions. Reset the application "
                             + "(kafka-streams-application-reset.sh --bootstrap-server <kafka> --application-id "
                             + config.applicationId() + " deletes it; README, Operations)");
                 }
             });
         } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("cannot make the subscription topics " + topics.keySet() + ": " + e.getMessage(), e);
+            throw new IllegalStateException("cannot make the topics " + topics.keySet() + ": " + e.getMessage(), e);
         }
     }
 

@@ -1,0 +1,38 @@
+package io.cdcflow.streams;
+
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.cdcflow.streams.config.StreamsAppConfig;
+import io.cdcflow.streams.facts.DemoTables;
+import io.cdcflow.streams.facts.FactPlanner;
+import io.cdcflow.streams.facts.FactsFile;
+import io.cdcflow.streams.topology.FactTopology;
+import io.cdcflow.common.config.Env;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The checks of the state an earlier version left in Kafka that need no broker. */
+class StateFormatTest {
+    @Test
+    void copiesInTheEarlierLayoutStopTheStartNamingTheirTopicsAndTheWayOut() {
+        Set<String> existing = Set.of("app-orders-table-changelog", "app-order_fact-customers-copy-changelog",
+                "app-order_fact-customers-copy-everywhere-repartition", "other-order_fact-customers-copy-everywhere-repartition");
+
+        assertThatThrownBy(() -> StateFormat.checkCopies("app", existing))
+                .isInstanceOf(StateFormat.OldStateException.class)
+                .hasMessageContaining("application app in Kafka (app-order_fact-customers-copy-everywhere-repartition)")
+                .hasMessageContaining("--application-id app");
+    }
+
+    @Test
+    void copyTopicsOfThisLayoutAndOtherApplicationsTopicsPass() {
+        StreamsAppConfig config = StreamsAppConfig.from(new Env(Map.of("STREAMS_APPLICATION_ID", "app")));
+        var plan = new FactPlanner("public", DemoTables.schemas()::get).plan(FactsFile.load(null)).stream().filter(p -> p.name().equals("order_fact")).findFirst().orElseThrow();
+        String copies = FactTopology.copyTopic(config, plan, "customers");
+
+        assertThatCode(() -> StateFormat.checkCopies("app", Set.of(copies, "app-orders-table-changelog",
+                "other-order_fact-customers-copy-everywhere-repartition"))).doesNotThrowAnyException();
+    }
+}
