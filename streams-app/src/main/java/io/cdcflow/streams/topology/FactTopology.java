@@ -353,13 +353,10 @@ public final class FactTopology {
     public static Map<String, String> ownTopics(StreamsAppConfig config, List<FactPlan> plans, JoinPaths paths) {
         Map<String, String> topics = new LinkedHashMap<>();
         for (FactPlan plan : plans) {
-            if (paths.kafkaStreamsJoins(plan)) {
-                continue;
-            }
             for (int i = 0; i < plan.joins().size(); i++) {
                 if (paths.local(plan).contains(i)) {
                     topics.put(copyTopic(config, plan, plan.joins().get(i).table()), plan.root().table());
-                } else {
+                } else if (!paths.kafkaStreamsJoins(plan)) { // Kafka Streams' own foreign-key joins make their topics
                     topics.put(subscriptionTopic(config, plan, i), plan.joins().get(i).table());
                 }
             }
