@@ -19,10 +19,10 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
 /**
  * A fact's joins to small tables, done inside the task instead of through Kafka: each task holds every row of each
  * small table (its changes are copied to every partition, into the store of a KTable) and an index of which fact keys
- * point at which small-table row; the fact's rows joined so far are read from the store of the table they come from (the root table's, or the
- * last foreign-key join's), so nothing is stored twice. A change on either side recomputes the joined rows it
- * touches, so the last one emitted per key is the join of the newest rows of both sides, in whatever order their
- * changes arrive.
+ * point at which small-table row; the fact's rows joined so far are read from the store of the table they come from
+ * (the root table's, or the last foreign-key join's), so nothing is stored twice. A change on either side recomputes
+ * the joined rows it touches, so the last one emitted per key is the join of the newest rows of both sides, in
+ * whatever order their changes arrive.
  *
  * <p>Input: the fact's rows joined so far (the root row, or the rows the foreign-key joins joined) as
  * {@link Change#left}, and small-table rows as {@link Change#right}. Output: the joined rows per fact key, with the
