@@ -191,7 +191,8 @@ public final class FactTopology {
 
     /**
      * The one optimization the topology is built with (and the app runs with): a KTable read from a topic restores its
-     * store from that topic, with no changelog of its own. Only the subscription topics are read so.
+     * store from that topic, with no changelog of its own. Only the topics the app owns (subscriptions, copies:
+     * {@link #ownTopicTable}) are read so.
      */
     public static java.util.Properties optimization() {
         java.util.Properties properties = new java.util.Properties();
@@ -303,9 +304,7 @@ public final class FactTopology {
         KTable<String, SourceRow> parents = tables.get(join.table());
         String topic = subscriptionTopic(config, plan, index);
         String subscribers = name + "-subscribers";
-        KTable<String, byte[]> subscriptions = builder.table(topic, Consumed.with(strings, Serdes.ByteArray())
-                        .withName(name + "-subscriptions").withOffsetResetPolicy(org.apache.kafka.streams.AutoOffsetReset.earliest()),
-                materialized(subscribers, Serdes.ByteArray()));
+        KTable<String, byte[]> subscriptions = ownTopicTable(builder, topic, Serdes.ByteArray(), name + "-subscriptions", subscribers);
         String parentStore = parents.queryableStoreName();
         KStream<String, ForeignKeyResponse> answered = subscriptions.toStream(Named.as(name + "-subscribed"))
                 .process(() -> new ForeignKeyParent.OnSubscription(parentStore), Named.as(name + "-answer-subscription"));
@@ -386,8 +385,7 @@ public final class FactTopology {
             tables.get(table).toStream(Named.as(copy + "-changes"))
                     .processValues(ChangedRows.JoinsSee::new, Named.as(copy + "-joined-changes"))
                     .to(topic, Produced.with(strings, sourceRows).withStreamPartitioner(new EveryPartition()).withName(copy + "-everywhere"));
-            KStream<String, SourceRow> copied = builder.table(topic, Consumed.with(strings, sourceRows).withName(copy + "-source")
-                            .withOffsetResetPolicy(org.apache.kafka.streams.AutoOffsetReset.earliest()), materialized(copy, sourceRows))
+            KStream<String, SourceRow> copied = ownTopicTable(builder, topic, sourceRows, copy + "-source", copy)
                     .toStream(Named.as(copy + "-copied"));
             changes = changes.merge(copied.mapValues(row -> LocalJoins.Change.right(table, row), Named.as(copy + "-right")),
                     Named.as(copy + "-merge"));
@@ -401,6 +399,15 @@ public final class FactTopology {
         feed(name + "-local-joins", leftStore);
         return changes.process(() -> new LocalJoins(plan, local, leftStore, indexStore, replicaStores),
                 Named.as(name + "-local-joins"), indexStore);
+    }
+
+    /**
+     * A topic the app owns ({@link #ownTopics}) read as the KTable of {@code store}, which it restores
+     * ({@link #optimization}: no changelog of its own), from its beginning when the application has no offset yet.
+     */
+    private <V> KTable<String, V> ownTopicTable(StreamsBuilder builder, String topic, Serde<V> values, String name, String store) {
+        return builder.table(topic, Consumed.with(strings, values).withName(name)
+                .withOffsetResetPolicy(org.apache.kafka.streams.AutoOffsetReset.earliest()), materialized(store, values));
     }
 
     /** Sends each record to every partition: each task keeps a whole copy of a small table. */
