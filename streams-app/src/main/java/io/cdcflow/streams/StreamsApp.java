@@ -177,9 +177,11 @@ public final class StreamsApp implements AutoCloseable {
             StateFormat.checkFormat(client(config), config.applicationId(), facts.tables(), existing);
             StateFormat.checkCopies(config.applicationId(), existing);
             paths = JoinPathChoice.choose(config, plans, existing, sources, table -> records(admin, config.inputTopic(table)));
-            java.util.function.ToIntFunction<String> partitions = partitionCounts(admin, config, plans, paths);
-            built = FactTopology.build(config, plans, metrics, schemas, paths, partitions);
-            OwnTopics.create(admin, config, FactTopology.ownTopics(config, plans, paths), partitions);
+            Set<String> fromTopics = SourceStoreChoice.choose(config, plans, paths, existing, topic -> topicConfig(admin, topic));
+            Map<String, String> own = FactTopology.ownTopics(config, plans, paths, fromTopics);
+            java.util.function.ToIntFunction<String> partitions = partitionCounts(admin, config, plans, own);
+            built = FactTopology.build(config, plans, metrics, schemas, paths, fromTopics, partitions);
+            OwnTopics.create(admin, config, own, partitions);
             commitStartOffsets(admin, config, facts.tables());
         }
         if (config.stores() == StreamsAppConfig.Stores.MEMORY) {
@@ -204,15 +206,15 @@ public final class StreamsApp implements AutoCloseable {
 
     /**
      * The partitions of the root topics of facts with joins (a local join's small tables are copied to each, a
-     * subscription join's responses come back to them) and of the tables joined through Kafka (their subscription
-     * topics follow them); empty when no fact joins. Fails when one of these topics is not there yet: the copies,
-     * responses and subscriptions must match its partitions.
+     * subscription join's responses come back to them) and of the tables whose topics the app's own topics follow
+     * ({@code own}); empty when there are none. Fails when one of these topics is not there yet: the copies, responses,
+     * subscriptions and newest rows must match its partitions.
      */
     private static java.util.function.ToIntFunction<String> partitionCounts(Admin admin, StreamsAppConfig config, List<FactPlan> plans,
-                                                                            JoinPaths paths) throws InterruptedException {
+                                                                            Map<String, String> own) throws InterruptedException {
         Set<String> roots = new java.util.LinkedHashSet<>();
         plans.stream().filter(p -> !p.joins().isEmpty()).forEach(p -> roots.add(config.inputTopic(p.root().table())));
-        FactTopology.ownTopics(config, plans, paths).values().forEach(table -> roots.add(config.inputTopic(table)));
+        own.values().forEach(table -> roots.add(config.inputTopic(table)));
         if (roots.isEmpty()) {
             return topic -> {
                 throw new IllegalStateException("no fact joins a table");
@@ -227,6 +229,24 @@ public final class StreamsApp implements AutoCloseable {
                     + "join tables, and the topics of tables joined through Kafka): " + e.getMessage(), e);
         }
         return counts::get;
+    }
+
+    /** A topic's configuration, empty when it cannot be read (the choice that needs it then takes the safe way). */
+    private static Map<String, String> topicConfig(Admin admin, String topic) {
+        org.apache.kafka.common.config.ConfigResource resource =
+                new org.apache.kafka.common.config.ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.TOPIC, topic);
+        try {
+            Map<String, String> configs = new HashMap<>();
+            admin.describeConfigs(List.of(resource)).all().get(30, TimeUnit.SECONDS).get(resource).entries()
+                    .forEach(entry -> configs.put(entry.name(), entry.value()));
+            return configs;
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warn("cannot read the configuration of topic {}: {}", topic, e.getMessage());
+            return Map.of();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Map.of();
+        }
     }
 
     /** The topics in Kafka: which of the application's state exists. */
@@ -315,11 +335,15 @@ public final class StreamsApp implements AutoCloseable {
         }
     }
 
-    /** Makes the topics of the facts' joins the app owns ({@link OwnTopics}), as a start does. */
-    public static void createOwnTopics(StreamsAppConfig config, List<FactPlan> plans, JoinPaths paths) throws InterruptedException {
+    /**
+     * Makes the topics the app owns ({@link OwnTopics}) for the facts' joins and the source tables their topics restore
+     * ({@code fromTopics}), as a start does.
+     */
+    public static void createOwnTopics(StreamsAppConfig config, List<FactPlan> plans, JoinPaths paths, Set<String> fromTopics)
+            throws InterruptedException {
         try (Admin admin = Admin.create(admin(config))) {
-            OwnTopics.create(admin, config, FactTopology.ownTopics(config, plans, paths),
-                    partitionCounts(admin, config, plans, paths));
+            Map<String, String> own = FactTopology.ownTopics(config, plans, paths, fromTopics);
+            OwnTopics.create(admin, config, own, partitionCounts(admin, config, plans, own));
         }
     }
 

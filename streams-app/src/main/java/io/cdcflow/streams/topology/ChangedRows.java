@@ -54,18 +54,29 @@ final class ChangedRows<V> implements FixedKeyProcessor<String, V, SourceRow> {
     @Override
     public void process(FixedKeyRecord<String, V> record) {
         SourceRow current = ValueAndTimestamp.getValueOrNull(rows.get(record.key()));
-        SourceRow row = next.apply(current, record.value());
-        if (row != current) {
-            if (joined != null && current != null && row != null && row.sameContent(current, joined)) {
-                // the record's headers are shared with the processors beside this one: a copy carries the mark
-                Headers marked = new RecordHeaders(record.headers().toArray()).add(JOINS_UNCHANGED, EMPTY);
-                context.forward(record.withValue(row).withHeaders(marked));
-            } else {
-                context.forward(record.withValue(row));
-            }
+        FixedKeyRecord<String, SourceRow> changed = changed(record, current, next.apply(current, record.value()), joined);
+        if (changed != null) {
+            context.forward(changed);
         } else {
             unchanged.accept(record.timestamp());
         }
+    }
+
+    /**
+     * The record to pass on for {@code row}, the row of {@code record}'s key after it: null when it is {@code current},
+     * the one before; marked when it changed none of the {@code joined} columns ({@link #JOINS_UNCHANGED}).
+     */
+    static FixedKeyRecord<String, SourceRow> changed(FixedKeyRecord<String, ?> record, SourceRow current, SourceRow row,
+                                                     Projection joined) {
+        if (row == current) {
+            return null;
+        }
+        if (joined != null && current != null && row != null && row.sameContent(current, joined)) {
+            // the record's headers are shared with the processors beside this one: a copy carries the mark
+            Headers marked = new RecordHeaders(record.headers().toArray()).add(JOINS_UNCHANGED, EMPTY);
+            return record.withValue(row).withHeaders(marked);
+        }
+        return record.withValue(row);
     }
 
     /** Whether a row's change left every column its table's joins read as it was ({@link #JOINS_UNCHANGED}). */

@@ -61,6 +61,9 @@ public final class FactTopology {
     /** The partitions of a topic, for the responses of the joins through Kafka (one per partition of the fact's root topic). */
     private final ToIntFunction<String> partitions;
     private final JoinPaths paths;
+    /** The source tables whose stores their own topics restore ({@link SourceTopicStore}): no changelog. */
+    private final Set<String> fromTopics;
+    private final Metrics.Counter deadLetters;
     /** Stores, changelogs and join topics: binary ({@link StateCodec}); inputs and outputs are JSON text. */
     private final Serde<SourceRow> sourceRows = StateCodec.sourceRows();
     private final Serde<JoinedRows> joinedRows = StateCodec.joinedRows();
@@ -73,9 +76,16 @@ public final class FactTopology {
     private final io.cdcflow.common.ops.Freshness freshness;
 
     private FactTopology(StreamsAppConfig config, List<FactPlan> plans, Metrics metrics, OutputSchemas schemas,
-                         JoinPaths paths, ToIntFunction<String> partitions) {
+                         JoinPaths paths, Set<String> fromTopics, ToIntFunction<String> partitions) {
         this.config = config;
         this.paths = paths;
+        this.fromTopics = Set.copyOf(fromTopics);
+        if (!fromTopics.isEmpty() && (!exactlyOnce() || config.singleInputTopic() != null)) {
+            // under at-least-once a replay after a crash finds the store ahead of it and would pass nothing on
+            throw new IllegalArgumentException("source tables " + fromTopics + " restored from their topics: only under "
+                    + "exactly_once_v2 with a topic per table");
+        }
+        this.deadLetters = metrics.counter("streams_dead_letter_total", "Input records sent to the dead-letter topic", "topic", "reason");
         this.plans = plans;
         this.metrics = metrics;
         this.schemas = schemas;
@@ -92,16 +102,18 @@ public final class FactTopology {
      */
     public static Topology build(StreamsAppConfig config, List<FactPlan> plans, Metrics metrics, OutputSchemas schemas) {
         List<String> local = config.localTables() == null ? List.of() : config.localTables();
-        return build(config, plans, metrics, schemas, JoinPaths.toTables(plans, local), topic -> 1);
+        return build(config, plans, metrics, schemas, JoinPaths.toTables(plans, local), Set.of(), topic -> 1);
     }
 
     /**
      * @param paths      which joins are done inside each task
+     * @param fromTopics the source tables whose stores their own topics restore, with no changelog (only under
+     *                   exactly-once and with a topic per table: {@code SourceStoreChoice})
      * @param partitions the partition count of a source topic (the app asks Kafka)
      */
     public static Topology build(StreamsAppConfig config, List<FactPlan> plans, Metrics metrics, OutputSchemas schemas,
-                                 JoinPaths paths, ToIntFunction<String> partitions) {
-        return new FactTopology(config, plans, metrics, schemas, paths, partitions).build();
+                                 JoinPaths paths, Set<String> fromTopics, ToIntFunction<String> partitions) {
+        return new FactTopology(config, plans, metrics, schemas, paths, fromTopics, partitions).build();
     }
 
     /**
@@ -146,31 +158,33 @@ public final class FactTopology {
         StreamsBuilder builder = new StreamsBuilder();
         Set<String> tableNames = new LinkedHashSet<>();
         plans.forEach(p -> tableNames.addAll(p.tables()));
-        Map<String, KStream<String, ChangeEvent>> events = sourceEvents(builder, List.copyOf(tableNames));
-        Map<String, KTable<String, SourceRow>> tables = new LinkedHashMap<>();
-        events.forEach((table, stream) -> tables.put(table, table(stream, table)));
-        Map<String, KTable<String, SourceRow>> joined = joinedTables(tables);
+        Map<String, Rows<SourceRow>> tables = new LinkedHashMap<>();
+        tableNames.stream().filter(fromTopics::contains).forEach(table -> tables.put(table, topicTable(builder, table)));
+        Map<String, KStream<String, ChangeEvent>> events = sourceEvents(builder,
+                tableNames.stream().filter(table -> !fromTopics.contains(table)).toList());
+        events.forEach((table, stream) -> tables.put(table, Rows.of(table(stream, table))));
+        Map<String, Rows<SourceRow>> joined = joinedTables(tables);
         Metrics.Counter failures = metrics.counter("streams_fact_errors_total",
                 "Fact rows that could not be computed (sent to the dead-letter topic)", "fact");
         for (FactPlan plan : plans) {
             List<Integer> local = paths.local(plan);
-            KTable<String, SourceRow> root = tables.get(plan.root().table());
-            KTable<String, JoinedRows> rows = null;
+            Rows<SourceRow> root = tables.get(plan.root().table());
+            Rows<JoinedRows> rows = null;
             for (int i = 0; i < plan.joins().size(); i++) {
                 if (local.contains(i)) {
                     continue;
                 }
                 if (paths.kafkaStreamsJoins(plan)) {
-                    rows = rows == null ? join(plan, i, root, r -> JoinedRows.root(r, plan.joins().size()), joined)
-                            : join(plan, i, rows, j -> j, joined);
+                    rows = Rows.of(rows == null ? join(plan, i, root.table(), r -> JoinedRows.root(r, plan.joins().size()), joined)
+                            : join(plan, i, rows.table(), j -> j, joined));
                 } else {
-                    rows = rows == null ? subscribedJoin(builder, plan, i, root, r -> JoinedRows.root(r, plan.joins().size()), joined)
-                            : subscribedJoin(builder, plan, i, rows, j -> j, joined);
+                    rows = Rows.of(rows == null ? subscribedJoin(builder, plan, i, root, r -> JoinedRows.root(r, plan.joins().size()), joined)
+                            : subscribedJoin(builder, plan, i, rows, j -> j, joined));
                 }
             }
             String name = safe(plan.name());
-            KStream<String, JoinedRows> changes = rows != null ? rows.toStream(Named.as(name + "-changes"))
-                    : root.toStream(Named.as(name + "-changes"))
+            KStream<String, JoinedRows> changes = rows != null ? rows.changes(name + "-changes")
+                    : root.changes(name + "-changes")
                     .mapValues(r -> r == null ? null : JoinedRows.root(r, plan.joins().size()), Named.as(name + "-rows"));
             if (!local.isEmpty()) {
                 changes = localJoins(builder, plan, local, changes, joined);
@@ -212,8 +226,8 @@ public final class FactTopology {
      * per fact row; else the table itself. (Only there: a store of its own costs a changelog record per change, which
      * pays where unread columns change, as a dimension's do.) Not under at-least-once, where nothing is suppressed.
      */
-    private Map<String, KTable<String, SourceRow>> joinedTables(Map<String, KTable<String, SourceRow>> tables) {
-        Map<String, KTable<String, SourceRow>> out = new LinkedHashMap<>();
+    private Map<String, Rows<SourceRow>> joinedTables(Map<String, Rows<SourceRow>> tables) {
+        Map<String, Rows<SourceRow>> out = new LinkedHashMap<>();
         tables.forEach((table, rows) -> {
             Projection projection = joinedProjections.get(table);
             if (!exactlyOnce() || projection == null || projection.columns() == null || projections.get(table).columns() != null) {
@@ -221,14 +235,14 @@ public final class FactTopology {
                 return;
             }
             String name = safe(table);
-            out.put(table, changedRows(rows.toStream(Named.as("joined-changes-" + name)), "project-" + name,
+            out.put(table, Rows.of(changedRows(rows.changes("joined-changes-" + name), "project-" + name,
                     "joined-table-" + name, table, joinedTableStore(table), (current, row) -> {
                         if (row == null) {
                             return current;
                         }
                         SourceRow projected = row.project(projection);
                         return projected.sameContent(current) ? current : projected;
-                    }, null));
+                    }, null)));
         });
         return out;
     }
@@ -241,12 +255,16 @@ public final class FactTopology {
                                                       String store, java.util.function.BiFunction<SourceRow, V, SourceRow> next,
                                                       Projection joined) {
         feed(processor, store);
-        // a change that alters no column the facts read has been handled by every fact that reads its table
-        List<io.cdcflow.common.ops.Freshness.Series> readers = plans.stream().filter(plan -> plan.tables().contains(source))
-                .map(plan -> freshness.series(plan.name())).toList();
-        java.util.function.LongConsumer unchanged = committed -> readers.forEach(fact -> fact.handled(committed));
+        java.util.function.LongConsumer unchanged = unchanged(source);
         return input.processValues(() -> new ChangedRows<>(store, next, unchanged, joined), Named.as(processor))
                 .toTable(Named.as(table), materialized(store, sourceRows));
+    }
+
+    /** Told the time of each change of {@code table} that altered no column the facts read: every fact reading it handled it. */
+    private java.util.function.LongConsumer unchanged(String table) {
+        List<io.cdcflow.common.ops.Freshness.Series> readers = plans.stream().filter(plan -> plan.tables().contains(table))
+                .map(plan -> freshness.series(plan.name())).toList();
+        return committed -> readers.forEach(fact -> fact.handled(committed));
     }
 
     /** The store of a table's rows as its joins read them, where those are fewer columns than the table keeps. */
@@ -279,10 +297,10 @@ public final class FactTopology {
      */
     private <V> KTable<String, JoinedRows> join(FactPlan plan, int index, KTable<String, V> left,
                                                  java.util.function.Function<V, JoinedRows> rows,
-                                                 Map<String, KTable<String, SourceRow>> tables) {
+                                                 Map<String, Rows<SourceRow>> tables) {
         FactPlan.Join join = plan.joins().get(index);
         int parent = plan.position(join.parentAlias());
-        return left.leftJoin(tables.get(join.table()),
+        return left.leftJoin(tables.get(join.table()).table(),
                 value -> pointsAt(rows.apply(value).row(parent), join),
                 (value, row) -> rows.apply(value).with(index + 1, row),
                 TableJoined.as(kafkaStreamsJoinName(plan, index)),
@@ -296,20 +314,20 @@ public final class FactTopology {
      * of a subscribed parent row ({@link ForeignKeyParent}) through a responses topic partitioned as the fact's root
      * topic; the results are this join's KTable. The subscription topic is also the parent side's store's changelog.
      */
-    private <V> KTable<String, JoinedRows> subscribedJoin(StreamsBuilder builder, FactPlan plan, int index, KTable<String, V> left,
+    private <V> KTable<String, JoinedRows> subscribedJoin(StreamsBuilder builder, FactPlan plan, int index, Rows<V> left,
                                                           java.util.function.Function<V, JoinedRows> rows,
-                                                          Map<String, KTable<String, SourceRow>> tables) {
+                                                          Map<String, Rows<SourceRow>> tables) {
         FactPlan.Join join = plan.joins().get(index);
         String name = safe(plan.name()) + "-" + safe(join.alias());
-        KTable<String, SourceRow> parents = tables.get(join.table());
+        Rows<SourceRow> parents = tables.get(join.table());
         String topic = subscriptionTopic(config, plan, index);
         String subscribers = name + "-subscribers";
         KTable<String, byte[]> subscriptions = ownTopicTable(builder, topic, Serdes.ByteArray(), name + "-subscriptions", subscribers);
-        String parentStore = parents.queryableStoreName();
+        String parentStore = parents.store();
         KStream<String, ForeignKeyResponse> answered = subscriptions.toStream(Named.as(name + "-subscribed"))
                 .process(() -> new ForeignKeyParent.OnSubscription(parentStore), Named.as(name + "-answer-subscription"));
         feed(name + "-answer-subscription", parentStore);
-        KStream<String, ForeignKeyResponse> changed = parents.toStream(Named.as(name + "-parent-changes"))
+        KStream<String, ForeignKeyResponse> changed = parents.changes(name + "-parent-changes")
                 .process(() -> new ForeignKeyParent.OnChange(subscribers), Named.as(name + "-answer-change"));
         feed(name + "-answer-change", subscribers);
         KStream<String, ForeignKeyChild.Input> responses = answered.merge(changed, Named.as(name + "-answers"))
@@ -317,9 +335,9 @@ public final class FactTopology {
                         .withValueSerde(StateCodec.responses())
                         .withNumberOfPartitions(partitions.applyAsInt(config.inputTopic(plan.root().table()))))
                 .mapValues(ForeignKeyChild.Input::response, Named.as(name + "-response"));
-        String leftStore = left.queryableStoreName();
+        String leftStore = left.store();
         String joinedStore = joinStore(plan, index);
-        KStream<String, ForeignKeyChild.Output> out = left.toStream(Named.as(name + "-left-changes"))
+        KStream<String, ForeignKeyChild.Output> out = left.changes(name + "-left-changes")
                 .mapValues(v -> ForeignKeyChild.Input.left(v == null ? null : rows.apply(v)), Named.as(name + "-left"))
                 .merge(responses, Named.as(name + "-left-and-responses"))
                 .processValues(() -> new ForeignKeyChild(plan, index, leftStore, joinedStore), Named.as(name + "-join"));
@@ -345,12 +363,22 @@ public final class FactTopology {
     }
 
     /**
-     * The topics the app makes for the facts' joins, each with the table whose topic it is partitioned as: the
-     * subscription topics of the joins through Kafka (the joined table's) and the copy topics of the joins inside each
-     * task (the fact's root table's).
+     * The newest-rows topic of a source table its own topic restores ({@link SourceTopicStore}): the rows a restore
+     * from the compacted topic would not rebuild. Created by the app (compacted, partitioned as the table's topic) and
+     * named as an internal topic of the application, so the application reset tool deletes it.
      */
-    public static Map<String, String> ownTopics(StreamsAppConfig config, List<FactPlan> plans, JoinPaths paths) {
+    public static String newestTopic(StreamsAppConfig config, String table) {
+        return config.applicationId() + "-" + tableStore(table) + "-newest-changelog";
+    }
+
+    /**
+     * The topics the app makes, each with the table whose topic it is partitioned as: the newest-rows topics of the
+     * source tables their own topics restore ({@code fromTopics}, the table's), the subscription topics of the joins
+     * through Kafka (the joined table's) and the copy topics of the joins inside each task (the fact's root table's).
+     */
+    public static Map<String, String> ownTopics(StreamsAppConfig config, List<FactPlan> plans, JoinPaths paths, Set<String> fromTopics) {
         Map<String, String> topics = new LinkedHashMap<>();
+        new java.util.TreeSet<>(fromTopics).forEach(table -> topics.put(newestTopic(config, table), table));
         for (FactPlan plan : plans) {
             for (int i = 0; i < plan.joins().size(); i++) {
                 if (paths.local(plan).contains(i)) {
@@ -370,7 +398,7 @@ public final class FactTopology {
      * the fact's rows joined so far, and joined against the task's copies.
      */
     private KStream<String, JoinedRows> localJoins(StreamsBuilder builder, FactPlan plan, List<Integer> local,
-                                                   KStream<String, JoinedRows> left, Map<String, KTable<String, SourceRow>> tables) {
+                                                   KStream<String, JoinedRows> left, Map<String, Rows<SourceRow>> tables) {
         String name = safe(plan.name());
         KStream<String, LocalJoins.Change> changes = left.mapValues(LocalJoins.Change::left, Named.as(name + "-local-left"));
         Map<String, String> replicaStores = new LinkedHashMap<>();
@@ -382,7 +410,7 @@ public final class FactTopology {
             String copy = replicaStore(plan, table);
             replicaStores.put(table, copy);
             String topic = copyTopic(config, plan, table);
-            tables.get(table).toStream(Named.as(copy + "-changes"))
+            tables.get(table).changes(copy + "-changes")
                     .processValues(ChangedRows.JoinsSee::new, Named.as(copy + "-joined-changes"))
                     .to(topic, Produced.with(strings, sourceRows).withStreamPartitioner(new EveryPartition()).withName(copy + "-everywhere"));
             KStream<String, SourceRow> copied = ownTopicTable(builder, topic, sourceRows, copy + "-source", copy)
@@ -439,12 +467,13 @@ public final class FactTopology {
 
     /** Parsed events per table; records that cannot be processed go to the dead-letter topic. */
     private Map<String, KStream<String, ChangeEvent>> sourceEvents(StreamsBuilder builder, List<String> tables) {
-        Metrics.Counter deadLetters = metrics.counter("streams_dead_letter_total",
-                "Input records sent to the dead-letter topic", "topic", "reason");
+        if (tables.isEmpty()) {
+            return Map.of();
+        }
         Map<String, KStream<String, ChangeEvent>> byTable = new LinkedHashMap<>();
         if (config.singleInputTopic() != null) {
             Set<String> all = new LinkedHashSet<>(tables);
-            BranchedKStream<String, ParsedEvent> split = parsed(builder, config.singleInputTopic(), "all", all, deadLetters)
+            BranchedKStream<String, ParsedEvent> split = parsed(builder, config.singleInputTopic(), "all", all)
                     .split(Named.as("split-by-table-"));
             for (String table : tables) {
                 split = split.branch((k, e) -> table.equals(e.table()),
@@ -453,15 +482,14 @@ public final class FactTopology {
             split.noDefaultBranch();
         } else {
             for (String table : tables) {
-                byTable.put(table, parsed(builder, config.inputTopic(table), safe(table), Set.of(table), deadLetters)
+                byTable.put(table, parsed(builder, config.inputTopic(table), safe(table), Set.of(table))
                         .mapValues(ParsedEvent::value, Named.as("event-" + safe(table))));
             }
         }
         return byTable;
     }
 
-    private KStream<String, ParsedEvent> parsed(StreamsBuilder builder, String topic, String name, Set<String> tables,
-                                                Metrics.Counter deadLetters) {
+    private KStream<String, ParsedEvent> parsed(StreamsBuilder builder, String topic, String name, Set<String> tables) {
         KStream<String, ParsedEvent> parsed = builder
                 // "none": an offset retention deleted is never skipped (SourceOffsets commits a start where there is none)
                 .stream(topic, Consumed.with(strings, Serdes.ByteArray()).withName("source-" + name)
@@ -471,6 +499,54 @@ public final class FactTopology {
                 .mapValues(ParsedEvent::raw, Named.as("raw-" + name))
                 .to(config.deadLetterTopic(), Produced.with(strings, Serdes.ByteArray()).withName("dead-letter-" + name));
         return parsed.filter((k, e) -> !e.failed(), Named.as("parsed-" + name));
+    }
+
+    /**
+     * The current rows of a source table its own topic restores ({@link SourceTopicStore}): the topic read as a KTable
+     * whose store applies each change event as {@link #table} does, and {@code apply-<table>} after it passing on the
+     * rows that changed and sending what cannot be parsed to the dead-letter topic, as {@code parse-<table>} does.
+     */
+    private Rows<SourceRow> topicTable(StreamsBuilder builder, String table) {
+        String name = safe(table);
+        String store = tableStore(table);
+        Projection projection = projections.getOrDefault(table, Projection.ALL);
+        KTable<String, Object> events = builder.table(config.inputTopic(table), Consumed.with(SourceTopicStore.keys(), SourceTopicStore.values())
+                        .withName("source-" + name).withOffsetResetPolicy(org.apache.kafka.streams.AutoOffsetReset.none()), // as parsed()
+                Materialized.<String, Object>as(SourceTopicStore.of(baseStores(store, true), table, projection, newestTopic(config, table)))
+                        .withKeySerde(SourceTopicStore.keys()).withValueSerde(SourceTopicStore.values())
+                        // the processor after the table reads what the store's last write did: nothing may stand between
+                        .withCachingDisabled());
+        java.util.function.LongConsumer unchanged = unchanged(table);
+        Projection joined = joinedColumns(table, projection);
+        feed("apply-" + name, store);
+        KStream<String, SourceTopicStore.Change> applied = events.toStream(Named.as("table-" + name))
+                .processValues(() -> new SourceTopicStore.Changes(store, joined, unchanged, new ParseEvents.DeadLetters(deadLetters), schemas),
+                        Named.as("apply-" + name));
+        applied.filter((k, c) -> c.failed(), Named.as("failed-" + name))
+                .map((k, c) -> org.apache.kafka.streams.KeyValue.pair(SourceTopicStore.NO_KEY.equals(k) ? null : k, c.raw()),
+                        Named.as("raw-" + name))
+                .to(config.deadLetterTopic(), Produced.with(strings, Serdes.ByteArray()).withName("dead-letter-" + name));
+        applied.filter((k, c) -> c.newest() != null, Named.as("newest-" + name))
+                .mapValues(SourceTopicStore.Change::newest, Named.as("newest-row-" + name))
+                .to(newestTopic(config, table), Produced.with(strings, sourceRows).withName("newest-rows-" + name));
+        return new Rows<>(null, applied.filter((k, c) -> c.row() != null, Named.as("changed-" + name))
+                .mapValues(SourceTopicStore.Change::row, Named.as("row-" + name)), store);
+    }
+
+    /**
+     * A table as the topology reads it: its changes, and the store of its rows, which the processors reading it are
+     * connected to by name. A KTable's ({@link #of}), or a source table its topic restores ({@link #topicTable}),
+     * which is no KTable of rows (its KTable's values are the topic's events).
+     */
+    private record Rows<V>(KTable<String, V> table, KStream<String, V> changes, String store) {
+        static <V> Rows<V> of(KTable<String, V> table) {
+            return new Rows<>(table, null, table.queryableStoreName());
+        }
+
+        /** The table's changes, through a node of that name where it is a KTable. */
+        KStream<String, V> changes(String name) {
+            return table != null ? table.toStream(Named.as(name)) : changes;
+        }
     }
 
     /**
@@ -563,10 +639,16 @@ public final class FactTopology {
 
     /** @param timestamped a KTable's store: RocksDB's format with timestamps, which Kafka Streams reads unconverted */
     private KeyValueBytesStoreSupplier stores(String name, boolean timestamped) {
+        KeyValueBytesStoreSupplier base = baseStores(name, timestamped);
+        return config.stores() == StreamsAppConfig.Stores.MEMORY ? base : RocksStores.of(base);
+    }
+
+    /** The stores {@code STREAMS_STATE_STORES} names, as Kafka Streams makes them. */
+    private KeyValueBytesStoreSupplier baseStores(String name, boolean timestamped) {
         if (config.stores() == StreamsAppConfig.Stores.MEMORY) {
             return Stores.inMemoryKeyValueStore(name);
         }
-        return RocksStores.of(timestamped ? Stores.persistentTimestampedKeyValueStore(name) : Stores.persistentKeyValueStore(name));
+        return timestamped ? Stores.persistentTimestampedKeyValueStore(name) : Stores.persistentKeyValueStore(name);
     }
 
     static String safe(String name) {

@@ -10,6 +10,7 @@ import io.cdcflow.common.schema.RowSchema;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
@@ -28,14 +29,13 @@ final class ParseEvents implements FixedKeyProcessor<String, byte[], ParsedEvent
     static final String ERROR_HEADER = "cdc.error";
 
     private final Set<String> tables;
-    private final Metrics.Counter deadLetters;
+    private final DeadLetters deadLetters;
     private final OutputSchemas schemas;
-    private final LogSampler deadLetterLog = new LogSampler(LOG::warn);
     private FixedKeyProcessorContext<String, ParsedEvent> context;
 
     ParseEvents(Set<String> tables, Metrics.Counter deadLetters, OutputSchemas schemas) {
         this.tables = tables;
-        this.deadLetters = deadLetters;
+        this.deadLetters = new DeadLetters(deadLetters);
         this.schemas = schemas;
     }
 
@@ -46,26 +46,49 @@ final class ParseEvents implements FixedKeyProcessor<String, byte[], ParsedEvent
 
     @Override
     public void process(FixedKeyRecord<String, byte[]> record) {
-        Header schema = record.headers().lastHeader(RowSchema.HEADER);
-        if (schema != null) {
-            schemas.observe(new String(schema.value(), StandardCharsets.US_ASCII));
-        }
         ParsedEvent parsed = parse(record.key(), record.value());
         if (parsed.failed()) {
             parsed = new ParsedEvent(parsed.table(), null, parsed.error(), record.value());
         }
-        if (!parsed.failed()) {
-            // read: none of the processors after this one needs it, and each of them would copy it with the record
-            record.headers().remove(RowSchema.HEADER);
-        } else {
-            String where = context.recordMetadata().map(ParseEvents::where).orElse("unknown position");
-            deadLetters.inc(context.recordMetadata().map(RecordMetadata::topic).orElse("unknown"), reason(parsed.error()));
-            deadLetterLog.record(context.recordMetadata().map(RecordMetadata::topic).orElse("unknown") + ": " + reason(parsed.error()),
-                    "dead-lettered record at " + where + ": " + parsed.error());
-            record.headers().add(ERROR_HEADER, parsed.error().getBytes(StandardCharsets.UTF_8));
-            record.headers().add("cdc.source", where.getBytes(StandardCharsets.UTF_8));
+        observeSchema(schemas, record.headers(), parsed);
+        if (parsed.failed()) {
+            deadLetters.mark(record.headers(), context.recordMetadata(), parsed.error());
         }
         context.forward(record.withValue(parsed));
+    }
+
+    /**
+     * Tells {@code schemas} the schema a record names, and drops its header from a record that goes on: none of the
+     * processors after the parse needs it, and each of them would copy it with the record.
+     */
+    static void observeSchema(OutputSchemas schemas, Headers headers, ParsedEvent parsed) {
+        Header schema = headers.lastHeader(RowSchema.HEADER);
+        if (schema != null) {
+            schemas.observe(new String(schema.value(), StandardCharsets.US_ASCII));
+            if (!parsed.failed()) {
+                headers.remove(RowSchema.HEADER);
+            }
+        }
+    }
+
+    /** Counts, logs (sampled) and marks the records that go to the dead-letter topic. */
+    static final class DeadLetters {
+        private final Metrics.Counter counter;
+        private final LogSampler log = new LogSampler(LOG::warn);
+
+        DeadLetters(Metrics.Counter counter) {
+            this.counter = counter;
+        }
+
+        /** Counts and logs a record that cannot be processed, and gives it the error and its coordinates as headers. */
+        void mark(Headers headers, java.util.Optional<RecordMetadata> metadata, String error) {
+            String topic = metadata.map(RecordMetadata::topic).orElse("unknown");
+            String where = metadata.map(ParseEvents::where).orElse("unknown position");
+            counter.inc(topic, reason(error));
+            log.record(topic + ": " + reason(error), "dead-lettered record at " + where + ": " + error);
+            headers.add(ERROR_HEADER, error.getBytes(StandardCharsets.UTF_8));
+            headers.add("cdc.source", where.getBytes(StandardCharsets.UTF_8));
+        }
     }
 
     ParsedEvent parse(String key, byte[] value) {

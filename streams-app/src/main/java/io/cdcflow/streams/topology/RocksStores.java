@@ -90,7 +90,7 @@ public final class RocksStores {
             super(wrapped);
         }
 
-        private void forget() {
+        void forget() {
             writer = null;
             last = null;
         }

@@ -56,7 +56,7 @@ class TwoInstancesIT {
                 RunConfig.output(run, "customer_dim"), RunConfig.output(run, "product_dim"), config.deadLetterTopic());
 
         StreamsApp.commitStartOffsets(config, List.of("customers", "products", "orders", "order_items"));
-        StreamsApp.createOwnTopics(config, RunConfig.plans(config), io.cdcflow.streams.topology.JoinPaths.foreignKeysOnly());
+        StreamsApp.createOwnTopics(config, RunConfig.plans(config), io.cdcflow.streams.topology.JoinPaths.foreignKeysOnly(), fromTopics(config));
         KafkaStreams first = start(config, "a");
         KafkaStreams second = start(config, "b");
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producerProperties())) {
@@ -151,6 +151,15 @@ class TwoInstancesIT {
         return reduced;
     }
 
+    /** Under exactly-once, every source table: restored from its topic, so the tasks moving between the instances restore their rows from it. */
+    private static java.util.Set<String> fromTopics(StreamsAppConfig config) {
+        java.util.Set<String> tables = new java.util.TreeSet<>();
+        if (config.processingGuarantee().equals(StreamsConfig.EXACTLY_ONCE_V2)) {
+            RunConfig.plans(config).forEach(plan -> tables.addAll(plan.tables()));
+        }
+        return tables;
+    }
+
     private static KafkaStreams start(StreamsAppConfig config, String instance) throws Exception {
         Properties props = StreamsApp.properties(config);
         props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("streams-" + instance).toString());
@@ -159,7 +168,7 @@ class TwoInstancesIT {
         props.put(StreamsConfig.consumerPrefix("session.timeout.ms"), 10_000);
         // every join through Kafka, on the 4 partitions of each input topic
         KafkaStreams streams = new KafkaStreams(FactTopology.build(config, RunConfig.plans(config), new Metrics(), OutputSchemas.NONE,
-                io.cdcflow.streams.topology.JoinPaths.foreignKeysOnly(), topic -> 4), props);
+                io.cdcflow.streams.topology.JoinPaths.foreignKeysOnly(), fromTopics(config), topic -> 4), props);
         streams.start();
         return streams;
     }

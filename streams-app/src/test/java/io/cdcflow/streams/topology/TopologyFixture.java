@@ -59,6 +59,11 @@ final class TopologyFixture implements AutoCloseable {
     }
 
     TopologyFixture(FactsFile facts, Map<String, RowSchema> tables, Map<String, String> env, OutputSchemas schemas) {
+        this(facts, tables, env, schemas, Boolean.getBoolean("topology.fromTopics"));
+    }
+
+    /** @param fromTopics every source table read as a KTable its own topic restores, where the app could so read it */
+    TopologyFixture(FactsFile facts, Map<String, RowSchema> tables, Map<String, String> env, OutputSchemas schemas, boolean fromTopics) {
         this.tables = tables;
         config = StreamsAppConfig.from(new Env(env));
         plans = new FactPlanner(config.schema(), tables::get).plan(facts);
@@ -72,11 +77,27 @@ final class TopologyFixture implements AutoCloseable {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        driver = new TopologyTestDriver(FactTopology.build(config, plans, metrics, schemas), props);
+        driver = new TopologyTestDriver(FactTopology.build(config, plans, metrics, schemas, JoinPaths.toTables(plans,
+                config.localTables() == null ? List.of() : config.localTables()), fromTopics ? fromTopics(config, plans) : java.util.Set.of(),
+                topic -> 1), props);
     }
 
     TopologyFixture() {
         this(Map.of());
+    }
+
+    /**
+     * Every source table, read as a KTable its own topic restores ({@code SourceTopicStore}), where the app could so
+     * read it (the default for the build's second run of the topology tests, {@code -Dtopology.fromTopics=true}).
+     */
+    private static java.util.Set<String> fromTopics(StreamsAppConfig config, List<FactPlan> plans) {
+        if (config.singleInputTopic() != null
+                || !StreamsConfig.EXACTLY_ONCE_V2.equals(config.processingGuarantee())) {
+            return java.util.Set.of();
+        }
+        java.util.Set<String> tables = new java.util.TreeSet<>();
+        plans.forEach(plan -> tables.addAll(plan.tables()));
+        return tables;
     }
 
     /** Sends one change of a table, at the next commit LSN. Returns that LSN. */
