@@ -107,10 +107,10 @@ final class JoinWorkload {
         return prefix + ".public." + table;
     }
 
-    /** Creates the four change topics (4 partitions each) and fills them. */
+    /** Creates the four change topics (4 partitions each, compacted as the wal-producer makes them) and fills them. */
     void fill(KafkaEndpoint kafka) {
         for (String table : List.of("customers", "products", "orders", "order_items")) {
-            kafka.createTopics(4, topic(table));
+            kafka.createTopics(4, java.util.Map.of("cleanup.policy", "compact"), topic(table));
         }
         Properties props = kafka.producerProperties();
         props.put("linger.ms", 20);

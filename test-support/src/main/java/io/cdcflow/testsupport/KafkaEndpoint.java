@@ -44,8 +44,13 @@ public record KafkaEndpoint(String bootstrapServers) {
     }
 
     public void createTopics(int partitions, String... names) {
+        createTopics(partitions, Map.of(), names);
+    }
+
+    /** Topics with the given configuration: {@code cleanup.policy=compact} for change topics as the wal-producer makes them. */
+    public void createTopics(int partitions, Map<String, String> configs, String... names) {
         Collection<NewTopic> topics = java.util.Arrays.stream(names)
-                .map(n -> new NewTopic(n, partitions, (short) 1)).toList();
+                .map(n -> new NewTopic(n, partitions, (short) 1).configs(configs)).toList();
         try (Admin admin = admin()) {
             admin.createTopics(topics).all().get(30, TimeUnit.SECONDS);
             if (!TopicReadiness.awaitServingLeaders(admin, List.of(names), Duration.ofSeconds(30))) {

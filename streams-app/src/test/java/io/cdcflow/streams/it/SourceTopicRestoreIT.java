@@ -31,8 +31,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.streams.KafkaStreams;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Source tables whose stores their compacted topics restore, with no changelog, against the real broker: an instance
@@ -46,10 +47,11 @@ class SourceTopicRestoreIT {
     /** The item whose newer events are deleted from its topic before the restart, as compaction could. */
     private static final int COMPACTED = 1000;
 
-    @Test
-    void aStartOnEmptyLocalStateRestoresTheRowsFromTheTopic(KafkaEndpoint kafka) throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"rocksdb", "memory"})
+    void aStartOnEmptyLocalStateRestoresTheRowsFromTheTopic(String stores, KafkaEndpoint kafka) throws Exception {
         String run = "r" + UUID.randomUUID().toString().substring(0, 8);
-        StreamsAppConfig first = config(kafka, run, Files.createTempDirectory("restore-a"));
+        StreamsAppConfig first = config(kafka, run, Files.createTempDirectory("restore-a"), stores);
         try (Admin admin = kafka.admin()) {
             List<NewTopic> inputs = List.of("customers", "products", "orders", "order_items").stream()
                     // the items' topic keeps every change for good, so records can be deleted from it here as compaction could
@@ -92,7 +94,7 @@ class SourceTopicRestoreIT {
             }
 
             // another state directory: the items' rows come back from their topic, with their LSNs
-            StreamsAppConfig second = config(kafka, run, Files.createTempDirectory("restore-b"));
+            StreamsAppConfig second = config(kafka, run, Files.createTempDirectory("restore-b"), stores);
             try (StreamsApp app = new StreamsApp(second, new Metrics())) {
                 app.start();
                 assertThat(Waiting.until(Duration.ofSeconds(90), Duration.ofMillis(200), () -> app.state() == KafkaStreams.State.RUNNING))
@@ -137,10 +139,10 @@ class SourceTopicRestoreIT {
         return latest;
     }
 
-    /** Joins through Kafka only (every join reads the rows it comes from in their stores), RocksDB state in {@code state}. */
-    private static StreamsAppConfig config(KafkaEndpoint kafka, String run, Path state) {
+    /** Joins through Kafka only (every join reads the rows it comes from in their stores), state kept in {@code stores}. */
+    private static StreamsAppConfig config(KafkaEndpoint kafka, String run, Path state, String stores) {
         int port = Ports.free();
         return RunConfig.of(kafka, run, Map.of("STREAMS_HTTP_ADDR", "127.0.0.1:" + port, "STREAMS_ADVERTISED_ADDR", "127.0.0.1:" + port,
-                "STREAMS_STATE_DIR", state.toString(), "STREAMS_LOCAL_TABLES", "none"));
+                "STREAMS_STATE_DIR", state.toString(), "STREAMS_LOCAL_TABLES", "none", "STREAMS_STATE_STORES", stores));
     }
 }
