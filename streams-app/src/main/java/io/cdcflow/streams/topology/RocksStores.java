@@ -50,6 +50,12 @@ public final class RocksStores {
 
     /** {@code supplier}'s stores, without the position copy; timestamped where the supplier's are. */
     static KeyValueBytesStoreSupplier of(KeyValueBytesStoreSupplier supplier) {
+        return wrapping(supplier, store -> store instanceof TimestampedBytesStore ? new Timestamped(store) : new Store(store));
+    }
+
+    /** {@code supplier}'s stores, each wrapped by {@code wrap}, under the same name and metrics scope. */
+    static KeyValueBytesStoreSupplier wrapping(KeyValueBytesStoreSupplier supplier,
+                                               java.util.function.UnaryOperator<KeyValueStore<Bytes, byte[]>> wrap) {
         return new KeyValueBytesStoreSupplier() {
             @Override
             public String name() {
@@ -58,8 +64,7 @@ public final class RocksStores {
 
             @Override
             public KeyValueStore<Bytes, byte[]> get() {
-                KeyValueStore<Bytes, byte[]> store = supplier.get();
-                return store instanceof TimestampedBytesStore ? new Timestamped(store) : new Store(store);
+                return wrap.apply(supplier.get());
             }
 
             @Override

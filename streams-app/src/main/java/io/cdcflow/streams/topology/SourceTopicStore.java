@@ -98,22 +98,8 @@ final class SourceTopicStore extends RocksStores.Store implements TimestampedByt
      * with the rows of {@code newestTopic}.
      */
     static KeyValueBytesStoreSupplier of(KeyValueBytesStoreSupplier supplier, String table, Projection projection, String newestTopic) {
-        return new KeyValueBytesStoreSupplier() {
-            @Override
-            public String name() {
-                return supplier.name();
-            }
-
-            @Override
-            public KeyValueStore<Bytes, byte[]> get() {
-                return new SourceTopicStore(supplier.get(), new ParseEvents(Set.of(table), null, null), projection, newestTopic);
-            }
-
-            @Override
-            public String metricsScope() {
-                return supplier.metricsScope();
-            }
-        };
+        return RocksStores.wrapping(supplier,
+                store -> new SourceTopicStore(store, new ParseEvents(Set.of(table), null, null), projection, newestTopic));
     }
 
     /**
