@@ -192,8 +192,8 @@ final class SourceTopicStore extends RocksStores.Store implements TimestampedByt
 
     /**
      * The row to write to the newest-rows topic for {@code event}: the row held, when the event is older than it (the
-     * topic's last record of the key is then not its newest); the row after, when it took an unchanged TOASTed column
-     * from the row before; else none.
+     * topic's last record of the key is then not its newest); the row after (the row held, where nothing else
+     * changed), when it keeps an unchanged TOASTed column from the row before; else none.
      */
     private SourceRow newest(SourceRow before, SourceRow after, ChangeEvent event) {
         if (before == null) {
@@ -203,7 +203,7 @@ final class SourceTopicStore extends RocksStores.Store implements TimestampedByt
         if (order < 0 || (order == 0 && event.metadata().seq() < before.seq())) {
             return before;
         }
-        if (after != before && !after.deleted()) {
+        if (!after.deleted()) {
             for (String column : event.metadata().unchangedToast()) {
                 if (projection.keeps(column) && before.get(column) != null) {
                     return after;

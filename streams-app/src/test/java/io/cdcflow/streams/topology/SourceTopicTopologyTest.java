@@ -66,5 +66,11 @@ class SourceTopicTopologyTest {
             assertThat(record.value().get("email").asText()).isEqualTo("a@x");
             assertThat(record.value().get("name").asText()).isEqualTo("Ada Lovelace");
         });
+        // nothing else changed: no fact, but the event is now the key's last record and lacks the value
+        int facts = f.emitted("customer_dim").size();
+        f.change("customers", UPDATE, row("id", 1, "name", "Ada Lovelace"), "email");
+        assertThat(f.emitted("customer_dim")).hasSize(facts);
+        assertThat(customersNewest.readRecordsToList()).singleElement()
+                .satisfies(record -> assertThat(record.value().get("email").asText()).isEqualTo("a@x"));
     }
 }
