@@ -88,11 +88,11 @@ final class JoinPathChoice {
 
     /** The local joins of {@code plan}'s existing state, or null when it has none yet. */
     private static List<Integer> built(String applicationId, FactPlan plan, Set<String> existing) {
-        if (!existing.contains(changelog(applicationId, FactTopology.versionStore(plan)))) {
+        if (!existing.contains(FactTopology.changelog(applicationId, FactTopology.versionStore(plan)))) {
             return null;
         }
         for (List<Integer> local : subsetsLargestFirst(JoinPaths.candidates(plan))) {
-            if (existing.contains(changelog(applicationId, FactTopology.localIndexStore(plan, local)))) {
+            if (existing.contains(FactTopology.changelog(applicationId, FactTopology.localIndexStore(plan, local)))) {
                 return local;
             }
         }
@@ -116,9 +116,5 @@ final class JoinPathChoice {
     private static List<List<Integer>> subsetsLargestFirst(List<Integer> candidates) {
         return JoinPaths.subsets(candidates).stream().filter(s -> !s.isEmpty())
                 .sorted((a, b) -> Integer.compare(b.size(), a.size())).toList();
-    }
-
-    private static String changelog(String applicationId, String store) {
-        return applicationId + "-" + store + "-changelog";
     }
 }

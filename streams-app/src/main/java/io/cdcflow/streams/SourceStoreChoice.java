@@ -40,12 +40,12 @@ final class SourceStoreChoice {
                 && config.singleInputTopic() == null && plans.stream().noneMatch(paths::kafkaStreamsJoins);
         for (String table : tables) {
             String topic = config.inputTopic(table);
-            if (existing.contains(config.applicationId() + "-" + FactTopology.tableStore(table) + "-changelog")) {
+            if (existing.contains(FactTopology.changelog(config.applicationId(), FactTopology.tableStore(table)))) {
                 LOG.info("table {}: store logged to its changelog, as its state was built", table);
                 continue;
             }
             boolean built = plans.stream().anyMatch(plan -> plan.tables().contains(table)
-                    && existing.contains(config.applicationId() + "-" + FactTopology.versionStore(plan) + "-changelog"));
+                    && existing.contains(FactTopology.changelog(config.applicationId(), FactTopology.versionStore(plan))));
             if (!possible) {
                 if (built) {
                     throw new StateFormat.OldStateException("the state of application " + config.applicationId() + " restores "

@@ -58,7 +58,7 @@ final class StateFormat {
 
     /** State in an earlier format, in the tails of the source tables' changelogs ({@code existing}: the topics there are). */
     static void checkFormat(Map<String, Object> client, String applicationId, Collection<String> tables, Set<String> existing) {
-        List<String> changelogs = tables.stream().map(t -> applicationId + "-" + FactTopology.tableStore(t) + "-changelog").toList();
+        List<String> changelogs = tables.stream().map(t -> FactTopology.changelog(applicationId, FactTopology.tableStore(t))).toList();
         Map<String, Object> props = new HashMap<>(client);
         props.keySet().retainAll(ConsumerConfig.configNames());
         props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);

@@ -41,11 +41,8 @@ public record SourceRow(long lsn, long seq, boolean deleted, ObjectNode columns)
     public static SourceRow apply(SourceRow current, ChangeEvent event, Projection projection) {
         long lsn = event.metadata().commitLsn().value();
         long seq = event.metadata().seq();
-        if (current != null) {
-            int order = Long.compareUnsigned(lsn, current.lsn);
-            if (order < 0 || (order == 0 && seq <= current.seq)) {
-                return current;
-            }
+        if (current != null && order(lsn, seq, current) <= 0) {
+            return current;
         }
         if (event.metadata().operation() == Operation.DELETE) {
             if (current != null && current.deleted) {
@@ -64,6 +61,15 @@ public record SourceRow(long lsn, long seq, boolean deleted, ObjectNode columns)
             return current;
         }
         return new SourceRow(lsn, seq, false, columns);
+    }
+
+    /**
+     * How the change at {@code (lsn, seq)} orders against the last one applied to {@code row}: negative before it, 0
+     * the same, positive after (commit LSNs compared unsigned, then the position in the transaction).
+     */
+    public static int order(long lsn, long seq, SourceRow row) {
+        int order = Long.compareUnsigned(lsn, row.lsn);
+        return order != 0 ? order : Long.compare(seq, row.seq);
     }
 
     /** This row with only the columns of {@code projection}, and the same metadata. */

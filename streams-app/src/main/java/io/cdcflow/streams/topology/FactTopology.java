@@ -151,7 +151,7 @@ public final class FactTopology {
      * of its own. Named as an internal topic of the application, so the application reset tool deletes it.
      */
     public static String copyTopic(StreamsAppConfig config, FactPlan plan, String table) {
-        return config.applicationId() + "-" + replicaStore(plan, table) + "-changelog";
+        return changelog(config.applicationId(), replicaStore(plan, table));
     }
 
     private Topology build() {
@@ -359,7 +359,7 @@ public final class FactTopology {
      * application, so the application reset tool deletes it with the rest.
      */
     public static String subscriptionTopic(StreamsAppConfig config, FactPlan plan, int index) {
-        return config.applicationId() + "-" + safe(plan.name()) + "-" + safe(plan.joins().get(index).alias()) + "-subscriptions-changelog";
+        return changelog(config.applicationId(), safe(plan.name()) + "-" + safe(plan.joins().get(index).alias()) + "-subscriptions");
     }
 
     /**
@@ -368,7 +368,7 @@ public final class FactTopology {
      * named as an internal topic of the application, so the application reset tool deletes it.
      */
     public static String newestTopic(StreamsAppConfig config, String table) {
-        return config.applicationId() + "-" + tableStore(table) + "-newest-changelog";
+        return changelog(config.applicationId(), tableStore(table) + "-newest");
     }
 
     /**
@@ -458,6 +458,11 @@ public final class FactTopology {
     public static String localIndexStore(FactPlan plan, List<Integer> local) {
         return safe(plan.name()) + "-local-" + String.join("_", local.stream().map(j -> safe(plan.joins().get(j).alias())).toList())
                 + "-index";
+    }
+
+    /** The changelog topic Kafka Streams names for a store of the application (the app's own topics are named so too). */
+    public static String changelog(String applicationId, String store) {
+        return applicationId + "-" + store + "-changelog";
     }
 
     /** The store of a fact's versions: it exists once the fact has state. */

@@ -50,7 +50,7 @@ final class ParseEvents implements FixedKeyProcessor<String, byte[], ParsedEvent
         if (parsed.failed()) {
             parsed = new ParsedEvent(parsed.table(), null, parsed.error(), record.value());
         }
-        observeSchema(schemas, record.headers(), parsed);
+        observeSchema(schemas, record.headers(), parsed.failed());
         if (parsed.failed()) {
             deadLetters.mark(record.headers(), context.recordMetadata(), parsed.error());
         }
@@ -58,14 +58,14 @@ final class ParseEvents implements FixedKeyProcessor<String, byte[], ParsedEvent
     }
 
     /**
-     * Tells {@code schemas} the schema a record names, and drops its header from a record that goes on: none of the
-     * processors after the parse needs it, and each of them would copy it with the record.
+     * Tells {@code schemas} the schema a record names, and drops its header from a record that goes on (not
+     * {@code failed}): none of the processors after the parse needs it, and each of them would copy it with the record.
      */
-    static void observeSchema(OutputSchemas schemas, Headers headers, ParsedEvent parsed) {
+    static void observeSchema(OutputSchemas schemas, Headers headers, boolean failed) {
         Header schema = headers.lastHeader(RowSchema.HEADER);
         if (schema != null) {
             schemas.observe(new String(schema.value(), StandardCharsets.US_ASCII));
-            if (!parsed.failed()) {
+            if (!failed) {
                 headers.remove(RowSchema.HEADER);
             }
         }

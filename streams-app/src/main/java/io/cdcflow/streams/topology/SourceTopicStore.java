@@ -83,7 +83,7 @@ final class SourceTopicStore extends RocksStores.Store implements TimestampedByt
      * @param error  why the event cannot be processed, null when it could
      * @param raw    the record's value, for the dead-letter topic
      */
-    record Applied(Bytes key, SourceRow before, SourceRow after, SourceRow newest, String error, byte[] raw) {
+    record Applied(String key, SourceRow before, SourceRow after, SourceRow newest, String error, byte[] raw) {
     }
 
     private SourceTopicStore(KeyValueStore<Bytes, byte[]> wrapped, ParseEvents parser, Projection projection, String newestTopic) {
@@ -166,7 +166,7 @@ final class SourceTopicStore extends RocksStores.Store implements TimestampedByt
     }
 
     /** What the last {@link #put} did, for the record of {@code key}; null when it was for another key. */
-    Applied applied(Bytes key) {
+    Applied applied(String key) {
         Applied last = applied;
         return last != null && last.key.equals(key) ? last : null;
     }
@@ -175,13 +175,13 @@ final class SourceTopicStore extends RocksStores.Store implements TimestampedByt
         return stored == null ? null : decoder.deserialize(null, Arrays.copyOfRange(stored, TIMESTAMP, stored.length));
     }
 
-    private Applied apply(Bytes key, SourceRow before, byte[] value) {
+    private Applied apply(Bytes bytes, SourceRow before, byte[] value) {
+        String key = new String(bytes.get(), StandardCharsets.UTF_8);
         if (value == null) {
             return new Applied(key, before, before, null, "record has no value (a tombstone)", null);
         }
         byte[] raw = Arrays.copyOfRange(value, TIMESTAMP, value.length);
-        String text = new String(key.get(), StandardCharsets.UTF_8);
-        ParsedEvent parsed = parser.parse(text.equals(NO_KEY) ? null : text, raw);
+        ParsedEvent parsed = parser.parse(key.equals(NO_KEY) ? null : key, raw);
         if (parsed.failed()) {
             return new Applied(key, before, before, null, parsed.error(), raw);
         }
@@ -199,8 +199,7 @@ final class SourceTopicStore extends RocksStores.Store implements TimestampedByt
         if (before == null) {
             return null;
         }
-        int order = Long.compareUnsigned(event.metadata().commitLsn().value(), before.lsn());
-        if (order < 0 || (order == 0 && event.metadata().seq() < before.seq())) {
+        if (SourceRow.order(event.metadata().commitLsn().value(), event.metadata().seq(), before) < 0) {
             return before;
         }
         if (!after.deleted()) {
@@ -268,7 +267,8 @@ final class SourceTopicStore extends RocksStores.Store implements TimestampedByt
                 byte[] stored = restored.containsKey(key) ? restored.get(key) : wrapped().get(key);
                 SourceRow before = row(stored);
                 SourceRow kept = newest.get(key);
-                if (kept != null && (before == null || newer(kept, before))) {
+                // the newest-rows topic's row wins over the one from the same change: it holds what the event lacks
+                if (kept != null && (before == null || SourceRow.order(kept.lsn(), kept.seq(), before) >= 0)) {
                     before = kept;
                     stored = stored(record.value(), kept);
                 }
@@ -281,12 +281,6 @@ final class SourceTopicStore extends RocksStores.Store implements TimestampedByt
             }
             inner.restoreBatch(rows);
         };
-    }
-
-    /** Whether {@code a} comes from a later change than {@code b}, or the same one (a newest-rows topic's row wins it). */
-    private static boolean newer(SourceRow a, SourceRow b) {
-        int order = Long.compareUnsigned(a.lsn(), b.lsn());
-        return order > 0 || (order == 0 && a.seq() >= b.seq());
     }
 
     /** The newest-rows topic as it is now, every partition (a few rows: the keys are not filtered by partition). */
@@ -350,11 +344,11 @@ final class SourceTopicStore extends RocksStores.Store implements TimestampedByt
 
         @Override
         public void process(FixedKeyRecord<String, Object> record) {
-            Applied result = store.applied(Bytes.wrap(record.key().getBytes(StandardCharsets.UTF_8)));
+            Applied result = store.applied(record.key());
             if (result == null) {
                 throw new IllegalStateException("store " + storeName + " holds no write for key " + record.key());
             }
-            ParseEvents.observeSchema(schemas, record.headers(), new ParsedEvent(null, null, result.error, null));
+            ParseEvents.observeSchema(schemas, record.headers(), result.error != null);
             if (result.error != null) {
                 deadLetters.mark(record.headers(), context.recordMetadata(), result.error);
                 context.forward(record.withValue(Change.failed(result.raw)));
