@@ -68,6 +68,15 @@ public final class ReplacingMergeTreeDdl {
     }
 
     /**
+     * {@link #createTable} as {@code ATTACH}: on a server whose replica ZooKeeper already holds (the server failed
+     * after registering it and before saving the table), the table is made from that replica's state instead of
+     * registering a new one; a no-op on servers that have the table.
+     */
+    public String attachTable(TableSchema schema) {
+        return "ATTACH" + createTable(schema).substring("CREATE".length());
+    }
+
+    /**
      * On a sharded cluster, the {@code Distributed} table every INSERT and query goes through, with the columns of
      * {@code <table>_shard}: each row goes to the shard a hash of its key picks, so all versions of a key meet there.
      */

@@ -86,12 +86,15 @@ public final class SchemaManager {
                 RowSchema.TABLE.equals(source.kind()) && server.hasWideNumbers() ? "UInt128" : "UInt64");
         TableSchema wanted = new TableSchema(table, source, server, versionType);
         if (existing.isEmpty()) {
-            clickhouse.execute(ddl.createTable(wanted));
+            createDataTable(wanted);
             distributed(wanted);
             clickhouse.execute(ddl.currentView(wanted));
             LOG.info("created table {}.{} from schema {} of {} ({} columns, key {}) and view {}_current", database, table,
                     source.id(), source.subject(), wanted.columns().size(), wanted.keyColumns(), table);
         } else {
+            if (ddl.layout().cluster() != null) {
+                createDataTable(wanted); // on the cluster's servers that lack it: made while they were down, or lost to a failure
+            }
             boolean changed = alter(table, wanted, existing);
             distributed(wanted); // before the view, which takes its columns from the Distributed table
             if (changed) {
@@ -143,6 +146,31 @@ public final class SchemaManager {
                     String.join("; ", changes));
         }
         return !changes.isEmpty();
+    }
+
+    /**
+     * The table holding the rows, where it does not exist yet. A server of a cluster that registered its replica in
+     * ZooKeeper and failed before it saved the table (a lost ZooKeeper session in between; ClickHouse before 23.11 never
+     * cleans this up) refuses every later CREATE with REPLICA_IS_ALREADY_EXIST: the table is attached to that replica
+     * instead, which is what an operator would do by hand.
+     */
+    private void createDataTable(TableSchema wanted) {
+        try {
+            clickhouse.execute(ddl.createTable(wanted));
+        } catch (ClickHouse.ClickHouseException e) {
+            if (!replicaWithoutTable(e.getMessage())) {
+                throw e;
+            }
+            LOG.warn("table {}.{}: a server of cluster {} has the table's replica in ZooKeeper but not the table ({}); attaching the table "
+                    + "to that replica", database, ddl.layout().dataTable(wanted.table()), ddl.layout().cluster(), e.getMessage());
+            clickhouse.execute(ddl.attachTable(wanted));
+        }
+    }
+
+    /** Whether ClickHouse refused a CREATE because the replica it would register is in ZooKeeper already (code 253). */
+    static boolean replicaWithoutTable(String message) {
+        return message != null && (message.contains("Code: 253") || message.contains("REPLICA_ALREADY_EXISTS")
+                || message.contains("REPLICA_IS_ALREADY_EXIST"));
     }
 
     /**

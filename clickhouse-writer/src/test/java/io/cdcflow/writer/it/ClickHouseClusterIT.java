@@ -228,6 +228,50 @@ class ClickHouseClusterIT {
         }
     }
 
+    /**
+     * A server that registered its replica in ZooKeeper and then failed before it saved the table (a ZooKeeper session
+     * lost in between; ClickHouse before 23.11 never cleans this up) answers every later {@code CREATE} with
+     * REPLICA_IS_ALREADY_EXIST. Simulated with the table made again empty by hand and detached on one server: its
+     * replica stays in ZooKeeper, the table is gone from the server. First another server than the writer's (the
+     * writer sees the table), then the writer's own (the writer makes the table).
+     */
+    @Test
+    void aServerWhoseReplicaOutlivedItsTableGetsTheTableAttachedAgain(KafkaEndpoint kafka) throws Exception {
+        kafka.createTopics(3, topic);
+        String v1 = TestSchemas.publish(kafka, schemaTopic, dimension(1));
+        String table = "customer_dim_" + run;
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producerProperties())) {
+            try (RunningWriter w = writer(kafka)) {
+                send(producer, topic, v1, 1, 500, 1, false);
+                assertThat(Waiting.until(WAIT, Duration.ofMillis(200), () -> everyServerShows(500, null))).isTrue();
+            }
+            for (int r = 2; r <= 3; r++) {
+                int round = r;
+                int lost = round == 2 ? 1 : 0;
+                loseTableKeepingReplica(table + "_shard", lost);
+                try (RunningWriter w = writer(kafka)) {
+                    send(producer, topic, v1, 1, 1000, round, false);
+                    String newest = "SELECT count() AS n FROM {db}." + table + "_current WHERE name = concat('n', toString(id), '-" + round + "')";
+                    assertThat(Waiting.until(WAIT, Duration.ofMillis(500), () -> everyServerShows(round == 3 ? 1000 - 1000 / 7 : 1000, newest)))
+                            .as("server %d's table attached again to its replica, and every row written; writer: %s", lost, w.sink.health()).isTrue();
+                    assertThat(w.failure.get()).isNull();
+                }
+            }
+        }
+    }
+
+    /** The table made again empty on every server as it was, then detached on {@code server}: its replica stays in ZooKeeper. */
+    private void loseTableKeepingReplica(String table, int server) throws Exception {
+        String qualified = database + "." + table;
+        String made = cluster.endpoint(0).query("SELECT create_table_query AS q FROM system.tables WHERE database = '" + database
+                + "' AND name = '" + table + "'").get(0);
+        String create = com.fasterxml.jackson.databind.json.JsonMapper.builder().build().readTree(made).get("q").asText()
+                .replace("CREATE TABLE " + qualified, "CREATE TABLE " + qualified + " ON CLUSTER " + LocalClickHouseCluster.NAME);
+        cluster.endpoint(0).execute("DROP TABLE " + qualified + " ON CLUSTER " + LocalClickHouseCluster.NAME);
+        cluster.endpoint(0).execute(create);
+        cluster.endpoint(server).execute("DETACH TABLE " + qualified);
+    }
+
     @Test
     void zooKeeperDownHoldsTheRowsBackUntilItReturns(KafkaEndpoint kafka) throws Exception {
         kafka.createTopics(3, topic);
