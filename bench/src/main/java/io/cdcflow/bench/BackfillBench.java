@@ -24,8 +24,6 @@ import java.util.Map;
  * peak RSS.
  */
 final class BackfillBench {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-
     private final BenchEnv env;
     private final long rows;
 
@@ -71,36 +69,29 @@ final class BackfillBench {
                 "STREAMS_HTTP_ADDR", "127.0.0.1:" + streamsPort));
         deployables.put("clickhouse-writer", Map.of("KAFKA_BOOTSTRAP_SERVERS", kafka, "CLICKHOUSE_URL", ch.httpUrl(),
                 "CLICKHOUSE_DATABASE", "backfill", "WRITER_SCHEMA_TOPIC", "bf._schemas", "WRITER_HTTP_ADDR", "127.0.0.1:" + writerPort));
-        Map<String, Process> processes = new LinkedHashMap<>();
         Map<String, Long> peak = new LinkedHashMap<>();
         List<String> servers = List.of("kafka.Kafka", "clickhouse-server", "clickhouse", "postgres");
         Map<String, Double> serversBefore = Timing.processCpu(servers);
         long started = System.nanoTime();
-        try {
+        try (Jars jars = new Jars(logs)) {
+            Map<String, Process> processes = jars.processes();
             for (Map.Entry<String, Map<String, String>> d : deployables.entrySet()) {
-                Path jar = Path.of(d.getKey(), "target", d.getKey() + ".jar");
-                // -Dbench.backfill.streams.heap=3g: the streams-app's heap, for STREAMS_STATE_STORES=memory experiments
-                String heap = d.getKey().equals("streams-app") ? System.getProperty("bench.backfill.streams.heap", "1g") : "1g";
-                List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + heap));
+                boolean streams = d.getKey().equals("streams-app");
+                Map<String, String> settings = new LinkedHashMap<>(d.getValue());
+                settings.putAll(BenchEnv.settings("bench.backfill.env")); // e.g. STREAMS_LOCAL_TABLES=..., for experiments
+                // -Dbench.backfill.streams.heap=3g: the streams-app's heap, for STREAMS_STATE_STORES=memory experiments;
                 // -Dbench.backfill.streams.jvm="-XX:StartFlightRecording=filename=/tmp/backfill.jfr,settings=profile": a profile
-                String jvm = d.getKey().equals("streams-app") ? System.getProperty("bench.backfill.streams.jvm", "").trim() : "";
-                if (!jvm.isEmpty()) {
-                    command.addAll(List.of(jvm.split("\\s+")));
-                }
-                command.addAll(List.of("-jar", jar.toString()));
-                ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(logs.resolve(d.getKey() + ".log").toFile());
-                builder.environment().putAll(d.getValue());
-                builder.environment().putAll(BenchEnv.settings("bench.backfill.env")); // e.g. STREAMS_LOCAL_TABLES=..., for experiments
-                processes.put(d.getKey(), builder.start());
+                jars.start(d.getKey(), streams ? System.getProperty("bench.backfill.streams.heap", "1g") : "1g",
+                        streams ? System.getProperty("bench.backfill.streams.jvm", "") : "", settings);
             }
-            BenchEnv.await("the wal-producer's snapshot", Duration.ofMinutes(30), () -> ready(walPort));
+            BenchEnv.await("the wal-producer's snapshot", Duration.ofMinutes(30), () -> Jars.ready(walPort));
             long snapshotted = System.nanoTime();
             System.out.printf("[bench] backfill: the wal-producer's snapshot is in Kafka after %.1f s%n", (snapshotted - started) / 1e9);
             Map<String, Long> expected = Map.of("order_fact", orders, "order_item_fact", items, "customer_dim", customers, "product_dim", products);
             // one held client: a new one per count, polled every 20 ms, would load the machine being measured
             try (var poller = ch.client()) {
                 BenchEnv.await("every current view", Duration.ofMinutes(60), () -> {
-                    processes.forEach((name, p) -> peak.merge(name, rssMb(p.pid()), Math::max));
+                    processes.forEach((name, p) -> peak.merge(name, Jars.rssMb(p.pid()), Math::max));
                     return expected.entrySet().stream().allMatch(e -> WriterBench.count(poller, "backfill." + e.getKey() + "_current") == e.getValue());
                 });
             }
@@ -125,35 +116,6 @@ final class BackfillBench {
                             + "stage's rate (goal 0.35); peak RSS MB %s; the streams-app wrote %.2f records per row to its internal topics",
                             snapshotSeconds / pipelineSeconds, peak, internal)));
             return measurements;
-        } finally {
-            processes.values().forEach(Process::destroy);
-            for (Process p : processes.values()) {
-                p.waitFor();
-            }
         }
-    }
-
-    /** Whether a deployable on this machine answers 200 on {@code /ready} at {@code port}. */
-    static boolean ready(int port) {
-        try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ready")).timeout(Duration.ofSeconds(2)).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-        } catch (IOException | InterruptedException e) {
-            return false;
-        }
-    }
-
-    /** The process's peak resident set (VmHWM), in MB; 0 when it cannot be read. */
-    private static long rssMb(long pid) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-                if (line.startsWith("VmHWM:")) {
-                    return Long.parseLong(line.replaceAll("\\D+", "")) / 1024;
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            return 0;
-        }
-        return 0;
     }
 }

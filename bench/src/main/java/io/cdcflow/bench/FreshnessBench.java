@@ -1,17 +1,10 @@
 package io.cdcflow.bench;
 
-import io.cdcflow.common.config.Env;
-import io.cdcflow.common.ops.Metrics;
-import io.cdcflow.streams.StreamsApp;
-import io.cdcflow.streams.config.StreamsAppConfig;
 import io.cdcflow.streams.facts.FactsFile;
 import io.cdcflow.testsupport.ClickHouseEndpoint;
 import io.cdcflow.testsupport.DemoWorkload;
 import io.cdcflow.testsupport.FactsFixtures;
 import io.cdcflow.testsupport.PostgresEndpoint;
-import io.cdcflow.wal.WalProducer;
-import io.cdcflow.writer.config.WriterConfig;
-import io.cdcflow.writer.sink.TopicSink;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
@@ -49,34 +42,34 @@ final class FreshnessBench {
         db.execute("INSERT INTO customers (name, email) SELECT 'customer ' || g, 'c' || g || '@example.com' FROM generate_series(1, 1000) g",
                 "INSERT INTO orders (customer_id, total, status) SELECT g % 1000 + 1, g, 'new' FROM generate_series(1, 20000) g");
         ClickHouseEndpoint ch = env.clickhouse.endpoint();
-        WalProducer producer = env.walProducer(db, Map.of("POSTGRES_CDC_SLOT", "fresh_slot", "POSTGRES_CDC_TOPIC_PREFIX", "fresh",
-                "POSTGRES_CDC_TOPIC_PARTITIONS", "3"));
-        BenchEnv.run("wal-producer", producer::run);
-        Map<String, String> streamsEnv = new java.util.HashMap<>(Map.of("KAFKA_BOOTSTRAP_SERVERS", env.kafka().bootstrapServers(),
-                "STREAMS_APPLICATION_ID", "fresh-streams", "STREAMS_INPUT_TOPIC_PREFIX", "fresh", "STREAMS_HTTP_ADDR", "127.0.0.1:0",
-                "STREAMS_FACTS_FILE", FactsFixtures.prefixed(FactsFile.defaultSql(), "fresh").toString(),
-                "STREAMS_STATE_DIR", BenchEnv.scratch("bench-fresh").toString()));
-        streamsEnv.putAll(BenchEnv.settings("bench.freshness.env")); // e.g. STREAMS_STATE_STORES=memory, for experiments
-        StreamsApp streams = new StreamsApp(StreamsAppConfig.from(new Env(streamsEnv)), new Metrics());
-        streams.start();
-        TopicSink sink = new TopicSink(WriterConfig.from(new Env(Map.of("CLICKHOUSE_URL", ch.httpUrl(), "CLICKHOUSE_DATABASE", "fresh",
-                "KAFKA_BOOTSTRAP_SERVERS", env.kafka().bootstrapServers(), "WRITER_GROUP_ID", "fresh-writer", "WRITER_HTTP_ADDR", "127.0.0.1:0",
-                "WRITER_TOPICS", "fresh_order_fact,fresh_order_item_fact,fresh_customer_dim,fresh_product_dim",
-                "WRITER_SCHEMA_TOPIC", "fresh._schemas", "WRITER_DEAD_LETTER_TOPIC", "fresh._writer_dead_letter"))), new Metrics());
-        BenchEnv.run("writer", sink::run);
-        try (var poller = ch.client()) {
-            BenchEnv.await("the seeded orders in ClickHouse", Duration.ofMinutes(10),
-                    () -> WriterBench.count(poller, "fresh.fresh_order_fact_current") >= 20_000);
-        }
+        String kafka = env.kafka().bootstrapServers();
+        java.nio.file.Path logs = BenchEnv.scratch("bench-fresh");
         List<Point> points = new ArrayList<>();
-        try {
+        // the three jars as users run them, each in its own JVM: not the bench JVM, whose heap holds what the stages
+        // before this one left (in one full run, 20,000 changes/s saw stalls of 2 s that a stage run in a fresh JVM did not)
+        try (Jars jars = new Jars(logs)) {
+            jars.start("wal-producer", "1g", "", Map.of("POSTGRES_CDC_DSN", db.dsn(), "KAFKA_BOOTSTRAP_SERVERS", kafka,
+                    "POSTGRES_CDC_SLOT", "fresh_slot", "POSTGRES_CDC_TOPIC_PREFIX", "fresh", "POSTGRES_CDC_TOPIC_PARTITIONS", "3",
+                    "POSTGRES_CDC_HTTP_ADDR", "127.0.0.1:" + io.cdcflow.testsupport.Ports.free()));
+            Map<String, String> streamsEnv = new java.util.HashMap<>(Map.of("KAFKA_BOOTSTRAP_SERVERS", kafka,
+                    "STREAMS_APPLICATION_ID", "fresh-streams", "STREAMS_INPUT_TOPIC_PREFIX", "fresh",
+                    "STREAMS_HTTP_ADDR", "127.0.0.1:" + io.cdcflow.testsupport.Ports.free(),
+                    "STREAMS_FACTS_FILE", FactsFixtures.prefixed(FactsFile.defaultSql(), "fresh").toString(),
+                    "STREAMS_STATE_DIR", logs.resolve("state").toString()));
+            streamsEnv.putAll(BenchEnv.settings("bench.freshness.env")); // e.g. STREAMS_STATE_STORES=memory, for experiments
+            jars.start("streams-app", "1g", "", streamsEnv);
+            jars.start("clickhouse-writer", "1g", "", Map.of("CLICKHOUSE_URL", ch.httpUrl(), "CLICKHOUSE_DATABASE", "fresh",
+                    "KAFKA_BOOTSTRAP_SERVERS", kafka, "WRITER_GROUP_ID", "fresh-writer",
+                    "WRITER_HTTP_ADDR", "127.0.0.1:" + io.cdcflow.testsupport.Ports.free(),
+                    "WRITER_TOPICS", "fresh_order_fact,fresh_order_item_fact,fresh_customer_dim,fresh_product_dim",
+                    "WRITER_SCHEMA_TOPIC", "fresh._schemas", "WRITER_DEAD_LETTER_TOPIC", "fresh._writer_dead_letter"));
+            try (var poller = ch.client()) {
+                BenchEnv.await("the seeded orders in ClickHouse", Duration.ofMinutes(10),
+                        () -> WriterBench.count(poller, "fresh.fresh_order_fact_current") >= 20_000);
+            }
             for (int load : loads) {
                 points.add(measure(db, ch, load));
             }
-        } finally {
-            producer.stop();
-            streams.close();
-            sink.stop();
         }
         // the seeded rows, the updates and the probes: what the streams-app wrote to Kafka for them, by topic
         StreamsBench.printInternalTopics(env.kafka(), "fresh-streams-", 21_000 + offered.get());

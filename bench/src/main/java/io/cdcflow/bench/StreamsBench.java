@@ -242,7 +242,7 @@ final class StreamsBench {
             if (!process.isAlive()) {
                 throw new IllegalStateException("the streams-app jar exited; log " + log);
             }
-            return BackfillBench.ready(port);
+            return Jars.ready(port);
         });
     }
 
