@@ -45,8 +45,8 @@ final class FreshnessBench {
         String kafka = env.kafka().bootstrapServers();
         java.nio.file.Path logs = BenchEnv.scratch("bench-fresh");
         List<Point> points = new ArrayList<>();
-        // the three jars as users run them, each in its own JVM: not the bench JVM, whose heap holds what the stages
-        // before this one left (in one full run, 20,000 changes/s saw stalls of 2 s that a stage run in a fresh JVM did not)
+        // the three jars as users run them, each in its own JVM and heap, as the backfill stage does: not inside the
+        // bench JVM, whose heap, JIT and threads the stages before this one share
         try (Jars jars = new Jars(logs)) {
             jars.start("wal-producer", "1g", "", Map.of("POSTGRES_CDC_DSN", db.dsn(), "KAFKA_BOOTSTRAP_SERVERS", kafka,
                     "POSTGRES_CDC_SLOT", "fresh_slot", "POSTGRES_CDC_TOPIC_PREFIX", "fresh", "POSTGRES_CDC_TOPIC_PARTITIONS", "3",
