@@ -47,7 +47,8 @@ final class FreshnessBench {
         List<Point> points = new ArrayList<>();
         // the three jars as users run them, each in its own JVM and heap, as the backfill stage does: not inside the
         // bench JVM, whose heap, JIT and threads the stages before this one share
-        try (Jars jars = new Jars(logs)) {
+        try (Jars started = new Jars(logs)) {
+            jars = started;
             jars.start("wal-producer", "1g", "", Map.of("POSTGRES_CDC_DSN", db.dsn(), "KAFKA_BOOTSTRAP_SERVERS", kafka,
                     "POSTGRES_CDC_SLOT", "fresh_slot", "POSTGRES_CDC_TOPIC_PREFIX", "fresh", "POSTGRES_CDC_TOPIC_PARTITIONS", "3",
                     "POSTGRES_CDC_HTTP_ADDR", "127.0.0.1:" + io.cdcflow.testsupport.Ports.free()));
@@ -134,9 +135,11 @@ final class FreshnessBench {
                 }
             }
         });
+        Map<String, Double> cpuBefore = cpu();
         long started = System.nanoTime();
         Thread.sleep(window.toMillis());
         double seconds = (System.nanoTime() - started) / 1e9;
+        Map<String, Double> cpuAfter = cpu();
         running.set(false);
         lastStop.set(System.nanoTime());
         generator.join();
@@ -166,10 +169,25 @@ final class FreshnessBench {
                 achieved >= 0.95 * load && seen.size() == committed.size() && !growing);
         System.out.printf("[bench] freshness at %d changes/s offered (%.0f achieved): p50 %.0f ms, p95 %.0f ms, p99 %.0f ms%n",
                 load, achieved, point.p50(), point.p95(), point.p99());
+        // where the machine's 2 cores went in the window: the pipeline's jars and the servers (what earlier stages
+        // left running shows as the servers' share)
+        System.out.printf("[bench] freshness at %d changes/s: CPU seconds over the %.0f s window %s%n", load, seconds,
+                cpuAfter.entrySet().stream().map(e -> String.format(java.util.Locale.ROOT, "%s %.1f", e.getKey(),
+                        e.getValue() - cpuBefore.getOrDefault(e.getKey(), 0.0))).toList());
         return point;
     }
 
+    /** CPU seconds so far of the three jars and the servers, by name. */
+    private Map<String, Double> cpu() {
+        Map<String, Double> seconds = new java.util.LinkedHashMap<>();
+        jars.processes().forEach((name, p) -> seconds.put(name, Timing.processCpu(p.pid())));
+        seconds.putAll(Timing.processCpu(List.of("kafka.Kafka", "clickhouse-server", "clickhouse", "postgres")));
+        return seconds;
+    }
+
     private final AtomicLong lastStop = new AtomicLong();
+    /** The pipeline's jars, while the loads run. */
+    private Jars jars;
     /** The loads measured so far in this run. */
     private final java.util.concurrent.atomic.AtomicInteger measured = new java.util.concurrent.atomic.AtomicInteger();
     /** The changes made in PostgreSQL by every load so far: updates and probes. */
