@@ -167,9 +167,11 @@ public final class SchemaManager {
         }
     }
 
+    private static final java.util.regex.Pattern REPLICA_ALREADY_EXISTS = java.util.regex.Pattern.compile("Code: 253\\b");
+
     /** Whether ClickHouse refused a CREATE because the replica it would register is in ZooKeeper already (code 253). */
     static boolean replicaWithoutTable(String message) {
-        return message != null && (message.contains("Code: 253") || message.contains("REPLICA_ALREADY_EXISTS")
+        return message != null && (REPLICA_ALREADY_EXISTS.matcher(message).find() || message.contains("REPLICA_ALREADY_EXISTS")
                 || message.contains("REPLICA_IS_ALREADY_EXIST"));
     }
 

@@ -87,6 +87,20 @@ class ReplacingMergeTreeDdlTest {
         assertThat(ddl.deleteBefore(schema, "10"))
                 .isEqualTo("ALTER TABLE `cdc`.`order_fact_shard` ON CLUSTER `analytics` DELETE WHERE `_version` < 10");
         assertThat(ddl.dropDistributed("order_fact")).isEqualTo("DROP TABLE IF EXISTS `cdc`.`order_fact` ON CLUSTER `analytics`");
+        assertThat(ddl.attachTable(schema)).isEqualTo("ATTACH" + ddl.createTable(schema).substring("CREATE".length()))
+                .startsWith("ATTACH TABLE IF NOT EXISTS `cdc`.`order_fact_shard` ON CLUSTER `analytics` (");
+    }
+
+    @Test
+    void aReplicaInZooKeeperWithoutItsTableIsToldFromOtherRefusals() {
+        assertThat(SchemaManager.replicaWithoutTable("Code: 253, e.displayText() = DB::Exception: There was an error on [127.0.0.1:36439]: "
+                + "Code: 253, e.displayText() = DB::Exception: Replica /clickhouse/tables/1/cdc/t_shard/replicas/replica2 already exists.")).isTrue();
+        assertThat(SchemaManager.replicaWithoutTable("Code: 253. DB::Exception: Replica /clickhouse/tables/1/cdc/t_shard/replicas/r2 "
+                + "already exists. (REPLICA_ALREADY_EXISTS)")).isTrue();
+        assertThat(SchemaManager.replicaWithoutTable("Code: 117, e.displayText() = DB::Exception: Data directory for table already "
+                + "containing data parts")).isFalse();
+        assertThat(SchemaManager.replicaWithoutTable("Code: 60, e.displayText() = DB::Exception: Table cdc.t_shard doesn't exist.")).isFalse();
+        assertThat(SchemaManager.replicaWithoutTable(null)).isFalse();
     }
 
     @Test
