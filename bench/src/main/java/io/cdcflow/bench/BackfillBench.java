@@ -70,7 +70,7 @@ final class BackfillBench {
         deployables.put("clickhouse-writer", Map.of("KAFKA_BOOTSTRAP_SERVERS", kafka, "CLICKHOUSE_URL", ch.httpUrl(),
                 "CLICKHOUSE_DATABASE", "backfill", "WRITER_SCHEMA_TOPIC", "bf._schemas", "WRITER_HTTP_ADDR", "127.0.0.1:" + writerPort));
         Map<String, Long> peak = new LinkedHashMap<>();
-        List<String> servers = List.of("kafka.Kafka", "clickhouse-server", "clickhouse", "postgres");
+        List<String> servers = Timing.SERVERS;
         Map<String, Double> serversBefore = Timing.processCpu(servers);
         long started = System.nanoTime();
         try (Jars jars = new Jars(logs)) {

@@ -47,8 +47,7 @@ final class FreshnessBench {
         List<Point> points = new ArrayList<>();
         // the three jars as users run them, each in its own JVM and heap, as the backfill stage does: not inside the
         // bench JVM, whose heap, JIT and threads the stages before this one share
-        try (Jars started = new Jars(logs)) {
-            jars = started;
+        try (Jars jars = new Jars(logs)) {
             jars.start("wal-producer", "1g", "", Map.of("POSTGRES_CDC_DSN", db.dsn(), "KAFKA_BOOTSTRAP_SERVERS", kafka,
                     "POSTGRES_CDC_SLOT", "fresh_slot", "POSTGRES_CDC_TOPIC_PREFIX", "fresh", "POSTGRES_CDC_TOPIC_PARTITIONS", "3",
                     "POSTGRES_CDC_HTTP_ADDR", "127.0.0.1:" + io.cdcflow.testsupport.Ports.free()));
@@ -69,7 +68,7 @@ final class FreshnessBench {
                         () -> WriterBench.count(poller, "fresh.fresh_order_fact_current") >= 20_000);
             }
             for (int load : loads) {
-                points.add(measure(db, ch, load));
+                points.add(measure(db, ch, load, jars));
             }
         }
         // the seeded rows, the updates and the probes: what the streams-app wrote to Kafka for them, by topic
@@ -77,7 +76,7 @@ final class FreshnessBench {
         return points;
     }
 
-    private Point measure(PostgresEndpoint db, ClickHouseEndpoint ch, int load) throws Exception {
+    private Point measure(PostgresEndpoint db, ClickHouseEndpoint ch, int load, Jars jars) throws Exception {
         AtomicBoolean running = new AtomicBoolean(true);
         AtomicLong changes = new AtomicLong();
         Map<String, Long> committed = new ConcurrentHashMap<>();
@@ -135,11 +134,11 @@ final class FreshnessBench {
                 }
             }
         });
-        Map<String, Double> cpuBefore = cpu();
+        Map<String, Double> cpuBefore = cpu(jars);
         long started = System.nanoTime();
         Thread.sleep(window.toMillis());
         double seconds = (System.nanoTime() - started) / 1e9;
-        Map<String, Double> cpuAfter = cpu();
+        Map<String, Double> cpuAfter = cpu(jars);
         running.set(false);
         lastStop.set(System.nanoTime());
         generator.join();
@@ -178,16 +177,14 @@ final class FreshnessBench {
     }
 
     /** CPU seconds so far of the three jars and the servers, by name. */
-    private Map<String, Double> cpu() {
+    private static Map<String, Double> cpu(Jars jars) {
         Map<String, Double> seconds = new java.util.LinkedHashMap<>();
         jars.processes().forEach((name, p) -> seconds.put(name, Timing.processCpu(p.pid())));
-        seconds.putAll(Timing.processCpu(List.of("kafka.Kafka", "clickhouse-server", "clickhouse", "postgres")));
+        seconds.putAll(Timing.processCpu(Timing.SERVERS));
         return seconds;
     }
 
     private final AtomicLong lastStop = new AtomicLong();
-    /** The pipeline's jars, while the loads run. */
-    private Jars jars;
     /** The loads measured so far in this run. */
     private final java.util.concurrent.atomic.AtomicInteger measured = new java.util.concurrent.atomic.AtomicInteger();
     /** The changes made in PostgreSQL by every load so far: updates and probes. */

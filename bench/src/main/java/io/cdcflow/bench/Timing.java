@@ -36,6 +36,9 @@ final class Timing {
         return cpu;
     }
 
+    /** The servers every stage shares, as {@link #processCpu(List)} names them: the broker, ClickHouse, PostgreSQL. */
+    static final List<String> SERVERS = List.of("kafka.Kafka", "clickhouse-server", "clickhouse", "postgres");
+
     /**
      * CPU seconds so far of the processes on this machine whose command line has one of {@code names} as a word (a
      * program's file name, a main class), summed per name; names with no process are left out.
