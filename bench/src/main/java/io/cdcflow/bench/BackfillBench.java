@@ -2,12 +2,6 @@ package io.cdcflow.bench;
 
 import io.cdcflow.testsupport.ClickHouseEndpoint;
 import io.cdcflow.testsupport.PostgresEndpoint;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -70,8 +64,7 @@ final class BackfillBench {
         deployables.put("clickhouse-writer", Map.of("KAFKA_BOOTSTRAP_SERVERS", kafka, "CLICKHOUSE_URL", ch.httpUrl(),
                 "CLICKHOUSE_DATABASE", "backfill", "WRITER_SCHEMA_TOPIC", "bf._schemas", "WRITER_HTTP_ADDR", "127.0.0.1:" + writerPort));
         Map<String, Long> peak = new LinkedHashMap<>();
-        List<String> servers = Timing.SERVERS;
-        Map<String, Double> serversBefore = Timing.processCpu(servers);
+        Map<String, Double> serversBefore = Timing.processCpu(Timing.SERVERS);
         long started = System.nanoTime();
         try (Jars jars = new Jars(logs)) {
             Map<String, Process> processes = jars.processes();
@@ -99,7 +92,7 @@ final class BackfillBench {
             // where the time went: each jar's CPU seconds, and the servers' during the backfill, on 2 cores
             Map<String, Double> cpu = new LinkedHashMap<>();
             processes.forEach((name, p) -> cpu.put(name, Timing.processCpu(p.pid())));
-            Timing.processCpu(servers).forEach((name, seconds) -> cpu.put(name, seconds - serversBefore.getOrDefault(name, 0.0)));
+            Timing.processCpu(Timing.SERVERS).forEach((name, seconds) -> cpu.put(name, seconds - serversBefore.getOrDefault(name, 0.0)));
             System.out.printf("[bench] backfill: CPU seconds %s over %.1f s%n", cpu.entrySet().stream()
                     .map(e -> String.format(Locale.ROOT, "%s %.1f", e.getKey(), e.getValue())).toList(), (done - started) / 1e9);
             double snapshotSeconds = (snapshotted - started) / 1e9;

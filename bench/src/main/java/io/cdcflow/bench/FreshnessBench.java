@@ -4,6 +4,7 @@ import io.cdcflow.streams.facts.FactsFile;
 import io.cdcflow.testsupport.ClickHouseEndpoint;
 import io.cdcflow.testsupport.DemoWorkload;
 import io.cdcflow.testsupport.FactsFixtures;
+import io.cdcflow.testsupport.Ports;
 import io.cdcflow.testsupport.PostgresEndpoint;
 import java.sql.Connection;
 import java.sql.Statement;
@@ -50,17 +51,17 @@ final class FreshnessBench {
         try (Jars jars = new Jars(logs)) {
             jars.start("wal-producer", "1g", "", Map.of("POSTGRES_CDC_DSN", db.dsn(), "KAFKA_BOOTSTRAP_SERVERS", kafka,
                     "POSTGRES_CDC_SLOT", "fresh_slot", "POSTGRES_CDC_TOPIC_PREFIX", "fresh", "POSTGRES_CDC_TOPIC_PARTITIONS", "3",
-                    "POSTGRES_CDC_HTTP_ADDR", "127.0.0.1:" + io.cdcflow.testsupport.Ports.free()));
+                    "POSTGRES_CDC_HTTP_ADDR", "127.0.0.1:" + Ports.free()));
             Map<String, String> streamsEnv = new java.util.HashMap<>(Map.of("KAFKA_BOOTSTRAP_SERVERS", kafka,
                     "STREAMS_APPLICATION_ID", "fresh-streams", "STREAMS_INPUT_TOPIC_PREFIX", "fresh",
-                    "STREAMS_HTTP_ADDR", "127.0.0.1:" + io.cdcflow.testsupport.Ports.free(),
+                    "STREAMS_HTTP_ADDR", "127.0.0.1:" + Ports.free(),
                     "STREAMS_FACTS_FILE", FactsFixtures.prefixed(FactsFile.defaultSql(), "fresh").toString(),
                     "STREAMS_STATE_DIR", logs.resolve("state").toString()));
             streamsEnv.putAll(BenchEnv.settings("bench.freshness.env")); // e.g. STREAMS_STATE_STORES=memory, for experiments
             jars.start("streams-app", "1g", "", streamsEnv);
             jars.start("clickhouse-writer", "1g", "", Map.of("CLICKHOUSE_URL", ch.httpUrl(), "CLICKHOUSE_DATABASE", "fresh",
                     "KAFKA_BOOTSTRAP_SERVERS", kafka, "WRITER_GROUP_ID", "fresh-writer",
-                    "WRITER_HTTP_ADDR", "127.0.0.1:" + io.cdcflow.testsupport.Ports.free(),
+                    "WRITER_HTTP_ADDR", "127.0.0.1:" + Ports.free(),
                     "WRITER_TOPICS", "fresh_order_fact,fresh_order_item_fact,fresh_customer_dim,fresh_product_dim",
                     "WRITER_SCHEMA_TOPIC", "fresh._schemas", "WRITER_DEAD_LETTER_TOPIC", "fresh._writer_dead_letter"));
             try (var poller = ch.client()) {

@@ -1,5 +1,6 @@
 package io.cdcflow.bench;
 
+import io.cdcflow.testsupport.JarProcess;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -29,18 +30,12 @@ final class Jars implements AutoCloseable {
     }
 
     /** Starts {@code module}'s jar with {@code -Xmx<heap>}, {@code jvm} options (blank: none) and {@code env}. */
-    Process start(String module, String heap, String jvm, Map<String, String> env) throws IOException {
-        Path jar = Path.of(module, "target", module + ".jar");
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + heap));
+    void start(String module, String heap, String jvm, Map<String, String> env) throws IOException {
+        List<String> options = new ArrayList<>(List.of("-Xmx" + heap));
         if (!jvm.isBlank()) {
-            command.addAll(List.of(jvm.trim().split("\\s+")));
+            options.addAll(List.of(jvm.trim().split("\\s+")));
         }
-        command.addAll(List.of("-jar", jar.toString()));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(logs.resolve(module + ".log").toFile());
-        builder.environment().putAll(env);
-        Process process = builder.start();
-        processes.put(module, process);
-        return process;
+        processes.put(module, JarProcess.start(Path.of(module, "target", module + ".jar"), options, env, logs.resolve(module + ".log")));
     }
 
     /** The jars started, by module, in the order they were started. */
