@@ -40,7 +40,7 @@ final class JoinPathChoice {
         JoinPaths paths = JoinPaths.foreignKeysOnly();
         for (FactPlan plan : plans) {
             List<Integer> wanted = JoinPaths.toTables(plan, small);
-            List<Integer> built = built(config.applicationId(), plan, existing);
+            List<Integer> built = built(config, plan, existing);
             if (built != null && !built.equals(wanted)) {
                 if (config.localTables() != null) {
                     throw new StateFormat.OldStateException("the state of application " + config.applicationId()
@@ -86,17 +86,17 @@ final class JoinPathChoice {
         return small;
     }
 
-    /** The local joins of {@code plan}'s existing state, or null when it has none yet. */
-    private static List<Integer> built(String applicationId, FactPlan plan, Set<String> existing) {
-        if (!existing.contains(FactTopology.changelog(applicationId, FactTopology.versionStore(plan)))) {
+    /**
+     * The local joins of {@code plan}'s existing state, or null when it has none yet: the joins whose table's copy topic
+     * ({@code FactTopology.copyTopic}, made when the state was first built) is there.
+     */
+    private static List<Integer> built(StreamsAppConfig config, FactPlan plan, Set<String> existing) {
+        if (!existing.contains(FactTopology.changelog(config.applicationId(), FactTopology.versionStore(plan)))) {
             return null;
         }
-        for (List<Integer> local : subsetsLargestFirst(JoinPaths.candidates(plan))) {
-            if (existing.contains(FactTopology.changelog(applicationId, FactTopology.localIndexStore(plan, local)))) {
-                return local;
-            }
-        }
-        return List.of();
+        List<String> copied = JoinPaths.candidates(plan).stream().map(j -> plan.joins().get(j).table())
+                .filter(table -> existing.contains(FactTopology.copyTopic(config, plan, table))).toList();
+        return JoinPaths.toTables(plan, copied);
     }
 
     /**
@@ -111,10 +111,5 @@ final class JoinPathChoice {
             }
         }
         return false;
-    }
-
-    private static List<List<Integer>> subsetsLargestFirst(List<Integer> candidates) {
-        return JoinPaths.subsets(candidates).stream().filter(s -> !s.isEmpty())
-                .sorted((a, b) -> Integer.compare(b.size(), a.size())).toList();
     }
 }

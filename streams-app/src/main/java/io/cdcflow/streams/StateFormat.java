@@ -36,19 +36,35 @@ final class StateFormat {
     }
 
     /**
-     * Copies of small tables in the layout before 2026-12-05 ({@code existing}: the topics there are): each copy had a
-     * changelog of its own and its changes came through a repartition topic, where the copy topic
-     * ({@code FactTopology.copyTopic}) now holds both. The new copy topics would start empty and the changes still in
-     * the repartition topics would be lost, so the start stops with the way out.
+     * The joins inside each task in an earlier layout ({@code existing}: the topics there are), which the new topics
+     * would not carry on from, so the start stops with the way out:
+     * <ul>
+     *   <li>before 2026-12-05, each copy of a small table had a changelog of its own and its changes came through a
+     *   repartition topic, where the copy topic ({@code FactTopology.copyTopic}) now holds both: the new copy topics
+     *   would start empty and the changes still in the repartition topics would be lost;</li>
+     *   <li>before 2026-12-06, the index of which fact rows point at which small-table row was a store of its own with
+     *   a changelog ({@code <fact>-local-<aliases>-index}), where it is now kept beside the fact's rows and rebuilt with
+     *   them ({@code JoinIndexStore}): rows restored from the old state would have no entries, and a change of their
+     *   small-table row would not reach them.</li>
+     * </ul>
      */
-    static void checkCopies(String applicationId, Set<String> existing) {
-        List<String> old = existing.stream().filter(t -> t.startsWith(applicationId + "-") && t.endsWith("-copy-everywhere-repartition"))
+    static void checkLayout(String applicationId, Set<String> existing) {
+        String prefix = applicationId + "-";
+        List<String> copies = existing.stream().filter(t -> t.startsWith(prefix) && t.endsWith("-copy-everywhere-repartition"))
                 .sorted().toList();
-        if (!old.isEmpty()) {
-            throw new OldStateException("the state of application " + applicationId + " in Kafka (" + String.join(", ", old)
+        if (!copies.isEmpty()) {
+            throw new OldStateException("the state of application " + applicationId + " in Kafka (" + String.join(", ", copies)
                     + ") holds the copies of small tables in the layout of an earlier streams-app version, which this one "
                     + "does not read. Reset the application, and the facts are recomputed from the source topics: "
                     + RESET.formatted(applicationId));
+        }
+        List<String> indexes = existing.stream().filter(t -> t.startsWith(prefix) && t.contains("-local-") && t.endsWith("-index-changelog"))
+                .sorted().toList();
+        if (!indexes.isEmpty()) {
+            throw new OldStateException("the state of application " + applicationId + " in Kafka (" + String.join(", ", indexes)
+                    + ") holds the index of the joins inside each task in the layout of an earlier streams-app version, "
+                    + "which this one does not read. Reset the application, and the facts are recomputed from the source "
+                    + "topics: " + RESET.formatted(applicationId));
         }
     }
 

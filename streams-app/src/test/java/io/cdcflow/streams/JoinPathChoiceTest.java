@@ -63,7 +63,7 @@ class JoinPathChoiceTest {
         FactPlan items = plan("order_item_fact");
         FactPlan orders = plan("order_fact");
         Set<String> existing = new HashSet<>(Set.of(changelog(FactTopology.versionStore(items)), changelog(FactTopology.versionStore(orders)),
-                changelog(FactTopology.localIndexStore(items, List.of(0, 1)))));
+                FactTopology.copyTopic(config(Map.of()), items, "products"), FactTopology.copyTopic(config(Map.of()), items, "orders")));
         // by size, order_fact would join customers inside each task and order_item_fact only products
         JoinPaths paths = JoinPathChoice.choose(config(Map.of()), plans, existing, estimated(ROWS), table -> -1);
         assertThat(tables(paths, "order_item_fact")).containsExactly("products", "orders");
@@ -79,7 +79,7 @@ class JoinPathChoiceTest {
         FactPlan items = plan("order_item_fact");
         FactPlan orders = plan("order_fact");
         Set<String> existing = Set.of(changelog(FactTopology.versionStore(items)), changelog(FactTopology.versionStore(orders)),
-                changelog(FactTopology.localIndexStore(items, List.of(0))),
+                FactTopology.copyTopic(config(Map.of()), items, "products"),
                 "app-" + FactTopology.kafkaStreamsJoinName(items, 1) + "-subscription-registration-topic");
         JoinPaths paths = JoinPathChoice.choose(config(Map.of()), plans, existing, estimated(ROWS), table -> -1);
         assertThat(paths.kafkaStreamsJoins(items)).isTrue();

@@ -20,9 +20,20 @@ class StateFormatTest {
         Set<String> existing = Set.of("app-orders-table-changelog", "app-order_fact-customers-copy-changelog",
                 "app-order_fact-customers-copy-everywhere-repartition", "other-order_fact-customers-copy-everywhere-repartition");
 
-        assertThatThrownBy(() -> StateFormat.checkCopies("app", existing))
+        assertThatThrownBy(() -> StateFormat.checkLayout("app", existing))
                 .isInstanceOf(StateFormat.OldStateException.class)
                 .hasMessageContaining("application app in Kafka (app-order_fact-customers-copy-everywhere-repartition)")
+                .hasMessageContaining("--application-id app");
+    }
+
+    @Test
+    void anIndexStoreOfTheJoinsInsideEachTaskStopsTheStartNamingItsTopicAndTheWayOut() {
+        Set<String> existing = Set.of("app-orders-table-changelog", "app-order_fact-c-copies-changelog",
+                "app-order_fact-local-c-index-changelog", "other-order_fact-local-c-index-changelog");
+
+        assertThatThrownBy(() -> StateFormat.checkLayout("app", existing))
+                .isInstanceOf(StateFormat.OldStateException.class)
+                .hasMessageContaining("application app in Kafka (app-order_fact-local-c-index-changelog) holds the index of the joins")
                 .hasMessageContaining("--application-id app");
     }
 
@@ -32,7 +43,8 @@ class StateFormatTest {
         var plan = new FactPlanner("public", DemoTables.schemas()::get).plan(FactsFile.load(null)).stream().filter(p -> p.name().equals("order_fact")).findFirst().orElseThrow();
         String copies = FactTopology.copyTopic(config, plan, "customers");
 
-        assertThatCode(() -> StateFormat.checkCopies("app", Set.of(copies, "app-orders-table-changelog",
-                "other-order_fact-customers-copy-everywhere-repartition"))).doesNotThrowAnyException();
+        assertThatCode(() -> StateFormat.checkLayout("app", Set.of(copies, "app-orders-table-changelog",
+                "other-order_fact-customers-copy-everywhere-repartition", "other-order_fact-local-c-index-changelog")))
+                .doesNotThrowAnyException();
     }
 }

@@ -74,6 +74,8 @@ public final class FactTopology {
     private final Map<String, List<String>> feeding = new LinkedHashMap<>();
     private final Serde<String> strings = Serdes.String();
     private final io.cdcflow.common.ops.Freshness freshness;
+    /** The stores of rows joined so far that also hold the index of joins inside each task, with the facts indexed. */
+    private final Map<String, List<JoinIndexStore.Indexed>> indexed = new LinkedHashMap<>();
 
     private FactTopology(StreamsAppConfig config, List<FactPlan> plans, Metrics metrics, OutputSchemas schemas,
                          JoinPaths paths, Set<String> fromTopics, ToIntFunction<String> partitions) {
@@ -93,6 +95,11 @@ public final class FactTopology {
         this.projections = Projections.of(plans);
         this.joinedProjections = Projections.joined(plans);
         this.freshness = new io.cdcflow.common.ops.Freshness(metrics, "streams", "handled by the streams-app (emitted, or found unchanged)", "fact");
+        for (FactPlan plan : plans) {
+            if (!paths.local(plan).isEmpty()) {
+                indexed.computeIfAbsent(store(plan, paths), s -> new ArrayList<>()).add(new JoinIndexStore.Indexed(plan, paths.local(plan)));
+            }
+        }
     }
 
     /**
@@ -420,13 +427,11 @@ public final class FactTopology {
             // the copy is the KTable's store: the joins read it, connected once built
             feed(name + "-local-joins", copy);
         }
-        String indexStore = localIndexStore(plan, local);
         String leftStore = store(plan, paths);
-        builder.addStateStore(Stores.keyValueStoreBuilder(stores(indexStore), strings, strings));
-        // the rows joined so far are read from the store of the KTable they come from, connected once built
+        // the rows joined so far, and the index beside them (indexing()), are read from the store of the KTable they
+        // come from, connected once built
         feed(name + "-local-joins", leftStore);
-        return changes.process(() -> new LocalJoins(plan, local, leftStore, indexStore, replicaStores),
-                Named.as(name + "-local-joins"), indexStore);
+        return changes.process(() -> new LocalJoins(plan, local, leftStore, replicaStores), Named.as(name + "-local-joins"));
     }
 
     /**
@@ -448,16 +453,6 @@ public final class FactTopology {
             }
             return Optional.of(all);
         }
-    }
-
-    /**
-     * The store of which fact keys point at which small-table row, for the local joins {@code local} of a fact. Its
-     * name lists the local joins' aliases: state kept for another choice of local tables is never read as if it were
-     * this one's, and tells which choice a fact's state was built with ({@code JoinPathChoice}).
-     */
-    public static String localIndexStore(FactPlan plan, List<Integer> local) {
-        return safe(plan.name()) + "-local-" + String.join("_", local.stream().map(j -> safe(plan.joins().get(j).alias())).toList())
-                + "-index";
     }
 
     /** The changelog topic Kafka Streams names for a store of the application (the app's own topics are named so too). */
@@ -517,7 +512,8 @@ public final class FactTopology {
         Projection projection = projections.getOrDefault(table, Projection.ALL);
         KTable<String, Object> events = builder.table(config.inputTopic(table), Consumed.with(SourceTopicStore.keys(), SourceTopicStore.values())
                         .withName("source-" + name).withOffsetResetPolicy(org.apache.kafka.streams.AutoOffsetReset.none()), // as parsed()
-                Materialized.<String, Object>as(SourceTopicStore.of(baseStores(store, true), table, projection, newestTopic(config, table)))
+                Materialized.<String, Object>as(SourceTopicStore.of(indexing(store, baseStores(store, true)), table, projection,
+                                newestTopic(config, table)))
                         .withKeySerde(SourceTopicStore.keys()).withValueSerde(SourceTopicStore.values())
                         // the processor after the table reads what the store's last write did: nothing may stand between
                         .withCachingDisabled());
@@ -644,8 +640,17 @@ public final class FactTopology {
 
     /** @param timestamped a KTable's store: RocksDB's format with timestamps, which Kafka Streams reads unconverted */
     private KeyValueBytesStoreSupplier stores(String name, boolean timestamped) {
-        KeyValueBytesStoreSupplier base = baseStores(name, timestamped);
+        KeyValueBytesStoreSupplier base = indexing(name, baseStores(name, timestamped));
         return config.stores() == StreamsAppConfig.Stores.MEMORY ? base : RocksStores.of(base);
+    }
+
+    /**
+     * {@code supplier}, holding the index of the joins inside each task beside the rows where {@code name} is the store of
+     * a fact's rows joined so far ({@link JoinIndexStore}; such stores are KTables', with timestamps).
+     */
+    private KeyValueBytesStoreSupplier indexing(String name, KeyValueBytesStoreSupplier supplier) {
+        List<JoinIndexStore.Indexed> facts = indexed.get(name);
+        return facts == null ? supplier : JoinIndexStore.of(supplier, facts);
     }
 
     /** The stores {@code STREAMS_STATE_STORES} names, as Kafka Streams makes them. */

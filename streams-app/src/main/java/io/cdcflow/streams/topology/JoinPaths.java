@@ -88,21 +88,6 @@ public final class JoinPaths {
         return List.copyOf(candidates);
     }
 
-    /** Every subset of {@code joins}, the empty one first: the layouts a fact's existing state can have. */
-    public static List<List<Integer>> subsets(List<Integer> joins) {
-        List<List<Integer>> subsets = new ArrayList<>();
-        for (int mask = 0; mask < 1 << joins.size(); mask++) {
-            List<Integer> subset = new ArrayList<>();
-            for (int i = 0; i < joins.size(); i++) {
-                if ((mask & 1 << i) != 0) {
-                    subset.add(joins.get(i));
-                }
-            }
-            subsets.add(List.copyOf(subset));
-        }
-        return subsets;
-    }
-
     /** Which joins of {@code plan} are done where, for logs: "joined inside each task: products (p); through Kafka: orders (o)". */
     public String describe(FactPlan plan) {
         return describe(plan, local(plan));

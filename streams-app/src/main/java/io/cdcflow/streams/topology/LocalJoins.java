@@ -3,24 +3,20 @@ package io.cdcflow.streams.topology;
 import io.cdcflow.streams.facts.FactPlan;
 import io.cdcflow.streams.model.JoinedRows;
 import io.cdcflow.streams.model.SourceRow;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.TimestampedKeyValueStore;
 import org.apache.kafka.streams.state.ValueAndTimestamp;
 
 /**
  * A fact's joins to small tables, done inside the task instead of through Kafka: each task holds every row of each
  * small table (its changes are copied to every partition, into the store of a KTable) and an index of which fact keys
- * point at which small-table row; the fact's rows joined so far are read from the store of the table they come from
- * (the root table's, or the last foreign-key join's), so nothing is stored twice. A change on either side recomputes
+ * point at which small-table row, kept beside the fact's rows joined so far in the store of the table they come from
+ * (the root table's, or the last foreign-key join's: {@link JoinIndexStore}), so nothing is stored twice and the index
+ * needs no changelog. A change on either side recomputes
  * the joined rows it touches, so the last one emitted per key is the join of the newest rows of both sides, in
  * whatever order their changes arrive.
  *
@@ -33,10 +29,6 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  * fact-row change writes nothing to the index unless its foreign key moved.
  */
 final class LocalJoins implements Processor<String, LocalJoins.Change, String, JoinedRows> {
-    /** Separates the parts of an index key; JSON text never holds a raw NUL. */
-    private static final char SEP = '\0';
-    private static final StringSerializer PREFIX = new StringSerializer();
-
     /** A change of the fact's left side ({@code table} null) or of a small table's row (null: row gone). */
     record Change(String table, JoinedRows left, SourceRow right) {
         static Change left(JoinedRows value) {
@@ -52,22 +44,21 @@ final class LocalJoins implements Processor<String, LocalJoins.Change, String, J
     /** The local joins, in plan order, with their index in the plan. */
     private final List<Integer> local;
     private final String leftStore;
-    private final String indexStore;
     private final Map<String, String> replicaStores;
     private ProcessorContext<String, JoinedRows> context;
     /** The rows joined so far by fact key: source rows (the root table's store) or joined rows (a join's store). */
     private TimestampedKeyValueStore<String, Object> left;
-    private KeyValueStore<String, String> index;
+    /** The index, kept in the left store beside its rows ({@link JoinIndexStore}). */
+    private JoinIndexStore index;
     private final Map<String, Replica> replicas = new java.util.HashMap<>();
 
     /**
      * @param leftStore the store of the rows joined so far: the root table's, or the last foreign-key join's
      */
-    LocalJoins(FactPlan plan, List<Integer> local, String leftStore, String indexStore, Map<String, String> replicaStores) {
+    LocalJoins(FactPlan plan, List<Integer> local, String leftStore, Map<String, String> replicaStores) {
         this.plan = plan;
         this.local = local;
         this.leftStore = leftStore;
-        this.indexStore = indexStore;
         this.replicaStores = replicaStores;
     }
 
@@ -75,7 +66,7 @@ final class LocalJoins implements Processor<String, LocalJoins.Change, String, J
     public void init(ProcessorContext<String, JoinedRows> context) {
         this.context = context;
         left = context.getStateStore(leftStore);
-        index = context.getStateStore(indexStore);
+        index = JoinIndexStore.in(left);
         replicaStores.forEach((table, store) -> replicas.put(table, new Replica(context.getStateStore(store))));
     }
 
@@ -97,8 +88,8 @@ final class LocalJoins implements Processor<String, LocalJoins.Change, String, J
         if (now != null) {
             for (int j : local) {
                 String is = foreignKey(plan, now, j);
-                if (is != null && index.get(indexKey(j, is, record.key())) == null) {
-                    index.put(indexKey(j, is, record.key()), "");
+                if (is != null) {
+                    index.add(plan.name(), j, is, record.key());
                 }
                 now = now.with(j + 1, is == null ? null : replicas.get(plan.joins().get(j).table()).get(is));
             }
@@ -114,18 +105,10 @@ final class LocalJoins implements Processor<String, LocalJoins.Change, String, J
             if (!join.table().equals(table)) {
                 continue;
             }
-            String prefix = j + String.valueOf(SEP) + record.key() + SEP;
-            List<String> keys = new ArrayList<>();
-            try (KeyValueIterator<String, String> pointing = index.prefixScan(prefix, PREFIX)) {
-                while (pointing.hasNext()) {
-                    KeyValue<String, String> entry = pointing.next();
-                    keys.add(entry.key.substring(prefix.length()));
-                }
-            }
-            for (String key : keys) {
+            for (String key : index.pointing(plan.name(), j, record.key())) {
                 JoinedRows current = left(key);
                 if (current == null || !record.key().equals(foreignKey(plan, current, j))) {
-                    index.delete(indexKey(j, record.key(), key)); // the fact row moved to another row, or is gone
+                    index.remove(plan.name(), j, record.key(), key); // the fact row moved to another row, or is gone
                     continue;
                 }
                 JoinedRows now = attach(plan, local, current, (t, k) -> replicas.get(t).get(k));
@@ -159,7 +142,7 @@ final class LocalJoins implements Processor<String, LocalJoins.Change, String, J
     }
 
     /** The key of the small-table row join {@code j} points at from {@code rows}, as its table's records are keyed. */
-    private static String foreignKey(FactPlan plan, JoinedRows rows, int j) {
+    static String foreignKey(FactPlan plan, JoinedRows rows, int j) {
         FactPlan.Join join = plan.joins().get(j);
         return FactTopology.pointsAt(rows.row(plan.position(join.parentAlias())), join);
     }
@@ -197,9 +180,5 @@ final class LocalJoins implements Processor<String, LocalJoins.Change, String, J
         void copied(String key, SourceRow row) {
             recent.put(key, java.util.Optional.ofNullable(row));
         }
-    }
-
-    private static String indexKey(int j, String foreignKey, String key) {
-        return j + String.valueOf(SEP) + foreignKey + SEP + key;
     }
 }

@@ -4,15 +4,11 @@ import io.cdcflow.common.event.ChangeEvent;
 import io.cdcflow.common.kafka.ReadToEnd;
 import io.cdcflow.streams.model.Projection;
 import io.cdcflow.streams.model.SourceRow;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Modifier;
-import java.lang.reflect.Proxy;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -25,14 +21,12 @@ import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.utils.Bytes;
-import org.apache.kafka.streams.processor.StateRestoreCallback;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 import org.apache.kafka.streams.processor.internals.RecordBatchingStateRestoreCallback;
-import org.apache.kafka.streams.processor.internals.StateRestoreCallbackAdapter;
 import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.TimestampedBytesStore;
@@ -57,7 +51,7 @@ import org.apache.kafka.streams.state.internals.WrappedStateStore;
  * newest-rows topic's: the same rows as processing built, whatever compaction kept.
  *
  * <p>Restoring goes below every wrapper: the inner store registers its restore callback with Kafka Streams, and this
- * store hands it a context whose {@code register} wraps that callback in one that applies the topic's events first.
+ * store wraps that callback ({@link Restoring}) in one that applies the topic's events first.
  */
 final class SourceTopicStore extends RocksStores.Store implements TimestampedBytesStore {
     private static final int TIMESTAMP = Long.BYTES;
@@ -151,7 +145,7 @@ final class SourceTopicStore extends RocksStores.Store implements TimestampedByt
         applied = null;
         newest = null;
         appConfigs = context.appConfigs();
-        super.init(restoringThrough(context), root);
+        super.init(Restoring.through(context, this::restoring), root);
     }
 
     /** Applies the change event in {@code value} (Kafka Streams' timestamp, then the topic's bytes; null: a tombstone). */
@@ -216,34 +210,6 @@ final class SourceTopicStore extends RocksStores.Store implements TimestampedByt
     private byte[] stored(byte[] value, SourceRow row) {
         byte[] encoded = encoder.serialize(null, row);
         return ByteBuffer.allocate(TIMESTAMP + encoded.length).put(value, 0, TIMESTAMP).put(encoded).array();
-    }
-
-    /**
-     * {@code context} with {@code register} wrapping the inner store's restore callback, and every other call (the
-     * interfaces of Kafka Streams' own context included, which the inner store casts it to) passed on.
-     */
-    private StateStoreContext restoringThrough(StateStoreContext context) {
-        Set<Class<?>> interfaces = new LinkedHashSet<>();
-        for (Class<?> type = context.getClass(); type != null; type = type.getSuperclass()) {
-            for (Class<?> i : type.getInterfaces()) {
-                if (Modifier.isPublic(i.getModifiers())) {
-                    interfaces.add(i);
-                }
-            }
-        }
-        return (StateStoreContext) Proxy.newProxyInstance(SourceTopicStore.class.getClassLoader(), interfaces.toArray(Class[]::new),
-                (proxy, method, args) -> {
-                    if (method.getName().equals("register") && args != null && args.length >= 2
-                            && args[1] instanceof StateRestoreCallback callback) {
-                        args = args.clone();
-                        args[1] = restoring(StateRestoreCallbackAdapter.adapt(callback));
-                    }
-                    try {
-                        return method.invoke(context, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
     }
 
     /**

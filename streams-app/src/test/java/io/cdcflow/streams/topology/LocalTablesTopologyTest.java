@@ -80,10 +80,9 @@ class LocalTablesTopologyTest extends DefaultFactsTopologyTest {
         assertThat(f.highestVersion("order_item_fact").get("{\"order_item_id\":100}").get("product_name").asText()).isEqualTo("Ink 2");
         // the index no longer lists the item under product 1
         FactPlan items = f.plans.stream().filter(p -> p.name().equals("order_item_fact")).findFirst().orElseThrow();
-        String index = FactTopology.localIndexStore(items, JoinPaths.toTables(f.plans, f.config.localTables()).local(items));
-        List<String> keys = new java.util.ArrayList<>();
-        f.driver.<String, String>getKeyValueStore(index).all().forEachRemaining(e -> keys.add(e.key));
-        assertThat(keys).hasSize(1).allMatch(k -> k.contains("{\"id\":2}"));
+        org.apache.kafka.streams.processor.StateStore left = f.driver.getTimestampedKeyValueStore(FactTopology.store(items,
+                JoinPaths.toTables(f.plans, f.config.localTables())));
+        assertThat(JoinIndexStore.in(left).entries("order_item_fact")).hasSize(1).allMatch(k -> k.contains("{\"id\":2}"));
     }
 
     @Test
