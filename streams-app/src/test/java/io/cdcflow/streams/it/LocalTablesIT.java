@@ -23,8 +23,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Small tables joined inside each task (STREAMS_LOCAL_TABLES) against the real broker: their changes reach every
- * partition's task, the facts are complete across two instances and after a restart, and a change of which tables are
- * local on existing state stops the start with the way out.
+ * partition's task, the facts are complete across two instances and after restarts (on empty local state too), and a
+ * change of which tables are local on existing state stops the start with the way out.
  */
 @ExtendWith(RealServices.class)
 class LocalTablesIT {
@@ -48,7 +48,14 @@ class LocalTablesIT {
                 facts.renameCustomers("first");
                 facts.awaitNames(reader, "first");
             }
-            // both stopped; a restart restores the copies, the index and the joined rows from their changelogs
+            // both stopped; a start on empty local state restores every row, and with it the index beside the rows (no
+            // changelog of its own): a change of a customer reaches every fact row restored
+            try (StreamsApp fresh = new StreamsApp(config(kafka, run, Files.createTempDirectory("local-c"), "customers,products"), new Metrics())) {
+                fresh.start();
+                facts.renameCustomers("restored");
+                facts.awaitNames(reader, "restored");
+            }
+            // a restart on the first instance's state restores the other's tasks, the copies and the joined rows
             try (StreamsApp again = new StreamsApp(a, new Metrics())) {
                 again.start();
                 facts.renameCustomers("second");
