@@ -87,11 +87,54 @@ final class BenchEnv implements AutoCloseable {
         void run() throws Exception;
     }
 
+    /**
+     * Removes what the stages before left on the servers, for a stage that measures delays rather than throughput: their
+     * topics (the broker's log cleaner compacts them for minutes after), ClickHouse databases (merges of their parts),
+     * PostgreSQL databases with their idle replication slots (WAL kept for them), and scratch folders (RocksDB state).
+     * What is in use stays, and is named. Returns what was removed, for the report.
+     */
+    String clearEarlierStages() throws Exception {
+        int topics;
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                Map.of(org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka().bootstrapServers()))) {
+            java.util.Set<String> names = admin.listTopics().names().get();
+            topics = names.size();
+            if (!names.isEmpty()) {
+                admin.deleteTopics(names).all().get();
+            }
+        }
+        var ch = clickhouse.endpoint();
+        java.util.List<String> chDatabases = ch.query("SELECT name FROM system.databases WHERE name NOT IN ('system', 'default')").stream()
+                .map(line -> io.cdcflow.common.json.Json.read(line).get("name").asText()).toList();
+        chDatabases.forEach(db -> ch.execute("DROP DATABASE `" + db + "`"));
+        PostgresEndpoint pg = postgres.endpoint();
+        pg.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE NOT active");
+        String listed = pg.queryString("SELECT coalesce(string_agg(datname, ','), '') FROM pg_database WHERE datname NOT IN "
+                + "('postgres', 'template0', 'template1', current_database())");
+        int pgDatabases = 0;
+        for (String db : listed.isEmpty() ? new String[0] : listed.split(",")) {
+            try {
+                pg.execute("DROP DATABASE \"" + db + "\" WITH (FORCE)");
+                pgDatabases++;
+            } catch (RuntimeException inUse) {
+                System.out.println("[bench] PostgreSQL database " + db + " kept: " + inUse.getMessage());
+            }
+        }
+        deleteScratch();
+        String cleared = topics + " topics, " + chDatabases.size() + " ClickHouse databases, " + pgDatabases + " PostgreSQL databases";
+        System.out.println("[bench] cleared what earlier stages left: " + cleared);
+        return cleared;
+    }
+
     @Override
     public void close() {
         clickhouse.close();
         kafka.close();
         postgres.close();
+        deleteScratch();
+    }
+
+    private static void deleteScratch() {
         for (java.nio.file.Path dir : SCRATCH) {
             try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.walk(dir)) {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
@@ -99,5 +142,6 @@ final class BenchEnv implements AutoCloseable {
                 System.err.println("[bench] could not delete " + dir + ": " + e.getMessage());
             }
         }
+        SCRATCH.clear();
     }
 }

@@ -58,7 +58,7 @@ final class FreshnessBench {
                     "STREAMS_FACTS_FILE", FactsFixtures.prefixed(FactsFile.defaultSql(), "fresh").toString(),
                     "STREAMS_STATE_DIR", logs.resolve("state").toString()));
             streamsEnv.putAll(BenchEnv.settings("bench.freshness.env")); // e.g. STREAMS_STATE_STORES=memory, for experiments
-            jars.start("streams-app", "1g", "", streamsEnv);
+            jars.start("streams-app", "1g", System.getProperty("bench.freshness.streams.jvm", ""), streamsEnv); // e.g. a JFR recording
             jars.start("clickhouse-writer", "1g", "", Map.of("CLICKHOUSE_URL", ch.httpUrl(), "CLICKHOUSE_DATABASE", "fresh",
                     "KAFKA_BOOTSTRAP_SERVERS", kafka, "WRITER_GROUP_ID", "fresh-writer",
                     "WRITER_HTTP_ADDR", "127.0.0.1:" + Ports.free(),
