@@ -88,12 +88,12 @@ final class BenchEnv implements AutoCloseable {
     }
 
     /**
-     * Removes what the stages before left on the servers, for a stage that measures delays rather than throughput: their
+     * Removes what the stages before left on the servers, so that a stage is not measured beside their leftovers: their
      * topics (the broker's log cleaner compacts them for minutes after), ClickHouse databases (merges of their parts),
      * PostgreSQL databases with their idle replication slots (WAL kept for them), and scratch folders (RocksDB state).
-     * What is in use stays, and is named. Returns what was removed, for the report.
+     * What is in use stays, and is named.
      */
-    String clearEarlierStages() throws Exception {
+    void clearEarlierStages() throws Exception {
         int topics;
         try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
                 Map.of(org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka().bootstrapServers()))) {
@@ -121,9 +121,8 @@ final class BenchEnv implements AutoCloseable {
             }
         }
         deleteScratch();
-        String cleared = topics + " topics, " + chDatabases.size() + " ClickHouse databases, " + pgDatabases + " PostgreSQL databases";
-        System.out.println("[bench] cleared what earlier stages left: " + cleared);
-        return cleared;
+        System.out.println("[bench] cleared what earlier stages left: " + topics + " topics, " + chDatabases.size()
+                + " ClickHouse databases, " + pgDatabases + " PostgreSQL databases");
     }
 
     @Override

@@ -18,9 +18,7 @@ final class Report {
     private Report() {
     }
 
-    /** @param freshnessSetup how the freshness stage found the machine (blank: nothing to say) */
-    static String markdown(String machine, List<Measurement> measurements, List<FreshnessBench.Point> freshness, String freshnessSetup,
-                           String findings) {
+    static String markdown(String machine, List<Measurement> measurements, List<FreshnessBench.Point> freshness, String findings) {
         StringBuilder md = new StringBuilder("# Benchmark report\n\n").append(machine).append("\n\n");
         md.append("## Throughput\n\n| stage | system | units | seconds | per second | CPU s per million | ours / this |\n|---|---|---:|---:|---:|---:|---:|\n");
         for (Measurement m : measurements) {
@@ -31,11 +29,7 @@ final class Report {
         }
         md.append("\nNotes:\n");
         measurements.forEach(m -> md.append("- ").append(m.system()).append(": ").append(m.note()).append('\n'));
-        md.append("\n![throughput](throughput.png)\n\n## Freshness (PostgreSQL commit to ClickHouse)\n\n");
-        if (!freshnessSetup.isBlank()) {
-            md.append(freshnessSetup).append("\n\n");
-        }
-        md
+        md.append("\n![throughput](throughput.png)\n\n## Freshness (PostgreSQL commit to ClickHouse)\n\n")
                 .append("| offered changes/s | achieved | p50 ms | p95 ms | p99 ms | probes | sustained |\n|---:|---:|---:|---:|---:|---:|---|\n");
         for (FreshnessBench.Point p : freshness) {
             md.append(String.format(Locale.ROOT, "| %,d | %,.0f | %.0f | %.0f | %.0f | %d | %s |%n", p.offered(), p.achieved(), p.p50(), p.p95(),

@@ -13,7 +13,6 @@ import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.utils.Bytes;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
 import org.apache.kafka.streams.processor.internals.RecordBatchingStateRestoreCallback;
@@ -36,11 +35,10 @@ import org.apache.kafka.streams.state.internals.WrappedStateStore;
  *
  * <p>Entries are keyed by a NUL byte, the fact, the join, the small-table row's key and the fact key, separated by NUL
  * bytes: no row key starts with NUL (the wal-producer's keys are JSON objects, and JSON text holds no raw NUL), and the
- * store's iterators (interactive queries) start after the entries. Values of rows are Kafka Streams' timestamp then the
- * row ({@link StateCodec}); an entry's value is empty.
+ * store's iterators (interactive queries) start after the entries; its count of entries counts both. Values of rows
+ * are Kafka Streams' timestamp then the row ({@link StateCodec}); an entry's value is empty.
  */
-final class JoinIndexStore extends WrappedStateStore<KeyValueStore<Bytes, byte[]>, Bytes, byte[]>
-        implements KeyValueStore<Bytes, byte[]>, TimestampedBytesStore {
+final class JoinIndexStore extends ForwardingStore implements TimestampedBytesStore {
     private static final char SEP = '\0';
     private static final int TIMESTAMP = Long.BYTES;
     private static final byte[] ENTRY = new byte[0];
@@ -163,31 +161,6 @@ final class JoinIndexStore extends WrappedStateStore<KeyValueStore<Bytes, byte[]
     }
 
     @Override
-    public void put(Bytes key, byte[] value) {
-        wrapped().put(key, value);
-    }
-
-    @Override
-    public byte[] putIfAbsent(Bytes key, byte[] value) {
-        return wrapped().putIfAbsent(key, value);
-    }
-
-    @Override
-    public void putAll(List<KeyValue<Bytes, byte[]>> entries) {
-        wrapped().putAll(entries);
-    }
-
-    @Override
-    public byte[] delete(Bytes key) {
-        return wrapped().delete(key);
-    }
-
-    @Override
-    public byte[] get(Bytes key) {
-        return wrapped().get(key);
-    }
-
-    @Override
     public KeyValueIterator<Bytes, byte[]> range(Bytes from, Bytes to) {
         return wrapped().range(rowsFrom(from), to);
     }
@@ -209,17 +182,6 @@ final class JoinIndexStore extends WrappedStateStore<KeyValueStore<Bytes, byte[]
 
     private static Bytes rowsFrom(Bytes from) {
         return from == null || from.compareTo(FIRST_ROW) < 0 ? FIRST_ROW : from;
-    }
-
-    @Override
-    public <PS extends Serializer<P>, P> KeyValueIterator<Bytes, byte[]> prefixScan(P prefix, PS prefixKeySerializer) {
-        return wrapped().prefixScan(prefix, prefixKeySerializer);
-    }
-
-    /** Rows and entries alike. */
-    @Override
-    public long approximateNumEntries() {
-        return wrapped().approximateNumEntries();
     }
 
     /** The inner store's view at {@code isolationLevel} (interactive queries), its iterators starting after the entries too. */

@@ -2,20 +2,15 @@ package io.cdcflow.streams.topology;
 
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
 import org.apache.kafka.streams.query.Position;
 import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.state.TimestampedBytesStore;
-import org.apache.kafka.streams.state.internals.WrappedStateStore;
 
 /**
  * RocksDB stores made cheaper for how the topology uses them, everything else going to the RocksDB store as it is
@@ -82,7 +77,7 @@ public final class RocksStores {
      * way), interactive queries read on other threads and always from RocksDB, and opening, committing and closing
      * the store forget the row, as do the writes the memo does not follow.
      */
-    static class Store extends WrappedStateStore<KeyValueStore<Bytes, byte[]>, Bytes, byte[]> implements KeyValueStore<Bytes, byte[]> {
+    static class Store extends ForwardingStore {
         /** The thread that wrote last since the last commit (null: none), whose reads the memo serves. */
         private Thread writer;
         /** The key that thread read or wrote last, and its value then (null: none). */
@@ -161,41 +156,6 @@ public final class RocksStores {
         public byte[] delete(Bytes key) {
             last = null;
             return wrapped().delete(key);
-        }
-
-        @Override
-        public KeyValueIterator<Bytes, byte[]> range(Bytes from, Bytes to) {
-            return wrapped().range(from, to);
-        }
-
-        @Override
-        public KeyValueIterator<Bytes, byte[]> reverseRange(Bytes from, Bytes to) {
-            return wrapped().reverseRange(from, to);
-        }
-
-        @Override
-        public KeyValueIterator<Bytes, byte[]> all() {
-            return wrapped().all();
-        }
-
-        @Override
-        public KeyValueIterator<Bytes, byte[]> reverseAll() {
-            return wrapped().reverseAll();
-        }
-
-        @Override
-        public <PS extends Serializer<P>, P> KeyValueIterator<Bytes, byte[]> prefixScan(P prefix, PS prefixKeySerializer) {
-            return wrapped().prefixScan(prefix, prefixKeySerializer);
-        }
-
-        @Override
-        public long approximateNumEntries() {
-            return wrapped().approximateNumEntries();
-        }
-
-        @Override
-        public ReadOnlyKeyValueStore<Bytes, byte[]> readOnly(IsolationLevel isolationLevel) {
-            return wrapped().readOnly(isolationLevel);
         }
     }
 
