@@ -78,12 +78,13 @@ final class JoinIndexStore extends ForwardingStore implements TimestampedBytesSt
         super.init(Restoring.through(context, this::indexing), root);
     }
 
-    /** Adds the entry saying that {@code key}'s row points at {@code foreignKey} through join {@code join} of {@code fact}, unless it is there. */
+    /**
+     * Adds the entry saying that {@code key}'s row points at {@code foreignKey} through join {@code join} of {@code fact}.
+     * Written whether or not it is there: with no changelog behind it, a write costs less than the read that would tell
+     * (a RocksDB read was 3.8 % of the stream thread's time in the join stage, where most entries are new).
+     */
     void add(String fact, int join, String foreignKey, String key) {
-        Bytes entry = entry(fact, join, foreignKey, key);
-        if (wrapped().get(entry) == null) {
-            wrapped().put(entry, ENTRY);
-        }
+        wrapped().put(entry(fact, join, foreignKey, key), ENTRY);
     }
 
     /** The fact keys indexed as pointing at {@code foreignKey} through join {@code join} of {@code fact}. */

@@ -24,9 +24,9 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  * {@link Change#left}, and small-table rows as {@link Change#right}. Output: the joined rows per fact key, with the
  * small tables' rows at their joins' positions as the foreign-key joins place them (null where there is none).
  *
- * <p>The index is cleaned lazily: an entry is added when a fact row points at a small-table row it was not indexed
- * under, and removed when that small-table row changes and the fact row no longer points at it (moved, or gone). So a
- * fact-row change writes nothing to the index unless its foreign key moved.
+ * <p>The index is cleaned lazily: an entry is written each time a fact row changes, for the small-table row it points at
+ * (a local write: the index has no changelog), and removed when that small-table row changes and the fact row no longer
+ * points at it (moved, or gone).
  */
 final class LocalJoins implements Processor<String, LocalJoins.Change, String, JoinedRows> {
     /** A change of the fact's left side ({@code table} null) or of a small table's row (null: row gone). */
@@ -82,7 +82,7 @@ final class LocalJoins implements Processor<String, LocalJoins.Change, String, J
         }
     }
 
-    /** The fact's left side changed: index its small-table keys where they are new, join, emit. */
+    /** The fact's left side changed: index its small-table keys, join, emit. */
     private void left(Record<String, JoinedRows> record) {
         JoinedRows now = record.value();
         if (now != null) {
