@@ -53,10 +53,13 @@ final class JoinIndexStore extends ForwardingStore implements TimestampedBytesSt
     private final List<Indexed> facts;
     private final Deserializer<SourceRow> sourceRows = StateCodec.sourceRows().deserializer();
     private final Deserializer<JoinedRows> joinedRows = StateCodec.joinedRows().deserializer();
+    /** The wrapped store's rows without the entries, for this store's iterators. */
+    private final RowsOnly rows;
 
     private JoinIndexStore(KeyValueStore<Bytes, byte[]> wrapped, List<Indexed> facts) {
         super(wrapped);
         this.facts = List.copyOf(facts);
+        this.rows = new RowsOnly(wrapped);
     }
 
     /** {@code supplier}'s stores, each holding the index of {@code facts}' joins inside each task beside its rows. */
@@ -135,9 +138,9 @@ final class JoinIndexStore extends ForwardingStore implements TimestampedBytesSt
                 String key = new String(record.key(), StandardCharsets.UTF_8);
                 Object stored = stored(key, record.value());
                 for (Indexed fact : facts) {
-                    JoinedRows rows = LocalJoins.rows(fact.plan(), stored);
+                    JoinedRows joined = LocalJoins.rows(fact.plan(), stored);
                     for (int j : fact.local()) {
-                        String foreignKey = LocalJoins.foreignKey(fact.plan(), rows, j);
+                        String foreignKey = LocalJoins.foreignKey(fact.plan(), joined, j);
                         if (foreignKey != null) {
                             byte[] entry = entry(fact.plan().name(), j, foreignKey, key).get();
                             batch.add(new ConsumerRecord<>(record.topic(), record.partition(), record.offset(), record.timestamp(),
@@ -163,67 +166,69 @@ final class JoinIndexStore extends ForwardingStore implements TimestampedBytesSt
 
     @Override
     public KeyValueIterator<Bytes, byte[]> range(Bytes from, Bytes to) {
-        return wrapped().range(rowsFrom(from), to);
+        return rows.range(from, to);
     }
 
     @Override
     public KeyValueIterator<Bytes, byte[]> reverseRange(Bytes from, Bytes to) {
-        return wrapped().reverseRange(rowsFrom(from), to);
+        return rows.reverseRange(from, to);
     }
 
     @Override
     public KeyValueIterator<Bytes, byte[]> all() {
-        return wrapped().range(FIRST_ROW, null);
+        return rows.all();
     }
 
     @Override
     public KeyValueIterator<Bytes, byte[]> reverseAll() {
-        return wrapped().reverseRange(FIRST_ROW, null);
-    }
-
-    private static Bytes rowsFrom(Bytes from) {
-        return from == null || from.compareTo(FIRST_ROW) < 0 ? FIRST_ROW : from;
+        return rows.reverseAll();
     }
 
     /** The inner store's view at {@code isolationLevel} (interactive queries), its iterators starting after the entries too. */
     @Override
     public ReadOnlyKeyValueStore<Bytes, byte[]> readOnly(IsolationLevel isolationLevel) {
-        ReadOnlyKeyValueStore<Bytes, byte[]> view = wrapped().readOnly(isolationLevel);
-        return new ReadOnlyKeyValueStore<>() {
-            @Override
-            public byte[] get(Bytes key) {
-                return view.get(key);
-            }
+        return new RowsOnly(wrapped().readOnly(isolationLevel));
+    }
 
-            @Override
-            public KeyValueIterator<Bytes, byte[]> range(Bytes from, Bytes to) {
-                return view.range(rowsFrom(from), to);
-            }
+    /** A view of a store of rows and entries whose iterators start after the entries; reads of single keys as they are. */
+    private record RowsOnly(ReadOnlyKeyValueStore<Bytes, byte[]> store) implements ReadOnlyKeyValueStore<Bytes, byte[]> {
+        @Override
+        public byte[] get(Bytes key) {
+            return store.get(key);
+        }
 
-            @Override
-            public KeyValueIterator<Bytes, byte[]> reverseRange(Bytes from, Bytes to) {
-                return view.reverseRange(rowsFrom(from), to);
-            }
+        @Override
+        public KeyValueIterator<Bytes, byte[]> range(Bytes from, Bytes to) {
+            return store.range(rowsFrom(from), to);
+        }
 
-            @Override
-            public KeyValueIterator<Bytes, byte[]> all() {
-                return view.range(FIRST_ROW, null);
-            }
+        @Override
+        public KeyValueIterator<Bytes, byte[]> reverseRange(Bytes from, Bytes to) {
+            return store.reverseRange(rowsFrom(from), to);
+        }
 
-            @Override
-            public KeyValueIterator<Bytes, byte[]> reverseAll() {
-                return view.reverseRange(FIRST_ROW, null);
-            }
+        @Override
+        public KeyValueIterator<Bytes, byte[]> all() {
+            return store.range(FIRST_ROW, null);
+        }
 
-            @Override
-            public <PS extends Serializer<P>, P> KeyValueIterator<Bytes, byte[]> prefixScan(P prefix, PS prefixKeySerializer) {
-                return view.prefixScan(prefix, prefixKeySerializer);
-            }
+        @Override
+        public KeyValueIterator<Bytes, byte[]> reverseAll() {
+            return store.reverseRange(FIRST_ROW, null);
+        }
 
-            @Override
-            public long approximateNumEntries() {
-                return view.approximateNumEntries();
-            }
-        };
+        private static Bytes rowsFrom(Bytes from) {
+            return from == null || from.compareTo(FIRST_ROW) < 0 ? FIRST_ROW : from;
+        }
+
+        @Override
+        public <PS extends Serializer<P>, P> KeyValueIterator<Bytes, byte[]> prefixScan(P prefix, PS prefixKeySerializer) {
+            return store.prefixScan(prefix, prefixKeySerializer);
+        }
+
+        @Override
+        public long approximateNumEntries() {
+            return store.approximateNumEntries();
+        }
     }
 }
