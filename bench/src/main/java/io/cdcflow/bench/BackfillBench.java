@@ -64,9 +64,9 @@ final class BackfillBench {
         deployables.put("clickhouse-writer", Map.of("KAFKA_BOOTSTRAP_SERVERS", kafka, "CLICKHOUSE_URL", ch.httpUrl(),
                 "CLICKHOUSE_DATABASE", "backfill", "WRITER_SCHEMA_TOPIC", "bf._schemas", "WRITER_HTTP_ADDR", "127.0.0.1:" + writerPort));
         Map<String, Long> peak = new LinkedHashMap<>();
-        Map<String, Double> serversBefore = Timing.processCpu(Timing.SERVERS);
         long started = System.nanoTime();
         try (Jars jars = new Jars(logs)) {
+            Map<String, Double> cpuBefore = jars.cpuSeconds(); // the servers' only: no jar has started
             Map<String, Process> processes = jars.processes();
             for (Map.Entry<String, Map<String, String>> d : deployables.entrySet()) {
                 boolean streams = d.getKey().equals("streams-app");
@@ -90,11 +90,8 @@ final class BackfillBench {
             }
             long done = System.nanoTime();
             // where the time went: each jar's CPU seconds, and the servers' during the backfill, on 2 cores
-            Map<String, Double> cpu = new LinkedHashMap<>();
-            processes.forEach((name, p) -> cpu.put(name, Timing.processCpu(p.pid())));
-            Timing.processCpu(Timing.SERVERS).forEach((name, seconds) -> cpu.put(name, seconds - serversBefore.getOrDefault(name, 0.0)));
-            System.out.printf("[bench] backfill: CPU seconds %s over %.1f s%n", cpu.entrySet().stream()
-                    .map(e -> String.format(Locale.ROOT, "%s %.1f", e.getKey(), e.getValue())).toList(), (done - started) / 1e9);
+            System.out.printf("[bench] backfill: CPU seconds %s over %.1f s%n", Jars.cpuBetween(cpuBefore, jars.cpuSeconds()),
+                    (done - started) / 1e9);
             double snapshotSeconds = (snapshotted - started) / 1e9;
             double pipelineSeconds = (done - started) / 1e9;
             System.out.printf("[bench] backfill: every current view complete after %.1f s (%,.0f rows/s; %.2f of the snapshot's rate)%n",

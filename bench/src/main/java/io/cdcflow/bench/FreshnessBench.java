@@ -135,11 +135,11 @@ final class FreshnessBench {
                 }
             }
         });
-        Map<String, Double> cpuBefore = cpu(jars);
+        Map<String, Double> cpuBefore = jars.cpuSeconds();
         long started = System.nanoTime();
         Thread.sleep(window.toMillis());
         double seconds = (System.nanoTime() - started) / 1e9;
-        Map<String, Double> cpuAfter = cpu(jars);
+        Map<String, Double> cpuAfter = jars.cpuSeconds();
         running.set(false);
         lastStop.set(System.nanoTime());
         generator.join();
@@ -172,17 +172,8 @@ final class FreshnessBench {
         // where the machine's 2 cores went in the window: the pipeline's jars and the servers (what earlier stages
         // left running shows as the servers' share)
         System.out.printf("[bench] freshness at %d changes/s: CPU seconds over the %.0f s window %s%n", load, seconds,
-                cpuAfter.entrySet().stream().map(e -> String.format(java.util.Locale.ROOT, "%s %.1f", e.getKey(),
-                        e.getValue() - cpuBefore.getOrDefault(e.getKey(), 0.0))).toList());
+                Jars.cpuBetween(cpuBefore, cpuAfter));
         return point;
-    }
-
-    /** CPU seconds so far of the three jars and the servers, by name. */
-    private static Map<String, Double> cpu(Jars jars) {
-        Map<String, Double> seconds = new java.util.LinkedHashMap<>();
-        jars.processes().forEach((name, p) -> seconds.put(name, Timing.processCpu(p.pid())));
-        seconds.putAll(Timing.processCpu(Timing.SERVERS));
-        return seconds;
     }
 
     private final AtomicLong lastStop = new AtomicLong();

@@ -1,14 +1,10 @@
 package io.cdcflow.bench;
 
 import io.cdcflow.testsupport.JarProcess;
+import io.cdcflow.testsupport.Waiting;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,8 +16,6 @@ import java.util.Map;
  * not share the bench JVM's heap, JIT and garbage with the stages before it. Closing stops them (SIGTERM) and waits.
  */
 final class Jars implements AutoCloseable {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-
     private final Path logs;
     private final Map<String, Process> processes = new LinkedHashMap<>();
 
@@ -43,6 +37,23 @@ final class Jars implements AutoCloseable {
         return processes;
     }
 
+    /**
+     * CPU seconds so far of the jars started and of the servers every stage shares ({@link Timing#SERVERS}), by name:
+     * where a stage's time went is the difference of two readings.
+     */
+    Map<String, Double> cpuSeconds() {
+        Map<String, Double> seconds = new LinkedHashMap<>();
+        processes.forEach((name, p) -> seconds.put(name, Timing.processCpu(p.pid())));
+        seconds.putAll(Timing.processCpu(Timing.SERVERS));
+        return seconds;
+    }
+
+    /** What {@code after} adds to {@code before} ({@link #cpuSeconds} readings), as "name 1.2" items for a report line. */
+    static List<String> cpuBetween(Map<String, Double> before, Map<String, Double> after) {
+        return after.entrySet().stream().map(e -> String.format(java.util.Locale.ROOT, "%s %.1f", e.getKey(),
+                e.getValue() - before.getOrDefault(e.getKey(), 0.0))).toList();
+    }
+
     @Override
     public void close() throws InterruptedException {
         processes.values().forEach(Process::destroy);
@@ -53,12 +64,7 @@ final class Jars implements AutoCloseable {
 
     /** Whether a deployable on this machine answers 200 on {@code /ready} at {@code port}. */
     static boolean ready(int port) {
-        try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ready")).timeout(Duration.ofSeconds(2)).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-        } catch (IOException | InterruptedException e) {
-            return false;
-        }
+        return Waiting.answers("http://127.0.0.1:" + port + "/ready");
     }
 
     /** A process's peak resident set (VmHWM), in MB; 0 when it cannot be read. */

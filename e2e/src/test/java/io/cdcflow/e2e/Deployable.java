@@ -105,12 +105,7 @@ final class Deployable implements AutoCloseable {
     }
 
     boolean ready() {
-        try {
-            return (container != null || process.isAlive()) && HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/ready"))
-                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
-        } catch (Exception e) {
-            return false;
-        }
+        return (container != null || process.isAlive()) && Waiting.answers("http://127.0.0.1:" + httpPort + "/ready");
     }
 
     /** The body of a GET on the deployable's HTTP port, or "" while it does not answer. */

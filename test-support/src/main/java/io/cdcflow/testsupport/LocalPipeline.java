@@ -1,10 +1,6 @@
 package io.cdcflow.testsupport;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,7 +17,6 @@ import java.util.concurrent.CountDownLatch;
  * running until it is stopped (SIGTERM from {@code ./cdcflow down}), when it stops every process it started.
  */
 public final class LocalPipeline {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private LocalPipeline() {
     }
@@ -82,7 +77,7 @@ public final class LocalPipeline {
         }
         for (String name : env.keySet()) {
             String url = "http://127.0.0.1:" + ports.get(name) + "/ready";
-            if (!Waiting.until(Duration.ofSeconds(180), Duration.ofMillis(500), () -> ok(url))) {
+            if (!Waiting.until(Duration.ofSeconds(180), Duration.ofMillis(500), () -> Waiting.answers(url))) {
                 throw new IllegalStateException(name + " is not ready after 180s; see run/" + name + ".log");
             }
             say(name + " is ready: " + url);
@@ -137,15 +132,6 @@ public final class LocalPipeline {
         }
         List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m", "-XX:+ExitOnOutOfMemoryError", "-jar", jar.toString());
         return ManagedProcess.start(name, command, env, run.resolve(name + ".log"), "TERM");
-    }
-
-    private static boolean ok(String url) {
-        try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-        } catch (Exception e) {
-            return false;
-        }
     }
 
     private static void say(String message) {

@@ -5,7 +5,22 @@ import java.util.function.BooleanSupplier;
 
 /** Polling until a condition holds, for service start-up and for tests of asynchronous pipelines. */
 public final class Waiting {
+    private static final java.net.http.HttpClient HTTP = java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
     private Waiting() {
+    }
+
+    /** Whether {@code url} answers 200 now (within 2 s): a {@code /ready} or {@code /ping}; false when it cannot be reached. */
+    public static boolean answers(String url) {
+        try {
+            return HTTP.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).timeout(Duration.ofSeconds(2)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        } catch (java.io.IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     /** True when the condition held within the timeout. Exceptions from the condition count as "not yet". */
@@ -46,20 +61,11 @@ public final class Waiting {
      * @return false when it did not within the timeout, or the process exited
      */
     static boolean forPing(ManagedProcess process, String url, Duration timeout) {
-        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         return until(timeout, Duration.ofMillis(200), () -> {
             if (!process.isAlive()) {
                 throw new IllegalStateException("exited");
             }
-            try {
-                return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(),
-                        java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
-            } catch (java.io.IOException e) {
-                return false;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
+            return answers(url);
         });
     }
 }
