@@ -1,7 +1,9 @@
 package io.cdcflow.streams;
 
 import io.cdcflow.common.kafka.ReadToEnd;
+import io.cdcflow.streams.facts.FactPlan;
 import io.cdcflow.streams.topology.FactTopology;
+import io.cdcflow.streams.topology.JoinPaths;
 import io.cdcflow.streams.topology.StateCodec;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -48,7 +50,16 @@ final class StateFormat {
      *   small-table row would not reach them.</li>
      * </ul>
      */
-    static void checkLayout(String applicationId, Set<String> existing) {
+    static void checkLayout(String applicationId, Set<String> existing, List<FactPlan> plans, JoinPaths paths) {
+        List<String> joined = plans.stream().flatMap(plan -> FactTopology.earlierJoinTopics(applicationId, plan, paths).stream())
+                .filter(existing::contains).sorted().toList();
+        if (!joined.isEmpty()) {
+            throw new OldStateException("the state of application " + applicationId + " in Kafka (" + String.join(", ", joined)
+                    + ") holds the joined rows of joins through Kafka in the layout of an earlier streams-app version, which "
+                    + "this one does not read (it keeps each parent row per fact key and parent key instead, restored from "
+                    + "the join's answers). Reset the application, and the facts are recomputed from the source topics: "
+                    + RESET.formatted(applicationId));
+        }
         String prefix = applicationId + "-";
         List<String> copies = existing.stream().filter(t -> t.startsWith(prefix) && t.endsWith("-copy-everywhere-repartition"))
                 .sorted().toList();
