@@ -38,7 +38,8 @@ final class StateFormat {
     }
 
     /**
-     * The joins inside each task in an earlier layout ({@code existing}: the topics there are), which the new topics
+     * The joins in an earlier layout ({@code existing}: the topics there are; {@code paths}: the joins as this start
+     * does them), which the new topics
      * would not carry on from, so the start stops with the way out:
      * <ul>
      *   <li>before 2026-12-05, each copy of a small table had a changelog of its own and its changes came through a
@@ -47,7 +48,11 @@ final class StateFormat {
      *   <li>before 2026-12-06, the index of which fact rows point at which small-table row was a store of its own with
      *   a changelog ({@code <fact>-local-<aliases>-index}), where it is now kept beside the fact's rows and rebuilt with
      *   them ({@code JoinIndexStore}): rows restored from the old state would have no entries, and a change of their
-     *   small-table row would not reach them.</li>
+     *   small-table row would not reach them;</li>
+     *   <li>before 2026-12-06 too, a join through Kafka stored its joined rows with a changelog
+     *   ({@code <fact>-<alias>-joined}), where a star-shaped fact ({@code RowsSoFar.paired}) now keeps each parent row per
+     *   pair, restored from the join's answers: the pairs of the rows already joined would be missing, and those rows
+     *   would wait for answers never sent.</li>
      * </ul>
      */
     static void checkLayout(String applicationId, Set<String> existing, List<FactPlan> plans, JoinPaths paths) {

@@ -47,7 +47,7 @@ import org.apache.kafka.streams.state.Stores;
  * every fact that reads it, holding only the columns the facts read ({@link Projections}) and changing only when one
  * of them does ({@link ChangedRows}); each fact is its root table's KTable joined, one foreign-key left join per JOIN
  * (or, for small tables, inside each task: {@link LocalJoins}, as {@link JoinPaths} say), into its rows by
- * position ({@link JoinedRows}); its select list and WHERE then compute the row
+ * position ({@link JoinedRows}; a star-shaped fact's joined rows are not stored: {@link RowsSoFar}); its select list and WHERE then compute the row
  * ({@link io.cdcflow.streams.facts.FactRows}), which goes out, when it differs from the last one sent, with a version
  * that only grows per key ({@link VersionStamper}). Every processor, join and store is named after the fact and
  * alias, so internal topic names survive changes elsewhere in the file. A pure function of the configuration and the
