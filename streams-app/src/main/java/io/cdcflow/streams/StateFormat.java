@@ -1,7 +1,9 @@
 package io.cdcflow.streams;
 
 import io.cdcflow.common.kafka.ReadToEnd;
+import io.cdcflow.streams.facts.FactPlan;
 import io.cdcflow.streams.topology.FactTopology;
+import io.cdcflow.streams.topology.JoinPaths;
 import io.cdcflow.streams.topology.StateCodec;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,7 +38,8 @@ final class StateFormat {
     }
 
     /**
-     * The joins inside each task in an earlier layout ({@code existing}: the topics there are), which the new topics
+     * The joins in an earlier layout ({@code existing}: the topics there are; {@code paths}: the joins as this start
+     * does them), which the new topics
      * would not carry on from, so the start stops with the way out:
      * <ul>
      *   <li>before 2026-12-05, each copy of a small table had a changelog of its own and its changes came through a
@@ -45,10 +48,23 @@ final class StateFormat {
      *   <li>before 2026-12-06, the index of which fact rows point at which small-table row was a store of its own with
      *   a changelog ({@code <fact>-local-<aliases>-index}), where it is now kept beside the fact's rows and rebuilt with
      *   them ({@code JoinIndexStore}): rows restored from the old state would have no entries, and a change of their
-     *   small-table row would not reach them.</li>
+     *   small-table row would not reach them;</li>
+     *   <li>before 2026-12-06 too, a join through Kafka stored its joined rows with a changelog
+     *   ({@code <fact>-<alias>-joined}), where a star-shaped fact ({@code RowsSoFar.paired}) now keeps each parent row per
+     *   pair, restored from the join's answers: the pairs of the rows already joined would be missing, and those rows
+     *   would wait for answers never sent.</li>
      * </ul>
      */
-    static void checkLayout(String applicationId, Set<String> existing) {
+    static void checkLayout(String applicationId, Set<String> existing, List<FactPlan> plans, JoinPaths paths) {
+        List<String> joined = plans.stream().flatMap(plan -> FactTopology.earlierJoinTopics(applicationId, plan, paths).stream())
+                .filter(existing::contains).sorted().toList();
+        if (!joined.isEmpty()) {
+            throw new OldStateException("the state of application " + applicationId + " in Kafka (" + String.join(", ", joined)
+                    + ") holds the joined rows of joins through Kafka in the layout of an earlier streams-app version, which "
+                    + "this one does not read (it keeps each parent row per fact key and parent key instead, restored from "
+                    + "the join's answers). Reset the application, and the facts are recomputed from the source topics: "
+                    + RESET.formatted(applicationId));
+        }
         String prefix = applicationId + "-";
         List<String> copies = existing.stream().filter(t -> t.startsWith(prefix) && t.endsWith("-copy-everywhere-repartition"))
                 .sorted().toList();

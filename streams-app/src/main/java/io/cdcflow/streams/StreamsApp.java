@@ -175,8 +175,8 @@ public final class StreamsApp implements AutoCloseable {
             // the state's checks come first: a start they refuse leaves the local state as it was
             Set<String> existing = topics(admin);
             StateFormat.checkFormat(client(config), config.applicationId(), facts.tables(), existing);
-            StateFormat.checkLayout(config.applicationId(), existing);
             paths = JoinPathChoice.choose(config, plans, existing, sources, table -> records(admin, config.inputTopic(table)));
+            StateFormat.checkLayout(config.applicationId(), existing, plans, paths);
             Set<String> fromTopics = SourceStoreChoice.choose(config, plans, paths, existing, topic -> topicConfig(admin, topic));
             Map<String, String> own = FactTopology.ownTopics(config, plans, paths, fromTopics);
             java.util.function.ToIntFunction<String> partitions = partitionCounts(admin, config, plans, own);

@@ -86,7 +86,8 @@ class JoinPathChoiceTest {
         assertThat(paths.kafkaStreamsJoins(orders)).as("its state has no such topic").isFalse();
         assertThat(FactTopology.ownTopics(config(Map.of()), plans, paths, Set.of())).as("no subscription topic for Kafka Streams' joins; "
                 + "the copies of the fact's joins inside each task all the same")
-                .containsOnlyKeys("app-order_fact-c-subscriptions-changelog", "app-order_item_fact-products-copies-changelog");
+                .containsOnlyKeys("app-order_fact-c-subscriptions-changelog", "app-order_fact-c-parents-changelog",
+                        "app-order_item_fact-products-copies-changelog");
         assertThat(JoinPathChoice.choose(config(Map.of()), plans, Set.of(), estimated(ROWS), table -> -1).kafkaStreamsJoins(items))
                 .as("a fact without state").isFalse();
     }

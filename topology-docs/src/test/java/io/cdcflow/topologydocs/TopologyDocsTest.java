@@ -22,7 +22,7 @@ class TopologyDocsTest {
     void everyJoinAndStoreIsNamed() {
         String description = TopologyDocs.describe().toString();
         assertThat(description).contains("order_fact-c-join", "order_item_fact-p-join", "order_item_fact-o-join",
-                "order_fact-c-joined", "customers-table", "order_fact-versions");
+                "order_fact-c-parents", "customers-table", "order_fact-versions");
         // generated names such as KSTREAM-AGGREGATE-0000000012 or KTABLE-FK-JOIN-... would change with any code change
         assertThat(description).doesNotContainPattern("KTABLE-[A-Z-]+-\\d{10}|KSTREAM-[A-Z-]+-\\d{10}");
     }

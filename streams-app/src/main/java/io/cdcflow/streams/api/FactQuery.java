@@ -9,6 +9,7 @@ import io.cdcflow.streams.facts.FactRows;
 import io.cdcflow.streams.model.JoinedRows;
 import io.cdcflow.streams.model.SourceRow;
 import io.cdcflow.streams.topology.FactTopology;
+import io.cdcflow.streams.topology.RowsSoFar;
 import io.javalin.http.Context;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -89,16 +90,19 @@ public final class FactQuery {
             forward(ctx, ownerAddress, plan.name(), id);
             return;
         }
-        ReadOnlyKeyValueStore<String, Object> rows = streams.store(StoreQueryParameters
-                .fromNameAndType(store, QueryableStoreTypes.<String, Object>keyValueStore()));
-        Object stored = rows.get(key);
-        if (stored == null) {
+        // the store of the fact's root table (with its pairs' stores, or of its last foreign-key join); the joins done
+        // inside each task are added from this instance's copies of their tables
+        JoinedRows rows = RowsSoFar.read(plan, paths, key, plan.joins().size(), (name, k) -> streams.store(StoreQueryParameters
+                .fromNameAndType(name, QueryableStoreTypes.<String, Object>keyValueStore())).get(k));
+        if (rows == null) {
             ctx.status(404).json(error("no " + plan.name() + " row " + id));
             return;
         }
-        // the store of the fact's root table (source rows) or of its last foreign-key join; the joins done inside each
-        // task are added from this instance's copies of their tables
-        JoinedRows joined = FactTopology.joinLocally(plan, paths, stored, (table, k) -> (SourceRow) streams.store(StoreQueryParameters
+        if (rows == RowsSoFar.PENDING) {
+            ctx.status(503).json(error("the " + plan.name() + " row " + id + " is being joined (a join's answer is on its way): try again"));
+            return;
+        }
+        JoinedRows joined = FactTopology.joinLocally(plan, paths, rows, (table, k) -> (SourceRow) streams.store(StoreQueryParameters
                 .fromNameAndType(FactTopology.replicaStore(plan, table), QueryableStoreTypes.<String, Object>keyValueStore())).get(k));
         FactRow fact = FactRows.compute(plan, joined);
         ObjectNode body = fact.columns().deepCopy();

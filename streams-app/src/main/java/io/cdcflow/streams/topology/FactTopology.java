@@ -47,7 +47,7 @@ import org.apache.kafka.streams.state.Stores;
  * every fact that reads it, holding only the columns the facts read ({@link Projections}) and changing only when one
  * of them does ({@link ChangedRows}); each fact is its root table's KTable joined, one foreign-key left join per JOIN
  * (or, for small tables, inside each task: {@link LocalJoins}, as {@link JoinPaths} say), into its rows by
- * position ({@link JoinedRows}); its select list and WHERE then compute the row
+ * position ({@link JoinedRows}; a star-shaped fact's joined rows are not stored: {@link RowsSoFar}); its select list and WHERE then compute the row
  * ({@link io.cdcflow.streams.facts.FactRows}), which goes out, when it differs from the last one sent, with a version
  * that only grows per key ({@link VersionStamper}). Every processor, join and store is named after the fact and
  * alias, so internal topic names survive changes elsewhere in the file. A pure function of the configuration and the
@@ -128,6 +128,9 @@ public final class FactTopology {
      * join's; the joins done inside each task are not stored ({@link #joinLocally} adds them).
      */
     public static String store(FactPlan plan, JoinPaths paths) {
+        if (RowsSoFar.paired(plan, paths)) {
+            return tableStore(plan.root().table()); // the joined rows are read from it and the pairs: RowsSoFar
+        }
         List<Integer> local = paths.local(plan);
         for (int i = plan.joins().size() - 1; i >= 0; i--) {
             if (!local.contains(i)) {
@@ -138,12 +141,12 @@ public final class FactTopology {
     }
 
     /**
-     * A value of a fact's {@link #store} as its rows, with the joins done inside each task added from the copies of
-     * their tables ({@code replica}: a small table's row by its key, from the store {@link #replicaStore} names).
+     * A fact's rows joined so far ({@link RowsSoFar#read}), with the joins done inside each task added from the copies
+     * of their tables ({@code replica}: a small table's row by its key, from the store {@link #replicaStore} names).
      */
-    public static JoinedRows joinLocally(FactPlan plan, JoinPaths paths, Object stored,
+    public static JoinedRows joinLocally(FactPlan plan, JoinPaths paths, JoinedRows rows,
                                          java.util.function.BiFunction<String, String, SourceRow> replica) {
-        return LocalJoins.attach(plan, paths.local(plan), LocalJoins.rows(plan, stored), replica);
+        return LocalJoins.attach(plan, paths.local(plan), rows, replica);
     }
 
     /** The store of a task's copy of a small table a fact joins inside each task (its changelog: {@link #copyTopic}). */
@@ -177,7 +180,18 @@ public final class FactTopology {
             List<Integer> local = paths.local(plan);
             Rows<SourceRow> root = tables.get(plan.root().table());
             Rows<JoinedRows> rows = null;
-            for (int i = 0; i < plan.joins().size(); i++) {
+            boolean paired = RowsSoFar.paired(plan, paths);
+            if (paired) {
+                KStream<String, JoinedRows> joins = root.changes(safe(plan.name()) + "-changes")
+                        .mapValues(r -> r == null ? null : JoinedRows.root(r, plan.joins().size()), Named.as(safe(plan.name()) + "-rows"));
+                for (int i = 0; i < plan.joins().size(); i++) {
+                    if (!local.contains(i)) {
+                        joins = pairedJoin(builder, plan, i, joins, joined);
+                    }
+                }
+                rows = new Rows<>(null, joins, tableStore(plan.root().table()));
+            }
+            for (int i = 0; !paired && i < plan.joins().size(); i++) {
                 if (local.contains(i)) {
                     continue;
                 }
@@ -332,10 +346,10 @@ public final class FactTopology {
         KTable<String, byte[]> subscriptions = ownTopicTable(builder, topic, Serdes.ByteArray(), name + "-subscriptions", subscribers);
         String parentStore = parents.store();
         KStream<String, ForeignKeyResponse> answered = subscriptions.toStream(Named.as(name + "-subscribed"))
-                .process(() -> new ForeignKeyParent.OnSubscription(parentStore), Named.as(name + "-answer-subscription"));
+                .process(() -> new ForeignKeyParent.OnSubscription(parentStore, false), Named.as(name + "-answer-subscription"));
         feed(name + "-answer-subscription", parentStore);
         KStream<String, ForeignKeyResponse> changed = parents.changes(name + "-parent-changes")
-                .process(() -> new ForeignKeyParent.OnChange(subscribers), Named.as(name + "-answer-change"));
+                .process(() -> new ForeignKeyParent.OnChange(subscribers, false), Named.as(name + "-answer-change"));
         feed(name + "-answer-change", subscribers);
         KStream<String, ForeignKeyChild.Input> responses = answered.merge(changed, Named.as(name + "-answers"))
                 .repartition(Repartitioned.<String, ForeignKeyResponse>as(name + "-responses").withKeySerde(strings)
@@ -358,6 +372,81 @@ public final class FactTopology {
         return out.filter((k, o) -> o.isJoined(), Named.as(name + "-joined-out"))
                 .mapValues(ForeignKeyChild.Output::joined, Named.as(name + "-joined-rows"))
                 .toTable(Named.as(name + "-joined-table"), materialized(joinedStore, joinedRows));
+    }
+
+    /**
+     * One JOIN through Kafka in the paired layout ({@link RowsSoFar#paired}, {@link PairedChild}): subscriptions as in
+     * {@link #subscribedJoin}; the parent side's answers, keyed by the pair, go to a compacted topic the app owns
+     * ({@link #pairTopic}, partitioned as the fact's root topic), which the fact key's task reads as the KTable of the
+     * pairs' parent rows, restored from that topic: the joined rows have no store and no changelog.
+     */
+    private KStream<String, JoinedRows> pairedJoin(StreamsBuilder builder, FactPlan plan, int index, KStream<String, JoinedRows> left,
+                                                   Map<String, Rows<SourceRow>> tables) {
+        FactPlan.Join join = plan.joins().get(index);
+        String name = safe(plan.name()) + "-" + safe(join.alias());
+        Rows<SourceRow> parents = tables.get(join.table());
+        String topic = subscriptionTopic(config, plan, index);
+        String subscribers = name + "-subscribers";
+        KTable<String, byte[]> subscriptions = ownTopicTable(builder, topic, Serdes.ByteArray(), name + "-subscriptions", subscribers);
+        String parentStore = parents.store();
+        KStream<String, ForeignKeyResponse> answered = subscriptions.toStream(Named.as(name + "-subscribed"))
+                .process(() -> new ForeignKeyParent.OnSubscription(parentStore, true), Named.as(name + "-answer-subscription"));
+        feed(name + "-answer-subscription", parentStore);
+        KStream<String, ForeignKeyResponse> changed = parents.changes(name + "-parent-changes")
+                .process(() -> new ForeignKeyParent.OnChange(subscribers, true), Named.as(name + "-answer-change"));
+        feed(name + "-answer-change", subscribers);
+        String pairs = pairTopic(config, plan, index);
+        answered.merge(changed, Named.as(name + "-answers"))
+                .to(pairs, Produced.with(strings, StateCodec.responses()).withStreamPartitioner(new ForeignKeySubscriptions.ByChild<>())
+                        .withName(name + "-answer"));
+        KStream<String, PairedChild.Input> received = ownTopicTable(builder, pairs, StateCodec.responses(), name + "-pairs", pairStore(plan, index))
+                .toStream(Named.as(name + "-parent-rows"))
+                .mapValues(PairedChild.Input::pair, Named.as(name + "-pair"));
+        KStream<String, ForeignKeyChild.Output> out = left
+                .mapValues(PairedChild.Input::left, Named.as(name + "-left"))
+                .merge(received, Named.as(name + "-left-and-pairs"))
+                .process(() -> new PairedChild(plan, paths, index), Named.as(name + "-join"));
+        PairedChild.stores(plan, paths, index).forEach(store -> feed(name + "-join", store));
+        out.filter((k, o) -> !o.isJoined(), Named.as(name + "-subscriptions-out"))
+                .map((k, o) -> org.apache.kafka.streams.KeyValue.pair(ForeignKeySubscriptions.key(o.foreignKey(), k),
+                        o.subscribe() ? ForeignKeySubscriptions.SUBSCRIBED : null), Named.as(name + "-subscription"))
+                .to(topic, Produced.with(strings, Serdes.ByteArray()).withStreamPartitioner(new ForeignKeySubscriptions.ByForeignKey())
+                        .withName(name + "-subscribe"));
+        return out.filter((k, o) -> o.isJoined(), Named.as(name + "-joined-out"))
+                .mapValues(ForeignKeyChild.Output::joined, Named.as(name + "-joined-rows"));
+    }
+
+    /**
+     * The store of join {@code index}'s parent rows per pair (parent key and fact key) in the paired layout
+     * ({@link PairedChild}); its topic, {@link #pairTopic}, restores it.
+     */
+    public static String pairStore(FactPlan plan, int index) {
+        return safe(plan.name()) + "-" + safe(plan.joins().get(index).alias()) + "-parents";
+    }
+
+    /**
+     * The topic of join {@code index}'s answers in the paired layout: created by the app (compacted, partitioned as the
+     * fact's root topic, {@code OwnTopics}) and named as an internal topic of the application, so the application reset
+     * tool deletes it.
+     */
+    public static String pairTopic(StreamsAppConfig config, FactPlan plan, int index) {
+        return changelog(config.applicationId(), pairStore(plan, index));
+    }
+
+    /**
+     * The topics an earlier layout of a fact's joins through Kafka left, which the paired layout does not read: the
+     * joined rows' changelogs ({@code <fact>-<alias>-joined}). Empty unless the fact takes the paired layout.
+     */
+    public static List<String> earlierJoinTopics(String applicationId, FactPlan plan, JoinPaths paths) {
+        List<String> topics = new ArrayList<>();
+        if (RowsSoFar.paired(plan, paths)) {
+            for (int i = 0; i < plan.joins().size(); i++) {
+                if (!paths.local(plan).contains(i)) {
+                    topics.add(changelog(applicationId, joinStore(plan, i)));
+                }
+            }
+        }
+        return topics;
     }
 
     /**
@@ -392,6 +481,9 @@ public final class FactTopology {
                     topics.put(copyTopic(config, plan, plan.joins().get(i).table()), plan.root().table());
                 } else if (!paths.kafkaStreamsJoins(plan)) { // Kafka Streams' own foreign-key joins make their topics
                     topics.put(subscriptionTopic(config, plan, i), plan.joins().get(i).table());
+                    if (RowsSoFar.paired(plan, paths)) {
+                        topics.put(pairTopic(config, plan, i), plan.root().table());
+                    }
                 }
             }
         }
@@ -427,11 +519,10 @@ public final class FactTopology {
             // the copy is the KTable's store: the joins read it, connected once built
             feed(name + "-local-joins", copy);
         }
-        String leftStore = store(plan, paths);
-        // the rows joined so far, and the index beside them (indexing()), are read from the store of the KTable they
-        // come from, connected once built
-        feed(name + "-local-joins", leftStore);
-        return changes.process(() -> new LocalJoins(plan, local, leftStore, replicaStores), Named.as(name + "-local-joins"));
+        // the rows joined so far, and the index beside them (indexing()), are read from the stores of the KTables they
+        // come from (RowsSoFar), connected once built
+        LocalJoins.leftStores(plan, paths).forEach(store -> feed(name + "-local-joins", store));
+        return changes.process(() -> new LocalJoins(plan, paths, replicaStores), Named.as(name + "-local-joins"));
     }
 
     /**

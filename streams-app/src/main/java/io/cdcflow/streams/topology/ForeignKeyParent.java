@@ -17,6 +17,10 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  * columns only the parent table's own facts read is marked by {@link ChangedRows} and answered to no one). Both read the other's store
  * in the same task, one record at a time, so whichever of a subscription and a parent change comes first, the last
  * response to a subscriber carries the newest parent row.
+ *
+ * <p>In the paired layout ({@link PairedChild}) the answers keep the subscription's key (parent key and fact key), for
+ * the compacted topic they go to, and an unsubscription is answered with that key's tombstone: after every response
+ * sent for the pair, as they are sent from this one task in order.
  */
 final class ForeignKeyParent {
     private ForeignKeyParent() {
@@ -25,11 +29,14 @@ final class ForeignKeyParent {
     /** A subscription ({@link ForeignKeySubscriptions}, key: parent key and fact key) answered with the parent row. */
     static final class OnSubscription implements Processor<String, byte[], String, ForeignKeyResponse> {
         private final String parentStore;
+        /** The paired layout: answers keyed by the pair, and a tombstone for an unsubscription. */
+        private final boolean paired;
         private ProcessorContext<String, ForeignKeyResponse> context;
         private TimestampedKeyValueStore<String, SourceRow> parents;
 
-        OnSubscription(String parentStore) {
+        OnSubscription(String parentStore, boolean paired) {
             this.parentStore = parentStore;
+            this.paired = paired;
         }
 
         @Override
@@ -41,10 +48,13 @@ final class ForeignKeyParent {
         @Override
         public void process(Record<String, byte[]> record) {
             if (record.value() == null) {
-                return; // a subscription ended
+                if (paired) {
+                    context.forward(new Record<>(record.key(), null, record.timestamp())); // the pair's subscription ended
+                }
+                return;
             }
             String foreignKey = ForeignKeySubscriptions.foreignKey(record.key());
-            context.forward(new Record<>(ForeignKeySubscriptions.child(record.key()),
+            context.forward(new Record<>(paired ? record.key() : ForeignKeySubscriptions.child(record.key()),
                     new ForeignKeyResponse(foreignKey, ValueAndTimestamp.getValueOrNull(parents.get(foreignKey))), record.timestamp()));
         }
     }
@@ -53,11 +63,14 @@ final class ForeignKeyParent {
     static final class OnChange implements Processor<String, SourceRow, String, ForeignKeyResponse> {
         private static final StringSerializer PREFIX = new StringSerializer();
         private final String subscriptionStore;
+        /** The paired layout: answers keyed by the pair. */
+        private final boolean paired;
         private ProcessorContext<String, ForeignKeyResponse> context;
         private TimestampedKeyValueStore<String, byte[]> subscriptions;
 
-        OnChange(String subscriptionStore) {
+        OnChange(String subscriptionStore, boolean paired) {
             this.subscriptionStore = subscriptionStore;
+            this.paired = paired;
         }
 
         @Override
@@ -77,7 +90,8 @@ final class ForeignKeyParent {
                          subscriptions.prefixScan(ForeignKeySubscriptions.prefix(foreignKey), PREFIX)) {
                 while (subscribers.hasNext()) {
                     KeyValue<String, ValueAndTimestamp<byte[]>> subscriber = subscribers.next();
-                    context.forward(new Record<>(ForeignKeySubscriptions.child(subscriber.key), response, record.timestamp()));
+                    context.forward(new Record<>(paired ? subscriber.key : ForeignKeySubscriptions.child(subscriber.key), response,
+                            record.timestamp()));
                 }
             }
         }

@@ -50,4 +50,16 @@ final class ForeignKeySubscriptions {
             return Optional.of(Set.of(Utils.toPositive(Utils.murmur2(parentKey)) % numPartitions));
         }
     }
+
+    /**
+     * Puts a pair's record (paired layout: {@link PairedChild}) in the partition of the fact's root topic that holds the
+     * fact's key: the partition Kafka's default partitioner gives the fact's key.
+     */
+    static final class ByChild<V> implements StreamPartitioner<String, V> {
+        @Override
+        public Optional<Set<Integer>> partitions(String topic, String key, V value, int numPartitions) {
+            byte[] child = child(key).getBytes(StandardCharsets.UTF_8);
+            return Optional.of(Set.of(Utils.toPositive(Utils.murmur2(child)) % numPartitions));
+        }
+    }
 }

@@ -41,32 +41,47 @@ final class LocalJoins implements Processor<String, LocalJoins.Change, String, J
     }
 
     private final FactPlan plan;
+    private final JoinPaths paths;
     /** The local joins, in plan order, with their index in the plan. */
     private final List<Integer> local;
     private final String leftStore;
     private final Map<String, String> replicaStores;
     private ProcessorContext<String, JoinedRows> context;
-    /** The rows joined so far by fact key: source rows (the root table's store) or joined rows (a join's store). */
-    private TimestampedKeyValueStore<String, Object> left;
+    /** The stores the rows joined so far are read from ({@link RowsSoFar}), by name. */
+    private final Map<String, TimestampedKeyValueStore<String, Object>> stores = new java.util.HashMap<>();
     /** The index, kept in the left store beside its rows ({@link JoinIndexStore}). */
     private JoinIndexStore index;
     private final Map<String, Replica> replicas = new java.util.HashMap<>();
 
     /**
-     * @param leftStore the store of the rows joined so far: the root table's, or the last foreign-key join's
+     * @param paths which joins are done inside each task; with the plan, they say which stores hold the rows joined so far
      */
-    LocalJoins(FactPlan plan, List<Integer> local, String leftStore, Map<String, String> replicaStores) {
+    LocalJoins(FactPlan plan, JoinPaths paths, Map<String, String> replicaStores) {
         this.plan = plan;
-        this.local = local;
-        this.leftStore = leftStore;
+        this.paths = paths;
+        this.local = paths.local(plan);
+        this.leftStore = FactTopology.store(plan, paths);
         this.replicaStores = replicaStores;
+    }
+
+    /** The stores the rows joined so far are read from: the fact's {@link FactTopology#store}, and its pairs' stores. */
+    static List<String> leftStores(FactPlan plan, JoinPaths paths) {
+        List<String> stores = new java.util.ArrayList<>(List.of(FactTopology.store(plan, paths)));
+        if (RowsSoFar.paired(plan, paths)) {
+            for (int i = 0; i < plan.joins().size(); i++) {
+                if (!paths.local(plan).contains(i)) {
+                    stores.add(FactTopology.pairStore(plan, i));
+                }
+            }
+        }
+        return stores;
     }
 
     @Override
     public void init(ProcessorContext<String, JoinedRows> context) {
         this.context = context;
-        left = context.getStateStore(leftStore);
-        index = JoinIndexStore.in(left);
+        leftStores(plan, paths).forEach(store -> stores.put(store, context.getStateStore(store)));
+        index = JoinIndexStore.in(stores.get(leftStore));
         replicaStores.forEach((table, store) -> replicas.put(table, new Replica(context.getStateStore(store))));
     }
 
@@ -107,6 +122,9 @@ final class LocalJoins implements Processor<String, LocalJoins.Change, String, J
             }
             for (String key : index.pointing(plan.name(), j, record.key())) {
                 JoinedRows current = left(key);
+                if (current == RowsSoFar.PENDING) {
+                    continue; // a join through Kafka waits for its response, which emits the rows with this row
+                }
                 if (current == null || !record.key().equals(foreignKey(plan, current, j))) {
                     index.remove(plan.name(), j, record.key(), key); // the fact row moved to another row, or is gone
                     continue;
@@ -117,10 +135,10 @@ final class LocalJoins implements Processor<String, LocalJoins.Change, String, J
         }
     }
 
-    /** The fact's rows joined so far, as the store of the table they come from holds them; null when none. */
+    /** The fact's rows joined so far, as the stores hold them ({@link RowsSoFar}); null when none. */
     private JoinedRows left(String key) {
-        ValueAndTimestamp<Object> stored = left.get(key);
-        return stored == null ? null : rows(plan, stored.value());
+        return RowsSoFar.read(plan, paths, key, plan.joins().size(),
+                (store, k) -> ValueAndTimestamp.getValueOrNull(stores.get(store).get(k)));
     }
 
     /** A value of the store the rows joined so far come from, as joined rows: a root table's row, or a join's rows. */

@@ -114,7 +114,7 @@ class EmitOnChangeTopologyTest {
             for (int id = 10; id < 13; id++) {
                 defaults.change("orders", INSERT, row("id", id, "customer_id", 1, "total", 5, "status", "new"));
             }
-            var responses = defaults.driver.createOutputTopic("topology-test-order_fact-c-responses-repartition",
+            var responses = defaults.driver.createOutputTopic("cdcflow-streams-order_fact-c-parents-changelog",
                     org.apache.kafka.common.serialization.Serdes.ByteArray().deserializer(),
                     org.apache.kafka.common.serialization.Serdes.ByteArray().deserializer());
             assertThat(responses.readRecordsToList()).hasSize(3);

@@ -23,7 +23,7 @@ class JoinedColumnsTopologyTest {
     @Test
     void throughKafkaAParentChangeOfAColumnNoJoinReadsSendsNoResponse() {
         try (TopologyFixture f = new TopologyFixture()) {
-            TestOutputTopic<String, byte[]> responses = output(f, "topology-test-order_item_fact-o-responses-repartition");
+            TestOutputTopic<String, byte[]> responses = output(f, "cdcflow-streams-order_item_fact-o-parents-changelog");
             seed(f);
             assertThat(responses.readRecordsToList()).as("the item's subscription answered").hasSize(1);
             assertSentOnlyWhatTheJoinReads(f, responses);

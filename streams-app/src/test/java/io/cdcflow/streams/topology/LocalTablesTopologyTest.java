@@ -36,7 +36,9 @@ class LocalTablesTopologyTest extends DefaultFactsTopologyTest {
         assertThat(paths.local(plans.get("order_fact"))).containsExactly(0);
         assertThat(paths.local(plans.get("order_item_fact")))
                 .extracting(j -> plans.get("order_item_fact").joins().get(j).table()).containsExactly("products");
-        assertThat(FactTopology.store(plans.get("order_item_fact"), paths)).as("the last foreign-key join's").isEqualTo("order_item_fact-o-joined");
+        assertThat(FactTopology.store(plans.get("order_item_fact"), paths)).as("the root table's: the join through Kafka keeps its "
+                + "parent rows per pair, and no joined rows").isEqualTo("order_items-table");
+        assertThat(RowsSoFar.paired(plans.get("order_item_fact"), paths)).isTrue();
         assertThat(FactTopology.store(plans.get("order_fact"), paths)).as("the root table's").isEqualTo("orders-table");
         String topology = FactTopology.build(f.config, f.plans, new io.cdcflow.common.ops.Metrics(), OutputSchemas.NONE).describe().toString();
         assertThat(topology).contains("order_fact-local-joins", "order_item_fact-products-copies-everywhere", "order_item_fact-o-join")
@@ -51,8 +53,9 @@ class LocalTablesTopologyTest extends DefaultFactsTopologyTest {
         f.change("customers", UPDATE, row("id", 1, "name", "Ada L", "email", "a@x"));
         FactPlan orders = f.plans.stream().filter(p -> p.name().equals("order_fact")).findFirst().orElseThrow();
         JoinPaths paths = JoinPaths.toTables(f.plans, f.config.localTables());
-        Object stored = f.driver.getKeyValueStore(FactTopology.store(orders, paths)).get("{\"id\":10}");
-        io.cdcflow.streams.model.JoinedRows joined = FactTopology.joinLocally(orders, paths, stored, (table, key) ->
+        io.cdcflow.streams.model.JoinedRows rows = RowsSoFar.read(orders, paths, "{\"id\":10}", orders.joins().size(),
+                (store, key) -> f.driver.getKeyValueStore(store).get(key));
+        io.cdcflow.streams.model.JoinedRows joined = FactTopology.joinLocally(orders, paths, rows, (table, key) ->
                 f.driver.<String, io.cdcflow.streams.model.SourceRow>getKeyValueStore(FactTopology.replicaStore(orders, table)).get(key));
         assertThat(io.cdcflow.streams.facts.FactRows.compute(orders, joined).columns().get("customer_name").asText()).isEqualTo("Ada L");
     }

@@ -24,7 +24,7 @@ class MemoryStoresTopologyTest extends DefaultFactsTopologyTest {
         f.change("customers", INSERT, row("id", 1, "name", "Ada", "email", "a@x"));
         f.change("orders", INSERT, row("id", 10, "customer_id", 1, "total", 5, "status", "new"));
         Map<String, StateStore> stores = f.driver.getAllStateStores();
-        assertThat(stores).containsKeys("orders-table", "order_fact-c-joined", "order_fact-versions")
+        assertThat(stores).containsKeys("orders-table", "order_fact-c-parents", "order_fact-versions")
                 .hasKeySatisfying(new org.assertj.core.api.Condition<>(name -> name.endsWith("-subscribers"), "a subscription store"));
         stores.forEach((name, store) -> assertThat(store.persistent()).as(name).isFalse());
         stores.forEach((name, store) -> assertThat(store.isOpen()).as(name).isTrue());
