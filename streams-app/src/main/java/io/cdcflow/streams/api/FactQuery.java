@@ -92,8 +92,15 @@ public final class FactQuery {
         }
         // the store of the fact's root table (with its pairs' stores, or of its last foreign-key join); the joins done
         // inside each task are added from this instance's copies of their tables
-        JoinedRows rows = RowsSoFar.read(plan, paths, key, plan.joins().size(), (name, k) -> streams.store(StoreQueryParameters
-                .fromNameAndType(name, QueryableStoreTypes.<String, Object>keyValueStore())).get(k));
+        JoinedRows rows;
+        try {
+            rows = RowsSoFar.read(plan, paths, key, plan.joins().size(), (name, k) -> streams.store(StoreQueryParameters
+                    .fromNameAndType(name, QueryableStoreTypes.<String, Object>keyValueStore())).get(k));
+        } catch (org.apache.kafka.streams.errors.InvalidStateStoreException e) {
+            // the owner's task is between states (a rebalance, a restore): the client asks again, as for 503 above
+            ctx.status(503).json(error("the stores of " + plan.name() + " cannot be read just now (" + e.getMessage() + "): try again"));
+            return;
+        }
         if (rows == null) {
             ctx.status(404).json(error("no " + plan.name() + " row " + id));
             return;

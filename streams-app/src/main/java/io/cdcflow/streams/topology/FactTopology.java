@@ -338,20 +338,9 @@ public final class FactTopology {
     private <V> KTable<String, JoinedRows> subscribedJoin(StreamsBuilder builder, FactPlan plan, int index, Rows<V> left,
                                                           java.util.function.Function<V, JoinedRows> rows,
                                                           Map<String, Rows<SourceRow>> tables) {
-        FactPlan.Join join = plan.joins().get(index);
-        String name = safe(plan.name()) + "-" + safe(join.alias());
-        Rows<SourceRow> parents = tables.get(join.table());
-        String topic = subscriptionTopic(config, plan, index);
-        String subscribers = name + "-subscribers";
-        KTable<String, byte[]> subscriptions = ownTopicTable(builder, topic, Serdes.ByteArray(), name + "-subscriptions", subscribers);
-        String parentStore = parents.store();
-        KStream<String, ForeignKeyResponse> answered = subscriptions.toStream(Named.as(name + "-subscribed"))
-                .process(() -> new ForeignKeyParent.OnSubscription(parentStore, false), Named.as(name + "-answer-subscription"));
-        feed(name + "-answer-subscription", parentStore);
-        KStream<String, ForeignKeyResponse> changed = parents.changes(name + "-parent-changes")
-                .process(() -> new ForeignKeyParent.OnChange(subscribers, false), Named.as(name + "-answer-change"));
-        feed(name + "-answer-change", subscribers);
-        KStream<String, ForeignKeyChild.Input> responses = answered.merge(changed, Named.as(name + "-answers"))
+        String name = safe(plan.name()) + "-" + safe(plan.joins().get(index).alias());
+        KStream<String, ForeignKeyResponse> answers = answers(builder, plan, index, tables, false);
+        KStream<String, ForeignKeyChild.Input> responses = answers
                 .repartition(Repartitioned.<String, ForeignKeyResponse>as(name + "-responses").withKeySerde(strings)
                         .withValueSerde(StateCodec.responses())
                         .withNumberOfPartitions(partitions.applyAsInt(config.inputTopic(plan.root().table()))))
@@ -364,11 +353,7 @@ public final class FactTopology {
                 .processValues(() -> new ForeignKeyChild(plan, index, leftStore, joinedStore), Named.as(name + "-join"));
         feed(name + "-join", leftStore);
         feed(name + "-join", joinedStore);
-        out.filter((k, o) -> !o.isJoined(), Named.as(name + "-subscriptions-out"))
-                .map((k, o) -> org.apache.kafka.streams.KeyValue.pair(ForeignKeySubscriptions.key(o.foreignKey(), k),
-                        o.subscribe() ? ForeignKeySubscriptions.SUBSCRIBED : null), Named.as(name + "-subscription"))
-                .to(topic, Produced.with(strings, Serdes.ByteArray()).withStreamPartitioner(new ForeignKeySubscriptions.ByForeignKey())
-                        .withName(name + "-subscribe"));
+        subscribe(out, name, subscriptionTopic(config, plan, index));
         return out.filter((k, o) -> o.isJoined(), Named.as(name + "-joined-out"))
                 .mapValues(ForeignKeyChild.Output::joined, Named.as(name + "-joined-rows"))
                 .toTable(Named.as(name + "-joined-table"), materialized(joinedStore, joinedRows));
@@ -382,22 +367,10 @@ public final class FactTopology {
      */
     private KStream<String, JoinedRows> pairedJoin(StreamsBuilder builder, FactPlan plan, int index, KStream<String, JoinedRows> left,
                                                    Map<String, Rows<SourceRow>> tables) {
-        FactPlan.Join join = plan.joins().get(index);
-        String name = safe(plan.name()) + "-" + safe(join.alias());
-        Rows<SourceRow> parents = tables.get(join.table());
-        String topic = subscriptionTopic(config, plan, index);
-        String subscribers = name + "-subscribers";
-        KTable<String, byte[]> subscriptions = ownTopicTable(builder, topic, Serdes.ByteArray(), name + "-subscriptions", subscribers);
-        String parentStore = parents.store();
-        KStream<String, ForeignKeyResponse> answered = subscriptions.toStream(Named.as(name + "-subscribed"))
-                .process(() -> new ForeignKeyParent.OnSubscription(parentStore, true), Named.as(name + "-answer-subscription"));
-        feed(name + "-answer-subscription", parentStore);
-        KStream<String, ForeignKeyResponse> changed = parents.changes(name + "-parent-changes")
-                .process(() -> new ForeignKeyParent.OnChange(subscribers, true), Named.as(name + "-answer-change"));
-        feed(name + "-answer-change", subscribers);
+        String name = safe(plan.name()) + "-" + safe(plan.joins().get(index).alias());
+        KStream<String, ForeignKeyResponse> answers = answers(builder, plan, index, tables, true);
         String pairs = pairTopic(config, plan, index);
-        answered.merge(changed, Named.as(name + "-answers"))
-                .to(pairs, Produced.with(strings, StateCodec.responses()).withStreamPartitioner(new ForeignKeySubscriptions.ByChild<>())
+        answers.to(pairs, Produced.with(strings, StateCodec.responses()).withStreamPartitioner(new ForeignKeySubscriptions.ByChild<>())
                         .withName(name + "-answer"));
         KStream<String, PairedChild.Input> received = ownTopicTable(builder, pairs, StateCodec.responses(), name + "-pairs", pairStore(plan, index))
                 .toStream(Named.as(name + "-parent-rows"))
@@ -407,13 +380,41 @@ public final class FactTopology {
                 .merge(received, Named.as(name + "-left-and-pairs"))
                 .process(() -> new PairedChild(plan, paths, index), Named.as(name + "-join"));
         PairedChild.stores(plan, paths, index).forEach(store -> feed(name + "-join", store));
+        subscribe(out, name, subscriptionTopic(config, plan, index));
+        return out.filter((k, o) -> o.isJoined(), Named.as(name + "-joined-out"))
+                .mapValues(ForeignKeyChild.Output::joined, Named.as(name + "-joined-rows"));
+    }
+
+    /**
+     * The parent side of join {@code index} through Kafka, in the parent row's task: the subscriptions, a KTable of the
+     * subscription topic (restored from it), answered each with the parent row, and each change of a subscribed parent
+     * row answered to every subscriber ({@link ForeignKeyParent}); keyed by the pair in the paired layout.
+     */
+    private KStream<String, ForeignKeyResponse> answers(StreamsBuilder builder, FactPlan plan, int index,
+                                                        Map<String, Rows<SourceRow>> tables, boolean paired) {
+        FactPlan.Join join = plan.joins().get(index);
+        String name = safe(plan.name()) + "-" + safe(join.alias());
+        Rows<SourceRow> parents = tables.get(join.table());
+        String subscribers = name + "-subscribers";
+        KTable<String, byte[]> subscriptions = ownTopicTable(builder, subscriptionTopic(config, plan, index), Serdes.ByteArray(),
+                name + "-subscriptions", subscribers);
+        String parentStore = parents.store();
+        KStream<String, ForeignKeyResponse> answered = subscriptions.toStream(Named.as(name + "-subscribed"))
+                .process(() -> new ForeignKeyParent.OnSubscription(parentStore, paired), Named.as(name + "-answer-subscription"));
+        feed(name + "-answer-subscription", parentStore);
+        KStream<String, ForeignKeyResponse> changed = parents.changes(name + "-parent-changes")
+                .process(() -> new ForeignKeyParent.OnChange(subscribers, paired), Named.as(name + "-answer-change"));
+        feed(name + "-answer-change", subscribers);
+        return answered.merge(changed, Named.as(name + "-answers"));
+    }
+
+    /** The subscriptions the fact's side of a join through Kafka starts and ends, to its subscription topic. */
+    private void subscribe(KStream<String, ForeignKeyChild.Output> out, String name, String topic) {
         out.filter((k, o) -> !o.isJoined(), Named.as(name + "-subscriptions-out"))
                 .map((k, o) -> org.apache.kafka.streams.KeyValue.pair(ForeignKeySubscriptions.key(o.foreignKey(), k),
                         o.subscribe() ? ForeignKeySubscriptions.SUBSCRIBED : null), Named.as(name + "-subscription"))
                 .to(topic, Produced.with(strings, Serdes.ByteArray()).withStreamPartitioner(new ForeignKeySubscriptions.ByForeignKey())
                         .withName(name + "-subscribe"));
-        return out.filter((k, o) -> o.isJoined(), Named.as(name + "-joined-out"))
-                .mapValues(ForeignKeyChild.Output::joined, Named.as(name + "-joined-rows"));
     }
 
     /**

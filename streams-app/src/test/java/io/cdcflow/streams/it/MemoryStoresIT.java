@@ -57,8 +57,18 @@ class MemoryStoresIT {
                     facts.renameCustomers(name);
                     facts.awaitNames(reader, name);
                     // interactive queries read the heap's joined rows (order 5 belongs to customer 1 + 5 % 7)
-                    assertThat(HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + memoryPort + "/facts/" + run + "_order_fact/5"))
-                            .build(), HttpResponse.BodyHandlers.ofString()).body()).contains("\"customer_name\":\"customer 6 " + name + "\"");
+                    // asked again while it answers 503 (a rebalance after the start, as a client would)
+                    HttpRequest query = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + memoryPort + "/facts/" + run + "_order_fact/5")).build();
+                    java.util.concurrent.atomic.AtomicReference<HttpResponse<String>> answer = new java.util.concurrent.atomic.AtomicReference<>();
+                    io.cdcflow.testsupport.Waiting.until(java.time.Duration.ofSeconds(30), java.time.Duration.ofMillis(200), () -> {
+                        try {
+                            answer.set(HTTP.send(query, HttpResponse.BodyHandlers.ofString()));
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                        return answer.get().statusCode() != 503;
+                    });
+                    assertThat(answer.get().body()).contains("\"customer_name\":\"customer 6 " + name + "\"");
                 }
             }
             // back to RocksDB: nothing local is left, so it restores everything, the heap's updates included
