@@ -379,7 +379,7 @@ public final class FactTopology {
                 .mapValues(PairedChild.Input::left, Named.as(name + "-left"))
                 .merge(received, Named.as(name + "-left-and-pairs"))
                 .process(() -> new PairedChild(plan, paths, index), Named.as(name + "-join"));
-        PairedChild.stores(plan, paths, index).forEach(store -> feed(name + "-join", store));
+        RowsSoFar.stores(plan, paths, index + 1).forEach(store -> feed(name + "-join", store));
         subscribe(out, name, subscriptionTopic(config, plan, index));
         return out.filter((k, o) -> o.isJoined(), Named.as(name + "-joined-out"))
                 .mapValues(ForeignKeyChild.Output::joined, Named.as(name + "-joined-rows"));
@@ -522,7 +522,7 @@ public final class FactTopology {
         }
         // the rows joined so far, and the index beside them (indexing()), are read from the stores of the KTables they
         // come from (RowsSoFar), connected once built
-        LocalJoins.leftStores(plan, paths).forEach(store -> feed(name + "-local-joins", store));
+        RowsSoFar.stores(plan, paths, plan.joins().size()).forEach(store -> feed(name + "-local-joins", store));
         return changes.process(() -> new LocalJoins(plan, paths, replicaStores), Named.as(name + "-local-joins"));
     }
 

@@ -64,23 +64,10 @@ final class LocalJoins implements Processor<String, LocalJoins.Change, String, J
         this.replicaStores = replicaStores;
     }
 
-    /** The stores the rows joined so far are read from: the fact's {@link FactTopology#store}, and its pairs' stores. */
-    static List<String> leftStores(FactPlan plan, JoinPaths paths) {
-        List<String> stores = new java.util.ArrayList<>(List.of(FactTopology.store(plan, paths)));
-        if (RowsSoFar.paired(plan, paths)) {
-            for (int i = 0; i < plan.joins().size(); i++) {
-                if (!paths.local(plan).contains(i)) {
-                    stores.add(FactTopology.pairStore(plan, i));
-                }
-            }
-        }
-        return stores;
-    }
-
     @Override
     public void init(ProcessorContext<String, JoinedRows> context) {
         this.context = context;
-        leftStores(plan, paths).forEach(store -> stores.put(store, context.getStateStore(store)));
+        RowsSoFar.stores(plan, paths, plan.joins().size()).forEach(store -> stores.put(store, context.getStateStore(store)));
         index = JoinIndexStore.in(stores.get(leftStore));
         replicaStores.forEach((table, store) -> replicas.put(table, new Replica(context.getStateStore(store))));
     }

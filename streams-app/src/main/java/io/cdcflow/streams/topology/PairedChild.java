@@ -63,22 +63,10 @@ final class PairedChild implements Processor<String, PairedChild.Input, String, 
         this.pairStore = FactTopology.pairStore(plan, index);
     }
 
-    /** The stores this join reads: the root table's, and the pair stores of the joins through Kafka up to this one. */
-    static java.util.List<String> stores(FactPlan plan, JoinPaths paths, int index) {
-        java.util.List<String> stores = new java.util.ArrayList<>();
-        stores.add(FactTopology.tableStore(plan.root().table()));
-        for (int i = 0; i <= index; i++) {
-            if (!paths.local(plan).contains(i)) {
-                stores.add(FactTopology.pairStore(plan, i));
-            }
-        }
-        return stores;
-    }
-
     @Override
     public void init(ProcessorContext<String, ForeignKeyChild.Output> context) {
         this.context = context;
-        for (String store : stores(plan, paths, index)) {
+        for (String store : RowsSoFar.stores(plan, paths, index + 1)) { // the rows so far, and this join's pairs
             stores.put(store, context.getStateStore(store));
         }
     }

@@ -3,6 +3,8 @@ package io.cdcflow.streams.topology;
 import io.cdcflow.streams.facts.FactPlan;
 import io.cdcflow.streams.model.JoinedRows;
 import io.cdcflow.streams.model.SourceRow;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.BiFunction;
 
 /**
@@ -29,6 +31,22 @@ public final class RowsSoFar {
             return false;
         }
         return plan.joins().stream().allMatch(join -> plan.position(join.parentAlias()) == 0);
+    }
+
+    /**
+     * The stores {@link #read} reads for the rows before join {@code upTo}: the fact's {@link FactTopology#store}, and
+     * in the paired layout the pair stores of the joins through Kafka before {@code upTo}.
+     */
+    static List<String> stores(FactPlan plan, JoinPaths paths, int upTo) {
+        List<String> stores = new ArrayList<>(List.of(FactTopology.store(plan, paths)));
+        if (paired(plan, paths)) {
+            for (int i = 0; i < upTo; i++) {
+                if (!paths.local(plan).contains(i)) {
+                    stores.add(FactTopology.pairStore(plan, i));
+                }
+            }
+        }
+        return stores;
     }
 
     /**
