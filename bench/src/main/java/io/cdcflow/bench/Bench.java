@@ -45,7 +45,9 @@ public final class Bench {
                 streams.prepare();
                 // Each system first runs once on a tenth of the rows, unmeasured: the measured run then sees compiled
                 // code, as a deployable that has been running for a while would (a cold first run was a quarter slower)
-                JoinWorkload warmUp = new JoinWorkload("sbw", Math.max(1_000, workload.orders / 10));
+                // (-Dbench.warmup=0.5 warms up on half the rows instead, for experiments on the JIT's share)
+                double warmUpShare = Double.parseDouble(System.getProperty("bench.warmup", "0.1"));
+                JoinWorkload warmUp = new JoinWorkload("sbw", Math.max(1_000, (int) (workload.orders * warmUpShare)));
                 StreamsBench warmStreams = new StreamsBench(env, warmUp);
                 warmStreams.prepare();
                 if (stages.contains("join")) {

@@ -4,6 +4,7 @@ import io.cdcflow.testsupport.KafkaEndpoint;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.StatementSet;
@@ -56,6 +57,7 @@ final class FlinkSqlBench {
         job.addInsertSql("INSERT INTO `" + outputs + "_order_item_fact` SELECT i.id, i.order_id, o.customer_id, i.product_id, p.name, "
                 + "p.category, i.quantity, i.price, CAST(i.quantity * i.price AS DECIMAL(21, 2)), o.status FROM order_items i "
                 + "LEFT JOIN products p ON i.product_id = p.id LEFT JOIN orders o ON i.order_id = o.id");
+        Map<String, Double> threadsBefore = Timing.cpuByThreadAndProcess(List.of());
         long started = System.nanoTime();
         TableResult submitted = job.execute();
         // start-up ends when the job is RUNNING (its tasks deployed), as the streams-app's ends at KafkaStreams RUNNING
@@ -78,6 +80,8 @@ final class FlinkSqlBench {
             complete = progress.awaitComplete(workload, Duration.ofMinutes(20));
             System.out.printf("[bench] fact records out: %,d for %,d facts%n", progress.records, workload.orders + workload.items);
             first = progress.firstNanos;
+            // as the streams-app's runs print theirs: the JIT compiler's share beside the job's own threads
+            System.out.println("[bench] CPU seconds by thread: " + Timing.cpuSpent(threadsBefore, Timing.cpuByThreadAndProcess(List.of())));
             if (complete >= 0) {
                 after = workload.timeAfter(kafka, progress, " flink");
             }
