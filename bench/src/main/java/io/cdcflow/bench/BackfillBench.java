@@ -77,18 +77,26 @@ final class BackfillBench {
                 jars.start(d.getKey(), streams ? System.getProperty("bench.backfill.streams.heap", "1g") : "1g",
                         streams ? System.getProperty("bench.backfill.streams.jvm", "") : "", settings);
             }
-            BenchEnv.await("the wal-producer's snapshot", Duration.ofMinutes(30), () -> Jars.ready(walPort));
-            long snapshotted = System.nanoTime();
-            System.out.printf("[bench] backfill: the wal-producer's snapshot is in Kafka after %.1f s%n", (snapshotted - started) / 1e9);
+            // the streams-app's progress through each topic it reads, every 10 s: a topic that trails the others shows here
+            Thread progress = BenchEnv.run("backfill-progress", () -> GroupProgress.print(env.kafka(), "bench-backfill", started));
+            long snapshotted;
+            long done;
             Map<String, Long> expected = Map.of("order_fact", orders, "order_item_fact", items, "customer_dim", customers, "product_dim", products);
-            // one held client: a new one per count, polled every 20 ms, would load the machine being measured
-            try (var poller = ch.client()) {
-                BenchEnv.await("every current view", Duration.ofMinutes(60), () -> {
-                    processes.forEach((name, p) -> peak.merge(name, Jars.rssMb(p.pid()), Math::max));
-                    return expected.entrySet().stream().allMatch(e -> WriterBench.count(poller, "backfill." + e.getKey() + "_current") == e.getValue());
-                });
+            try {
+                BenchEnv.await("the wal-producer's snapshot", Duration.ofMinutes(30), () -> Jars.ready(walPort));
+                snapshotted = System.nanoTime();
+                System.out.printf("[bench] backfill: the wal-producer's snapshot is in Kafka after %.1f s%n", (snapshotted - started) / 1e9);
+                // one held client: a new one per count, polled every 20 ms, would load the machine being measured
+                try (var poller = ch.client()) {
+                    BenchEnv.await("every current view", Duration.ofMinutes(60), () -> {
+                        processes.forEach((name, p) -> peak.merge(name, Jars.rssMb(p.pid()), Math::max));
+                        return expected.entrySet().stream().allMatch(e -> WriterBench.count(poller, "backfill." + e.getKey() + "_current") == e.getValue());
+                    });
+                }
+                done = System.nanoTime();
+            } finally {
+                progress.interrupt();
             }
-            long done = System.nanoTime();
             // where the time went: each jar's CPU seconds, and the servers' during the backfill, on 2 cores
             System.out.printf("[bench] backfill: CPU seconds %s over %.1f s%n", Jars.cpuBetween(cpuBefore, jars.cpuSeconds()),
                     (done - started) / 1e9);
@@ -98,13 +106,14 @@ final class BackfillBench {
                     pipelineSeconds, total / pipelineSeconds, snapshotSeconds / pipelineSeconds);
             // what the streams-app wrote to Kafka for it, by topic (its changelogs and join topics; the facts are the writer's input)
             double internal = StreamsBench.printInternalTopics(env.kafka(), "bench-backfill-", total);
+            String perFact = StreamsBench.printFactTopics(env.kafka(), expected);
             List<Measurement> measurements = new ArrayList<>();
             measurements.add(new Measurement("backfill", "wal-producer snapshot into Kafka (first stage)", total, snapshotSeconds, -1,
                     "the jar started on filled tables until /ready (snapshot acknowledged by Kafka), in the same run"));
             measurements.add(new Measurement("backfill", "whole pipeline, PostgreSQL to ClickHouse (ours)", total, pipelineSeconds, -1,
                     String.format(Locale.ROOT, "the three jars started together until every *_current view holds its rows; %.2f of the first "
-                            + "stage's rate (goal 0.35); peak RSS MB %s; the streams-app wrote %.2f records per row to its internal topics",
-                            snapshotSeconds / pipelineSeconds, peak, internal)));
+                            + "stage's rate (goal 0.35); peak RSS MB %s; the streams-app wrote %.2f records per row to its internal topics, and "
+                            + "records per row of each view to the fact topics: %s", snapshotSeconds / pipelineSeconds, peak, internal, perFact)));
             return measurements;
         }
     }

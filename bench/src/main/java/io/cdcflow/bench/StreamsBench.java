@@ -278,6 +278,25 @@ final class StreamsBench {
         }
     }
 
+    /**
+     * Records in each fact's topic per row of its view (offsets, transaction markers included): 1.00 is each fact
+     * sent once; more is a fact sent again before its joined rows were all there.
+     */
+    static String printFactTopics(KafkaEndpoint kafka, Map<String, Long> rowsByFact) throws Exception {
+        try (org.apache.kafka.clients.admin.Admin admin = kafka.admin()) {
+            Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> ends = new HashMap<>();
+            admin.describeTopics(rowsByFact.keySet()).allTopicNames().get().forEach((topic, d) -> d.partitions().forEach(p ->
+                    ends.put(new org.apache.kafka.common.TopicPartition(topic, p.partition()), org.apache.kafka.clients.admin.OffsetSpec.latest())));
+            Map<String, Long> records = new java.util.TreeMap<>();
+            admin.listOffsets(ends).all().get().forEach((tp, info) -> records.merge(tp.topic(), info.offset(), Long::sum));
+            records.forEach((topic, n) -> System.out.printf("[bench] fact topic %s: %,d records, %.2f per row of the view%n",
+                    topic, n, n / (double) rowsByFact.get(topic)));
+            return records.entrySet().stream()
+                    .map(e -> String.format(java.util.Locale.ROOT, "%s %.2f", e.getKey(), e.getValue() / (double) rowsByFact.get(e.getKey())))
+                    .collect(java.util.stream.Collectors.joining(", "));
+        }
+    }
+
     /** CPU seconds so far: of this run's stream threads, of this JVM, and of the Kafka broker's process. */
     private static double[] cpu(String applicationId) {
         java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();

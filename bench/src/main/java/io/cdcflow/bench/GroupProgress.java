@@ -1,0 +1,37 @@
+package io.cdcflow.bench;
+
+import io.cdcflow.testsupport.KafkaEndpoint;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+
+/**
+ * A consumer group's committed offsets, summed by topic, printed every 10 s until interrupted: where a Kafka Streams
+ * application stands in each topic it reads (its sources and its own join topics) while a stage runs. A topic whose
+ * count trails the others is read late; the backfill's copies of the small tables were found so.
+ */
+final class GroupProgress {
+    private static final long EVERY_MILLIS = 10_000;
+
+    private GroupProgress() {
+    }
+
+    static void print(KafkaEndpoint kafka, String group, long startedNanos) throws Exception {
+        try (Admin admin = kafka.admin()) {
+            while (!Thread.currentThread().isInterrupted()) {
+                try {
+                    Thread.sleep(EVERY_MILLIS);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                Map<String, Long> byTopic = new TreeMap<>();
+                admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get()
+                        .forEach((tp, offset) -> byTopic.merge(tp.topic().replace(group + "-", ""), offset.offset(), Long::sum));
+                System.out.printf("[bench]   at %.0f s %s has read: %s%n", (System.nanoTime() - startedNanos) / 1e9, group,
+                        byTopic.isEmpty() ? "nothing yet" : byTopic.entrySet().stream()
+                                .map(e -> String.format("%s %,d", e.getKey(), e.getValue())).collect(Collectors.joining(", ")));
+            }
+        }
+    }
+}
