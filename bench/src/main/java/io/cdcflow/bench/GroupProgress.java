@@ -19,12 +19,8 @@ final class GroupProgress {
 
     static void print(KafkaEndpoint kafka, String group, long startedNanos) throws Exception {
         try (Admin admin = kafka.admin()) {
-            while (!Thread.currentThread().isInterrupted()) {
-                try {
-                    Thread.sleep(EVERY_MILLIS);
-                } catch (InterruptedException e) {
-                    return;
-                }
+            while (true) {
+                Thread.sleep(EVERY_MILLIS);
                 Map<String, Long> byTopic = new TreeMap<>();
                 admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get()
                         .forEach((tp, offset) -> byTopic.merge(tp.topic().replace(group + "-", ""), offset.offset(), Long::sum));
@@ -32,6 +28,8 @@ final class GroupProgress {
                         byTopic.isEmpty() ? "nothing yet" : byTopic.entrySet().stream()
                                 .map(e -> String.format("%s %,d", e.getKey(), e.getValue())).collect(Collectors.joining(", ")));
             }
+        } catch (InterruptedException e) {
+            // the stage is over: interrupted while asleep or while asking the group, it stops quietly
         }
     }
 }

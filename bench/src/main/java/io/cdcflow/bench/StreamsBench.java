@@ -254,11 +254,8 @@ final class StreamsBench {
     static double printInternalTopics(KafkaEndpoint kafka, String prefix, long events) throws Exception {
         try (org.apache.kafka.clients.admin.Admin admin = kafka.admin()) {
             List<String> topics = admin.listTopics().names().get().stream().filter(t -> t.startsWith(prefix)).sorted().toList();
-            Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> ends = new HashMap<>();
-            admin.describeTopics(topics).allTopicNames().get().forEach((topic, d) -> d.partitions().forEach(p ->
-                    ends.put(new org.apache.kafka.common.TopicPartition(topic, p.partition()), org.apache.kafka.clients.admin.OffsetSpec.latest())));
             Map<String, Long> records = new java.util.TreeMap<>();
-            admin.listOffsets(ends).all().get().forEach((tp, info) -> records.merge(tp.topic().substring(prefix.length()), info.offset(), Long::sum));
+            endOffsets(admin, topics).forEach((topic, n) -> records.put(topic.substring(prefix.length()), n));
             Map<String, Long> bytes = new java.util.TreeMap<>();
             List<Integer> brokers = admin.describeCluster().nodes().get().stream().map(org.apache.kafka.common.Node::id).toList();
             admin.describeLogDirs(brokers).allDescriptions().get().values().forEach(dirs -> dirs.values().forEach(dir ->
@@ -284,17 +281,24 @@ final class StreamsBench {
      */
     static String printFactTopics(KafkaEndpoint kafka, Map<String, Long> rowsByFact) throws Exception {
         try (org.apache.kafka.clients.admin.Admin admin = kafka.admin()) {
-            Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> ends = new HashMap<>();
-            admin.describeTopics(rowsByFact.keySet()).allTopicNames().get().forEach((topic, d) -> d.partitions().forEach(p ->
-                    ends.put(new org.apache.kafka.common.TopicPartition(topic, p.partition()), org.apache.kafka.clients.admin.OffsetSpec.latest())));
-            Map<String, Long> records = new java.util.TreeMap<>();
-            admin.listOffsets(ends).all().get().forEach((tp, info) -> records.merge(tp.topic(), info.offset(), Long::sum));
-            records.forEach((topic, n) -> System.out.printf("[bench] fact topic %s: %,d records, %.2f per row of the view%n",
-                    topic, n, n / (double) rowsByFact.get(topic)));
-            return records.entrySet().stream()
-                    .map(e -> String.format(java.util.Locale.ROOT, "%s %.2f", e.getKey(), e.getValue() / (double) rowsByFact.get(e.getKey())))
-                    .collect(java.util.stream.Collectors.joining(", "));
+            List<String> perRow = new java.util.ArrayList<>();
+            endOffsets(admin, rowsByFact.keySet()).forEach((topic, n) -> {
+                double each = n / (double) rowsByFact.get(topic);
+                System.out.printf("[bench] fact topic %s: %,d records, %.2f per row of the view%n", topic, n, each);
+                perRow.add(String.format(java.util.Locale.ROOT, "%s %.2f", topic, each));
+            });
+            return String.join(", ", perRow);
         }
+    }
+
+    /** The end offsets of each of these topics, its partitions' summed: the records written to it, markers included. */
+    private static Map<String, Long> endOffsets(org.apache.kafka.clients.admin.Admin admin, java.util.Collection<String> topics) throws Exception {
+        Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> ends = new HashMap<>();
+        admin.describeTopics(topics).allTopicNames().get().forEach((topic, d) -> d.partitions().forEach(p ->
+                ends.put(new org.apache.kafka.common.TopicPartition(topic, p.partition()), org.apache.kafka.clients.admin.OffsetSpec.latest())));
+        Map<String, Long> records = new java.util.TreeMap<>();
+        admin.listOffsets(ends).all().get().forEach((tp, info) -> records.merge(tp.topic(), info.offset(), Long::sum));
+        return records;
     }
 
     /** CPU seconds so far: of this run's stream threads, of this JVM, and of the Kafka broker's process. */
