@@ -88,10 +88,12 @@ final class BackfillBench {
                 System.out.printf("[bench] backfill: the wal-producer's snapshot is in Kafka after %.1f s%n", (snapshotted - started) / 1e9);
                 // one held client: a new one per count, polled every 20 ms, would load the machine being measured
                 try (var poller = ch.client()) {
+                    CurrentViews views = new CurrentViews(poller, "backfill", expected);
                     BenchEnv.await("every current view", Duration.ofMinutes(60), () -> {
                         processes.forEach((name, p) -> peak.merge(name, Jars.rssMb(p.pid()), Math::max));
-                        return expected.entrySet().stream().allMatch(e -> WriterBench.count(poller, "backfill." + e.getKey() + "_current") == e.getValue());
+                        return views.complete();
                     });
+                    System.out.printf("[bench] backfill: the clock's own queries: %s%n", views.finalCounts());
                 }
                 done = System.nanoTime();
             } finally {
