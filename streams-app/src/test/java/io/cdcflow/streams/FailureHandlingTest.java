@@ -52,6 +52,13 @@ class FailureHandlingTest {
     }
 
     @Test
+    void theAppsOwnTopicsAreCompressedUnlessTheUserSaysOtherwise() {
+        assertThat(StreamsApp.properties(config)).containsEntry("producer.compression.type", "lz4");
+        StreamsAppConfig uncompressed = StreamsAppConfig.from(new Env(Map.of("KAFKA_PRODUCER_COMPRESSION_TYPE", "none")));
+        assertThat(StreamsApp.properties(uncompressed)).containsEntry("producer.compression.type", "none");
+    }
+
+    @Test
     void noneMeansDynamicMembership() {
         StreamsAppConfig dynamic = StreamsAppConfig.from(new Env(Map.of("STREAMS_INSTANCE_ID", "none")));
         assertThat(StreamsApp.properties(dynamic)).doesNotContainKey("consumer.group.instance.id");
