@@ -8,9 +8,9 @@ import java.util.Set;
  * Whether every {@code <view>_current} in a ClickHouse database holds its expected rows, asked often enough to stop a
  * clock within a fraction of a second yet without making ClickHouse the measurement's largest consumer of CPU.
  *
- * <p>A {@code _current} view reads its table with {@code FINAL}: counting it merges every version of every key, a
- * tenth of a second and more at hundreds of thousands of rows, which asked every 20 ms kept a core of this two-core
- * machine busy beside the pipeline being measured. So a view's table is counted first ({@code count()} without
+ * <p>A {@code _current} view reads its table with {@code FINAL}: counting it merges every version of every key. Asked
+ * every 20 ms through a backfill, it took ClickHouse about 14 of its 26 CPU s, beside the pipeline being measured on
+ * two cores (bench/README, twelfth session). So a view's table is counted first ({@code count()} without
  * {@code FINAL} reads the parts' row counts, nearly free): while it holds fewer rows than expected the view cannot be
  * complete. Only then is the view counted, and not again before five times that count's own duration has passed (at
  * most a fifth of one core). A view found complete is not asked again: in a backfill nothing changes it after.

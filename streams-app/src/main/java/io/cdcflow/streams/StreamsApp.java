@@ -131,7 +131,9 @@ public final class StreamsApp implements AutoCloseable {
         p.put(StreamsConfig.producerPrefix("linger.ms"), 5);
         // The app's own topics compressed as the wal-producer's are: a 64 KB fetch then holds thousands of a small
         // table's copies instead of about 700, so the copies keep pace with the (compressed) source rows they should
-        // precede, and a backfill sent order_fact 1.2 times per order instead of 1.6 (bench/README, eleventh session)
+        // precede: a backfill sent order_fact 1.2 times per order instead of 1.6, and the broker took less CPU. The join
+        // stage's stream threads showed no cost of it; the broker compressing instead (the topics' compression.type)
+        // cost the broker more than it saved (bench/README, eleventh and twelfth sessions)
         p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
         // KIP-892: a store's writes reach it when their changelog transaction commits, so a crash under exactly-once
         // replays the records since the last commit instead of marking every task corrupted and restoring all state
