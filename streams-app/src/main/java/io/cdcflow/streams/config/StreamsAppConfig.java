@@ -135,6 +135,8 @@ public record StreamsAppConfig(
                     + "Defaults that differ from Kafka Streams': `commit.interval.ms` 200; `main.consumer.max.partition.fetch.bytes` "
                     + "65536 (the join topics' records are not queued behind a backlog of source records); `max.task.idle.ms` -1 "
                     + "(a task's inputs are processed as they come: the joins converge whatever the order); "
+                    + "`producer.compression.type` lz4 (the app's own topics compressed as the wal-producer's are, so a fetch holds "
+                    + "as many of a small table's copies as of the source rows they should precede); "
                     + "`statestore.cache.max.bytes` 0 (each store update goes on at once: faster when most rows change once, as in "
                     + "a backfill, and no wait for a cache flush at each hop; `KAFKA_STATESTORE_CACHE_MAX_BYTES=10485760` brings "
                     + "the record cache back where single rows change many times a second, to coalesce their updates)")
