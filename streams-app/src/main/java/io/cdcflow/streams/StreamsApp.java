@@ -77,6 +77,9 @@ public final class StreamsApp implements AutoCloseable {
     private final RepeatedFailures failures = new RepeatedFailures(Duration.ofSeconds(1), Duration.ofSeconds(30));
     private final Metrics.Counter offsetsOutOfRange;
     private volatile HeapWatch heapWatch;
+    /** Where the source tables' snapshots stand, for the local joins ({@link SnapshotWatch} keeps it up to date). */
+    private final io.cdcflow.streams.topology.SnapshotPositions snapshotPositions = new io.cdcflow.streams.topology.SnapshotPositions();
+    private volatile SnapshotWatch snapshotWatch;
 
     /** @throws io.cdcflow.streams.facts.FactsException when the facts file cannot be read or parsed */
     public StreamsApp(StreamsAppConfig config, Metrics metrics) {
@@ -186,7 +189,7 @@ public final class StreamsApp implements AutoCloseable {
             Set<String> fromTopics = SourceStoreChoice.choose(config, plans, paths, existing, topic -> topicConfig(admin, topic));
             Map<String, String> own = FactTopology.ownTopics(config, plans, paths, fromTopics);
             java.util.function.ToIntFunction<String> partitions = partitionCounts(admin, config, plans, own);
-            built = FactTopology.build(config, plans, metrics, schemas, paths, fromTopics, partitions);
+            built = FactTopology.build(config, plans, metrics, schemas, paths, fromTopics, partitions, snapshotPositions);
             OwnTopics.create(admin, config, own, partitions);
             commitStartOffsets(admin, config, facts.tables());
         }
@@ -195,12 +198,18 @@ public final class StreamsApp implements AutoCloseable {
             removeLocalState(Path.of(config.stateDir(), config.applicationId()));
             watchHeap();
         }
+        // before the stream threads: a start in the middle of a backfill holds rows from its first record on
+        SnapshotWatch watch = new SnapshotWatch(config.snapshotStateTopic(), config.schema(), config.applicationId(),
+                client(config), copies(config, plans, paths), snapshotPositions);
+        snapshotWatch = watch;
+        watch.start();
         KafkaStreams started = new KafkaStreams(built, properties(config));
         started.setUncaughtExceptionHandler(this::onThreadFailure);
         synchronized (this) {
             if (closed) { // close() ran during the checks: what this start made since is undone here
                 started.close();
                 closeHeapWatch();
+                watch.close();
                 return;
             }
             streams = started;
@@ -368,6 +377,19 @@ public final class StreamsApp implements AutoCloseable {
         SourceOffsets.commitStartWhereMissing(admin, config.applicationId(), tables.stream().map(config::inputTopic).distinct().toList());
     }
 
+    /** Per small table joined inside each task: its copies' stores, each with its topic. */
+    private static Map<String, Map<String, String>> copies(StreamsAppConfig config, List<FactPlan> plans, JoinPaths paths) {
+        Map<String, Map<String, String>> copies = new HashMap<>();
+        for (FactPlan plan : plans) {
+            for (int j : paths.local(plan)) {
+                String table = plan.joins().get(j).table();
+                copies.computeIfAbsent(table, t -> new HashMap<>())
+                        .put(FactTopology.replicaStore(plan, table), FactTopology.copyTopic(config, plan, table));
+            }
+        }
+        return copies;
+    }
+
     /** {@link #client} narrowed to an admin client's settings. */
     private static Map<String, Object> admin(StreamsAppConfig config) {
         Map<String, Object> admin = client(config);
@@ -488,6 +510,10 @@ public final class StreamsApp implements AutoCloseable {
         }
         ops.close();
         closeHeapWatch();
+        SnapshotWatch watch = snapshotWatch;
+        if (watch != null) {
+            watch.close();
+        }
         schemaProducer.close(Duration.ofSeconds(5));
         schemaCatalog.close();
     }

@@ -203,6 +203,7 @@ public final class WalProducer {
             if (slot != null && slot.active()) {
                 throw new SlotBusyException(slot);
             }
+            state.endAbandoned();
             if (slot == null) {
                 createSlotAndSnapshot(tables, assembler, catalog, publisher, state);
                 slot = setup.slot();

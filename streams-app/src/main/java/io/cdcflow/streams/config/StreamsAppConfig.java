@@ -20,6 +20,8 @@ import java.util.Map;
  * @param httpAuth         who may call the endpoints that return data (STREAMS_HTTP_TOKEN, STREAMS_HTTP_AUTH)
  * @param httpTls          HTTPS for the endpoints, or null (STREAMS_HTTP_TLS_CERT, STREAMS_HTTP_TLS_KEY)
  * @param schemaTopic      where the source tables' schemas are read and the outputs' schemas written
+ * @param snapshotStateTopic where the wal-producer records each table's snapshot bounds ({@code SnapshotBounds}); null:
+ *                         none read, no fact held back
  * @param localTables      tables joined inside each task from a whole copy of them (small tables: dimensions), not
  *                         through Kafka (empty: none, {@code STREAMS_LOCAL_TABLES=none}); null to choose by size
  * @param localTableMaxRows with {@code localTables} null, the tables of at most this many rows are joined inside
@@ -47,6 +49,7 @@ public record StreamsAppConfig(
         String factsFile,
         String deadLetterTopic,
         String schemaTopic,
+        String snapshotStateTopic,
         List<String> localTables,
         long localTableMaxRows,
         Stores stores) {
@@ -130,6 +133,11 @@ public record StreamsAppConfig(
             "records that cannot be processed").shownDefault("`<prefix>._streams_dead_letter`");
     static final Setting<String> SCHEMA_TOPIC = Setting.text("STREAMS_SCHEMA_TOPIC", null,
             "where source schemas are read and the outputs' derived schemas written").shownDefault("`<prefix>._schemas`");
+    static final Setting<String> SNAPSHOT_STATE_TOPIC = Setting.text("STREAMS_SNAPSHOT_STATE_TOPIC", null,
+            "the wal-producer's state topic (its `POSTGRES_CDC_STATE_TOPIC`), where it records where each table's snapshot "
+                    + "starts and ends in its topic: while a small table's snapshot may still bring a row a fact joins, the fact "
+                    + "waits for it instead of going out without it and again with it, so a backfill sends each fact once; "
+                    + "`none` reads nothing and holds nothing back").shownDefault("`<prefix>._wal_producer_state`");
     static final Setting<Map<String, String>> KAFKA = Setting.properties("KAFKA_",
             "any Kafka Streams or Kafka client property (`KAFKA_COMMIT_INTERVAL_MS=500` becomes `commit.interval.ms`). "
                     + "Defaults that differ from Kafka Streams': `commit.interval.ms` 200; `main.consumer.max.partition.fetch.bytes` "
@@ -146,7 +154,7 @@ public record StreamsAppConfig(
     public static final Settings SETTINGS = new Settings("streams-app", List.of("STREAMS_"), List.of(BOOTSTRAP_SERVERS,
             APPLICATION_ID, STATE_DIR, STATE_STORES, PROCESSING_GUARANTEE, INSTANCE_ID, STANDBY_REPLICAS, NUM_THREADS, FACTS_FILE,
             HTTP_ADDR, ADVERTISED_ADDR, HTTP_TOKEN, HTTP_AUTH, HTTP_TLS_CERT, HTTP_TLS_KEY, LOCAL_TABLES, LOCAL_TABLE_MAX_ROWS,
-            INPUT_TOPIC_PREFIX, INPUT_SCHEMA, INPUT_TOPIC, DEAD_LETTER_TOPIC, SCHEMA_TOPIC, KAFKA));
+            INPUT_TOPIC_PREFIX, INPUT_SCHEMA, INPUT_TOPIC, DEAD_LETTER_TOPIC, SCHEMA_TOPIC, SNAPSHOT_STATE_TOPIC, KAFKA));
 
     /** Prefixes of the variables that named tables, columns and topics before the facts file did. */
     private static final List<String> REMOVED = List.of("STREAMS_TABLE_", "STREAMS_COLUMN_", "STREAMS_TOPIC_");
@@ -181,9 +189,16 @@ public record StreamsAppConfig(
                 FACTS_FILE.from(env),
                 DEAD_LETTER_TOPIC.from(env, prefixDot + "_streams_dead_letter"),
                 SCHEMA_TOPIC.from(env, prefixDot + "_schemas"),
+                snapshotStateTopic(env, prefixDot + "_wal_producer_state"),
                 localTables(env),
                 LOCAL_TABLE_MAX_ROWS.from(env),
                 STATE_STORES.from(env));
+    }
+
+    /** STREAMS_SNAPSHOT_STATE_TOPIC: unset, the prefix's; {@code none}, null. */
+    private static String snapshotStateTopic(Env env, String prefixed) {
+        String topic = SNAPSHOT_STATE_TOPIC.from(env, prefixed);
+        return topic.equals("none") ? null : topic;
     }
 
     /** STREAMS_LOCAL_TABLES: unset, chosen by size (null); {@code none}, no table; else the tables listed. */

@@ -76,10 +76,13 @@ public final class FactTopology {
     private final io.cdcflow.common.ops.Freshness freshness;
     /** The stores of rows joined so far that also hold the index of joins inside each task, with the facts indexed. */
     private final Map<String, List<JoinIndexStore.Indexed>> indexed = new LinkedHashMap<>();
+    /** Where the source tables' snapshots stand: the local joins hold rows while a small table's copies are incomplete. */
+    private final SnapshotPositions snapshots;
 
     private FactTopology(StreamsAppConfig config, List<FactPlan> plans, Metrics metrics, OutputSchemas schemas,
-                         JoinPaths paths, Set<String> fromTopics, ToIntFunction<String> partitions) {
+                         JoinPaths paths, Set<String> fromTopics, ToIntFunction<String> partitions, SnapshotPositions snapshots) {
         this.config = config;
+        this.snapshots = snapshots;
         this.paths = paths;
         this.fromTopics = Set.copyOf(fromTopics);
         if (!fromTopics.isEmpty() && (!exactlyOnce() || config.singleInputTopic() != null)) {
@@ -120,7 +123,13 @@ public final class FactTopology {
      */
     public static Topology build(StreamsAppConfig config, List<FactPlan> plans, Metrics metrics, OutputSchemas schemas,
                                  JoinPaths paths, Set<String> fromTopics, ToIntFunction<String> partitions) {
-        return new FactTopology(config, plans, metrics, schemas, paths, fromTopics, partitions).build();
+        return build(config, plans, metrics, schemas, paths, fromTopics, partitions, new SnapshotPositions());
+    }
+
+    /** @param snapshots where the source tables' snapshots stand, as {@code SnapshotWatch} keeps it up to date */
+    public static Topology build(StreamsAppConfig config, List<FactPlan> plans, Metrics metrics, OutputSchemas schemas,
+                                 JoinPaths paths, Set<String> fromTopics, ToIntFunction<String> partitions, SnapshotPositions snapshots) {
+        return new FactTopology(config, plans, metrics, schemas, paths, fromTopics, partitions, snapshots).build();
     }
 
     /**
@@ -523,7 +532,9 @@ public final class FactTopology {
         // the rows joined so far, and the index beside them (indexing()), are read from the stores of the KTables they
         // come from (RowsSoFar), connected once built
         RowsSoFar.stores(plan, paths, plan.joins().size()).forEach(store -> feed(name + "-local-joins", store));
-        return changes.process(() -> new LocalJoins(plan, paths, replicaStores), Named.as(name + "-local-joins"));
+        String scans = scanStore(plan);
+        builder.addStateStore(Stores.keyValueStoreBuilder(stores(scans), strings, strings));
+        return changes.process(() -> new LocalJoins(plan, paths, replicaStores, snapshots, scans), Named.as(name + "-local-joins"), scans);
     }
 
     /**
@@ -550,6 +561,11 @@ public final class FactTopology {
     /** The changelog topic Kafka Streams names for a store of the application (the app's own topics are named so too). */
     public static String changelog(String applicationId, String store) {
         return applicationId + "-" + store + "-changelog";
+    }
+
+    /** The store recording, per small table, the snapshot whose end a task's local joins have handled ({@link LocalJoins}). */
+    static String scanStore(FactPlan plan) {
+        return safe(plan.name()) + "-snapshot-scans";
     }
 
     /** The store of a fact's versions: it exists once the fact has state. */

@@ -5,9 +5,13 @@ import io.cdcflow.streams.model.JoinedRows;
 import io.cdcflow.streams.model.SourceRow;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.TimestampedKeyValueStore;
 import org.apache.kafka.streams.state.ValueAndTimestamp;
 
@@ -24,11 +28,20 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  * {@link Change#left}, and small-table rows as {@link Change#right}. Output: the joined rows per fact key, with the
  * small tables' rows at their joins' positions as the foreign-key joins place them (null where there is none).
  *
+ * <p>While a small table's snapshot may still bring rows the task's copy lacks ({@link SnapshotPositions}), a fact
+ * row pointing at a small-table row the copy does not hold is not sent: its index entry is written, so the row's
+ * arrival sends it, joined, once. When the copies are complete, one scan of the fact's rows sends those still without
+ * their row (a foreign key to no row: the join's nulls), and records in a small logged store that it ran for that
+ * snapshot, in the transaction of its output: a crash before it commits runs it again, one after does not. A row held
+ * clears that record, so a row held after a scan (a task moved to an instance whose view is behind) gets one too.
+ * Sending a row twice is harmless ({@link VersionStamper} drops a row equal to the last one sent).
+ *
  * <p>The index is cleaned lazily: an entry is written each time a fact row changes, for the small-table row it points at
  * (a local write: the index has no changelog), and removed when that small-table row changes and the fact row no longer
  * points at it (moved, or gone).
  */
 final class LocalJoins implements Processor<String, LocalJoins.Change, String, JoinedRows> {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LocalJoins.class);
     /** A change of the fact's left side ({@code table} null) or of a small table's row (null: row gone). */
     record Change(String table, JoinedRows left, SourceRow right) {
         static Change left(JoinedRows value) {
@@ -52,11 +65,18 @@ final class LocalJoins implements Processor<String, LocalJoins.Change, String, J
     /** The index, kept in the left store beside its rows ({@link JoinIndexStore}). */
     private JoinIndexStore index;
     private final Map<String, Replica> replicas = new java.util.HashMap<>();
+    private final SnapshotPositions snapshots;
+    /** Per small table, the snapshot whose end this task's scan has handled ({@link #scanStore}). */
+    private final String scanStore;
+    private KeyValueStore<String, String> scans;
+    private int partition;
 
     /**
      * @param paths which joins are done inside each task; with the plan, they say which stores hold the rows joined so far
      */
-    LocalJoins(FactPlan plan, JoinPaths paths, Map<String, String> replicaStores) {
+    LocalJoins(FactPlan plan, JoinPaths paths, Map<String, String> replicaStores, SnapshotPositions snapshots, String scanStore) {
+        this.snapshots = snapshots;
+        this.scanStore = scanStore;
         this.plan = plan;
         this.paths = paths;
         this.local = paths.local(plan);
@@ -70,7 +90,13 @@ final class LocalJoins implements Processor<String, LocalJoins.Change, String, J
         RowsSoFar.stores(plan, paths, plan.joins().size()).forEach(store -> stores.put(store, context.getStateStore(store)));
         index = JoinIndexStore.in(stores.get(leftStore));
         replicaStores.forEach((table, store) -> replicas.put(table, new Replica(context.getStateStore(store))));
+        scans = context.getStateStore(scanStore);
+        partition = context.taskId().partition();
+        context.schedule(SCAN_CHECK, PunctuationType.WALL_CLOCK_TIME, now -> replicaStores.keySet().forEach(this::scanOnceComplete));
     }
+
+    /** How often a task looks whether a small table's copies became complete. */
+    private static final java.time.Duration SCAN_CHECK = java.time.Duration.ofMillis(250);
 
     @Override
     public void process(Record<String, Change> record) {
@@ -87,16 +113,89 @@ final class LocalJoins implements Processor<String, LocalJoins.Change, String, J
     /** The fact's left side changed: index its small-table keys, join, emit. */
     private void left(Record<String, JoinedRows> record) {
         JoinedRows now = record.value();
+        boolean held = false;
         if (now != null) {
             for (int j : local) {
                 String is = foreignKey(plan, now, j);
                 if (is != null) {
                     index.add(plan.name(), j, is, record.key());
                 }
-                now = now.with(j + 1, is == null ? null : replicas.get(plan.joins().get(j).table()).get(is));
+                String table = plan.joins().get(j).table();
+                SourceRow row = is == null ? null : replicas.get(table).get(is);
+                if (is != null && row == null && !complete(table)) {
+                    held = true;
+                    if (scans.get(table) != null) {
+                        scans.delete(table); // the row needs a scan, whatever one ran before (a task moved, a view behind)
+                    }
+                }
+                now = now.with(j + 1, row);
             }
         }
-        context.forward(record.withValue(now));
+        if (!held) { // a held row goes out when its small-table row arrives (the index), or in the scan at the snapshot's end
+            context.forward(record.withValue(now));
+        }
+    }
+
+    /** Whether this task's copy of {@code table} holds every row its snapshots brought: no row missing will come. */
+    private boolean complete(String table) {
+        if (snapshots.copiesComplete(table, replicaStores.get(table), partition)) {
+            return true;
+        }
+        // a scan ran for this snapshot: another instance saw the copies complete before this one's view did
+        String snapshot = snapshots.snapshot(table);
+        return snapshot != null && snapshot.equals(scans.get(table));
+    }
+
+    /**
+     * Once the copies of {@code table} are complete, and once per snapshot of it: sends each fact row of the task
+     * pointing at a row of {@code table} that the copy lacks (held back until now), unless it also lacks a row of a
+     * table whose copies are still incomplete (that table's scan sends it).
+     */
+    private void scanOnceComplete(String table) {
+        String snapshot = snapshots.snapshot(table);
+        if (snapshot == null || !complete(table) || snapshot.equals(scans.get(table))) {
+            return;
+        }
+        long sent = 0;
+        try (KeyValueIterator<String, ValueAndTimestamp<Object>> all = stores.get(leftStore).all()) {
+            while (all.hasNext()) {
+                KeyValue<String, ValueAndTimestamp<Object>> next = all.next();
+                JoinedRows rows = left(next.key);
+                if (rows == null || rows == RowsSoFar.PENDING || !lacks(rows, table) || waits(rows)) {
+                    continue;
+                }
+                context.forward(new Record<>(next.key, attach(plan, local, rows, (t, k) -> replicas.get(t).get(k)), next.value.timestamp()));
+                sent++;
+            }
+        }
+        scans.put(table, snapshot);
+        if (sent > 0) {
+            LOG.info("fact {}: the copies of {} are complete in partition {}: {} row(s) sent without their {} row",
+                    plan.name(), table, partition, sent, table);
+        }
+    }
+
+    /** Whether {@code rows} point at a row of {@code table} the task's copy does not hold. */
+    private boolean lacks(JoinedRows rows, String table) {
+        for (int j : local) {
+            if (plan.joins().get(j).table().equals(table)) {
+                String key = foreignKey(plan, rows, j);
+                if (key != null && replicas.get(table).get(key) == null) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Whether {@code rows} point at a missing row of a table whose copies are still incomplete: held for that table. */
+    private boolean waits(JoinedRows rows) {
+        for (String table : replicaStores.keySet()) {
+            if (!complete(table) && lacks(rows, table)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A small table's row changed: keep it, and re-join every fact key that still points at it. */

@@ -44,6 +44,8 @@ final class TopologyFixture implements AutoCloseable {
     private long lsn = 0x1000;
     /** Each table's primary key, to key its records as the wal-producer does. */
     private final Map<String, RowSchema> tables;
+    /** Where the source tables' snapshots stand, as the app's watch would say: none known until a test says so. */
+    final SnapshotPositions snapshots = new SnapshotPositions();
 
     TopologyFixture(Map<String, String> env) {
         this(env, OutputSchemas.NONE);
@@ -79,7 +81,7 @@ final class TopologyFixture implements AutoCloseable {
         }
         driver = new TopologyTestDriver(FactTopology.build(config, plans, metrics, schemas, JoinPaths.toTables(plans,
                 config.localTables() == null ? List.of() : config.localTables()), fromTopics ? fromTopics(config, plans) : java.util.Set.of(),
-                topic -> 1), props);
+                topic -> 1, snapshots), props);
     }
 
     TopologyFixture() {

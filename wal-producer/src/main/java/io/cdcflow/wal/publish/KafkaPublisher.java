@@ -231,6 +231,25 @@ public final class KafkaPublisher implements AutoCloseable {
         producer.flush();
     }
 
+    /** A topic's end offsets by partition now: after {@link #flush}, past every record this publisher sent to it. */
+    public Map<Integer, Long> endOffsets(String topic) throws InterruptedException {
+        Map<String, Object> adminProps = new HashMap<>(config.kafkaClient());
+        adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        adminProps.keySet().retainAll(AdminClientConfig.configNames());
+        try (Admin admin = Admin.create(adminProps)) {
+            int partitions = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic).partitions().size();
+            Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new HashMap<>();
+            for (int p = 0; p < partitions; p++) {
+                latest.put(new org.apache.kafka.common.TopicPartition(topic, p), org.apache.kafka.clients.admin.OffsetSpec.latest());
+            }
+            Map<Integer, Long> ends = new java.util.TreeMap<>();
+            admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).forEach((tp, info) -> ends.put(tp.partition(), info.offset()));
+            return ends;
+        } catch (ExecutionException | TimeoutException e) {
+            throw new KafkaUnavailableException("cannot read the end offsets of " + topic + ": " + e.getMessage(), e);
+        }
+    }
+
     @Override
     public void close() {
         producer.close(Duration.ofSeconds(10));

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.cdcflow.common.event.Lsn;
 import io.cdcflow.common.json.Json;
 import io.cdcflow.common.kafka.ReadToEnd;
+import io.cdcflow.common.kafka.SnapshotBounds;
 import io.cdcflow.wal.config.WalProducerConfig;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -49,24 +50,13 @@ public final class SnapshotStateStore {
 
     /** The slot's completed snapshot, or null when none completed. */
     public Completed completedSnapshot() {
-        Map<String, Object> props = new HashMap<>(config.kafkaClient());
-        props.keySet().retainAll(ConsumerConfig.configNames());
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         byte[] key = config.slot().getBytes(StandardCharsets.UTF_8);
-        TopicPartition partition = new TopicPartition(config.stateTopic(), 0);
         AtomicReference<JsonNode> newest = new AtomicReference<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
-            consumer.assign(List.of(partition));
-            consumer.seekToBeginning(List.of(partition));
-            ReadToEnd.read(consumer, List.of(partition), ReadToEnd.NO_LIMIT, record -> {
-                if (Arrays.equals(record.key(), key)) {
-                    newest.set(record.value() == null ? null : Json.read(record.value()));
-                }
-            });
-        }
+        readAll(record -> {
+            if (Arrays.equals(record.key(), key)) {
+                newest.set(record.value() == null ? null : Json.read(record.value()));
+            }
+        });
         JsonNode latest = newest.get();
         if (latest == null || !latest.path("snapshot_complete").asBoolean(false)) {
             return null;
@@ -79,6 +69,62 @@ public final class SnapshotStateStore {
             }
         }
         return new Completed(Lsn.parse(latest.path("consistent_point").asText()), tables);
+    }
+
+    /**
+     * Records that a snapshot of {@code table} starts now ({@link SnapshotBounds}: where its rows begin in each
+     * partition of its topic), for the streams-app, which holds facts back while it may still come.
+     */
+    public SnapshotBounds started(String table, String id) throws InterruptedException {
+        String topic = config.routing().topicFor(config.schema(), table);
+        SnapshotBounds bounds = new SnapshotBounds(config.slot(), config.schema(), table, topic, id, publisher.endOffsets(topic), null);
+        publisher.sendAndWait(config.stateTopic(), bounds.key(), bounds.value());
+        return bounds;
+    }
+
+    /** Records that every row of the snapshot {@code bounds} started was acknowledged: its end in each partition. */
+    public void ended(SnapshotBounds bounds) throws InterruptedException {
+        publisher.flush();
+        SnapshotBounds ended = bounds.ended(publisher.endOffsets(bounds.topic()));
+        publisher.sendAndWait(config.stateTopic(), ended.key(), ended.value());
+    }
+
+    /**
+     * Ends, at their topics' ends now, the snapshots this slot started and never ended (its process stopped in the
+     * middle): a table snapshotted again gets a new start; one that is not must not keep readers waiting for good.
+     * Called by the process that owns the slot, before it snapshots anything.
+     */
+    public void endAbandoned() throws InterruptedException {
+        Map<String, SnapshotBounds> open = new java.util.LinkedHashMap<>();
+        readAll(record -> {
+            SnapshotBounds bounds = SnapshotBounds.parse(record.key(), record.value());
+            if (bounds != null && bounds.slot().equals(config.slot())) {
+                if (bounds.ended()) {
+                    open.remove(bounds.table());
+                } else {
+                    open.put(bounds.table(), bounds);
+                }
+            }
+        });
+        for (SnapshotBounds bounds : open.values()) {
+            ended(bounds);
+        }
+    }
+
+    /** Hands every record of the state topic, oldest first, to {@code each}. */
+    private void readAll(java.util.function.Consumer<org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]>> each) {
+        Map<String, Object> props = new HashMap<>(config.kafkaClient());
+        props.keySet().retainAll(ConsumerConfig.configNames());
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        TopicPartition partition = new TopicPartition(config.stateTopic(), 0);
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
+            consumer.assign(List.of(partition));
+            consumer.seekToBeginning(List.of(partition));
+            ReadToEnd.read(consumer, List.of(partition), ReadToEnd.NO_LIMIT, each);
+        }
     }
 
     public void markComplete(Lsn consistentPoint, long rows, Collection<String> tables) throws InterruptedException {

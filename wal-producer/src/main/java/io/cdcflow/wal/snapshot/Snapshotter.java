@@ -4,12 +4,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cdcflow.common.event.ChangeEvent;
 import io.cdcflow.common.event.Lsn;
 import io.cdcflow.common.json.Json;
+import io.cdcflow.common.kafka.SnapshotBounds;
 import io.cdcflow.common.ops.Metrics;
 import io.cdcflow.wal.config.WalProducerConfig;
 import io.cdcflow.wal.pgoutput.PgOutputMessage;
 import io.cdcflow.wal.pgoutput.TupleData;
 import io.cdcflow.wal.publish.KafkaPublisher;
 import io.cdcflow.wal.publish.PublishedKeys;
+import io.cdcflow.wal.publish.SnapshotStateStore;
 import io.cdcflow.wal.schema.CatalogSchemas;
 import io.cdcflow.wal.setup.Identifiers;
 import io.cdcflow.wal.stream.ChangeAssembler;
@@ -19,6 +21,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -45,6 +48,8 @@ public final class Snapshotter {
     private final AtomicLong tablesDone = new AtomicLong();
     private final AtomicLong tablesTotal = new AtomicLong();
     private final SnapshotProgress progress;
+    /** Where each table's rows start and end in its topic's partitions: {@link SnapshotBounds}. */
+    private final SnapshotStateStore state;
 
     public Snapshotter(WalProducerConfig config, KafkaPublisher publisher, ChangeAssembler assembler,
                        PrimaryKeys primaryKeys, Metrics metrics) {
@@ -58,6 +63,7 @@ public final class Snapshotter {
         metrics.gauge("cdc_snapshot_tables_done", "Tables whose initial snapshot is complete", tablesDone::get);
         metrics.gauge("cdc_snapshot_tables_total", "Tables in the initial snapshot", tablesTotal::get);
         this.progress = new SnapshotProgress(metrics);
+        this.state = new SnapshotStateStore(config, publisher);
     }
 
     /**
@@ -67,16 +73,25 @@ public final class Snapshotter {
      * @param txn a connection inside a REPEATABLE READ transaction that imported the slot's snapshot
      * @return the number of rows published
      */
-    public long run(Connection txn, List<String> tables, Lsn consistentPoint) throws SQLException {
+    public long run(Connection txn, List<String> tables, Lsn consistentPoint) throws SQLException, InterruptedException {
         tablesTotal.set(tables.size());
         AtomicReference<Exception> failure = new AtomicReference<>();
         long total = 0;
         PublishedKeys earlier = PublishedKeys.scan(config, tables, consistentPoint);
+        // every table's start first: a reader holds a row that joins a table whose snapshot has not begun yet as well
+        String id = consistentPoint + "@" + java.time.Instant.now();
+        Map<String, SnapshotBounds> bounds = new java.util.LinkedHashMap<>();
+        for (String table : tables) {
+            bounds.put(table, state.started(table, id));
+        }
         assembler.beginSnapshot(consistentPoint.value(), earlier.nextSeq());
         try {
             for (String table : tables) {
                 total += table(txn, table, consistentPoint, earlier.of(table), failure);
                 tablesDone.incrementAndGet();
+                if (failure.get() == null) {
+                    state.ended(bounds.get(table));
+                }
             }
         } finally {
             assembler.endSnapshot();

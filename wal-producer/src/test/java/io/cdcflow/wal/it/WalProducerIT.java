@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.cdcflow.common.event.ChangeEvent;
 import io.cdcflow.common.event.Operation;
 import io.cdcflow.common.json.Json;
+import io.cdcflow.common.kafka.SnapshotBounds;
 import io.cdcflow.common.schema.Column;
 import io.cdcflow.common.schema.RowSchema;
 import io.cdcflow.common.schema.SchemaCatalog;
@@ -79,6 +80,28 @@ class WalProducerIT {
                         .mapToLong(e -> e.metadata().commitLsn().value()).max().orElseThrow();
                 assertThat(customerLog.events.stream().filter(e -> e.metadata().operation() != Operation.READ))
                         .allMatch(e -> e.metadata().commitLsn().value() > lastRead);
+                // the state topic says where each table's snapshot rows lie: every read below the end, every change after it
+                String stateTopic = customersTopic.substring(0, customersTopic.indexOf('.')) + "._wal_producer_state";
+                Map<String, SnapshotBounds> bounds = new java.util.HashMap<>();
+                try (TopicReader state = new TopicReader(kafka, List.of(stateTopic))) {
+                    state.readUntil(WAIT, rs -> {
+                        rs.forEach(r -> {
+                            SnapshotBounds b = SnapshotBounds.parse(r.key(), r.value());
+                            if (b != null) {
+                                bounds.put(b.table(), b);
+                            }
+                        });
+                        return bounds.size() == 2 && bounds.values().stream().allMatch(SnapshotBounds::ended);
+                    });
+                }
+                assertThat(bounds.keySet()).containsExactlyInAnyOrder("customers", "order");
+                for (ConsumerRecord<byte[], byte[]> r : records) {
+                    SnapshotBounds b = bounds.get(r.topic().equals(customersTopic) ? "customers" : "order");
+                    assertThat(b.topic()).isEqualTo(r.topic());
+                    boolean read = io.cdcflow.common.event.ChangeEventCodec.fromRecord(r.key(), r.value()).metadata().operation() == Operation.READ;
+                    assertThat(r.offset() < b.to().get(r.partition())).as("%s at %d", r.topic(), r.offset()).isEqualTo(read);
+                    assertThat(r.offset()).isGreaterThanOrEqualTo(b.from().get(r.partition()));
+                }
             }
             assertThat(producer.metrics.scrape()).contains("cdc_snapshot_tables_done 2");
         }
