@@ -28,10 +28,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps {@link SnapshotPositions} up to date for the local joins: follows the snapshot bounds the wal-producer records
- * in its state topic ({@link SnapshotBounds}) and compares them with the offsets the application committed. A small
- * table's snapshot is read once the application's committed offset in each partition of its topic has passed the
- * snapshot's end there; its copies in a task's partition are complete once the application's committed offset in
+ * Keeps {@link SnapshotPositions} up to date for the joins: follows the snapshot bounds the wal-producer records in its
+ * state topic ({@link SnapshotBounds}) and compares them with the offsets the application committed. A table's
+ * snapshot is read in a partition once the application's committed offset there has passed the snapshot's end; a
+ * small table's copies in a task's partition are complete once the application's committed offset in
  * that partition of the copies topic has passed that topic's end as it was at that moment (every copy made of the
  * snapshot's rows lies before it: the copies are written in the transaction that commits the source offsets).
  *
@@ -47,6 +47,8 @@ final class SnapshotWatch implements AutoCloseable {
     private final String schema;
     private final String group;
     private final Map<String, Object> client;
+    /** The tables whose snapshots matter: small tables joined inside tasks, parent tables joined through Kafka. */
+    private final Set<String> tables;
     /** Per small table: its copies' stores and their topics. */
     private final Map<String, Map<String, String>> copies;
     private final SnapshotPositions positions;
@@ -54,7 +56,7 @@ final class SnapshotWatch implements AutoCloseable {
     private final Map<String, SnapshotBounds> bounds = new LinkedHashMap<>();
     /** A copies store's topic's end offsets when its table's snapshot was read, per store and snapshot. */
     private final Map<String, Map<Integer, Long>> copiesEnds = new HashMap<>();
-    /** Per small table, the snapshot whose copies are complete everywhere: no more offsets to compare for it. */
+    /** Per table, the snapshot read (and its copies complete) everywhere: no more offsets to compare for it. */
     private final Map<String, String> settled = new HashMap<>();
     private Admin admin;
     private KafkaConsumer<byte[], byte[]> consumer;
@@ -62,10 +64,12 @@ final class SnapshotWatch implements AutoCloseable {
     private volatile boolean closed;
 
     /**
+     * @param tables the tables whose snapshots the topology's processors hold rows for
      * @param copies per small table joined inside each task, its copies' stores and each store's topic
      */
-    SnapshotWatch(String stateTopic, String schema, String group, Map<String, Object> client,
+    SnapshotWatch(String stateTopic, String schema, String group, Map<String, Object> client, Set<String> tables,
                   Map<String, Map<String, String>> copies, SnapshotPositions positions) {
+        this.tables = Set.copyOf(tables);
         this.stateTopic = stateTopic;
         this.schema = schema;
         this.group = group;
@@ -74,9 +78,9 @@ final class SnapshotWatch implements AutoCloseable {
         this.positions = positions;
     }
 
-    /** Runs a first pass, then one every 250 ms on a thread of its own; nothing when no table is joined inside tasks. */
+    /** Runs a first pass, then one every 250 ms on a thread of its own; nothing when no fact joins a table. */
     void start() {
-        if (stateTopic == null || copies.isEmpty()) {
+        if (stateTopic == null || tables.isEmpty()) {
             return;
         }
         Map<String, Object> adminProps = new HashMap<>(client);
@@ -105,41 +109,43 @@ final class SnapshotWatch implements AutoCloseable {
         thread.start();
     }
 
-    /** Reads what the state topic gained and publishes where each small table's copies stand. */
+    /** Reads what the state topic gained and publishes where each table's snapshots stand. */
     void pass() {
         if (!follow()) {
             return;
         }
         Map<String, List<SnapshotBounds>> byTable = new HashMap<>();
         for (SnapshotBounds b : bounds.values()) {
-            if (b.schema().equals(schema) && copies.containsKey(b.table())) {
+            if (b.schema().equals(schema) && tables.contains(b.table())) {
                 byTable.computeIfAbsent(b.table(), t -> new ArrayList<>()).add(b);
             }
         }
         Map<String, OffsetAndMetadata> committed = null;
-        Map<String, SnapshotPositions.Copies> view = new HashMap<>();
+        Map<String, SnapshotPositions.Table> view = new HashMap<>();
         for (Map.Entry<String, List<SnapshotBounds>> table : byTable.entrySet()) {
             String snapshot = String.join(",", new TreeSet<>(table.getValue().stream().map(SnapshotBounds::id).toList()));
             if (snapshot.equals(settled.get(table.getKey()))) {
-                view.put(table.getKey(), new SnapshotPositions.Copies(snapshot, true, Map.of()));
+                view.put(table.getKey(), new SnapshotPositions.Table(snapshot, Set.of(), Map.of()));
                 continue;
             }
             if (committed == null) {
                 committed = committed();
             }
-            boolean read = true;
+            Set<Integer> unread = new TreeSet<>();
             for (SnapshotBounds b : table.getValue()) {
                 Set<Integer> partitions = new TreeSet<>(b.from().keySet());
                 if (b.to() != null) {
                     partitions.addAll(b.to().keySet());
                 }
                 for (int p : partitions) {
-                    read &= b.passed(p, position(committed, b.topic(), p));
+                    if (!b.passed(p, position(committed, b.topic(), p))) {
+                        unread.add(p);
+                    }
                 }
             }
             Map<String, Set<Integer>> incomplete = new HashMap<>();
-            if (read) {
-                for (Map.Entry<String, String> store : copies.get(table.getKey()).entrySet()) {
+            if (unread.isEmpty()) {
+                for (Map.Entry<String, String> store : copies.getOrDefault(table.getKey(), Map.of()).entrySet()) {
                     Map<Integer, Long> ends = copiesEnds.computeIfAbsent(store.getKey() + "@" + snapshot, k -> ends(store.getValue()));
                     Set<Integer> behind = new TreeSet<>();
                     // under exactly-once the last offset below the end may be a transaction's marker, which no task reads
@@ -154,10 +160,11 @@ final class SnapshotWatch implements AutoCloseable {
                 }
                 if (incomplete.isEmpty()) {
                     settled.put(table.getKey(), snapshot);
-                    LOG.info("the copies of {} are complete in every partition (snapshot {})", table.getKey(), snapshot);
+                    LOG.info("the snapshot of {} is read{} (snapshot {})", table.getKey(),
+                            copies.containsKey(table.getKey()) ? " and its copies complete in every partition" : "", snapshot);
                 }
             }
-            view.put(table.getKey(), new SnapshotPositions.Copies(snapshot, read, incomplete));
+            view.put(table.getKey(), new SnapshotPositions.Table(snapshot, unread, incomplete));
         }
         positions.update(view);
     }

@@ -199,8 +199,10 @@ public final class StreamsApp implements AutoCloseable {
             watchHeap();
         }
         // before the stream threads: a start in the middle of a backfill holds rows from its first record on
+        Set<String> joined = new java.util.TreeSet<>();
+        plans.forEach(plan -> plan.joins().forEach(join -> joined.add(join.table())));
         SnapshotWatch watch = new SnapshotWatch(config.snapshotStateTopic(), config.schema(), config.applicationId(),
-                client(config), copies(config, plans, paths), snapshotPositions);
+                client(config), joined, copies(config, plans, paths), snapshotPositions);
         snapshotWatch = watch;
         watch.start();
         KafkaStreams started = new KafkaStreams(built, properties(config));

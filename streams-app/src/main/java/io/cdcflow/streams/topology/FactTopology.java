@@ -408,9 +408,13 @@ public final class FactTopology {
         KTable<String, byte[]> subscriptions = ownTopicTable(builder, subscriptionTopic(config, plan, index), Serdes.ByteArray(),
                 name + "-subscriptions", subscribers);
         String parentStore = parents.store();
+        String scans = name + "-snapshot-scans";
+        builder.addStateStore(Stores.keyValueStoreBuilder(stores(scans), strings, strings));
         KStream<String, ForeignKeyResponse> answered = subscriptions.toStream(Named.as(name + "-subscribed"))
-                .process(() -> new ForeignKeyParent.OnSubscription(parentStore, paired), Named.as(name + "-answer-subscription"));
+                .process(() -> new ForeignKeyParent.OnSubscription(parentStore, paired, join.table(), subscribers, snapshots, scans),
+                        Named.as(name + "-answer-subscription"), scans);
         feed(name + "-answer-subscription", parentStore);
+        feed(name + "-answer-subscription", subscribers);
         KStream<String, ForeignKeyResponse> changed = parents.changes(name + "-parent-changes")
                 .process(() -> new ForeignKeyParent.OnChange(subscribers, paired), Named.as(name + "-answer-change"));
         feed(name + "-answer-change", subscribers);

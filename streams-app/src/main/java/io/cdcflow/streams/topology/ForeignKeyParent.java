@@ -3,10 +3,12 @@ package io.cdcflow.streams.topology;
 import io.cdcflow.streams.model.SourceRow;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.TimestampedKeyValueStore;
 import org.apache.kafka.streams.state.ValueAndTimestamp;
 
@@ -23,26 +25,53 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  * sent for the pair, as they are sent from this one task in order.
  */
 final class ForeignKeyParent {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ForeignKeyParent.class);
     private ForeignKeyParent() {
     }
 
-    /** A subscription ({@link ForeignKeySubscriptions}, key: parent key and fact key) answered with the parent row. */
+    /**
+     * A subscription ({@link ForeignKeySubscriptions}, key: parent key and fact key) answered with the parent row.
+     *
+     * <p>While the parent table's snapshot may still bring rows to this partition ({@link SnapshotPositions#read}), a
+     * subscription to a row the store lacks is not answered: the row's arrival answers it ({@link OnChange}). Once the
+     * partition is read past the snapshot, one scan of the subscribers answers "no such row" to those whose row still
+     * is not there, and records in a small logged store that it ran for that snapshot (in the transaction of its
+     * answers: a crash before it commits scans again). A subscription held clears that record, so a hold after a scan
+     * (a task moved to an instance whose view is behind) is answered by a scan too.
+     */
     static final class OnSubscription implements Processor<String, byte[], String, ForeignKeyResponse> {
+        private static final java.time.Duration SCAN_CHECK = java.time.Duration.ofMillis(250);
         private final String parentStore;
         /** The paired layout: answers keyed by the pair, and a tombstone for an unsubscription. */
         private final boolean paired;
+        private final String parentTable;
+        private final String subscriptionStore;
+        private final SnapshotPositions snapshots;
+        private final String scanStore;
         private ProcessorContext<String, ForeignKeyResponse> context;
         private TimestampedKeyValueStore<String, SourceRow> parents;
+        private TimestampedKeyValueStore<String, byte[]> subscriptions;
+        private KeyValueStore<String, String> scans;
+        private int partition;
 
-        OnSubscription(String parentStore, boolean paired) {
+        OnSubscription(String parentStore, boolean paired, String parentTable, String subscriptionStore,
+                       SnapshotPositions snapshots, String scanStore) {
             this.parentStore = parentStore;
             this.paired = paired;
+            this.parentTable = parentTable;
+            this.subscriptionStore = subscriptionStore;
+            this.snapshots = snapshots;
+            this.scanStore = scanStore;
         }
 
         @Override
         public void init(ProcessorContext<String, ForeignKeyResponse> context) {
             this.context = context;
             this.parents = context.getStateStore(parentStore);
+            this.subscriptions = context.getStateStore(subscriptionStore);
+            this.scans = context.getStateStore(scanStore);
+            this.partition = context.taskId().partition();
+            context.schedule(SCAN_CHECK, PunctuationType.WALL_CLOCK_TIME, now -> scanOnceRead());
         }
 
         @Override
@@ -54,8 +83,58 @@ final class ForeignKeyParent {
                 return;
             }
             String foreignKey = ForeignKeySubscriptions.foreignKey(record.key());
+            SourceRow parent = ValueAndTimestamp.getValueOrNull(parents.get(foreignKey));
+            if (parent == null && !read()) {
+                if (scans.get(parentTable) != null) {
+                    scans.delete(parentTable);
+                }
+                return; // the row may still come from the snapshot: its arrival answers, or the scan at the end
+            }
             context.forward(new Record<>(paired ? record.key() : ForeignKeySubscriptions.child(record.key()),
-                    new ForeignKeyResponse(foreignKey, ValueAndTimestamp.getValueOrNull(parents.get(foreignKey))), record.timestamp()));
+                    new ForeignKeyResponse(foreignKey, parent), record.timestamp()));
+        }
+
+        /** Whether no row of the parent table can still come from a snapshot to this partition. */
+        private boolean read() {
+            if (snapshots.read(parentTable, partition)) {
+                return true;
+            }
+            String snapshot = snapshots.snapshot(parentTable);
+            return snapshot != null && snapshot.equals(scans.get(parentTable));
+        }
+
+        /** Once the partition is read past the snapshot, and once per snapshot: "no such row" to each subscriber still without one. */
+        private void scanOnceRead() {
+            String snapshot = snapshots.snapshot(parentTable);
+            if (snapshot == null || !snapshots.read(parentTable, partition) || snapshot.equals(scans.get(parentTable))) {
+                return;
+            }
+            long sent = 0;
+            String lastKey = null;
+            boolean lastMissing = false;
+            try (KeyValueIterator<String, ValueAndTimestamp<byte[]>> all = subscriptions.all()) {
+                while (all.hasNext()) {
+                    KeyValue<String, ValueAndTimestamp<byte[]>> subscriber = all.next();
+                    if (subscriber.value == null || subscriber.value.value() == null) {
+                        continue;
+                    }
+                    String foreignKey = ForeignKeySubscriptions.foreignKey(subscriber.key);
+                    if (!foreignKey.equals(lastKey)) { // the subscriptions are sorted by parent key: one read per parent
+                        lastKey = foreignKey;
+                        lastMissing = parents.get(foreignKey) == null;
+                    }
+                    if (lastMissing) {
+                        context.forward(new Record<>(paired ? subscriber.key : ForeignKeySubscriptions.child(subscriber.key),
+                                new ForeignKeyResponse(foreignKey, null), subscriber.value.timestamp()));
+                        sent++;
+                    }
+                }
+            }
+            scans.put(parentTable, snapshot);
+            if (sent > 0) {
+                LOG.info("the snapshot of {} is read in partition {}: {} subscription(s) answered with no such row", parentTable,
+                        partition, sent);
+            }
         }
     }
 

@@ -5,48 +5,53 @@ import java.util.Set;
 
 /**
  * Where the application stands against the source tables' snapshots ({@code SnapshotBounds}, which the wal-producer
- * records), as the processors need it: whether a small table's copies in a task may still lack rows its snapshot
- * brings. {@link LocalJoins} holds a fact row whose small-table row is missing while they may ({@link #copiesComplete}
- * false), instead of sending it without the row and again with it, and sends the rows still missing theirs once the
- * copies are complete, in one scan per snapshot ({@link #snapshot}).
+ * records), as the processors need it: whether a row the task has not seen may still come from a snapshot. While it
+ * may, {@link LocalJoins} holds a fact row whose small-table row its copy lacks ({@link #copiesComplete}), and the
+ * parent side of a join through Kafka ({@link ForeignKeyParent}) holds the "no such row" answer to a subscription
+ * ({@link #read}), instead of sending a fact without the row and again with it. Each sends what is still held once
+ * the snapshot is in, in one scan per snapshot ({@link #snapshot}).
  *
  * <p>Written by one thread ({@code SnapshotWatch}), read by the stream threads; each view is immutable. For a given
- * snapshot a partition only ever goes from incomplete to complete. No snapshot known (no record, or
- * {@code STREAMS_SNAPSHOT_STATE_TOPIC=none}) means complete: nothing waits on a signal that cannot come.
+ * snapshot a partition only ever goes from unread to read, incomplete to complete. No snapshot known (no record, or
+ * {@code STREAMS_SNAPSHOT_STATE_TOPIC=none}) means read and complete: nothing waits on a signal that cannot come.
  */
 public final class SnapshotPositions {
     /**
-     * One small table's copies: the snapshot they follow and, once every partition of the table has been read past
-     * its snapshot's end ({@code read}), the partitions of each copies store that have not yet read every copy made
+     * One table's snapshots: the partitions of its topic the application has not read past their snapshot's end yet,
+     * and once it has read them all, the partitions of each store of its copies that have not yet read every copy made
      * until then.
      *
      * @param snapshot the ids of the table's snapshots (one per slot), joined: a new snapshot has a new one
      */
-    public record Copies(String snapshot, boolean read, Map<String, Set<Integer>> incomplete) {
-        public Copies {
+    public record Table(String snapshot, Set<Integer> unread, Map<String, Set<Integer>> incomplete) {
+        public Table {
+            unread = Set.copyOf(unread);
             incomplete = Map.copyOf(incomplete);
         }
     }
 
-    private volatile Map<String, Copies> tables = Map.of();
+    private volatile Map<String, Table> tables = Map.of();
 
-    /** Whether task partition {@code partition} of {@code store} holds every row the snapshots of {@code table} brought. */
+    /** Whether task partition {@code partition} of copies store {@code store} holds every row the snapshots of {@code table} brought. */
     public boolean copiesComplete(String table, String store, int partition) {
-        Copies copies = tables.get(table);
-        if (copies == null) {
-            return true;
-        }
-        return copies.read() && !copies.incomplete().getOrDefault(store, Set.of()).contains(partition);
+        Table t = tables.get(table);
+        return t == null || t.unread().isEmpty() && !t.incomplete().getOrDefault(store, Set.of()).contains(partition);
     }
 
-    /** The snapshot of {@code table} the copies follow, or null when none is known. */
+    /** Whether the application has read partition {@code partition} of {@code table}'s topic past its snapshots' rows. */
+    public boolean read(String table, int partition) {
+        Table t = tables.get(table);
+        return t == null || !t.unread().contains(partition);
+    }
+
+    /** The snapshot of {@code table} the view follows, or null when none is known. */
     public String snapshot(String table) {
-        Copies copies = tables.get(table);
-        return copies == null ? null : copies.snapshot();
+        Table t = tables.get(table);
+        return t == null ? null : t.snapshot();
     }
 
-    /** Replaces the view: by small table. */
-    public void update(Map<String, Copies> now) {
+    /** Replaces the view: by table. */
+    public void update(Map<String, Table> now) {
         tables = Map.copyOf(now);
     }
 }

@@ -114,7 +114,7 @@ class LocalTablesTopologyTest extends DefaultFactsTopologyTest {
     @Test
     void whileASmallTablesCopiesAreIncompleteAFactWaitsForItsRowAndIsSentOnce() {
         String copies = FactTopology.replicaStore(plan("order_fact"), "customers");
-        f.snapshots.update(Map.of("customers", new SnapshotPositions.Copies("s1", false, Map.of())));
+        f.snapshots.update(Map.of("customers", new SnapshotPositions.Table("s1", java.util.Set.of(0), Map.of())));
         f.change("orders", INSERT, row("id", 10, "customer_id", 1, "total", 5, "status", "new"));
         f.change("orders", INSERT, row("id", 11, "customer_id", 2, "total", 6, "status", "new"));
         f.change("orders", INSERT, row("id", 12, "customer_id", null, "total", 7, "status", "new"));
@@ -125,11 +125,11 @@ class LocalTablesTopologyTest extends DefaultFactsTopologyTest {
         assertThat(f.emitted("order_fact").get(1).value().get("customer_name").asText()).isEqualTo("Ada");
 
         // the table's snapshot is read, the copies of partition 0 not yet: still waiting
-        f.snapshots.update(Map.of("customers", new SnapshotPositions.Copies("s1", true, Map.of(copies, java.util.Set.of(0)))));
+        f.snapshots.update(Map.of("customers", new SnapshotPositions.Table("s1", java.util.Set.of(), Map.of(copies, java.util.Set.of(0)))));
         f.driver.advanceWallClockTime(java.time.Duration.ofSeconds(1));
         assertThat(f.emitted("order_fact")).hasSize(2);
         // complete: the scan sends order 11 with no customer (LEFT JOIN), once, and order 10 not again
-        f.snapshots.update(Map.of("customers", new SnapshotPositions.Copies("s1", true, Map.of())));
+        f.snapshots.update(Map.of("customers", new SnapshotPositions.Table("s1", java.util.Set.of(), Map.of())));
         f.driver.advanceWallClockTime(java.time.Duration.ofSeconds(1));
         f.driver.advanceWallClockTime(java.time.Duration.ofSeconds(1));
         assertThat(f.emitted("order_fact")).hasSize(3);
@@ -139,11 +139,11 @@ class LocalTablesTopologyTest extends DefaultFactsTopologyTest {
         f.change("orders", INSERT, row("id", 13, "customer_id", 3, "total", 8, "status", "new"));
         assertThat(f.emitted("order_fact")).hasSize(4);
         // a second snapshot of the table holds again, and is scanned once it ends
-        f.snapshots.update(Map.of("customers", new SnapshotPositions.Copies("s2", false, Map.of())));
+        f.snapshots.update(Map.of("customers", new SnapshotPositions.Table("s2", java.util.Set.of(0), Map.of())));
         f.change("orders", UPDATE, row("id", 13, "customer_id", 4, "total", 8, "status", "new"));
         f.driver.advanceWallClockTime(java.time.Duration.ofSeconds(1));
         assertThat(f.emitted("order_fact")).hasSize(4);
-        f.snapshots.update(Map.of("customers", new SnapshotPositions.Copies("s2", true, Map.of())));
+        f.snapshots.update(Map.of("customers", new SnapshotPositions.Table("s2", java.util.Set.of(), Map.of())));
         f.driver.advanceWallClockTime(java.time.Duration.ofSeconds(1));
         assertThat(f.emitted("order_fact")).hasSize(5);
         assertThat(f.highestVersion("order_fact").get("{\"order_id\":13}").get("customer_id").asInt()).isEqualTo(4);
@@ -156,15 +156,15 @@ class LocalTablesTopologyTest extends DefaultFactsTopologyTest {
                 + "FROM order_items i LEFT JOIN products p ON i.product_id = p.id LEFT JOIN orders o ON i.order_id = o.id;";
         try (TopologyFixture two = new TopologyFixture(io.cdcflow.streams.facts.FactsFile.parse(sql, "test facts"),
                 io.cdcflow.streams.facts.DemoTables.schemas(), Map.of("STREAMS_LOCAL_TABLES", "products,orders"), OutputSchemas.NONE)) {
-            two.snapshots.update(Map.of("products", new SnapshotPositions.Copies("s", false, Map.of()),
-                    "orders", new SnapshotPositions.Copies("s", false, Map.of())));
+            two.snapshots.update(Map.of("products", new SnapshotPositions.Table("s", java.util.Set.of(0), Map.of()),
+                    "orders", new SnapshotPositions.Table("s", java.util.Set.of(0), Map.of())));
             two.change("order_items", INSERT, row("id", 1, "order_id", 5, "product_id", 7, "quantity", 1, "price", 1));
-            two.snapshots.update(Map.of("products", new SnapshotPositions.Copies("s", true, Map.of()),
-                    "orders", new SnapshotPositions.Copies("s", false, Map.of())));
+            two.snapshots.update(Map.of("products", new SnapshotPositions.Table("s", java.util.Set.of(), Map.of()),
+                    "orders", new SnapshotPositions.Table("s", java.util.Set.of(0), Map.of())));
             two.driver.advanceWallClockTime(java.time.Duration.ofSeconds(1));
             assertThat(two.emitted("item_fact")).as("the order may still come").isEmpty();
-            two.snapshots.update(Map.of("products", new SnapshotPositions.Copies("s", true, Map.of()),
-                    "orders", new SnapshotPositions.Copies("s", true, Map.of())));
+            two.snapshots.update(Map.of("products", new SnapshotPositions.Table("s", java.util.Set.of(), Map.of()),
+                    "orders", new SnapshotPositions.Table("s", java.util.Set.of(), Map.of())));
             two.driver.advanceWallClockTime(java.time.Duration.ofSeconds(1));
             assertThat(two.emitted("item_fact")).hasSize(1);
             assertThat(two.emitted("item_fact").get(0).value().get("order_status").isNull()).isTrue();
