@@ -135,9 +135,10 @@ public record StreamsAppConfig(
             "where source schemas are read and the outputs' derived schemas written").shownDefault("`<prefix>._schemas`");
     static final Setting<String> SNAPSHOT_STATE_TOPIC = Setting.text("STREAMS_SNAPSHOT_STATE_TOPIC", null,
             "the wal-producer's state topic (its `POSTGRES_CDC_STATE_TOPIC`), where it records where each table's snapshot "
-                    + "starts and ends in its topic: while a small table's snapshot may still bring a row a fact joins, the fact "
-                    + "waits for it instead of going out without it and again with it, so a backfill sends each fact once; "
-                    + "`none` reads nothing and holds nothing back").shownDefault("`<prefix>._wal_producer_state`");
+                    + "starts and ends in its topic: while a joined table's snapshot may still bring the row a fact points at, the "
+                    + "fact waits for it instead of going out without it and again with it, and the facts still without their row "
+                    + "go out in one scan once the snapshot is read, so a backfill sends each fact once; `none` reads nothing and "
+                    + "holds nothing back").shownDefault("`<prefix>._wal_producer_state`");
     static final Setting<Map<String, String>> KAFKA = Setting.properties("KAFKA_",
             "any Kafka Streams or Kafka client property (`KAFKA_COMMIT_INTERVAL_MS=500` becomes `commit.interval.ms`). "
                     + "Defaults that differ from Kafka Streams': `commit.interval.ms` 200; `main.consumer.max.partition.fetch.bytes` "

@@ -110,7 +110,8 @@ public record WalProducerConfig(
     static final Setting<String> DEAD_LETTER_TOPIC = Setting.text("POSTGRES_CDC_DEAD_LETTER_TOPIC", null,
             "where oversized events go").shownDefault("`<prefix>._dead_letter`");
     static final Setting<String> STATE_TOPIC = Setting.text("POSTGRES_CDC_STATE_TOPIC", null,
-            "compacted topic remembering that the snapshot completed").shownDefault("`<prefix>._wal_producer_state`");
+            "compacted topic remembering that the snapshot completed, and where each table's snapshot rows start and end in "
+                    + "its topic (the streams-app reads them: `STREAMS_SNAPSHOT_STATE_TOPIC`)").shownDefault("`<prefix>._wal_producer_state`");
     static final Setting<String> SCHEMA_TOPIC = Setting.text("POSTGRES_CDC_SCHEMA_TOPIC", null,
             "compacted topic of every table's schema; records name theirs in a `cdc.schema_id` header "
                     + "([docs/events.md](docs/events.md#schemas))").shownDefault("`<prefix>._schemas`");
