@@ -48,6 +48,8 @@ public final class KafkaPublisher implements AutoCloseable {
     private final io.cdcflow.common.ops.Freshness freshness;
     /** Publish runs on the session's one thread, so one writer serves every record. */
     private final ChangeEventCodec.Writer records = new ChangeEventCodec.Writer();
+    /** For {@link #endOffsets}: made on first use, one for every table's snapshot bounds. */
+    private Admin offsetsAdmin;
     /** Schema, then table. */
     private final Map<String, Map<String, Route>> routes = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -232,11 +234,15 @@ public final class KafkaPublisher implements AutoCloseable {
     }
 
     /** A topic's end offsets by partition now: after {@link #flush}, past every record this publisher sent to it. */
-    public Map<Integer, Long> endOffsets(String topic) throws InterruptedException {
-        Map<String, Object> adminProps = new HashMap<>(config.kafkaClient());
-        adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-        adminProps.keySet().retainAll(AdminClientConfig.configNames());
-        try (Admin admin = Admin.create(adminProps)) {
+    public synchronized Map<Integer, Long> endOffsets(String topic) throws InterruptedException {
+        if (offsetsAdmin == null) {
+            Map<String, Object> adminProps = new HashMap<>(config.kafkaClient());
+            adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+            adminProps.keySet().retainAll(AdminClientConfig.configNames());
+            offsetsAdmin = Admin.create(adminProps);
+        }
+        Admin admin = offsetsAdmin;
+        try {
             int partitions = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic).partitions().size();
             Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new HashMap<>();
             for (int p = 0; p < partitions; p++) {
@@ -253,6 +259,11 @@ public final class KafkaPublisher implements AutoCloseable {
     @Override
     public void close() {
         producer.close(Duration.ofSeconds(10));
+        synchronized (this) {
+            if (offsetsAdmin != null) {
+                offsetsAdmin.close(Duration.ofSeconds(5));
+            }
+        }
     }
 
     /** An event over Kafka's size limit, with the fail policy. */
