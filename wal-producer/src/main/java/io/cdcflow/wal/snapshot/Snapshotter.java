@@ -85,6 +85,12 @@ public final class Snapshotter {
             bounds.put(table, state.started(table, id));
         }
         assembler.beginSnapshot(consistentPoint.value(), earlier.nextSeq());
+        // every table's schema before the first row: the streams-app, which waits for the schemas of the tables its facts
+        // read, then starts while the first table is read instead of when the last one's snapshot begins
+        for (String table : tables) {
+            assembler.prepareSnapshot(CatalogSchemas.relation(txn, config.schema(), table, primaryKeys.of(config.schema(), table)),
+                    consistentPoint.value());
+        }
         try {
             for (String table : tables) {
                 total += table(txn, table, consistentPoint, earlier.of(table), failure);

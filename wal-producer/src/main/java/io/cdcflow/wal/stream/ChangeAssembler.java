@@ -118,6 +118,14 @@ public final class ChangeAssembler {
         begin = null;
     }
 
+    /**
+     * Describes a table a snapshot is about to read, publishing its schema now rather than with its first row: a
+     * reader that needs every table's schema before it starts (the streams-app) starts while the first table is read.
+     */
+    public void prepareSnapshot(Relation relation, long consistentPoint) {
+        snapshotTable(relation, consistentPoint);
+    }
+
     /** One row of the initial snapshot, as a {@code read} event ({@link #oversize} tells whether a value was left out). */
     public ChangeEvent read(Relation relation, TupleData row, long consistentPoint) {
         oversized.clear();
