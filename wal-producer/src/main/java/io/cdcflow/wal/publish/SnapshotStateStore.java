@@ -26,6 +26,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * which tables. Kept in Kafka, next to the events, so that resetting the topics also resets the snapshot: a slot
  * without a completed snapshot is snapshotted again, and a table added to the capture later gets its own snapshot,
  * which is how a crash mid-snapshot or a new table loses nothing.
+ *
+ * <p>Beside it, per table, where each snapshot's rows lie in the table's topic ({@link SnapshotBounds}, keyed apart
+ * from the slot's record): the streams-app reads them to hold facts whose joined row may still come from a snapshot.
  */
 public final class SnapshotStateStore {
     private final WalProducerConfig config;
