@@ -53,6 +53,9 @@ final class ForeignKeyParent {
         private TimestampedKeyValueStore<String, byte[]> subscriptions;
         private KeyValueStore<String, String> scans;
         private int partition;
+        /** The scan under way, and the subscriptions it answered so far. */
+        private final ChunkedScan<ValueAndTimestamp<byte[]>> scan = new ChunkedScan<>();
+        private long answered;
 
         OnSubscription(String parentStore, boolean paired, String parentTable, String subscriptionStore,
                        SnapshotPositions snapshots, String scanStore) {
@@ -103,37 +106,39 @@ final class ForeignKeyParent {
             return snapshot != null && snapshot.equals(scans.get(parentTable));
         }
 
-        /** Once the partition is read past the snapshot, and once per snapshot: "no such row" to each subscriber still without one. */
+        /**
+         * Once the partition is read past the snapshot, and once per snapshot: "no such row" to each subscriber still
+         * without one. In chunks, one per punctuation.
+         */
         private void scanOnceRead() {
             String snapshot = snapshots.snapshot(parentTable);
             if (snapshot == null || !snapshots.read(parentTable, partition) || snapshot.equals(scans.get(parentTable))) {
+                scan.restart();
                 return;
             }
-            long sent = 0;
-            String lastKey = null;
-            boolean lastMissing = false;
-            try (KeyValueIterator<String, ValueAndTimestamp<byte[]>> all = subscriptions.all()) {
-                while (all.hasNext()) {
-                    KeyValue<String, ValueAndTimestamp<byte[]>> subscriber = all.next();
-                    if (subscriber.value == null || subscriber.value.value() == null) {
-                        continue;
-                    }
-                    String foreignKey = ForeignKeySubscriptions.foreignKey(subscriber.key);
-                    if (!foreignKey.equals(lastKey)) { // the subscriptions are sorted by parent key: one read per parent
-                        lastKey = foreignKey;
-                        lastMissing = parents.get(foreignKey) == null;
-                    }
-                    if (lastMissing) {
-                        context.forward(new Record<>(paired ? subscriber.key : ForeignKeySubscriptions.child(subscriber.key),
-                                new ForeignKeyResponse(foreignKey, null), subscriber.value.timestamp()));
-                        sent++;
-                    }
+            String[] last = new String[1];
+            boolean[] missing = new boolean[1];
+            boolean done = scan.next(subscriptions, (key, subscribed) -> {
+                if (subscribed == null || subscribed.value() == null) {
+                    return;
                 }
-            }
-            scans.put(parentTable, snapshot);
-            if (sent > 0) {
-                LOG.info("the snapshot of {} is read in partition {}: {} subscription(s) answered with no such row", parentTable,
-                        partition, sent);
+                String foreignKey = ForeignKeySubscriptions.foreignKey(key);
+                if (!foreignKey.equals(last[0])) { // the subscriptions are sorted by parent key: one read per parent
+                    last[0] = foreignKey;
+                    missing[0] = parents.get(foreignKey) == null;
+                }
+                if (missing[0]) {
+                    context.forward(new Record<>(paired ? key : ForeignKeySubscriptions.child(key),
+                            new ForeignKeyResponse(foreignKey, null), subscribed.timestamp()));
+                    answered++;
+                }
+            });
+            if (done) {
+                scans.put(parentTable, snapshot);
+                LOG.info("the snapshot of {} is read in partition {}: {} subscription(s) scanned, {} answered with no such row",
+                        parentTable, partition, scan.visited(), answered);
+                scan.restart();
+                answered = 0;
             }
         }
     }

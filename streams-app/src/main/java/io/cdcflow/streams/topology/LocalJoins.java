@@ -5,12 +5,10 @@ import io.cdcflow.streams.model.JoinedRows;
 import io.cdcflow.streams.model.SourceRow;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.TimestampedKeyValueStore;
 import org.apache.kafka.streams.state.ValueAndTimestamp;
@@ -70,6 +68,9 @@ final class LocalJoins implements Processor<String, LocalJoins.Change, String, J
     private final String scanStore;
     private KeyValueStore<String, String> scans;
     private int partition;
+    /** Per small table, the scan under way and the rows it sent so far. */
+    private final Map<String, ChunkedScan<ValueAndTimestamp<Object>>> scanning = new java.util.HashMap<>();
+    private final Map<String, long[]> sentByScan = new java.util.HashMap<>();
 
     /**
      * @param paths which joins are done inside each task; with the plan, they say which stores hold the rows joined so far
@@ -149,29 +150,30 @@ final class LocalJoins implements Processor<String, LocalJoins.Change, String, J
     /**
      * Once the copies of {@code table} are complete, and once per snapshot of it: sends each fact row of the task
      * pointing at a row of {@code table} that the copy lacks (held back until now), unless it also lacks a row of a
-     * table whose copies are still incomplete (that table's scan sends it).
+     * table whose copies are still incomplete (that table's scan sends it). In chunks, one per punctuation.
      */
     private void scanOnceComplete(String table) {
         String snapshot = snapshots.snapshot(table);
+        ChunkedScan<ValueAndTimestamp<Object>> scan = scanning.computeIfAbsent(table, t -> new ChunkedScan<>());
         if (snapshot == null || !complete(table) || snapshot.equals(scans.get(table))) {
+            scan.restart();
             return;
         }
-        long sent = 0;
-        try (KeyValueIterator<String, ValueAndTimestamp<Object>> all = stores.get(leftStore).all()) {
-            while (all.hasNext()) {
-                KeyValue<String, ValueAndTimestamp<Object>> next = all.next();
-                JoinedRows rows = left(next.key);
-                if (rows == null || rows == RowsSoFar.PENDING || !lacks(rows, table) || waits(rows)) {
-                    continue;
-                }
-                context.forward(new Record<>(next.key, attach(plan, local, rows, (t, k) -> replicas.get(t).get(k)), next.value.timestamp()));
-                sent++;
+        long[] sent = sentByScan.computeIfAbsent(table, t -> new long[1]);
+        boolean done = scan.next(stores.get(leftStore), (key, stored) -> {
+            JoinedRows rows = left(key);
+            if (rows == null || rows == RowsSoFar.PENDING || !lacks(rows, table) || waits(rows)) {
+                return;
             }
-        }
-        scans.put(table, snapshot);
-        if (sent > 0) {
-            LOG.info("fact {}: the copies of {} are complete in partition {}: {} row(s) sent without their {} row",
-                    plan.name(), table, partition, sent, table);
+            context.forward(new Record<>(key, attach(plan, local, rows, (t, k) -> replicas.get(t).get(k)), stored.timestamp()));
+            sent[0]++;
+        });
+        if (done) {
+            scans.put(table, snapshot);
+            LOG.info("fact {}: the copies of {} are complete in partition {}: {} row(s) scanned, {} sent without their {} row",
+                    plan.name(), table, partition, scan.visited(), sent[0], table);
+            scan.restart();
+            sent[0] = 0;
         }
     }
 
