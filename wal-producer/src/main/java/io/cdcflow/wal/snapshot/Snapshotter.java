@@ -87,13 +87,15 @@ public final class Snapshotter {
         assembler.beginSnapshot(consistentPoint.value(), earlier.nextSeq());
         // every table's schema before the first row: the streams-app, which waits for the schemas of the tables its facts
         // read, then starts while the first table is read instead of when the last one's snapshot begins
+        Map<String, PgOutputMessage.Relation> relations = new java.util.LinkedHashMap<>();
         for (String table : tables) {
-            assembler.prepareSnapshot(CatalogSchemas.relation(txn, config.schema(), table, primaryKeys.of(config.schema(), table)),
-                    consistentPoint.value());
+            PgOutputMessage.Relation relation = CatalogSchemas.relation(txn, config.schema(), table, primaryKeys.of(config.schema(), table));
+            relations.put(table, relation);
+            assembler.prepareSnapshot(relation, consistentPoint.value());
         }
         try {
             for (String table : tables) {
-                total += table(txn, table, consistentPoint, earlier.of(table), failure);
+                total += table(txn, relations.get(table), consistentPoint, earlier.of(table), failure);
                 tablesDone.incrementAndGet();
                 if (failure.get() == null) {
                     state.ended(bounds.get(table));
@@ -111,10 +113,10 @@ public final class Snapshotter {
     }
 
     /** @param earlier the table's keys published live before; each key read is removed, the rest are deleted */
-    private long table(Connection txn, String table, Lsn consistentPoint, Set<ByteBuffer> earlier,
+    private long table(Connection txn, PgOutputMessage.Relation relation, Lsn consistentPoint, Set<ByteBuffer> earlier,
                        AtomicReference<Exception> failure) throws SQLException {
+        String table = relation.table();
         String qualified = config.schema() + "." + table;
-        PgOutputMessage.Relation relation = CatalogSchemas.relation(txn, config.schema(), table, primaryKeys.of(config.schema(), table));
         long estimate = CatalogSchemas.estimatedRows(txn, relation);
         String columns = String.join(", ", relation.columns().stream().map(c -> Identifiers.quote(c.name())).toList());
         long started = System.nanoTime();
