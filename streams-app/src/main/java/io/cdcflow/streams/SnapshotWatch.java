@@ -2,6 +2,7 @@ package io.cdcflow.streams;
 
 import io.cdcflow.common.kafka.ReadToEnd;
 import io.cdcflow.common.kafka.SnapshotBounds;
+import io.cdcflow.common.kafka.TopicOffsets;
 import io.cdcflow.common.ops.Errors;
 import io.cdcflow.streams.topology.SnapshotPositions;
 import java.time.Duration;
@@ -16,8 +17,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ListOffsetsOptions;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -230,15 +229,7 @@ final class SnapshotWatch implements AutoCloseable {
     /** A topic's end offsets now, below any open transaction: what a reading task will have read. */
     private Map<Integer, Long> ends(String topic) {
         try {
-            int count = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic).partitions().size();
-            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-            for (int p = 0; p < count; p++) {
-                latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
-            }
-            Map<Integer, Long> ends = new HashMap<>();
-            admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get(30, TimeUnit.SECONDS)
-                    .forEach((tp, info) -> ends.put(tp.partition(), info.offset()));
-            return ends;
+            return TopicOffsets.ends(admin, topic, IsolationLevel.READ_COMMITTED);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted reading the end offsets of " + topic, e);

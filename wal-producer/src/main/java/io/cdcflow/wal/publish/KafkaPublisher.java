@@ -3,6 +3,7 @@ package io.cdcflow.wal.publish;
 import io.cdcflow.common.event.ChangeEvent;
 import io.cdcflow.common.event.ChangeEventCodec;
 import io.cdcflow.common.event.Operation;
+import io.cdcflow.common.kafka.TopicOffsets;
 import io.cdcflow.common.kafka.TopicReadiness;
 import io.cdcflow.common.ops.Metrics;
 import io.cdcflow.common.schema.RowSchema;
@@ -23,11 +24,10 @@ import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -243,16 +243,8 @@ public final class KafkaPublisher implements AutoCloseable {
             adminProps.keySet().retainAll(AdminClientConfig.configNames());
             offsetsAdmin = Admin.create(adminProps);
         }
-        Admin admin = offsetsAdmin;
         try {
-            int partitions = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic).partitions().size();
-            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-            for (int p = 0; p < partitions; p++) {
-                latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
-            }
-            Map<Integer, Long> ends = new java.util.TreeMap<>();
-            admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).forEach((tp, info) -> ends.put(tp.partition(), info.offset()));
-            return ends;
+            return TopicOffsets.ends(offsetsAdmin, topic, IsolationLevel.READ_UNCOMMITTED);
         } catch (ExecutionException | TimeoutException e) {
             throw new KafkaUnavailableException("cannot read the end offsets of " + topic + ": " + e.getMessage(), e);
         }
