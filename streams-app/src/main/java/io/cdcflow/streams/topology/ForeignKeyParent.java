@@ -8,7 +8,6 @@ import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.TimestampedKeyValueStore;
 import org.apache.kafka.streams.state.ValueAndTimestamp;
 
@@ -51,10 +50,9 @@ final class ForeignKeyParent {
         private ProcessorContext<String, ForeignKeyResponse> context;
         private TimestampedKeyValueStore<String, SourceRow> parents;
         private TimestampedKeyValueStore<String, byte[]> subscriptions;
-        private KeyValueStore<String, String> scans;
         private int partition;
-        /** The scan under way, and the subscriptions it answered so far. */
-        private final ChunkedScan<ValueAndTimestamp<byte[]>> scan = new ChunkedScan<>();
+        /** The scan at the end of the parent table's snapshots, and the subscriptions the scan under way answered so far. */
+        private SnapshotScan<ValueAndTimestamp<byte[]>> scan;
         private long answered;
 
         OnSubscription(String parentStore, boolean paired, String parentTable, String subscriptionStore,
@@ -72,7 +70,7 @@ final class ForeignKeyParent {
             this.context = context;
             this.parents = context.getStateStore(parentStore);
             this.subscriptions = context.getStateStore(subscriptionStore);
-            this.scans = context.getStateStore(scanStore);
+            this.scan = new SnapshotScan<>(context.getStateStore(scanStore), parentTable);
             this.partition = context.taskId().partition();
             context.schedule(SCAN_CHECK, PunctuationType.WALL_CLOCK_TIME, now -> scanOnceRead());
         }
@@ -88,9 +86,7 @@ final class ForeignKeyParent {
             String foreignKey = ForeignKeySubscriptions.foreignKey(record.key());
             SourceRow parent = ValueAndTimestamp.getValueOrNull(parents.get(foreignKey));
             if (parent == null && !read()) {
-                if (scans.get(parentTable) != null) {
-                    scans.delete(parentTable);
-                }
+                scan.held();
                 return; // the row may still come from the snapshot: its arrival answers, or the scan at the end
             }
             context.forward(new Record<>(paired ? record.key() : ForeignKeySubscriptions.child(record.key()),
@@ -99,11 +95,8 @@ final class ForeignKeyParent {
 
         /** Whether no row of the parent table can still come from a snapshot to this partition. */
         private boolean read() {
-            if (snapshots.read(parentTable, partition)) {
-                return true;
-            }
-            String snapshot = snapshots.snapshot(parentTable);
-            return snapshot != null && snapshot.equals(scans.get(parentTable));
+            // or a scan ran for this snapshot: another instance saw the partition read before this one's view did
+            return snapshots.read(parentTable, partition) || scan.ranFor(snapshots.snapshot(parentTable));
         }
 
         /**
@@ -111,33 +104,27 @@ final class ForeignKeyParent {
          * without one. In chunks, one per punctuation.
          */
         private void scanOnceRead() {
-            String snapshot = snapshots.snapshot(parentTable);
-            if (snapshot == null || !snapshots.read(parentTable, partition) || snapshot.equals(scans.get(parentTable))) {
-                scan.restart();
-                return;
-            }
             String[] last = new String[1];
             boolean[] missing = new boolean[1];
-            boolean done = scan.next(subscriptions, (key, subscribed) -> {
-                if (subscribed == null || subscribed.value() == null) {
-                    return;
-                }
-                String foreignKey = ForeignKeySubscriptions.foreignKey(key);
-                if (!foreignKey.equals(last[0])) { // the subscriptions are sorted by parent key: one read per parent
-                    last[0] = foreignKey;
-                    missing[0] = parents.get(foreignKey) == null;
-                }
-                if (missing[0]) {
-                    context.forward(new Record<>(paired ? key : ForeignKeySubscriptions.child(key),
-                            new ForeignKeyResponse(foreignKey, null), subscribed.timestamp()));
-                    answered++;
-                }
-            });
+            boolean done = scan.step(snapshots.snapshot(parentTable), snapshots.read(parentTable, partition), subscriptions,
+                    (key, subscribed) -> {
+                        if (subscribed == null || subscribed.value() == null) {
+                            return;
+                        }
+                        String foreignKey = ForeignKeySubscriptions.foreignKey(key);
+                        if (!foreignKey.equals(last[0])) { // the subscriptions are sorted by parent key: one read per parent
+                            last[0] = foreignKey;
+                            missing[0] = parents.get(foreignKey) == null;
+                        }
+                        if (missing[0]) {
+                            context.forward(new Record<>(paired ? key : ForeignKeySubscriptions.child(key),
+                                    new ForeignKeyResponse(foreignKey, null), subscribed.timestamp()));
+                            answered++;
+                        }
+                    });
             if (done) {
-                scans.put(parentTable, snapshot);
                 LOG.info("the snapshot of {} is read in partition {}: {} subscription(s) scanned, {} answered with no such row",
                         parentTable, partition, scan.visited(), answered);
-                scan.restart();
                 answered = 0;
             }
         }

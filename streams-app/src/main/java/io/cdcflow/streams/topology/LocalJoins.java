@@ -64,12 +64,11 @@ final class LocalJoins implements Processor<String, LocalJoins.Change, String, J
     private JoinIndexStore index;
     private final Map<String, Replica> replicas = new java.util.HashMap<>();
     private final SnapshotPositions snapshots;
-    /** Per small table, the snapshot whose end this task's scan has handled ({@link #scanStore}). */
+    /** The store of the scans run at a snapshot's end, per small table ({@link SnapshotScan}). */
     private final String scanStore;
-    private KeyValueStore<String, String> scans;
     private int partition;
-    /** Per small table, the scan under way and the rows it sent so far. */
-    private final Map<String, ChunkedScan<ValueAndTimestamp<Object>>> scanning = new java.util.HashMap<>();
+    /** Per small table, its scan, and the rows the scan under way sent so far. */
+    private final Map<String, SnapshotScan<ValueAndTimestamp<Object>>> scans = new java.util.HashMap<>();
     private final Map<String, long[]> sentByScan = new java.util.HashMap<>();
 
     /**
@@ -91,7 +90,8 @@ final class LocalJoins implements Processor<String, LocalJoins.Change, String, J
         RowsSoFar.stores(plan, paths, plan.joins().size()).forEach(store -> stores.put(store, context.getStateStore(store)));
         index = JoinIndexStore.in(stores.get(leftStore));
         replicaStores.forEach((table, store) -> replicas.put(table, new Replica(context.getStateStore(store))));
-        scans = context.getStateStore(scanStore);
+        KeyValueStore<String, String> scanned = context.getStateStore(scanStore);
+        replicaStores.keySet().forEach(table -> scans.put(table, new SnapshotScan<>(scanned, table)));
         partition = context.taskId().partition();
         context.schedule(SCAN_CHECK, PunctuationType.WALL_CLOCK_TIME, now -> replicaStores.keySet().forEach(this::scanOnceComplete));
     }
@@ -125,9 +125,7 @@ final class LocalJoins implements Processor<String, LocalJoins.Change, String, J
                 SourceRow row = is == null ? null : replicas.get(table).get(is);
                 if (is != null && row == null && !complete(table)) {
                     held = true;
-                    if (scans.get(table) != null) {
-                        scans.delete(table); // the row needs a scan, whatever one ran before (a task moved, a view behind)
-                    }
+                    scans.get(table).held();
                 }
                 now = now.with(j + 1, row);
             }
@@ -139,12 +137,9 @@ final class LocalJoins implements Processor<String, LocalJoins.Change, String, J
 
     /** Whether this task's copy of {@code table} holds every row its snapshots brought: no row missing will come. */
     private boolean complete(String table) {
-        if (snapshots.copiesComplete(table, replicaStores.get(table), partition)) {
-            return true;
-        }
-        // a scan ran for this snapshot: another instance saw the copies complete before this one's view did
-        String snapshot = snapshots.snapshot(table);
-        return snapshot != null && snapshot.equals(scans.get(table));
+        // or a scan ran for this snapshot: another instance saw the copies complete before this one's view did
+        return snapshots.copiesComplete(table, replicaStores.get(table), partition)
+                || scans.get(table).ranFor(snapshots.snapshot(table));
     }
 
     /**
@@ -153,26 +148,20 @@ final class LocalJoins implements Processor<String, LocalJoins.Change, String, J
      * table whose copies are still incomplete (that table's scan sends it). In chunks, one per punctuation.
      */
     private void scanOnceComplete(String table) {
-        String snapshot = snapshots.snapshot(table);
-        ChunkedScan<ValueAndTimestamp<Object>> scan = scanning.computeIfAbsent(table, t -> new ChunkedScan<>());
-        if (snapshot == null || !complete(table) || snapshot.equals(scans.get(table))) {
-            scan.restart();
-            return;
-        }
+        SnapshotScan<ValueAndTimestamp<Object>> scan = scans.get(table);
         long[] sent = sentByScan.computeIfAbsent(table, t -> new long[1]);
-        boolean done = scan.next(stores.get(leftStore), (key, stored) -> {
-            JoinedRows rows = left(key);
-            if (rows == null || rows == RowsSoFar.PENDING || !lacks(rows, table) || waits(rows)) {
-                return;
-            }
-            context.forward(new Record<>(key, attach(plan, local, rows, (t, k) -> replicas.get(t).get(k)), stored.timestamp()));
-            sent[0]++;
-        });
+        boolean done = scan.step(snapshots.snapshot(table), snapshots.copiesComplete(table, replicaStores.get(table), partition),
+                stores.get(leftStore), (key, stored) -> {
+                    JoinedRows rows = left(key);
+                    if (rows == null || rows == RowsSoFar.PENDING || !lacks(rows, table) || waits(rows)) {
+                        return;
+                    }
+                    context.forward(new Record<>(key, attach(plan, local, rows, (t, k) -> replicas.get(t).get(k)), stored.timestamp()));
+                    sent[0]++;
+                });
         if (done) {
-            scans.put(table, snapshot);
             LOG.info("fact {}: the copies of {} are complete in partition {}: {} row(s) scanned, {} sent without their {} row",
                     plan.name(), table, partition, scan.visited(), sent[0], table);
-            scan.restart();
             sent[0] = 0;
         }
     }
