@@ -59,6 +59,15 @@ class FailureHandlingTest {
     }
 
     @Test
+    void theProducerLingersOnlyWhereTheCommitHidesIt() {
+        assertThat(StreamsApp.properties(config)).containsEntry("producer.linger.ms", 100).containsEntry("producer.batch.size", 131072);
+        StreamsAppConfig atLeastOnce = StreamsAppConfig.from(new Env(Map.of("STREAMS_PROCESSING_GUARANTEE", "at_least_once")));
+        assertThat(StreamsApp.properties(atLeastOnce)).containsEntry("producer.linger.ms", 5).doesNotContainKey("producer.batch.size");
+        StreamsAppConfig chosen = StreamsAppConfig.from(new Env(Map.of("KAFKA_PRODUCER_LINGER_MS", "20")));
+        assertThat(StreamsApp.properties(chosen)).containsEntry("producer.linger.ms", "20");
+    }
+
+    @Test
     void noneMeansDynamicMembership() {
         StreamsAppConfig dynamic = StreamsAppConfig.from(new Env(Map.of("STREAMS_INSTANCE_ID", "none")));
         assertThat(StreamsApp.properties(dynamic)).doesNotContainKey("consumer.group.instance.id");

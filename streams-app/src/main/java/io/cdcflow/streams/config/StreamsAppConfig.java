@@ -145,7 +145,10 @@ public record StreamsAppConfig(
                     + "65536 (the join topics' records are not queued behind a backlog of source records); `max.task.idle.ms` -1 "
                     + "(a task's inputs are processed as they come: the joins converge whatever the order); "
                     + "`producer.compression.type` lz4 (the app's own topics compressed as the wal-producer's are, so a fetch holds "
-                    + "as many of a small table's copies as of the source rows they should precede); "
+                    + "as many of a small table's copies as of the source rows they should precede); under exactly_once_v2 "
+                    + "`producer.linger.ms` 100 and `producer.batch.size` 131072 (nothing sent is read before its transaction "
+                    + "commits, and the commit sends every batch: larger batches, no fact later), under at_least_once "
+                    + "`producer.linger.ms` 5; "
                     + "`statestore.cache.max.bytes` 0 (each store update goes on at once: faster when most rows change once, as in "
                     + "a backfill, and no wait for a cache flush at each hop; `KAFKA_STATESTORE_CACHE_MAX_BYTES=10485760` brings "
                     + "the record cache back where single rows change many times a second, to coalesce their updates)")
