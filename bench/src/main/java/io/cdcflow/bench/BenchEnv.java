@@ -134,6 +134,11 @@ final class BenchEnv implements AutoCloseable {
     }
 
     private static void deleteScratch() {
+        if (Boolean.getBoolean("bench.keep")) { // -Dbench.keep=true: the jars' logs and state stay, to read after a run
+            SCRATCH.forEach(dir -> System.err.println("[bench] kept " + dir));
+            SCRATCH.clear();
+            return;
+        }
         for (java.nio.file.Path dir : SCRATCH) {
             try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.walk(dir)) {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());

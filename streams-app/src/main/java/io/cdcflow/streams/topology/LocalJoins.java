@@ -53,6 +53,7 @@ final class LocalJoins implements Processor<String, LocalJoins.Change, String, J
 
     private final FactPlan plan;
     private final JoinPaths paths;
+    private final RowsSoFar.Reader rowsSoFar;
     /** The local joins, in plan order, with their index in the plan. */
     private final List<Integer> local;
     private final String leftStore;
@@ -79,6 +80,7 @@ final class LocalJoins implements Processor<String, LocalJoins.Change, String, J
         this.scanStore = scanStore;
         this.plan = plan;
         this.paths = paths;
+        this.rowsSoFar = new RowsSoFar.Reader(plan, paths);
         this.local = paths.local(plan);
         this.leftStore = FactTopology.store(plan, paths);
         this.replicaStores = replicaStores;
@@ -214,7 +216,7 @@ final class LocalJoins implements Processor<String, LocalJoins.Change, String, J
 
     /** The fact's rows joined so far, as the stores hold them ({@link RowsSoFar}); null when none. */
     private JoinedRows left(String key) {
-        return RowsSoFar.read(plan, paths, key, plan.joins().size(),
+        return rowsSoFar.read(key, plan.joins().size(),
                 (store, k) -> ValueAndTimestamp.getValueOrNull(stores.get(store).get(k)));
     }
 
@@ -251,12 +253,8 @@ final class LocalJoins implements Processor<String, LocalJoins.Change, String, J
     private static final class Replica {
         private static final int CACHED = 10_000;
         private final TimestampedKeyValueStore<String, SourceRow> store;
-        private final Map<String, java.util.Optional<SourceRow>> recent = new java.util.LinkedHashMap<>(256, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, java.util.Optional<SourceRow>> eldest) {
-                return size() > CACHED;
-            }
-        };
+        /** Emptied when it outgrows {@link #CACHED} (a copy of up to that many rows stays whole; reads never reorder it). */
+        private final Map<String, java.util.Optional<SourceRow>> recent = new java.util.HashMap<>(256);
 
         Replica(TimestampedKeyValueStore<String, SourceRow> store) {
             this.store = store;
@@ -266,14 +264,21 @@ final class LocalJoins implements Processor<String, LocalJoins.Change, String, J
             java.util.Optional<SourceRow> row = recent.get(key);
             if (row == null) {
                 row = java.util.Optional.ofNullable(ValueAndTimestamp.getValueOrNull(store.get(key)));
-                recent.put(key, row);
+                remember(key, row);
             }
             return row.orElse(null);
         }
 
         /** The store now holds {@code row} for {@code key} (null: the row is gone). */
         void copied(String key, SourceRow row) {
-            recent.put(key, java.util.Optional.ofNullable(row));
+            remember(key, java.util.Optional.ofNullable(row));
+        }
+
+        private void remember(String key, java.util.Optional<SourceRow> row) {
+            if (recent.size() >= CACHED && !recent.containsKey(key)) {
+                recent.clear();
+            }
+            recent.put(key, row);
         }
     }
 }

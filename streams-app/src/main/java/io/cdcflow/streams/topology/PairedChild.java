@@ -50,6 +50,7 @@ final class PairedChild implements Processor<String, PairedChild.Input, String, 
     private final FactPlan.Join join;
     private final int position;
     private final String pairStore;
+    private final RowsSoFar.Reader rowsSoFar;
     private ProcessorContext<String, ForeignKeyChild.Output> context;
     /** The stores the rows joined so far are read from (the root table's, the earlier joins' pairs), by name. */
     private final Map<String, TimestampedKeyValueStore<String, Object>> stores = new HashMap<>();
@@ -61,6 +62,7 @@ final class PairedChild implements Processor<String, PairedChild.Input, String, 
         this.join = plan.joins().get(index);
         this.position = index + 1;
         this.pairStore = FactTopology.pairStore(plan, index);
+        this.rowsSoFar = new RowsSoFar.Reader(plan, paths);
     }
 
     @Override
@@ -101,7 +103,7 @@ final class PairedChild implements Processor<String, PairedChild.Input, String, 
     private void onPair(Record<String, Input> record, ForeignKeyResponse response) {
         String key = ForeignKeySubscriptions.child(record.key());
         String foreignKey = ForeignKeySubscriptions.foreignKey(record.key());
-        JoinedRows rows = RowsSoFar.read(plan, paths, key, index, this::stored);
+        JoinedRows rows = rowsSoFar.read(key, index, this::stored);
         if (rows == RowsSoFar.PENDING) {
             return; // an earlier join's response emits the rows, and finds this pair stored
         }

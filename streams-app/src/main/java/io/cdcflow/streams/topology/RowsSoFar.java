@@ -56,31 +56,56 @@ public final class RowsSoFar {
      * @param stored a store's value by store name and key (null: none)
      */
     public static JoinedRows read(FactPlan plan, JoinPaths paths, String key, int upTo, BiFunction<String, String, Object> stored) {
-        if (!paired(plan, paths)) {
-            Object value = stored.apply(FactTopology.store(plan, paths), key);
-            return value == null ? null : LocalJoins.rows(plan, value);
-        }
-        Object root = stored.apply(FactTopology.tableStore(plan.root().table()), key);
-        if (root == null) {
-            return null;
-        }
-        JoinedRows rows = JoinedRows.root((SourceRow) root, plan.joins().size());
-        for (int i = 0; i < upTo; i++) {
-            if (paths.local(plan).contains(i)) {
-                continue;
+        return new Reader(plan, paths).read(key, upTo, stored);
+    }
+
+    /** {@link #read} for one fact, with the layout and the stores' names worked out once (a processor reads per record). */
+    public static final class Reader {
+        private final FactPlan plan;
+        private final boolean paired;
+        /** The fact's {@link FactTopology#store}, or in the paired layout the root table's. */
+        private final String store;
+        /** In the paired layout, join {@code i}'s pair store, or null for a join inside each task. */
+        private final String[] pairStores;
+
+        public Reader(FactPlan plan, JoinPaths paths) {
+            this.plan = plan;
+            this.paired = paired(plan, paths);
+            this.store = paired ? FactTopology.tableStore(plan.root().table()) : FactTopology.store(plan, paths);
+            this.pairStores = new String[plan.joins().size()];
+            for (int i = 0; paired && i < pairStores.length; i++) {
+                pairStores[i] = paths.local(plan).contains(i) ? null : FactTopology.pairStore(plan, i);
             }
-            FactPlan.Join join = plan.joins().get(i);
-            String foreignKey = FactTopology.pointsAt(rows.row(0), join);
-            if (foreignKey == null) {
-                rows = rows.with(i + 1, null);
-                continue;
-            }
-            Object pair = stored.apply(FactTopology.pairStore(plan, i), ForeignKeySubscriptions.key(foreignKey, key));
-            if (pair == null) {
-                return PENDING;
-            }
-            rows = rows.with(i + 1, ((ForeignKeyResponse) pair).parent());
         }
-        return rows;
+
+        /** As {@link RowsSoFar#read}. */
+        public JoinedRows read(String key, int upTo, BiFunction<String, String, Object> stored) {
+            if (!paired) {
+                Object value = stored.apply(store, key);
+                return value == null ? null : LocalJoins.rows(plan, value);
+            }
+            Object root = stored.apply(store, key);
+            if (root == null) {
+                return null;
+            }
+            JoinedRows rows = JoinedRows.root((SourceRow) root, plan.joins().size());
+            for (int i = 0; i < upTo; i++) {
+                if (pairStores[i] == null) {
+                    continue;
+                }
+                FactPlan.Join join = plan.joins().get(i);
+                String foreignKey = FactTopology.pointsAt(rows.row(0), join);
+                if (foreignKey == null) {
+                    rows = rows.with(i + 1, null);
+                    continue;
+                }
+                Object pair = stored.apply(pairStores[i], ForeignKeySubscriptions.key(foreignKey, key));
+                if (pair == null) {
+                    return PENDING;
+                }
+                rows = rows.with(i + 1, ((ForeignKeyResponse) pair).parent());
+            }
+            return rows;
+        }
     }
 }
