@@ -217,6 +217,9 @@ public final class StreamsApp implements AutoCloseable {
         watch.start();
         KafkaStreams started = new KafkaStreams(built, properties(config));
         started.setUncaughtExceptionHandler(this::onThreadFailure);
+        long startedAt = System.nanoTime();
+        started.setStateListener((now, before) -> LOG.info("Kafka Streams {} -> {}, {} ms after its start", before, now,
+                (System.nanoTime() - startedAt) / 1_000_000));
         synchronized (this) {
             if (closed) { // close() ran during the checks: what this start made since is undone here
                 started.close();
