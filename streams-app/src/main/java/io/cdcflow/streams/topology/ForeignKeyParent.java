@@ -51,9 +51,8 @@ final class ForeignKeyParent {
         private TimestampedKeyValueStore<String, SourceRow> parents;
         private TimestampedKeyValueStore<String, byte[]> subscriptions;
         private int partition;
-        /** The scan at the end of the parent table's snapshots, and the subscriptions the scan under way answered so far. */
+        /** The scan at the end of the parent table's snapshots. */
         private SnapshotScan<ValueAndTimestamp<byte[]>> scan;
-        private long answered;
 
         OnSubscription(String parentStore, boolean paired, String parentTable, String subscriptionStore,
                        SnapshotPositions snapshots, String scanStore) {
@@ -109,7 +108,7 @@ final class ForeignKeyParent {
             boolean done = scan.step(snapshots.snapshot(parentTable), snapshots.read(parentTable, partition), subscriptions,
                     (key, subscribed) -> {
                         if (subscribed == null || subscribed.value() == null) {
-                            return;
+                            return false;
                         }
                         String foreignKey = ForeignKeySubscriptions.foreignKey(key);
                         if (!foreignKey.equals(last[0])) { // the subscriptions are sorted by parent key: one read per parent
@@ -119,13 +118,12 @@ final class ForeignKeyParent {
                         if (missing[0]) {
                             context.forward(new Record<>(paired ? key : ForeignKeySubscriptions.child(key),
                                     new ForeignKeyResponse(foreignKey, null), subscribed.timestamp()));
-                            answered++;
                         }
+                        return missing[0];
                     });
             if (done) {
                 LOG.info("the snapshot of {} is read in partition {}: {} subscription(s) scanned, {} answered with no such row",
-                        parentTable, partition, scan.visited(), answered);
-                answered = 0;
+                        parentTable, partition, scan.visited(), scan.sent());
             }
         }
     }

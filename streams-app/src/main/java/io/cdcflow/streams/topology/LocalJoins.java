@@ -68,9 +68,8 @@ final class LocalJoins implements Processor<String, LocalJoins.Change, String, J
     /** The store of the scans run at a snapshot's end, per small table ({@link SnapshotScan}). */
     private final String scanStore;
     private int partition;
-    /** Per small table, its scan, and the rows the scan under way sent so far. */
+    /** Per small table, its scan. */
     private final Map<String, SnapshotScan<ValueAndTimestamp<Object>>> scans = new java.util.HashMap<>();
-    private final Map<String, long[]> sentByScan = new java.util.HashMap<>();
 
     /**
      * @param paths which joins are done inside each task; with the plan, they say which stores hold the rows joined so far
@@ -151,20 +150,18 @@ final class LocalJoins implements Processor<String, LocalJoins.Change, String, J
      */
     private void scanOnceComplete(String table) {
         SnapshotScan<ValueAndTimestamp<Object>> scan = scans.get(table);
-        long[] sent = sentByScan.computeIfAbsent(table, t -> new long[1]);
         boolean done = scan.step(snapshots.snapshot(table), snapshots.copiesComplete(table, replicaStores.get(table), partition),
                 stores.get(leftStore), (key, stored) -> {
                     JoinedRows rows = left(key);
                     if (rows == null || rows == RowsSoFar.PENDING || !lacks(rows, table) || waits(rows)) {
-                        return;
+                        return false;
                     }
                     context.forward(new Record<>(key, attach(plan, local, rows, (t, k) -> replicas.get(t).get(k)), stored.timestamp()));
-                    sent[0]++;
+                    return true;
                 });
         if (done) {
             LOG.info("fact {}: the copies of {} are complete in partition {}: {} row(s) scanned, {} sent without their {} row",
-                    plan.name(), table, partition, scan.visited(), sent[0], table);
-            sent[0] = 0;
+                    plan.name(), table, partition, scan.visited(), scan.sent(), table);
         }
     }
 

@@ -1,6 +1,6 @@
 package io.cdcflow.streams.topology;
 
-import java.util.function.BiConsumer;
+import java.util.function.BiPredicate;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
@@ -16,6 +16,10 @@ final class SnapshotScan<V> {
     private final KeyValueStore<String, String> records;
     private final String table;
     private final ChunkedScan<V> rows = new ChunkedScan<>();
+    /** Rows the scan under way, or the one just finished, sent something for. */
+    private long sent;
+    /** The last call finished a scan: the next one starts counting anew. */
+    private boolean finished;
 
     /** @param records the processor's store of scans run, by table */
     SnapshotScan(KeyValueStore<String, String> records, String table) {
@@ -37,24 +41,39 @@ final class SnapshotScan<V> {
 
     /**
      * One chunk of the scan for {@code snapshot}, once it has {@code ended} and unless a scan ran for it, each row
-     * of {@code store} handed to {@code each}.
+     * of {@code store} handed to {@code each}, which says whether it sent something for the row.
      *
-     * @return true when this call finished the scan ({@link #visited} then counts its rows)
+     * @return true when this call finished the scan ({@link #visited} and {@link #sent} then count its rows)
      */
-    boolean step(String snapshot, boolean ended, ReadOnlyKeyValueStore<String, V> store, BiConsumer<String, V> each) {
-        if (snapshot == null || !ended || ranFor(snapshot)) {
+    boolean step(String snapshot, boolean ended, ReadOnlyKeyValueStore<String, V> store, BiPredicate<String, V> each) {
+        boolean due = snapshot != null && ended && !ranFor(snapshot);
+        if (finished || !due) {
             rows.restart();
+            sent = 0;
+            finished = false;
+        }
+        if (!due) {
             return false;
         }
-        if (!rows.next(store, each)) {
+        if (!rows.next(store, (key, value) -> {
+            if (each.test(key, value)) {
+                sent++;
+            }
+        })) {
             return false;
         }
         records.put(table, snapshot);
+        finished = true;
         return true;
     }
 
     /** Rows the scan under way, or the one just finished, visited. */
     long visited() {
         return rows.visited();
+    }
+
+    /** Rows the scan under way, or the one just finished, sent something for. */
+    long sent() {
+        return sent;
     }
 }
