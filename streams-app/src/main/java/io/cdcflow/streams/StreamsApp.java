@@ -151,7 +151,6 @@ public final class StreamsApp implements AutoCloseable {
         // KIP-892: a store's writes reach it when their changelog transaction commits, so a crash under exactly-once
         // replays the records since the last commit instead of marking every task corrupted and restoring all state
         p.put(StreamsConfig.TRANSACTIONAL_STATE_STORES_CONFIG, true);
-        p.putAll(FactTopology.optimization()); // as the topology was built with it
         // the stores Kafka Streams makes for itself (a foreign-key join's subscriptions); FactTopology makes the others
         p.put(StreamsConfig.DSL_STORE_SUPPLIERS_CLASS_CONFIG, config.stores() == StreamsAppConfig.Stores.MEMORY
                 ? BuiltInDslStoreSuppliers.InMemoryDslStoreSuppliers.class : io.cdcflow.streams.topology.RocksStores.Dsl.class);

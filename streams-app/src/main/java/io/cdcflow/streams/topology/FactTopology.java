@@ -174,7 +174,7 @@ public final class FactTopology {
     }
 
     private Topology build() {
-        StreamsBuilder builder = new StreamsBuilder();
+        TopicRestoredStore.Builder builder = new TopicRestoredStore.Builder();
         Set<String> tableNames = new LinkedHashSet<>();
         plans.forEach(p -> tableNames.addAll(p.tables()));
         Map<String, Rows<SourceRow>> tables = new LinkedHashMap<>();
@@ -227,22 +227,10 @@ public final class FactTopology {
             emit(builder, computed.filter((k, c) -> !c.failed(), Named.as(name + "-computed"))
                     .mapValues(ComputedFact::row, Named.as(name + "-row")), plan);
         }
-        Topology topology = builder.build(optimization());
+        Topology topology = builder.buildRestoring();
         // connected once built: the stores are KTables', added after the processor that reads them
         feeding.forEach((processor, stores) -> topology.connectProcessorAndStateStores(processor, stores.toArray(String[]::new)));
         return topology;
-    }
-
-    /**
-     * The one optimization the topology is built with (and the app runs with): a KTable read from a topic restores its
-     * store from that topic, with no changelog of its own. Only the topics the app owns (subscriptions, copies:
-     * {@link #ownTopicTable}) are read so.
-     */
-    public static java.util.Properties optimization() {
-        java.util.Properties properties = new java.util.Properties();
-        properties.put(org.apache.kafka.streams.StreamsConfig.TOPOLOGY_OPTIMIZATION_CONFIG,
-                org.apache.kafka.streams.StreamsConfig.REUSE_KTABLE_SOURCE_TOPICS);
-        return properties;
     }
 
     private void feed(String processor, String store) {
@@ -344,7 +332,7 @@ public final class FactTopology {
      * of a subscribed parent row ({@link ForeignKeyParent}) through a responses topic partitioned as the fact's root
      * topic; the results are this join's KTable. The subscription topic is also the parent side's store's changelog.
      */
-    private <V> KTable<String, JoinedRows> subscribedJoin(StreamsBuilder builder, FactPlan plan, int index, Rows<V> left,
+    private <V> KTable<String, JoinedRows> subscribedJoin(TopicRestoredStore.Builder builder, FactPlan plan, int index, Rows<V> left,
                                                           java.util.function.Function<V, JoinedRows> rows,
                                                           Map<String, Rows<SourceRow>> tables) {
         String name = safe(plan.name()) + "-" + safe(plan.joins().get(index).alias());
@@ -374,15 +362,14 @@ public final class FactTopology {
      * ({@link #pairTopic}, partitioned as the fact's root topic), which the fact key's task reads as the KTable of the
      * pairs' parent rows, restored from that topic: the joined rows have no store and no changelog.
      */
-    private KStream<String, JoinedRows> pairedJoin(StreamsBuilder builder, FactPlan plan, int index, KStream<String, JoinedRows> left,
+    private KStream<String, JoinedRows> pairedJoin(TopicRestoredStore.Builder builder, FactPlan plan, int index, KStream<String, JoinedRows> left,
                                                    Map<String, Rows<SourceRow>> tables) {
         String name = safe(plan.name()) + "-" + safe(plan.joins().get(index).alias());
         KStream<String, ForeignKeyResponse> answers = answers(builder, plan, index, tables, true);
         String pairs = pairTopic(config, plan, index);
         answers.to(pairs, Produced.with(strings, StateCodec.responses()).withStreamPartitioner(new ForeignKeySubscriptions.ByChild<>())
                         .withName(name + "-answer"));
-        KStream<String, PairedChild.Input> received = ownTopicTable(builder, pairs, StateCodec.responses(), name + "-pairs", pairStore(plan, index))
-                .toStream(Named.as(name + "-parent-rows"))
+        KStream<String, PairedChild.Input> received = ownTopicStore(builder, pairs, StateCodec.responses(), name + "-pairs", pairStore(plan, index))
                 .mapValues(PairedChild.Input::pair, Named.as(name + "-pair"));
         KStream<String, ForeignKeyChild.Output> out = left
                 .mapValues(PairedChild.Input::left, Named.as(name + "-left"))
@@ -399,18 +386,18 @@ public final class FactTopology {
      * subscription topic (restored from it), answered each with the parent row, and each change of a subscribed parent
      * row answered to every subscriber ({@link ForeignKeyParent}); keyed by the pair in the paired layout.
      */
-    private KStream<String, ForeignKeyResponse> answers(StreamsBuilder builder, FactPlan plan, int index,
+    private KStream<String, ForeignKeyResponse> answers(TopicRestoredStore.Builder builder, FactPlan plan, int index,
                                                         Map<String, Rows<SourceRow>> tables, boolean paired) {
         FactPlan.Join join = plan.joins().get(index);
         String name = safe(plan.name()) + "-" + safe(join.alias());
         Rows<SourceRow> parents = tables.get(join.table());
         String subscribers = name + "-subscribers";
-        KTable<String, byte[]> subscriptions = ownTopicTable(builder, subscriptionTopic(config, plan, index), Serdes.ByteArray(),
+        KStream<String, byte[]> subscriptions = ownTopicStore(builder, subscriptionTopic(config, plan, index), Serdes.ByteArray(),
                 name + "-subscriptions", subscribers);
         String parentStore = parents.store();
         String scans = name + "-snapshot-scans";
         builder.addStateStore(Stores.keyValueStoreBuilder(stores(scans), strings, strings));
-        KStream<String, ForeignKeyResponse> answered = subscriptions.toStream(Named.as(name + "-subscribed"))
+        KStream<String, ForeignKeyResponse> answered = subscriptions
                 .process(() -> new ForeignKeyParent.OnSubscription(parentStore, paired, join.table(), subscribers, snapshots, scans),
                         Named.as(name + "-answer-subscription"), scans);
         feed(name + "-answer-subscription", parentStore);
@@ -510,7 +497,7 @@ public final class FactTopology {
      * that names them all), read back as the KTable of the task's copy, whose store that topic restores, merged with
      * the fact's rows joined so far, and joined against the task's copies.
      */
-    private KStream<String, JoinedRows> localJoins(StreamsBuilder builder, FactPlan plan, List<Integer> local,
+    private KStream<String, JoinedRows> localJoins(TopicRestoredStore.Builder builder, FactPlan plan, List<Integer> local,
                                                    KStream<String, JoinedRows> left, Map<String, Rows<SourceRow>> tables) {
         String name = safe(plan.name());
         KStream<String, LocalJoins.Change> changes = left.mapValues(LocalJoins.Change::left, Named.as(name + "-local-left"));
@@ -526,8 +513,7 @@ public final class FactTopology {
             tables.get(table).changes(copy + "-changes")
                     .processValues(ChangedRows.JoinsSee::new, Named.as(copy + "-joined-changes"))
                     .to(topic, Produced.with(strings, sourceRows).withStreamPartitioner(new EveryPartition()).withName(copy + "-everywhere"));
-            KStream<String, SourceRow> copied = ownTopicTable(builder, topic, sourceRows, copy + "-source", copy)
-                    .toStream(Named.as(copy + "-copied"));
+            KStream<String, SourceRow> copied = ownTopicStore(builder, topic, sourceRows, copy + "-source", copy);
             changes = changes.merge(copied.mapValues(row -> LocalJoins.Change.right(table, row), Named.as(copy + "-right")),
                     Named.as(copy + "-merge"));
             // the copy is the KTable's store: the joins read it, connected once built
@@ -542,12 +528,25 @@ public final class FactTopology {
     }
 
     /**
-     * A topic the app owns ({@link #ownTopics}) read as the KTable of {@code store}, which it restores
-     * ({@link #optimization}: no changelog of its own), from its beginning when the application has no offset yet.
+     * A topic the app owns ({@link #ownTopics}) read into {@code store}, which it restores with no changelog of its own
+     * ({@link TopicRestoredStore}), from its beginning when the application has no offset yet.
      */
-    private <V> KTable<String, V> ownTopicTable(StreamsBuilder builder, String topic, Serde<V> values, String name, String store) {
-        return builder.table(topic, Consumed.with(strings, values).withName(name)
-                .withOffsetResetPolicy(org.apache.kafka.streams.AutoOffsetReset.earliest()), materialized(store, values));
+    private <V> KStream<String, V> ownTopicStore(TopicRestoredStore.Builder builder, String topic, Serde<V> values, String name, String store) {
+        return topicStore(builder, topic, org.apache.kafka.streams.AutoOffsetReset.earliest(), stores(store, true), strings, values, name, name + "-store");
+    }
+
+    /**
+     * {@code topic} read into the store {@code supplier} makes, which the topic restores ({@link TopicRestoredStore}),
+     * by the processor {@code writer}; each record goes on once the store holds it.
+     */
+    private <V> KStream<String, V> topicStore(TopicRestoredStore.Builder builder, String topic, org.apache.kafka.streams.AutoOffsetReset reset,
+                                              KeyValueBytesStoreSupplier supplier, Serde<String> keys, Serde<V> values,
+                                              String source, String writer) {
+        String store = supplier.name();
+        builder.addStateStore(Stores.timestampedKeyValueStoreBuilder(supplier, keys, values).withLoggingDisabled().withCachingDisabled());
+        builder.restoreFrom(store, topic);
+        return builder.stream(topic, Consumed.with(keys, values).withName(source).withOffsetResetPolicy(reset))
+                .processValues(() -> new TopicRestoredStore.Writer<V>(store), Named.as(writer), store);
     }
 
     /** Sends each record to every partition: each task keeps a whole copy of a small table. */
@@ -614,25 +613,23 @@ public final class FactTopology {
     }
 
     /**
-     * The current rows of a source table its own topic restores ({@link SourceTopicStore}): the topic read as a KTable
-     * whose store applies each change event as {@link #table} does, and {@code apply-<table>} after it passing on the
-     * rows that changed and sending what cannot be parsed to the dead-letter topic, as {@code parse-<table>} does.
+     * The current rows of a source table its own topic restores ({@link SourceTopicStore}): the topic read into a store
+     * that applies each change event as {@link #table} does ({@link #topicStore}), and {@code apply-<table>} after it
+     * passing on the rows that changed and sending what cannot be parsed to the dead-letter topic, as
+     * {@code parse-<table>} does.
      */
-    private Rows<SourceRow> topicTable(StreamsBuilder builder, String table) {
+    private Rows<SourceRow> topicTable(TopicRestoredStore.Builder builder, String table) {
         String name = safe(table);
         String store = tableStore(table);
         Projection projection = projections.getOrDefault(table, Projection.ALL);
-        KTable<String, Object> events = builder.table(config.inputTopic(table), Consumed.with(SourceTopicStore.keys(), SourceTopicStore.values())
-                        .withName("source-" + name).withOffsetResetPolicy(org.apache.kafka.streams.AutoOffsetReset.none()), // as parsed()
-                Materialized.<String, Object>as(SourceTopicStore.of(indexing(store, baseStores(store, true)), table, projection,
-                                newestTopic(config, table)))
-                        .withKeySerde(SourceTopicStore.keys()).withValueSerde(SourceTopicStore.values())
-                        // the processor after the table reads what the store's last write did: nothing may stand between
-                        .withCachingDisabled());
+        // the processor after the writer reads what the store's last write did: no cache may stand between
+        KStream<String, Object> events = topicStore(builder, config.inputTopic(table), org.apache.kafka.streams.AutoOffsetReset.none(), // as parsed()
+                SourceTopicStore.of(indexing(store, baseStores(store, true)), table, projection, newestTopic(config, table)),
+                SourceTopicStore.keys(), SourceTopicStore.values(), "source-" + name, "table-" + name);
         java.util.function.LongConsumer unchanged = unchanged(table);
         Projection joined = joinedColumns(table, projection);
         feed("apply-" + name, store);
-        KStream<String, SourceTopicStore.Change> applied = events.toStream(Named.as("table-" + name))
+        KStream<String, SourceTopicStore.Change> applied = events
                 .processValues(() -> new SourceTopicStore.Changes(store, joined, unchanged, new ParseEvents.DeadLetters(deadLetters), schemas),
                         Named.as("apply-" + name));
         applied.filter((k, c) -> c.failed(), Named.as("failed-" + name))
@@ -649,7 +646,7 @@ public final class FactTopology {
     /**
      * A table as the topology reads it: its changes, and the store of its rows, which the processors reading it are
      * connected to by name. A KTable's ({@link #of}), or a source table its topic restores ({@link #topicTable}),
-     * which is no KTable of rows (its KTable's values are the topic's events).
+     * which is no KTable.
      */
     private record Rows<V>(KTable<String, V> table, KStream<String, V> changes, String store) {
         static <V> Rows<V> of(KTable<String, V> table) {

@@ -33,14 +33,14 @@ import org.apache.kafka.streams.state.TimestampedBytesStore;
 import org.apache.kafka.streams.state.internals.WrappedStateStore;
 
 /**
- * The store of a source table whose own topic restores it, with no changelog: the table's KTable is read straight from
- * the topic ({@code builder.table}, the store's changelog being that topic) and this store applies each change event
+ * The store of a source table whose own topic restores it, with no changelog: the topic is read straight into it
+ * ({@link TopicRestoredStore}, the store's changelog being that topic) and this store applies each change event
  * it is given to the row it holds ({@link SourceRow#apply}: projection, duplicates and stale re-deliveries, unchanged
  * TOASTed columns, deletes kept as marked rows), whether the event comes from processing or from restoring the topic,
  * so both build the same rows. What the last write did ({@link Applied}) is read by {@link Changes}, the processor
- * after the KTable, which passes on only the rows that changed and sends what cannot be parsed to the dead-letter
+ * after the store's writer, which passes on only the rows that changed and sends what cannot be parsed to the dead-letter
  * topic. Values in this store are this app's binary rows ({@link StateCodec}) behind Kafka Streams' timestamp; the
- * KTable's values on their way in are the topic's raw bytes ({@link #values}).
+ * values on their way in are the topic's raw bytes ({@link #values}).
  *
  * <p>A compacted topic keeps the last record of each key, and restoring folds what it kept. Two rows processing built
  * are not rebuilt so: a row whose topic received a stale event after the newest one (a snapshot's row written after a
@@ -97,7 +97,7 @@ final class SourceTopicStore extends RocksStores.Store implements TimestampedByt
     }
 
     /**
-     * The KTable's values (Kafka Streams reads the topic and the store with the one serde): the topic's raw bytes on
+     * The values of the topic and the store (Kafka Streams reads both with the one serde): the topic's raw bytes on
      * the way in, which the store applies, and the store's rows on the way out, so every processor reading the store
      * by name reads {@link SourceRow}s. Told apart by their first byte: a row's format byte ({@link StateCodec}) is
      * never the first byte of JSON text; bytes that only start like a row are passed on raw, and fail as events.
@@ -128,7 +128,7 @@ final class SourceTopicStore extends RocksStores.Store implements TimestampedByt
     }
 
     /**
-     * The KTable's keys, a record without one read as {@link #NO_KEY} (Kafka Streams would drop it before the store),
+     * The topic's keys, a record without one read as {@link #NO_KEY} (the store's writer would drop it),
      * so it reaches the dead-letter topic as the parse sends it there.
      */
     static Serde<String> keys() {
@@ -276,9 +276,9 @@ final class SourceTopicStore extends RocksStores.Store implements TimestampedByt
     }
 
     /**
-     * The processor after a source table's KTable: passes on the row its store's last write changed (marked where the
-     * change alters none of the {@code joined} columns: {@link ChangedRows#changed}), tells {@code unchanged} the time
-     * of an event that changed nothing, and sends an event that cannot be processed on as its raw bytes, with the error
+     * The processor after a source table's store writer ({@link TopicRestoredStore.Writer}): passes on the row its
+     * store's last write changed (marked where the change alters none of the {@code joined} columns:
+     * {@link ChangedRows#changed}), tells {@code unchanged} the time of an event that changed nothing, and sends an event that cannot be processed on as its raw bytes, with the error
      * in its headers, for the dead-letter topic.
      */
     static final class Changes implements FixedKeyProcessor<String, Object, Change> {

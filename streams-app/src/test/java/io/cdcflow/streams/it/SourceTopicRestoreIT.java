@@ -39,7 +39,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Source tables whose stores their compacted topics restore, with no changelog, against the real broker: an instance
  * starting on empty local state restores the rows from the topics as processing built them (a stale re-delivery in the
  * topic ignored, LSNs kept, so one after the restart is ignored too), and a row whose newer events compaction removed
- * while a stale one stayed comes back from the table's newest-rows topic.
+ * while a stale one stayed comes back from the table's newest-rows topic. The joins' stores (subscriptions, pairs) come
+ * back from their topics too: a product's change after the restart re-joins every item.
  */
 @ExtendWith(RealServices.class)
 class SourceTopicRestoreIT {
@@ -88,6 +89,10 @@ class SourceTopicRestoreIT {
                 Set<String> topics = admin.listTopics().names().get(30, TimeUnit.SECONDS);
                 assertThat(topics).doesNotContain(run + "-order_items-table-changelog", run + "-orders-table-changelog")
                         .contains(run + "-order_items-table-newest-changelog");
+                // the subscriptions' and the pairs' stores are restored from the topics their processors read
+                String join = run + "-" + run + "_order_item_fact-p-"; // the facts are named after the run
+                assertThat(topics).contains(join + "subscriptions-changelog", join + "parents-changelog")
+                        .doesNotContain(join + "subscribers-changelog");
                 // compaction keeping only the stale event of the item: its two newer ones deleted
                 admin.deleteRecords(Map.of(new org.apache.kafka.common.TopicPartition(stale.topic(), stale.partition()),
                         org.apache.kafka.clients.admin.RecordsToDelete.beforeOffset(stale.offset()))).all().get(30, TimeUnit.SECONDS);
