@@ -141,7 +141,8 @@ final class StreamsBench {
             kafka.createTopics(4, workload.prefix + "_kill_order_fact", workload.prefix + "_kill_order_item_fact");
             Map<String, String> vars = vars(kafka, "bench-streams-" + workload.prefix + "-kill", "kill", "exactly_once_v2", Map.of(), "i0",
                     BenchEnv.scratch("bench-streams-kill").toString());
-            killAndRestart(kafka, vars, List.of(workload.prefix + "_kill_order_fact", workload.prefix + "_kill_order_item_fact"));
+            killAndRestart(kafka, vars, List.of(workload.prefix + "_kill_order_fact", workload.prefix + "_kill_order_item_fact"),
+                    workload.events());
         }
         return results;
     }
@@ -170,12 +171,13 @@ final class StreamsBench {
 
     /**
      * The streams-app jar on the same topics under an application of its own, stopped in the middle of the load
-     * twice, cleanly and then by SIGKILL, and timed from each restart to RUNNING (its {@code /ready}, the JVM's start
+     * twice, cleanly and then by SIGKILL (each after {@link #STOP_SHARE} of the load's facts more, so the load is not
+     * done before the SIGKILL however fast the jar runs: a restart after it would have no new fact to time), and timed from each restart to RUNNING (its {@code /ready}, the JVM's start
      * included) and to its first new fact (RUNNING comes before the stores are restored; processing resumes after):
      * under exactly-once before KIP-892, a crash marked every task corrupted and rebuilt its stores from the
      * changelogs before processing went on.
      */
-    private static void killAndRestart(KafkaEndpoint kafka, Map<String, String> vars, List<String> outputs) throws Exception {
+    private static void killAndRestart(KafkaEndpoint kafka, Map<String, String> vars, List<String> outputs, long events) throws Exception {
         java.nio.file.Path jar = java.nio.file.Path.of("streams-app", "target", "streams-app.jar");
         if (!java.nio.file.Files.exists(jar)) {
             System.out.println("[bench] " + jar + " is missing (mvn package): no restart after a SIGKILL timed");
@@ -195,19 +197,20 @@ final class StreamsBench {
             facts.assign(partitions);
             Process first = JarProcess.start(jar, env, log);
             awaitReady(first, port, log);
-            Thread.sleep(MID_LOAD.toMillis());
+            long share = (long) (events * STOP_SHARE);
+            awaitFacts(facts, share, first, log);
             first.destroy(); // a clean stop: each task's state is committed and closed
             first.waitFor();
             Started clean = timedStart(jar, env, log, port, facts);
-            Thread.sleep(MID_LOAD.toMillis());
+            awaitFacts(facts, share, clean.process(), log);
             clean.process().destroyForcibly().waitFor(); // SIGKILL mid-load: no close, writes of an open transaction in the stores
             Started killed = timedStart(jar, env, log, port, facts);
             killed.process().destroy();
             killed.process().waitFor();
             String text = java.nio.file.Files.readString(log);
             String corrupted = text.contains("corrupted") ? "; tasks marked corrupted" : "";
-            System.out.printf("[bench] the jar stopped %d s into the load, twice: after a clean stop RUNNING in %.1f s and the "
-                    + "first new fact in %.1f s; after a SIGKILL %.1f s and %.1f s%s%n", MID_LOAD.toSeconds(), clean.ready(), clean.firstFact(),
+            System.out.printf("[bench] the jar stopped twice, each after %,d more facts (of about %,d): after a clean stop RUNNING in %.1f s "
+                    + "and the first new fact in %.1f s; after a SIGKILL %.1f s and %.1f s%s%n", share, events, clean.ready(), clean.firstFact(),
                     killed.ready(), killed.firstFact(), corrupted);
         }
     }
@@ -234,8 +237,19 @@ final class StreamsBench {
         return new Started(running, ready, (System.nanoTime() - started) / 1e9);
     }
 
-    /** How long the jar processes before each stop of {@link #killAndRestart}. */
-    private static final Duration MID_LOAD = Duration.ofSeconds(Long.getLong("bench.kill.after", 15));
+    /** The share of the load's events whose facts the jar sends before each stop of {@link #killAndRestart}. */
+    private static final double STOP_SHARE = Double.parseDouble(System.getProperty("bench.kill.share", "0.25"));
+
+    /** Reads {@code facts} until {@code count} more records came, while {@code process} runs. */
+    private static void awaitFacts(org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> facts, long count, Process process,
+                                   java.nio.file.Path log) {
+        long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+        for (long seen = 0; seen < count; seen += facts.poll(Duration.ofMillis(50)).count()) {
+            if (System.nanoTime() > deadline || !process.isAlive()) {
+                throw new IllegalStateException("the streams-app jar sent " + seen + " of " + count + " facts before its stop; log " + log);
+            }
+        }
+    }
 
     private static void awaitReady(Process process, int port, java.nio.file.Path log) {
         BenchEnv.await("the streams-app jar ready (log " + log + ")", Duration.ofMinutes(10), () -> {
