@@ -35,11 +35,15 @@ final class ChangedRows<V> implements FixedKeyProcessor<String, V, SourceRow> {
     private final BiFunction<SourceRow, V, SourceRow> next;
     /** Told the time of each input that changed nothing: the facts that read the table have handled it. */
     private final java.util.function.LongConsumer unchanged;
+    /** Whether this processor writes the rows it passes on to the store (else the KTable after it does). */
+    private final boolean writes;
     private FixedKeyProcessorContext<String, SourceRow> context;
     private TimestampedKeyValueStore<String, SourceRow> rows;
 
-    ChangedRows(String storeName, BiFunction<SourceRow, V, SourceRow> next, java.util.function.LongConsumer unchanged, Projection joined) {
+    ChangedRows(String storeName, BiFunction<SourceRow, V, SourceRow> next, java.util.function.LongConsumer unchanged, Projection joined,
+                boolean writes) {
         this.storeName = storeName;
+        this.writes = writes;
         this.joined = joined;
         this.next = next;
         this.unchanged = unchanged;
@@ -56,6 +60,9 @@ final class ChangedRows<V> implements FixedKeyProcessor<String, V, SourceRow> {
         SourceRow current = ValueAndTimestamp.getValueOrNull(rows.get(record.key()));
         FixedKeyRecord<String, SourceRow> changed = changed(record, current, next.apply(current, record.value()), joined);
         if (changed != null) {
+            if (writes) {
+                rows.put(record.key(), ValueAndTimestamp.make(changed.value(), record.timestamp()));
+            }
             context.forward(changed);
         } else {
             unchanged.accept(record.timestamp());

@@ -181,8 +181,8 @@ public final class FactTopology {
         tableNames.stream().filter(fromTopics::contains).forEach(table -> tables.put(table, topicTable(builder, table)));
         Map<String, KStream<String, ChangeEvent>> events = sourceEvents(builder,
                 tableNames.stream().filter(table -> !fromTopics.contains(table)).toList());
-        events.forEach((table, stream) -> tables.put(table, Rows.of(table(stream, table))));
-        Map<String, Rows<SourceRow>> joined = joinedTables(tables);
+        events.forEach((table, stream) -> tables.put(table, table(builder, stream, table)));
+        Map<String, Rows<SourceRow>> joined = joinedTables(builder, tables);
         Metrics.Counter failures = metrics.counter("streams_fact_errors_total",
                 "Fact rows that could not be computed (sent to the dead-letter topic)", "fact");
         for (FactPlan plan : plans) {
@@ -244,7 +244,7 @@ public final class FactTopology {
      * per fact row; else the table itself. (Only there: a store of its own costs a changelog record per change, which
      * pays where unread columns change, as a dimension's do.) Not under at-least-once, where nothing is suppressed.
      */
-    private Map<String, Rows<SourceRow>> joinedTables(Map<String, Rows<SourceRow>> tables) {
+    private Map<String, Rows<SourceRow>> joinedTables(StreamsBuilder builder, Map<String, Rows<SourceRow>> tables) {
         Map<String, Rows<SourceRow>> out = new LinkedHashMap<>();
         tables.forEach((table, rows) -> {
             Projection projection = joinedProjections.get(table);
@@ -253,29 +253,36 @@ public final class FactTopology {
                 return;
             }
             String name = safe(table);
-            out.put(table, Rows.of(changedRows(rows.changes("joined-changes-" + name), "project-" + name,
+            out.put(table, changedRows(builder, rows.changes("joined-changes-" + name), "project-" + name,
                     "joined-table-" + name, table, joinedTableStore(table), (current, row) -> {
                         if (row == null) {
                             return current;
                         }
                         SourceRow projected = row.project(projection);
                         return projected.sameContent(current) ? current : projected;
-                    }, null)));
+                    }, null));
         });
         return out;
     }
 
     /**
-     * A KTable fed only the rows that change ({@link ChangedRows}): {@code next} computes each row from the one
-     * the table holds, and returns that one when nothing changed.
+     * A table fed only the rows that change ({@link ChangedRows}): {@code next} computes each row from the one the
+     * table holds, and returns that one when nothing changed. {@link ChangedRows} writes the store itself (logged, with
+     * the changelog a KTable's store would have), unless a fact joins with Kafka Streams' own foreign-key joins, which
+     * need KTables: then the changed rows become a KTable, whose source reads each row again before writing it.
      */
-    private <V> KTable<String, SourceRow> changedRows(KStream<String, V> input, String processor, String table, String source,
-                                                      String store, java.util.function.BiFunction<SourceRow, V, SourceRow> next,
-                                                      Projection joined) {
-        feed(processor, store);
+    private <V> Rows<SourceRow> changedRows(StreamsBuilder builder, KStream<String, V> input, String processor, String table, String source,
+                                            String store, java.util.function.BiFunction<SourceRow, V, SourceRow> next,
+                                            Projection joined) {
         java.util.function.LongConsumer unchanged = unchanged(source);
-        return input.processValues(() -> new ChangedRows<>(store, next, unchanged, joined), Named.as(processor))
-                .toTable(Named.as(table), materialized(store, sourceRows));
+        if (plans.stream().anyMatch(paths::kafkaStreamsJoins)) {
+            feed(processor, store);
+            return Rows.of(input.processValues(() -> new ChangedRows<>(store, next, unchanged, joined, false), Named.as(processor))
+                    .toTable(Named.as(table), materialized(store, sourceRows)));
+        }
+        builder.addStateStore(Stores.timestampedKeyValueStoreBuilder(stores(store, true), strings, sourceRows).withCachingDisabled());
+        return new Rows<>(null, input.processValues(() -> new ChangedRows<>(store, next, unchanged, joined, true), Named.as(processor), store),
+                store);
     }
 
     /** Told the time of each change of {@code table} that altered no column the facts read: every fact reading it handled it. */
@@ -663,18 +670,18 @@ public final class FactTopology {
      * The current rows of a source table, its projected columns only: duplicates, stale re-deliveries and changes to
      * no projected column ignored ({@link ChangedRows}, which reads this table's store), deletes kept as marked rows.
      */
-    private KTable<String, SourceRow> table(KStream<String, ChangeEvent> events, String table) {
+    private Rows<SourceRow> table(StreamsBuilder builder, KStream<String, ChangeEvent> events, String table) {
         String name = safe(table);
         String store = tableStore(table);
         Projection projection = projections.getOrDefault(table, Projection.ALL);
         if (!exactlyOnce()) {
-            return events
+            return Rows.of(events
                     // the key is unchanged, so nothing is repartitioned and the events' serde is never used
                     .groupByKey(Grouped.with("group-" + name, strings, new ChangeEventSerde()))
                     .aggregate(() -> null, (key, event, current) -> SourceRow.apply(current, event, projection),
-                            Named.as("apply-" + name), materialized(store, sourceRows));
+                            Named.as("apply-" + name), materialized(store, sourceRows)));
         }
-        return changedRows(events, "apply-" + name, "table-" + name, table, store,
+        return changedRows(builder, events, "apply-" + name, "table-" + name, table, store,
                 (current, event) -> SourceRow.apply(current, event, projection), joinedColumns(table, projection));
     }
 
