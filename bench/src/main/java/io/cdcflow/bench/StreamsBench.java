@@ -172,9 +172,9 @@ final class StreamsBench {
     /**
      * The streams-app jar on the same topics under an application of its own, stopped in the middle of the load
      * twice, cleanly and then by SIGKILL (each after {@link #STOP_SHARE} of the load's facts more, so the load is not
-     * done before the SIGKILL however fast the jar runs: a restart after it would have no new fact to time), and timed from each restart to RUNNING (its {@code /ready}, the JVM's start
-     * included) and to its first new fact (RUNNING comes before the stores are restored; processing resumes after):
-     * under exactly-once before KIP-892, a crash marked every task corrupted and rebuilt its stores from the
+     * done before the SIGKILL however fast the jar runs: a restart after it would have no new fact to time), and timed
+     * from each restart to RUNNING (its {@code /ready}, the JVM's start included) and to its first new fact (RUNNING
+     * comes before the stores are restored; processing resumes after): under exactly-once before KIP-892, a crash marked every task corrupted and rebuilt its stores from the
      * changelogs before processing went on.
      */
     private static void killAndRestart(KafkaEndpoint kafka, Map<String, String> vars, List<String> outputs, long events) throws Exception {

@@ -43,12 +43,13 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * The topology of any facts file: each source table's change events become one KTable of current rows, shared by
- * every fact that reads it, holding only the columns the facts read ({@link Projections}) and changing only when one
- * of them does ({@link ChangedRows}); each fact is its root table's KTable joined, one foreign-key left join per JOIN
- * (or, for small tables, inside each task: {@link LocalJoins}, as {@link JoinPaths} say), into its rows by
- * position ({@link JoinedRows}; a star-shaped fact's joined rows are not stored: {@link RowsSoFar}); its select list and WHERE then compute the row
- * ({@link io.cdcflow.streams.facts.FactRows}), which goes out, when it differs from the last one sent, with a version
+ * The topology of any facts file: each source table's change events become one table of current rows (a store and
+ * its changes), shared by every fact that reads it, holding only the columns the facts read ({@link Projections})
+ * and changing only when one of them does ({@link ChangedRows}); each fact is its root table's rows joined, one
+ * foreign-key left join per JOIN (or, for small tables, inside each task: {@link LocalJoins}, as {@link JoinPaths}
+ * say), into its rows by position ({@link JoinedRows}; a star-shaped fact's joined rows are not stored:
+ * {@link RowsSoFar}); its select list and WHERE then compute the row ({@link io.cdcflow.streams.facts.FactRows}),
+ * which goes out, when it differs from the last one sent, with a version
  * that only grows per key ({@link VersionStamper}). Every processor, join and store is named after the fact and
  * alias, so internal topic names survive changes elsewhere in the file. A pure function of the configuration and the
  * plans.
@@ -70,7 +71,7 @@ public final class FactTopology {
     private final Map<String, Projection> projections;
     /** The columns the joins read of each table they read ({@link Projections#joined}). */
     private final Map<String, Projection> joinedProjections;
-    /** The processors that read stores of KTables built after them ({@link #changedRows}), and those stores. */
+    /** The processors that read stores added after them ({@link #changedRows}, {@link #topicStore}), and those stores. */
     private final Map<String, List<String>> feeding = new LinkedHashMap<>();
     private final Serde<String> strings = Serdes.String();
     private final io.cdcflow.common.ops.Freshness freshness;
@@ -228,7 +229,7 @@ public final class FactTopology {
                     .mapValues(ComputedFact::row, Named.as(name + "-row")), plan);
         }
         Topology topology = builder.buildRestoring();
-        // connected once built: the stores are KTables', added after the processor that reads them
+        // connected once built: the stores are added after the processors that read them
         feeding.forEach((processor, stores) -> topology.connectProcessorAndStateStores(processor, stores.toArray(String[]::new)));
         return topology;
     }
@@ -366,8 +367,8 @@ public final class FactTopology {
     /**
      * One JOIN through Kafka in the paired layout ({@link RowsSoFar#paired}, {@link PairedChild}): subscriptions as in
      * {@link #subscribedJoin}; the parent side's answers, keyed by the pair, go to a compacted topic the app owns
-     * ({@link #pairTopic}, partitioned as the fact's root topic), which the fact key's task reads as the KTable of the
-     * pairs' parent rows, restored from that topic: the joined rows have no store and no changelog.
+     * ({@link #pairTopic}, partitioned as the fact's root topic), which the fact key's task reads into the store of
+     * the pairs' parent rows, restored from that topic: the joined rows have no store and no changelog.
      */
     private KStream<String, JoinedRows> pairedJoin(TopicRestoredStore.Builder builder, FactPlan plan, int index, KStream<String, JoinedRows> left,
                                                    Map<String, Rows<SourceRow>> tables) {
@@ -389,8 +390,8 @@ public final class FactTopology {
     }
 
     /**
-     * The parent side of join {@code index} through Kafka, in the parent row's task: the subscriptions, a KTable of the
-     * subscription topic (restored from it), answered each with the parent row, and each change of a subscribed parent
+     * The parent side of join {@code index} through Kafka, in the parent row's task: the subscriptions, read from
+     * the subscription topic into a store (restored from it), answered each with the parent row, and each change of a subscribed parent
      * row answered to every subscriber ({@link ForeignKeyParent}); keyed by the pair in the paired layout.
      */
     private KStream<String, ForeignKeyResponse> answers(TopicRestoredStore.Builder builder, FactPlan plan, int index,
@@ -501,7 +502,7 @@ public final class FactTopology {
     /**
      * The joins to small tables inside each task ({@link LocalJoins}): each small table's changes are copied to every
      * partition of the fact's root topic (a compacted topic the app owns, {@link #copyTopic}, written by a partitioner
-     * that names them all), read back as the KTable of the task's copy, whose store that topic restores, merged with
+     * that names them all), read back into the store of the task's copy, which that topic restores, merged with
      * the fact's rows joined so far, and joined against the task's copies.
      */
     private KStream<String, JoinedRows> localJoins(TopicRestoredStore.Builder builder, FactPlan plan, List<Integer> local,
@@ -523,11 +524,11 @@ public final class FactTopology {
             KStream<String, SourceRow> copied = ownTopicStore(builder, topic, sourceRows, copy + "-source", copy);
             changes = changes.merge(copied.mapValues(row -> LocalJoins.Change.right(table, row), Named.as(copy + "-right")),
                     Named.as(copy + "-merge"));
-            // the copy is the KTable's store: the joins read it, connected once built
+            // the joins read the copy's store, connected once built
             feed(name + "-local-joins", copy);
         }
-        // the rows joined so far, and the index beside them (indexing()), are read from the stores of the KTables they
-        // come from (RowsSoFar), connected once built
+        // the rows joined so far, and the index beside them (indexing()), are read from the stores they come from
+        // (RowsSoFar), connected once built
         RowsSoFar.stores(plan, paths, plan.joins().size()).forEach(store -> feed(name + "-local-joins", store));
         String scans = scanStore(plan);
         builder.addStateStore(Stores.keyValueStoreBuilder(stores(scans), strings, strings));
@@ -538,8 +539,10 @@ public final class FactTopology {
      * A topic the app owns ({@link #ownTopics}) read into {@code store}, which it restores with no changelog of its own
      * ({@link TopicRestoredStore}), from its beginning when the application has no offset yet.
      */
-    private <V> KStream<String, V> ownTopicStore(TopicRestoredStore.Builder builder, String topic, Serde<V> values, String name, String store) {
-        return topicStore(builder, topic, org.apache.kafka.streams.AutoOffsetReset.earliest(), stores(store, true), strings, values, name, name + "-store");
+    private <V> KStream<String, V> ownTopicStore(TopicRestoredStore.Builder builder, String topic, Serde<V> values, String name,
+                                                 String store) {
+        return topicStore(builder, topic, org.apache.kafka.streams.AutoOffsetReset.earliest(), stores(store, true), strings, values,
+                name, name + "-store");
     }
 
     /**
