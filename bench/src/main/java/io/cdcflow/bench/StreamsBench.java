@@ -198,11 +198,11 @@ final class StreamsBench {
             Process first = JarProcess.start(jar, env, log);
             awaitReady(first, port, log);
             long share = (long) (events * STOP_SHARE);
-            awaitFacts(facts, share, first, log);
+            awaitFacts(facts, share, first, log, "before its clean stop");
             first.destroy(); // a clean stop: each task's state is committed and closed
             first.waitFor();
             Started clean = timedStart(jar, env, log, port, facts);
-            awaitFacts(facts, share, clean.process(), log);
+            awaitFacts(facts, share, clean.process(), log, "before its SIGKILL");
             clean.process().destroyForcibly().waitFor(); // SIGKILL mid-load: no close, writes of an open transaction in the stores
             Started killed = timedStart(jar, env, log, port, facts);
             killed.process().destroy();
@@ -228,25 +228,22 @@ final class StreamsBench {
         Process running = JarProcess.start(jar, env, log);
         awaitReady(running, port, log);
         double ready = (System.nanoTime() - started) / 1e9;
-        long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
-        while (facts.poll(Duration.ofMillis(50)).isEmpty()) {
-            if (System.nanoTime() > deadline || !running.isAlive()) {
-                throw new IllegalStateException("no fact from the restarted streams-app jar; log " + log);
-            }
-        }
+        awaitFacts(facts, 1, running, log, "after its restart");
         return new Started(running, ready, (System.nanoTime() - started) / 1e9);
     }
 
     /** The share of the load's events whose facts the jar sends before each stop of {@link #killAndRestart}. */
     private static final double STOP_SHARE = Double.parseDouble(System.getProperty("bench.kill.share", "0.25"));
 
-    /** Reads {@code facts} until {@code count} more records came, while {@code process} runs. */
+    /** Reads {@code facts} until {@code count} more records came, while {@code process} runs, for at most ten minutes. */
     private static void awaitFacts(org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> facts, long count, Process process,
-                                   java.nio.file.Path log) {
+                                   java.nio.file.Path log, String when) {
         long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
-        for (long seen = 0; seen < count; seen += facts.poll(Duration.ofMillis(50)).count()) {
+        long seen = 0;
+        while ((seen += facts.poll(Duration.ofMillis(50)).count()) < count) {
             if (System.nanoTime() > deadline || !process.isAlive()) {
-                throw new IllegalStateException("the streams-app jar sent " + seen + " of " + count + " facts before its stop; log " + log);
+                throw new IllegalStateException("the streams-app jar sent " + seen + " of the " + count + " facts awaited " + when
+                        + "; log " + log);
             }
         }
     }

@@ -37,7 +37,7 @@ final class SourceStoreChoice {
         Set<String> tables = new TreeSet<>();
         plans.forEach(plan -> tables.addAll(plan.tables()));
         boolean possible = org.apache.kafka.streams.StreamsConfig.EXACTLY_ONCE_V2.equals(config.processingGuarantee())
-                && config.singleInputTopic() == null && plans.stream().noneMatch(paths::kafkaStreamsJoins);
+                && config.singleInputTopic() == null && !paths.anyKafkaStreamsJoins(plans);
         for (String table : tables) {
             String topic = config.inputTopic(table);
             if (existing.contains(FactTopology.changelog(config.applicationId(), FactTopology.tableStore(table)))) {

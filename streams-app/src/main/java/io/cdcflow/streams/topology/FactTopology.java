@@ -276,7 +276,7 @@ public final class FactTopology {
                                             String store, java.util.function.BiFunction<SourceRow, V, SourceRow> next,
                                             Projection joined) {
         java.util.function.LongConsumer unchanged = unchanged(source);
-        if (plans.stream().anyMatch(paths::kafkaStreamsJoins)) {
+        if (paths.anyKafkaStreamsJoins(plans)) {
             feed(processor, store);
             return Rows.of(input.processValues(() -> new ChangedRows<>(store, next, unchanged, joined, false), Named.as(processor))
                     .toTable(Named.as(table), materialized(store, sourceRows)));

@@ -67,6 +67,14 @@ public final class JoinPaths {
         return kafkaStreamsJoins.contains(plan.name());
     }
 
+    /**
+     * Whether any of {@code plans} joins through Kafka Streams' own foreign-key joins, which join KTables: the source
+     * tables are then KTables ({@code FactTopology}), none restored from its own topic ({@code SourceStoreChoice}).
+     */
+    public boolean anyKafkaStreamsJoins(List<FactPlan> plans) {
+        return plans.stream().anyMatch(this::kafkaStreamsJoins);
+    }
+
     /** The joins of {@code plan} done inside each task, in plan order; the others go through Kafka, in plan order. */
     public List<Integer> local(FactPlan plan) {
         return local.getOrDefault(plan.name(), List.of());

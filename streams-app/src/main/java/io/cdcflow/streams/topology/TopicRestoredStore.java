@@ -15,9 +15,10 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  * table's events, which {@link SourceTopicStore} applies) and that the topic restores, with no changelog of its own:
  * what a KTable read from the topic with {@code reuse.ktable.source.topics} gives, without the KTable's source reading
  * each key's old value before it writes the new one (a store read, and a row decoded, per record, that nothing here
- * used; {@link SourceTopicStore} reads the row it applies an event to itself). {@link Writer} writes each record before passing it on; {@link Builder} registers
- * the topic as the store's changelog, as Kafka Streams does for such a KTable's store, so a restore folds the topic
- * up to the offset the task committed into the same rows processing wrote.
+ * used; {@link SourceTopicStore} reads the row it applies an event to itself). {@link Writer} writes each record
+ * before passing it on; {@link Builder} registers the topic as the store's changelog, as Kafka Streams does for such
+ * a KTable's store, so a restore folds the topic up to the offset the task committed into the same rows processing
+ * wrote.
  */
 final class TopicRestoredStore {
     private TopicRestoredStore() {
