@@ -3,6 +3,7 @@ package io.cdcflow.streams;
 import io.cdcflow.common.schema.RowSchema;
 import io.cdcflow.streams.config.StreamsAppConfig;
 import io.cdcflow.streams.facts.FactPlan;
+import io.cdcflow.streams.topology.FactStateNames;
 import io.cdcflow.streams.topology.FactTopology;
 import io.cdcflow.streams.topology.JoinPaths;
 import java.util.Collection;
@@ -91,11 +92,11 @@ final class JoinPathChoice {
      * ({@code FactTopology.copyTopic}, made when the state was first built) is there.
      */
     private static List<Integer> built(StreamsAppConfig config, FactPlan plan, Set<String> existing) {
-        if (!existing.contains(FactTopology.changelog(config.applicationId(), FactTopology.versionStore(plan)))) {
+        if (!existing.contains(FactStateNames.changelog(config.applicationId(), FactStateNames.versionStore(plan)))) {
             return null;
         }
         List<String> copied = JoinPaths.candidates(plan).stream().map(j -> plan.joins().get(j).table())
-                .filter(table -> existing.contains(FactTopology.copyTopic(config, plan, table))).toList();
+                .filter(table -> existing.contains(FactStateNames.copyTopic(config, plan, table))).toList();
         return JoinPaths.toTables(plan, copied);
     }
 
@@ -105,7 +106,7 @@ final class JoinPathChoice {
      */
     private static boolean kafkaStreamsJoins(String applicationId, FactPlan plan, List<Integer> local, Set<String> existing) {
         for (int i = 0; i < plan.joins().size(); i++) {
-            if (!local.contains(i) && existing.contains(applicationId + "-" + FactTopology.kafkaStreamsJoinName(plan, i)
+            if (!local.contains(i) && existing.contains(applicationId + "-" + FactStateNames.kafkaStreamsJoinName(plan, i)
                     + "-subscription-registration-topic")) {
                 return true;
             }

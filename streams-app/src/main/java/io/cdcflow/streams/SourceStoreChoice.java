@@ -2,7 +2,7 @@ package io.cdcflow.streams;
 
 import io.cdcflow.streams.config.StreamsAppConfig;
 import io.cdcflow.streams.facts.FactPlan;
-import io.cdcflow.streams.topology.FactTopology;
+import io.cdcflow.streams.topology.FactStateNames;
 import io.cdcflow.streams.topology.JoinPaths;
 import java.util.List;
 import java.util.Map;
@@ -40,12 +40,12 @@ final class SourceStoreChoice {
                 && config.singleInputTopic() == null && !paths.anyKafkaStreamsJoins(plans);
         for (String table : tables) {
             String topic = config.inputTopic(table);
-            if (existing.contains(FactTopology.changelog(config.applicationId(), FactTopology.tableStore(table)))) {
+            if (existing.contains(FactStateNames.changelog(config.applicationId(), FactStateNames.tableStore(table)))) {
                 LOG.info("table {}: store logged to its changelog, as its state was built", table);
                 continue;
             }
             boolean built = plans.stream().anyMatch(plan -> plan.tables().contains(table)
-                    && existing.contains(FactTopology.changelog(config.applicationId(), FactTopology.versionStore(plan))));
+                    && existing.contains(FactStateNames.changelog(config.applicationId(), FactStateNames.versionStore(plan))));
             if (!possible) {
                 if (built) {
                     throw new StateFormat.OldStateException("the state of application " + config.applicationId() + " restores "

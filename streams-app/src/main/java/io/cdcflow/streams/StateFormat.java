@@ -2,6 +2,7 @@ package io.cdcflow.streams;
 
 import io.cdcflow.common.kafka.ReadToEnd;
 import io.cdcflow.streams.facts.FactPlan;
+import io.cdcflow.streams.topology.FactStateNames;
 import io.cdcflow.streams.topology.FactTopology;
 import io.cdcflow.streams.topology.JoinPaths;
 import io.cdcflow.streams.topology.StateCodec;
@@ -56,7 +57,7 @@ final class StateFormat {
      * </ul>
      */
     static void checkLayout(String applicationId, Set<String> existing, List<FactPlan> plans, JoinPaths paths) {
-        List<String> joined = plans.stream().flatMap(plan -> FactTopology.earlierJoinTopics(applicationId, plan, paths).stream())
+        List<String> joined = plans.stream().flatMap(plan -> FactStateNames.earlierJoinTopics(applicationId, plan, paths).stream())
                 .filter(existing::contains).sorted().toList();
         if (!joined.isEmpty()) {
             throw new OldStateException("the state of application " + applicationId + " in Kafka (" + String.join(", ", joined)
@@ -90,7 +91,7 @@ final class StateFormat {
 
     /** State in an earlier format, in the tails of the source tables' changelogs ({@code existing}: the topics there are). */
     static void checkFormat(Map<String, Object> client, String applicationId, Collection<String> tables, Set<String> existing) {
-        List<String> changelogs = tables.stream().map(t -> FactTopology.changelog(applicationId, FactTopology.tableStore(t))).toList();
+        List<String> changelogs = tables.stream().map(t -> FactStateNames.changelog(applicationId, FactStateNames.tableStore(t))).toList();
         Map<String, Object> props = new HashMap<>(client);
         props.keySet().retainAll(ConsumerConfig.configNames());
         props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);

@@ -13,6 +13,7 @@ import io.cdcflow.streams.facts.FactPlanner;
 import io.cdcflow.streams.facts.FactPlans;
 import io.cdcflow.streams.facts.FactSchemas;
 import io.cdcflow.streams.facts.FactsFile;
+import io.cdcflow.streams.topology.FactStateNames;
 import io.cdcflow.streams.topology.FactTopology;
 import io.cdcflow.streams.topology.JoinPaths;
 import io.cdcflow.streams.topology.OutputSchemas;
@@ -196,7 +197,7 @@ public final class StreamsApp implements AutoCloseable {
             paths = JoinPathChoice.choose(config, plans, existing, sources, table -> records(admin, config.inputTopic(table)));
             StateFormat.checkLayout(config.applicationId(), existing, plans, paths);
             Set<String> fromTopics = SourceStoreChoice.choose(config, plans, paths, existing, topic -> topicConfig(admin, topic));
-            Map<String, String> own = FactTopology.ownTopics(config, plans, paths, fromTopics);
+            Map<String, String> own = FactStateNames.ownTopics(config, plans, paths, fromTopics);
             java.util.function.ToIntFunction<String> partitions = partitionCounts(admin, config, plans, own);
             built = FactTopology.build(config, plans, metrics, schemas, paths, fromTopics, partitions, snapshotPositions);
             OwnTopics.create(admin, config, own, partitions);
@@ -371,7 +372,7 @@ public final class StreamsApp implements AutoCloseable {
     public static void createOwnTopics(StreamsAppConfig config, List<FactPlan> plans, JoinPaths paths, Set<String> fromTopics)
             throws InterruptedException {
         try (Admin admin = Admin.create(admin(config))) {
-            Map<String, String> own = FactTopology.ownTopics(config, plans, paths, fromTopics);
+            Map<String, String> own = FactStateNames.ownTopics(config, plans, paths, fromTopics);
             OwnTopics.create(admin, config, own, partitionCounts(admin, config, plans, own));
         }
     }
@@ -398,7 +399,7 @@ public final class StreamsApp implements AutoCloseable {
             for (int j : paths.local(plan)) {
                 String table = plan.joins().get(j).table();
                 copies.computeIfAbsent(table, t -> new HashMap<>())
-                        .put(FactTopology.replicaStore(plan, table), FactTopology.copyTopic(config, plan, table));
+                        .put(FactStateNames.replicaStore(plan, table), FactStateNames.copyTopic(config, plan, table));
             }
         }
         return copies;

@@ -10,7 +10,7 @@ import io.cdcflow.streams.facts.DemoTables;
 import io.cdcflow.streams.facts.FactPlan;
 import io.cdcflow.streams.facts.FactPlanner;
 import io.cdcflow.streams.facts.FactsFile;
-import io.cdcflow.streams.topology.FactTopology;
+import io.cdcflow.streams.topology.FactStateNames;
 import io.cdcflow.streams.topology.JoinPaths;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -62,14 +62,14 @@ class JoinPathChoiceTest {
     void aFactWithStateKeepsThePathsItsStateWasBuiltWith() {
         FactPlan items = plan("order_item_fact");
         FactPlan orders = plan("order_fact");
-        Set<String> existing = new HashSet<>(Set.of(changelog(FactTopology.versionStore(items)), changelog(FactTopology.versionStore(orders)),
-                FactTopology.copyTopic(config(Map.of()), items, "products"), FactTopology.copyTopic(config(Map.of()), items, "orders")));
+        Set<String> existing = new HashSet<>(Set.of(changelog(FactStateNames.versionStore(items)), changelog(FactStateNames.versionStore(orders)),
+                FactStateNames.copyTopic(config(Map.of()), items, "products"), FactStateNames.copyTopic(config(Map.of()), items, "orders")));
         // by size, order_fact would join customers inside each task and order_item_fact only products
         JoinPaths paths = JoinPathChoice.choose(config(Map.of()), plans, existing, estimated(ROWS), table -> -1);
         assertThat(tables(paths, "order_item_fact")).containsExactly("products", "orders");
         assertThat(tables(paths, "order_fact")).as("state built with foreign-key joins only").isEmpty();
         // a fact added since has no state: the sizes decide
-        existing.remove(changelog(FactTopology.versionStore(orders)));
+        existing.remove(changelog(FactStateNames.versionStore(orders)));
         assertThat(tables(JoinPathChoice.choose(config(Map.of()), plans, existing, estimated(ROWS), table -> -1), "order_fact"))
                 .containsExactly("customers");
     }
@@ -78,13 +78,13 @@ class JoinPathChoiceTest {
     void stateAnEarlierVersionBuiltWithKafkaStreamsForeignKeyJoinsKeepsThem() {
         FactPlan items = plan("order_item_fact");
         FactPlan orders = plan("order_fact");
-        Set<String> existing = Set.of(changelog(FactTopology.versionStore(items)), changelog(FactTopology.versionStore(orders)),
-                FactTopology.copyTopic(config(Map.of()), items, "products"),
-                "app-" + FactTopology.kafkaStreamsJoinName(items, 1) + "-subscription-registration-topic");
+        Set<String> existing = Set.of(changelog(FactStateNames.versionStore(items)), changelog(FactStateNames.versionStore(orders)),
+                FactStateNames.copyTopic(config(Map.of()), items, "products"),
+                "app-" + FactStateNames.kafkaStreamsJoinName(items, 1) + "-subscription-registration-topic");
         JoinPaths paths = JoinPathChoice.choose(config(Map.of()), plans, existing, estimated(ROWS), table -> -1);
         assertThat(paths.kafkaStreamsJoins(items)).isTrue();
         assertThat(paths.kafkaStreamsJoins(orders)).as("its state has no such topic").isFalse();
-        assertThat(FactTopology.ownTopics(config(Map.of()), plans, paths, Set.of())).as("no subscription topic for Kafka Streams' joins; "
+        assertThat(FactStateNames.ownTopics(config(Map.of()), plans, paths, Set.of())).as("no subscription topic for Kafka Streams' joins; "
                 + "the copies of the fact's joins inside each task all the same")
                 .containsOnlyKeys("app-order_fact-c-subscriptions-changelog", "app-order_fact-c-parents-changelog",
                         "app-order_item_fact-products-copies-changelog");
@@ -95,7 +95,7 @@ class JoinPathChoiceTest {
     @Test
     void aSettingOtherThanTheStateIsRefusedWithTheWayOut() {
         FactPlan items = plan("order_item_fact");
-        Set<String> existing = Set.of(changelog(FactTopology.versionStore(items)));
+        Set<String> existing = Set.of(changelog(FactStateNames.versionStore(items)));
         assertThatThrownBy(() -> JoinPathChoice.choose(config(Map.of("STREAMS_LOCAL_TABLES", "products")), plans, existing,
                 estimated(ROWS), table -> -1))
                 .isInstanceOf(StateFormat.OldStateException.class)

@@ -7,7 +7,7 @@ import io.cdcflow.streams.config.StreamsAppConfig;
 import io.cdcflow.streams.facts.DemoTables;
 import io.cdcflow.streams.facts.FactPlanner;
 import io.cdcflow.streams.facts.FactsFile;
-import io.cdcflow.streams.topology.FactTopology;
+import io.cdcflow.streams.topology.FactStateNames;
 import io.cdcflow.streams.topology.JoinPaths;
 import io.cdcflow.common.config.Env;
 import java.util.Map;
@@ -42,7 +42,7 @@ class StateFormatTest {
     void copyTopicsOfThisLayoutAndOtherApplicationsTopicsPass() {
         StreamsAppConfig config = StreamsAppConfig.from(new Env(Map.of("STREAMS_APPLICATION_ID", "app")));
         var plan = new FactPlanner("public", DemoTables.schemas()::get).plan(FactsFile.load(null)).stream().filter(p -> p.name().equals("order_fact")).findFirst().orElseThrow();
-        String copies = FactTopology.copyTopic(config, plan, "customers");
+        String copies = FactStateNames.copyTopic(config, plan, "customers");
 
         assertThatCode(() -> StateFormat.checkLayout("app", Set.of(copies, "app-orders-table-changelog",
                 "other-order_fact-customers-copy-everywhere-repartition", "other-order_fact-local-c-index-changelog"),

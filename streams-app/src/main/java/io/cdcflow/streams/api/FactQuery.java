@@ -8,6 +8,7 @@ import io.cdcflow.streams.facts.FactRow;
 import io.cdcflow.streams.facts.FactRows;
 import io.cdcflow.streams.model.JoinedRows;
 import io.cdcflow.streams.model.SourceRow;
+import io.cdcflow.streams.topology.FactStateNames;
 import io.cdcflow.streams.topology.FactTopology;
 import io.cdcflow.streams.topology.RowsSoFar;
 import io.javalin.http.Context;
@@ -79,7 +80,7 @@ public final class FactQuery {
             return;
         }
         String key = rootKey(plan, values);
-        String store = FactTopology.store(plan, paths);
+        String store = FactStateNames.store(plan, paths);
         KeyQueryMetadata owner = streams.queryMetadataForKey(store, key, Serdes.String().serializer());
         if (owner == null || owner.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
             ctx.status(503).json(error("the store of " + plan.name() + " is not available yet (rebalancing or restoring)"));
@@ -110,7 +111,7 @@ public final class FactQuery {
             return;
         }
         JoinedRows joined = FactTopology.joinLocally(plan, paths, rows, (table, k) -> (SourceRow) streams.store(StoreQueryParameters
-                .fromNameAndType(FactTopology.replicaStore(plan, table), QueryableStoreTypes.<String, Object>keyValueStore())).get(k));
+                .fromNameAndType(FactStateNames.replicaStore(plan, table), QueryableStoreTypes.<String, Object>keyValueStore())).get(k));
         FactRow fact = FactRows.compute(plan, joined);
         ObjectNode body = fact.columns().deepCopy();
         body.put(plan.meta().deleted(), fact.deleted() ? 1 : 0);

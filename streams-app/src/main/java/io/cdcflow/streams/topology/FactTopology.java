@@ -1,5 +1,20 @@
 package io.cdcflow.streams.topology;
 
+import static io.cdcflow.streams.topology.FactStateNames.copyTopic;
+import static io.cdcflow.streams.topology.FactStateNames.joinStore;
+import static io.cdcflow.streams.topology.FactStateNames.joinedTableStore;
+import static io.cdcflow.streams.topology.FactStateNames.kafkaStreamsJoinName;
+import static io.cdcflow.streams.topology.FactStateNames.newestTopic;
+import static io.cdcflow.streams.topology.FactStateNames.pairStore;
+import static io.cdcflow.streams.topology.FactStateNames.pairTopic;
+import static io.cdcflow.streams.topology.FactStateNames.replicaStore;
+import static io.cdcflow.streams.topology.FactStateNames.safe;
+import static io.cdcflow.streams.topology.FactStateNames.scanStore;
+import static io.cdcflow.streams.topology.FactStateNames.store;
+import static io.cdcflow.streams.topology.FactStateNames.subscriptionTopic;
+import static io.cdcflow.streams.topology.FactStateNames.tableStore;
+import static io.cdcflow.streams.topology.FactStateNames.versionStore;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cdcflow.common.event.ChangeEvent;
@@ -51,8 +66,8 @@ import org.apache.kafka.streams.state.Stores;
  * {@link RowsSoFar}); its select list and WHERE then compute the row ({@link io.cdcflow.streams.facts.FactRows}),
  * which goes out, when it differs from the last one sent, with a version
  * that only grows per key ({@link VersionStamper}). Every processor, join and store is named after the fact and
- * alias, so internal topic names survive changes elsewhere in the file. A pure function of the configuration and the
- * plans.
+ * alias ({@link FactStateNames}), so internal topic names survive changes elsewhere in the file. A pure function of the
+ * configuration and the plans.
  */
 public final class FactTopology {
     private final StreamsAppConfig config;
@@ -134,44 +149,12 @@ public final class FactTopology {
     }
 
     /**
-     * The store holding a fact's rows by its key, for interactive queries: its root table's, or its last foreign-key
-     * join's; the joins done inside each task are not stored ({@link #joinLocally} adds them).
-     */
-    public static String store(FactPlan plan, JoinPaths paths) {
-        if (RowsSoFar.paired(plan, paths)) {
-            return tableStore(plan.root().table()); // the joined rows are read from it and the pairs: RowsSoFar
-        }
-        List<Integer> local = paths.local(plan);
-        for (int i = plan.joins().size() - 1; i >= 0; i--) {
-            if (!local.contains(i)) {
-                return joinStore(plan, i);
-            }
-        }
-        return tableStore(plan.root().table());
-    }
-
-    /**
      * A fact's rows joined so far ({@link RowsSoFar#read}), with the joins done inside each task added from the copies
-     * of their tables ({@code replica}: a small table's row by its key, from the store {@link #replicaStore} names).
+     * of their tables ({@code replica}: a small table's row by its key, from the store {@link FactStateNames#replicaStore} names).
      */
     public static JoinedRows joinLocally(FactPlan plan, JoinPaths paths, JoinedRows rows,
                                          java.util.function.BiFunction<String, String, SourceRow> replica) {
         return LocalJoins.attach(plan, paths.local(plan), rows, replica);
-    }
-
-    /** The store of a task's copy of a small table a fact joins inside each task (its changelog: {@link #copyTopic}). */
-    public static String replicaStore(FactPlan plan, String table) {
-        return safe(plan.name()) + "-" + safe(table) + "-copies";
-    }
-
-    /**
-     * The topic of a small table's copies for a fact's local joins: every change of the table's rows the joins read,
-     * written to each of its partitions, partitioned as the fact's root topic; the app creates it compacted
-     * ({@code OwnTopics}) and each task's copy ({@link #replicaStore}) is restored from its partition, with no changelog
-     * of its own. Named as an internal topic of the application, so the application reset tool deletes it.
-     */
-    public static String copyTopic(StreamsAppConfig config, FactPlan plan, String table) {
-        return changelog(config.applicationId(), replicaStore(plan, table));
     }
 
     private Topology build() {
@@ -293,11 +276,6 @@ public final class FactTopology {
         return committed -> readers.forEach(fact -> fact.handled(committed));
     }
 
-    /** The store of a table's rows as its joins read them, where those are fewer columns than the table keeps. */
-    private static String joinedTableStore(String table) {
-        return safe(table) + "-joined-columns";
-    }
-
     /**
      * Whether nothing unchanged is passed on ({@link ChangedRows}, {@link VersionStamper}): only under exactly-once,
      * where a store and what was sent because of it commit together. Under at-least-once a crash can keep a store's
@@ -367,7 +345,7 @@ public final class FactTopology {
     /**
      * One JOIN through Kafka in the paired layout ({@link RowsSoFar#paired}, {@link PairedChild}): subscriptions as in
      * {@link #subscribedJoin}; the parent side's answers, keyed by the pair, go to a compacted topic the app owns
-     * ({@link #pairTopic}, partitioned as the fact's root topic), which the fact key's task reads into the store of
+     * ({@link FactStateNames#pairTopic}, partitioned as the fact's root topic), which the fact key's task reads into the store of
      * the pairs' parent rows, restored from that topic: the joined rows have no store and no changelog.
      */
     private KStream<String, JoinedRows> pairedJoin(TopicRestoredStore.Builder builder, FactPlan plan, int index, KStream<String, JoinedRows> left,
@@ -426,82 +404,8 @@ public final class FactTopology {
     }
 
     /**
-     * The store of join {@code index}'s parent rows per pair (parent key and fact key) in the paired layout
-     * ({@link PairedChild}); its topic, {@link #pairTopic}, restores it.
-     */
-    public static String pairStore(FactPlan plan, int index) {
-        return safe(plan.name()) + "-" + safe(plan.joins().get(index).alias()) + "-parents";
-    }
-
-    /**
-     * The topic of join {@code index}'s answers in the paired layout: created by the app (compacted, partitioned as the
-     * fact's root topic, {@code OwnTopics}) and named as an internal topic of the application, so the application reset
-     * tool deletes it.
-     */
-    public static String pairTopic(StreamsAppConfig config, FactPlan plan, int index) {
-        return changelog(config.applicationId(), pairStore(plan, index));
-    }
-
-    /**
-     * The topics an earlier layout of a fact's joins through Kafka left, which the paired layout does not read: the
-     * joined rows' changelogs ({@code <fact>-<alias>-joined}). Empty unless the fact takes the paired layout.
-     */
-    public static List<String> earlierJoinTopics(String applicationId, FactPlan plan, JoinPaths paths) {
-        List<String> topics = new ArrayList<>();
-        if (RowsSoFar.paired(plan, paths)) {
-            for (int i = 0; i < plan.joins().size(); i++) {
-                if (!paths.local(plan).contains(i)) {
-                    topics.add(changelog(applicationId, joinStore(plan, i)));
-                }
-            }
-        }
-        return topics;
-    }
-
-    /**
-     * The subscription topic of join {@code index} of {@code plan} through Kafka: created by the app (compacted,
-     * partitioned as the joined table's topic, {@code OwnTopics}) and named as an internal topic of the
-     * application, so the application reset tool deletes it with the rest.
-     */
-    public static String subscriptionTopic(StreamsAppConfig config, FactPlan plan, int index) {
-        return changelog(config.applicationId(), safe(plan.name()) + "-" + safe(plan.joins().get(index).alias()) + "-subscriptions");
-    }
-
-    /**
-     * The newest-rows topic of a source table its own topic restores ({@link SourceTopicStore}): the rows a restore
-     * from the compacted topic would not rebuild. Created by the app (compacted, partitioned as the table's topic) and
-     * named as an internal topic of the application, so the application reset tool deletes it.
-     */
-    public static String newestTopic(StreamsAppConfig config, String table) {
-        return changelog(config.applicationId(), tableStore(table) + "-newest");
-    }
-
-    /**
-     * The topics the app makes, each with the table whose topic it is partitioned as: the newest-rows topics of the
-     * source tables their own topics restore ({@code fromTopics}, the table's), the subscription topics of the joins
-     * through Kafka (the joined table's) and the copy topics of the joins inside each task (the fact's root table's).
-     */
-    public static Map<String, String> ownTopics(StreamsAppConfig config, List<FactPlan> plans, JoinPaths paths, Set<String> fromTopics) {
-        Map<String, String> topics = new LinkedHashMap<>();
-        new java.util.TreeSet<>(fromTopics).forEach(table -> topics.put(newestTopic(config, table), table));
-        for (FactPlan plan : plans) {
-            for (int i = 0; i < plan.joins().size(); i++) {
-                if (paths.local(plan).contains(i)) {
-                    topics.put(copyTopic(config, plan, plan.joins().get(i).table()), plan.root().table());
-                } else if (!paths.kafkaStreamsJoins(plan)) { // Kafka Streams' own foreign-key joins make their topics
-                    topics.put(subscriptionTopic(config, plan, i), plan.joins().get(i).table());
-                    if (RowsSoFar.paired(plan, paths)) {
-                        topics.put(pairTopic(config, plan, i), plan.root().table());
-                    }
-                }
-            }
-        }
-        return topics;
-    }
-
-    /**
      * The joins to small tables inside each task ({@link LocalJoins}): each small table's changes are copied to every
-     * partition of the fact's root topic (a compacted topic the app owns, {@link #copyTopic}, written by a partitioner
+     * partition of the fact's root topic (a compacted topic the app owns, {@link FactStateNames#copyTopic}, written by a partitioner
      * that names them all), read back into the store of the task's copy, which that topic restores, merged with
      * the fact's rows joined so far, and joined against the task's copies.
      */
@@ -536,7 +440,7 @@ public final class FactTopology {
     }
 
     /**
-     * A topic the app owns ({@link #ownTopics}) read into {@code store}, which it restores with no changelog of its own
+     * A topic the app owns ({@link FactStateNames#ownTopics}) read into {@code store}, which it restores with no changelog of its own
      * ({@link TopicRestoredStore}), from its beginning when the application has no offset yet.
      */
     private <V> KStream<String, V> ownTopicStore(TopicRestoredStore.Builder builder, String topic, Serde<V> values, String name,
@@ -569,21 +473,6 @@ public final class FactTopology {
             }
             return Optional.of(all);
         }
-    }
-
-    /** The changelog topic Kafka Streams names for a store of the application (the app's own topics are named so too). */
-    public static String changelog(String applicationId, String store) {
-        return applicationId + "-" + store + "-changelog";
-    }
-
-    /** The store recording, per small table, the snapshot whose end a task's local joins have handled ({@link LocalJoins}). */
-    static String scanStore(FactPlan plan) {
-        return safe(plan.name()) + "-snapshot-scans";
-    }
-
-    /** The store of a fact's versions: it exists once the fact has state. */
-    public static String versionStore(FactPlan plan) {
-        return safe(plan.name()) + "-versions";
     }
 
     /** Parsed events per table; records that cannot be processed go to the dead-letter topic. */
@@ -731,20 +620,6 @@ public final class FactTopology {
         return Json.objectText(join.keyColumns().toArray(String[]::new), values);
     }
 
-    /** The store of a source table's current rows; its changelog tells which format the app's state is in. */
-    public static String tableStore(String table) {
-        return safe(table) + "-table";
-    }
-
-    /** The name of a Kafka Streams foreign-key join, which its internal topics start with. */
-    public static String kafkaStreamsJoinName(FactPlan plan, int index) {
-        return safe(plan.name()) + "-" + safe(plan.joins().get(index).alias()) + "-join";
-    }
-
-    private static String joinStore(FactPlan plan, int index) {
-        return safe(plan.name()) + "-" + safe(plan.joins().get(index).alias()) + "-joined";
-    }
-
     private <V> Materialized<String, V, KeyValueStore<Bytes, byte[]>> materialized(String store, Serde<V> values) {
         return Materialized.<String, V>as(stores(store, true)).withKeySerde(strings).withValueSerde(values);
     }
@@ -778,9 +653,5 @@ public final class FactTopology {
             return Stores.inMemoryKeyValueStore(name);
         }
         return timestamped ? Stores.persistentTimestampedKeyValueStore(name) : Stores.persistentKeyValueStore(name);
-    }
-
-    static String safe(String name) {
-        return name.replaceAll("[^A-Za-z0-9_-]", "_");
     }
 }

@@ -81,7 +81,7 @@ final class LocalJoins implements Processor<String, LocalJoins.Change, String, J
         this.paths = paths;
         this.rowsSoFar = new RowsSoFar.Reader(plan, paths);
         this.local = paths.local(plan);
-        this.leftStore = FactTopology.store(plan, paths);
+        this.leftStore = FactStateNames.store(plan, paths);
         this.replicaStores = replicaStores;
     }
 

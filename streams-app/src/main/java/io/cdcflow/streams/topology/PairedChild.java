@@ -61,7 +61,7 @@ final class PairedChild implements Processor<String, PairedChild.Input, String, 
         this.index = index;
         this.join = plan.joins().get(index);
         this.position = index + 1;
-        this.pairStore = FactTopology.pairStore(plan, index);
+        this.pairStore = FactStateNames.pairStore(plan, index);
         this.rowsSoFar = new RowsSoFar.Reader(plan, paths);
     }
 

@@ -34,15 +34,15 @@ public final class RowsSoFar {
     }
 
     /**
-     * The stores {@link #read} reads for the rows before join {@code upTo}: the fact's {@link FactTopology#store}, and
+     * The stores {@link #read} reads for the rows before join {@code upTo}: the fact's {@link FactStateNames#store}, and
      * in the paired layout the pair stores of the joins through Kafka before {@code upTo}.
      */
     static List<String> stores(FactPlan plan, JoinPaths paths, int upTo) {
-        List<String> stores = new ArrayList<>(List.of(FactTopology.store(plan, paths)));
+        List<String> stores = new ArrayList<>(List.of(FactStateNames.store(plan, paths)));
         if (paired(plan, paths)) {
             for (int i = 0; i < upTo; i++) {
                 if (!paths.local(plan).contains(i)) {
-                    stores.add(FactTopology.pairStore(plan, i));
+                    stores.add(FactStateNames.pairStore(plan, i));
                 }
             }
         }
@@ -63,7 +63,7 @@ public final class RowsSoFar {
     public static final class Reader {
         private final FactPlan plan;
         private final boolean paired;
-        /** The fact's {@link FactTopology#store}, or in the paired layout the root table's. */
+        /** The fact's {@link FactStateNames#store}, or in the paired layout the root table's. */
         private final String store;
         /** In the paired layout, join {@code i}'s pair store, or null for a join inside each task. */
         private final String[] pairStores;
@@ -71,10 +71,10 @@ public final class RowsSoFar {
         public Reader(FactPlan plan, JoinPaths paths) {
             this.plan = plan;
             this.paired = paired(plan, paths);
-            this.store = paired ? FactTopology.tableStore(plan.root().table()) : FactTopology.store(plan, paths);
+            this.store = paired ? FactStateNames.tableStore(plan.root().table()) : FactStateNames.store(plan, paths);
             this.pairStores = new String[plan.joins().size()];
             for (int i = 0; paired && i < pairStores.length; i++) {
-                pairStores[i] = paths.local(plan).contains(i) ? null : FactTopology.pairStore(plan, i);
+                pairStores[i] = paths.local(plan).contains(i) ? null : FactStateNames.pairStore(plan, i);
             }
         }
 

@@ -34,7 +34,7 @@ class JoinedColumnsTopologyTest {
     void insideEachTaskAParentChangeOfAColumnNoJoinReadsIsNotCopied() {
         try (TopologyFixture f = new TopologyFixture(Map.of("STREAMS_LOCAL_TABLES", "customers,products,orders"))) {
             FactPlan items = f.plans.stream().filter(p -> p.name().equals("order_item_fact")).findFirst().orElseThrow();
-            TestOutputTopic<String, byte[]> copies = output(f, FactTopology.copyTopic(f.config, items, "orders"));
+            TestOutputTopic<String, byte[]> copies = output(f, FactStateNames.copyTopic(f.config, items, "orders"));
             seed(f);
             assertThat(copies.readRecordsToList()).as("the new order copied").hasSize(1);
             assertSentOnlyWhatTheJoinReads(f, copies);

@@ -36,10 +36,10 @@ class LocalTablesTopologyTest extends DefaultFactsTopologyTest {
         assertThat(paths.local(plans.get("order_fact"))).containsExactly(0);
         assertThat(paths.local(plans.get("order_item_fact")))
                 .extracting(j -> plans.get("order_item_fact").joins().get(j).table()).containsExactly("products");
-        assertThat(FactTopology.store(plans.get("order_item_fact"), paths)).as("the root table's: the join through Kafka keeps its "
+        assertThat(FactStateNames.store(plans.get("order_item_fact"), paths)).as("the root table's: the join through Kafka keeps its "
                 + "parent rows per pair, and no joined rows").isEqualTo("order_items-table");
         assertThat(RowsSoFar.paired(plans.get("order_item_fact"), paths)).isTrue();
-        assertThat(FactTopology.store(plans.get("order_fact"), paths)).as("the root table's").isEqualTo("orders-table");
+        assertThat(FactStateNames.store(plans.get("order_fact"), paths)).as("the root table's").isEqualTo("orders-table");
         String topology = FactTopology.build(f.config, f.plans, new io.cdcflow.common.ops.Metrics(), OutputSchemas.NONE).describe().toString();
         assertThat(topology).contains("order_fact-local-joins", "order_item_fact-products-copies-everywhere", "order_item_fact-o-join")
                 .doesNotContain("order_fact-c-join", "order_item_fact-p-join")
@@ -56,7 +56,7 @@ class LocalTablesTopologyTest extends DefaultFactsTopologyTest {
         io.cdcflow.streams.model.JoinedRows rows = RowsSoFar.read(orders, paths, "{\"id\":10}", orders.joins().size(),
                 (store, key) -> f.driver.getKeyValueStore(store).get(key));
         io.cdcflow.streams.model.JoinedRows joined = FactTopology.joinLocally(orders, paths, rows, (table, key) ->
-                f.driver.<String, io.cdcflow.streams.model.SourceRow>getKeyValueStore(FactTopology.replicaStore(orders, table)).get(key));
+                f.driver.<String, io.cdcflow.streams.model.SourceRow>getKeyValueStore(FactStateNames.replicaStore(orders, table)).get(key));
         assertThat(io.cdcflow.streams.facts.FactRows.compute(orders, joined).columns().get("customer_name").asText()).isEqualTo("Ada L");
     }
 
@@ -83,7 +83,7 @@ class LocalTablesTopologyTest extends DefaultFactsTopologyTest {
         assertThat(f.highestVersion("order_item_fact").get("{\"order_item_id\":100}").get("product_name").asText()).isEqualTo("Ink 2");
         // the index no longer lists the item under product 1
         FactPlan items = f.plans.stream().filter(p -> p.name().equals("order_item_fact")).findFirst().orElseThrow();
-        org.apache.kafka.streams.processor.StateStore left = f.driver.getTimestampedKeyValueStore(FactTopology.store(items,
+        org.apache.kafka.streams.processor.StateStore left = f.driver.getTimestampedKeyValueStore(FactStateNames.store(items,
                 JoinPaths.toTables(f.plans, f.config.localTables())));
         assertThat(JoinIndexStore.in(left).entries("order_item_fact")).hasSize(1).allMatch(k -> k.contains("{\"id\":2}"));
     }
@@ -113,7 +113,7 @@ class LocalTablesTopologyTest extends DefaultFactsTopologyTest {
 
     @Test
     void whileASmallTablesCopiesAreIncompleteAFactWaitsForItsRowAndIsSentOnce() {
-        String copies = FactTopology.replicaStore(plan("order_fact"), "customers");
+        String copies = FactStateNames.replicaStore(plan("order_fact"), "customers");
         f.snapshots.update(Map.of("customers", new SnapshotPositions.Table("s1", java.util.Set.of(0), Map.of())));
         f.change("orders", INSERT, row("id", 10, "customer_id", 1, "total", 5, "status", "new"));
         f.change("orders", INSERT, row("id", 11, "customer_id", 2, "total", 6, "status", "new"));

@@ -27,21 +27,21 @@ class RowsSoFarTest {
         assertThat(RowsSoFar.paired(items, paths)).isTrue();
         assertThat(read("{\"id\":100}")).as("no root row").isNull();
         SourceRow item = new SourceRow(5, 0, false, Json.object().put("id", 100).put("order_id", 10).put("product_id", 1));
-        stored.put(FactTopology.tableStore("order_items") + "/{\"id\":100}", item);
+        stored.put(FactStateNames.tableStore("order_items") + "/{\"id\":100}", item);
         assertThat(read("{\"id\":100}")).as("its order's answer is on its way").isSameAs(RowsSoFar.PENDING);
 
         SourceRow order = new SourceRow(4, 0, false, Json.object().put("id", 10).put("customer_id", 1).put("status", "new"));
-        stored.put(FactTopology.pairStore(items, orders) + "/" + ForeignKeySubscriptions.key("{\"id\":11}", "{\"id\":100}"),
+        stored.put(FactStateNames.pairStore(items, orders) + "/" + ForeignKeySubscriptions.key("{\"id\":11}", "{\"id\":100}"),
                 new ForeignKeyResponse("{\"id\":11}", order));
         assertThat(read("{\"id\":100}")).as("a pair of another order is not this one's").isSameAs(RowsSoFar.PENDING);
-        stored.put(FactTopology.pairStore(items, orders) + "/" + ForeignKeySubscriptions.key("{\"id\":10}", "{\"id\":100}"),
+        stored.put(FactStateNames.pairStore(items, orders) + "/" + ForeignKeySubscriptions.key("{\"id\":10}", "{\"id\":100}"),
                 new ForeignKeyResponse("{\"id\":10}", order));
         JoinedRows rows = read("{\"id\":100}");
         assertThat(rows.root()).isEqualTo(item);
         assertThat(rows.row(orders + 1)).isEqualTo(order);
 
         SourceRow nowhere = new SourceRow(6, 0, false, Json.object().put("id", 100).put("order_id", (Integer) null).put("product_id", 1));
-        stored.put(FactTopology.tableStore("order_items") + "/{\"id\":100}", nowhere);
+        stored.put(FactStateNames.tableStore("order_items") + "/{\"id\":100}", nowhere);
         assertThat(read("{\"id\":100}").row(orders + 1)).as("pointing nowhere: no parent row, not pending").isNull();
     }
 
@@ -55,7 +55,7 @@ class RowsSoFarTest {
         assertThat(paired).as("invoice lines -> invoices -> accounts -> regions: a chain; invoices -> two accounts: a star")
                 .containsEntry("invoice_line_fact", false).containsEntry("invoice_fact", true).containsEntry("account_dim", false);
         FactPlan lines = example.stream().filter(p -> p.name().equals("invoice_line_fact")).findFirst().orElseThrow();
-        assertThat(FactTopology.store(lines, none)).endsWith("-joined");
+        assertThat(FactStateNames.store(lines, none)).endsWith("-joined");
     }
 
     private JoinedRows read(String key) {

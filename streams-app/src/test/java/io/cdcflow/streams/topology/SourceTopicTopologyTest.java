@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 class SourceTopicTopologyTest {
     private final TopologyFixture f = new TopologyFixture(FactsFile.load(null), DemoTables.schemas(), Map.of(), OutputSchemas.NONE, true);
     private final TestOutputTopic<String, SourceRow> customersNewest = f.driver.createOutputTopic(
-            FactTopology.newestTopic(f.config, "customers"), Serdes.String().deserializer(), StateCodec.sourceRows().deserializer());
+            FactStateNames.newestTopic(f.config, "customers"), Serdes.String().deserializer(), StateCodec.sourceRows().deserializer());
 
     @AfterEach
     void close() {
