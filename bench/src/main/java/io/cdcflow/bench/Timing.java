@@ -58,10 +58,11 @@ final class Timing {
                 }
                 List<String> words = java.util.Arrays.stream(command.split(" ")).map(w -> w.substring(w.lastIndexOf('/') + 1)).toList();
                 for (String name : names) {
-                    if (words.contains(name)) {
+                    // a PostgreSQL backend names itself "postgres: user db ..."
+                    if (words.contains(name) || words.contains(name + ":")) {
                         String[] stat = statFields(proc.resolve("stat"));
                         if (stat != null) {
-                            cpu.merge(name, cpuSeconds(stat), Double::sum);
+                            cpu.merge(name, withChildren(stat), Double::sum);
                         }
                         break;
                     }
@@ -82,6 +83,14 @@ final class Timing {
     /** utime + stime of a {@link #statFields} line, in seconds (USER_HZ is 100 on Linux). */
     private static double cpuSeconds(String[] stat) {
         return (Long.parseLong(stat[12]) + Long.parseLong(stat[13])) / 100.0;
+    }
+
+    /**
+     * {@link #cpuSeconds} with the process's children that ended and were waited for (cutime + cstime: PostgreSQL's
+     * backends count in the postmaster's once their connection closed). A process's only: a thread's line repeats them.
+     */
+    private static double withChildren(String[] stat) {
+        return cpuSeconds(stat) + (Long.parseLong(stat[14]) + Long.parseLong(stat[15])) / 100.0;
     }
 
     /** A /proc stat line's fields from the command name on: [0] is the name, [12] and [13] utime and stime. */
