@@ -4,7 +4,7 @@ import io.cdcflow.common.ops.Health;
 import io.cdcflow.common.ops.Metrics;
 import io.cdcflow.common.ops.OpsServer;
 import io.cdcflow.common.schema.RowSchema;
-import io.cdcflow.common.schema.SchemaCatalog;
+import io.cdcflow.common.schema.SchemaTopicReader;
 import io.cdcflow.common.schema.SchemaPublisher;
 import io.cdcflow.streams.api.FactQuery;
 import io.cdcflow.streams.config.StreamsAppConfig;
@@ -67,7 +67,7 @@ public final class StreamsApp implements AutoCloseable {
     private final FactsFile facts;
     private final FactSchemas factSchemas;
     private final OpsServer ops;
-    private final SchemaCatalog schemaCatalog;
+    private final SchemaTopicReader schemaCatalog;
     private final KafkaProducer<byte[], byte[]> schemaProducer;
     private volatile KafkaStreams streams;
     private volatile Topology topology;
@@ -92,7 +92,7 @@ public final class StreamsApp implements AutoCloseable {
         this.facts = FactsFile.load(config.factsFile());
         this.factSchemas = new FactSchemas(facts, config.schema());
         Map<String, Object> client = client(config);
-        schemaCatalog = new SchemaCatalog(config.schemaTopic(), client);
+        schemaCatalog = new SchemaTopicReader(config.schemaTopic(), client);
         Map<String, Object> producer = new HashMap<>(client);
         producer.keySet().retainAll(ProducerConfig.configNames());
         producer.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -480,7 +480,7 @@ public final class StreamsApp implements AutoCloseable {
                 }
                 waitingFor = "waiting for the schemas of " + missing + " in " + config.schemaTopic()
                         + " (published by the wal-producer when it captures these tables)";
-            } catch (SchemaCatalog.UnavailableException e) {
+            } catch (SchemaTopicReader.UnavailableException e) {
                 waitingFor = "waiting for Kafka: " + e.getMessage();
             }
             if (System.nanoTime() >= nextLog) {

@@ -6,12 +6,12 @@ import io.cdcflow.common.ops.Errors;
 import io.cdcflow.common.ops.Health;
 import io.cdcflow.common.ops.Metrics;
 import io.cdcflow.wal.config.WalProducerConfig;
-import io.cdcflow.common.schema.SchemaCatalog;
+import io.cdcflow.common.schema.SchemaTopicReader;
 import io.cdcflow.common.schema.SchemaPublisher;
 import io.cdcflow.wal.publish.KafkaPublisher;
 import io.cdcflow.wal.schema.CatalogSchemas;
 import io.cdcflow.wal.schema.PublishedSchemas;
-import io.cdcflow.wal.publish.SnapshotStateStore;
+import io.cdcflow.wal.publish.SnapshotStateTopic;
 import io.cdcflow.wal.setup.CdcSetup;
 import io.cdcflow.wal.setup.PostgresConnector;
 import io.cdcflow.wal.snapshot.BackgroundSnapshots;
@@ -176,7 +176,7 @@ public final class WalProducer {
         Map<String, Object> kafkaClient = new HashMap<>(config.kafkaClient());
         kafkaClient.put("bootstrap.servers", config.bootstrapServers());
         try (KafkaPublisher publisher = new KafkaPublisher(config, metrics);
-             SchemaCatalog published = new SchemaCatalog(config.schemaTopic(), kafkaClient)) {
+             SchemaTopicReader published = new SchemaTopicReader(config.schemaTopic(), kafkaClient)) {
             health.set(Health.notReady("connecting to Kafka at " + config.bootstrapServers()));
             publisher.ensureTopics(tables.stream().map(t -> config.routing().topicFor(config.schema(), t)).distinct().toList());
             published.refresh();
@@ -192,7 +192,7 @@ public final class WalProducer {
                 }
             }
             ChangeAssembler assembler = new ChangeAssembler(types, catalog, catalog::type, schemas);
-            SnapshotStateStore state = new SnapshotStateStore(config, publisher);
+            SnapshotStateTopic state = new SnapshotStateTopic(config, publisher);
 
             Collection<String> snapshotted = tables;
             List<String> later = new java.util.ArrayList<>();
@@ -208,7 +208,7 @@ public final class WalProducer {
                 createSlotAndSnapshot(tables, assembler, catalog, publisher, state);
                 slot = setup.slot();
             } else if (config.snapshot()) {
-                SnapshotStateStore.Completed done = state.completedSnapshot();
+                SnapshotStateTopic.Completed done = state.completedSnapshot();
                 if (done == null) {
                     LOG.info("replication slot {} exists with no completed snapshot recorded in {}: keeping it", config.slot(),
                             config.stateTopic());
@@ -286,7 +286,7 @@ public final class WalProducer {
     }
 
     private void createSlotAndSnapshot(List<String> tables, ChangeAssembler assembler, CatalogLookups catalog,
-                                       KafkaPublisher publisher, SnapshotStateStore state) throws Exception {
+                                       KafkaPublisher publisher, SnapshotStateTopic state) throws Exception {
         try (Connection replication = connector.replication(); Connection snapshot = connector.connect()) {
             ReplicationSlotInfo slot = replication.unwrap(PGConnection.class).getReplicationAPI()
                     .createReplicationSlot().logical()
@@ -322,7 +322,7 @@ public final class WalProducer {
      * @param tables every table captured, recorded as snapshotted once this completes
      */
     private void snapshotAtSlotPosition(CdcSetup.SlotState slot, List<String> tables, ChangeAssembler assembler,
-                                        CatalogLookups catalog, KafkaPublisher publisher, SnapshotStateStore state) throws Exception {
+                                        CatalogLookups catalog, KafkaPublisher publisher, SnapshotStateTopic state) throws Exception {
         Lsn position = slot.confirmedFlush();
         LOG.info("snapshotting {} at the versions of slot {}'s position {}, then streaming from there", tables, config.slot(), position);
         try (Connection snapshot = connector.connect()) {

@@ -1,9 +1,9 @@
 package io.cdcflow.writer.sink;
 
 import io.cdcflow.common.schema.RowSchema;
-import io.cdcflow.common.schema.SchemaCatalog;
+import io.cdcflow.common.schema.SchemaTopicReader;
 
-/** The schemas records name, as the sink reads them ({@link SchemaCatalog} over the schema topic, or a map in tests). */
+/** The schemas records name, as the sink reads them ({@link SchemaTopicReader} over the schema topic, or a map in tests). */
 interface SchemaLookup extends AutoCloseable {
     /** The schema with this id, or null when the schema topic does not hold it. */
     RowSchema get(String id);
@@ -17,7 +17,7 @@ interface SchemaLookup extends AutoCloseable {
     @Override
     void close();
 
-    static SchemaLookup of(SchemaCatalog catalog) {
+    static SchemaLookup of(SchemaTopicReader catalog) {
         return new SchemaLookup() {
             @Override
             public RowSchema get(String id) {

@@ -5,7 +5,7 @@ import io.cdcflow.common.event.ChangeEventCodec;
 import io.cdcflow.common.event.EventMetadata;
 import io.cdcflow.common.event.Operation;
 import io.cdcflow.common.json.Json;
-import io.cdcflow.common.schema.SchemaCatalog;
+import io.cdcflow.common.schema.SchemaTopicReader;
 import io.cdcflow.common.ops.Health;
 import io.cdcflow.common.ops.Metrics;
 import io.cdcflow.writer.batch.RowEncoder;
@@ -91,7 +91,7 @@ public final class TopicSink implements AutoCloseable {
     public TopicSink(WriterConfig config, Metrics metrics) {
         this(config, metrics, new ClickHouseDestination(config), new KafkaConsumer<>(KafkaClients.consumer(config)),
                 new KafkaProducer<>(KafkaClients.producer(config)),
-                SchemaLookup.of(new SchemaCatalog(config.schemaTopic(), KafkaClients.catalog(config))));
+                SchemaLookup.of(new SchemaTopicReader(config.schemaTopic(), KafkaClients.catalog(config))));
     }
 
     /** The sink over the destination and clients it is given, which it closes. */
@@ -153,11 +153,11 @@ public final class TopicSink implements AutoCloseable {
                 break;
             } catch (TableOutageException e) {
                 holdBack(e);
-            } catch (ClickHouse.ClickHouseException | ClickHouse.SchemaChangeException | SchemaCatalog.UnavailableException
+            } catch (ClickHouse.ClickHouseException | ClickHouse.SchemaChangeException | SchemaTopicReader.UnavailableException
                      | DeadLetters.DeadLetterException | TableRouting.SchemaMissingException e) {
                 lastError.set(e.getMessage());
                 LOG.error("{}; retrying in {} s with the same rows", e.getMessage(), backoff.toSeconds());
-                boolean clickhouseFailed = !(e instanceof SchemaCatalog.UnavailableException || e instanceof DeadLetters.DeadLetterException
+                boolean clickhouseFailed = !(e instanceof SchemaTopicReader.UnavailableException || e instanceof DeadLetters.DeadLetterException
                         || e instanceof TableRouting.SchemaMissingException);
                 if (clickhouseFailed) {
                     insertFailures.inc("");

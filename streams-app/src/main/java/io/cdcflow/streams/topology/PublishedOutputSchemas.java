@@ -1,7 +1,7 @@
 package io.cdcflow.streams.topology;
 
 import io.cdcflow.common.schema.RowSchema;
-import io.cdcflow.common.schema.SchemaCatalog;
+import io.cdcflow.common.schema.SchemaTopicReader;
 import io.cdcflow.common.schema.SchemaPublisher;
 import io.cdcflow.streams.facts.FactSchemas;
 import java.util.Map;
@@ -18,7 +18,7 @@ public final class PublishedOutputSchemas implements OutputSchemas {
     private static final Logger LOG = LoggerFactory.getLogger(PublishedOutputSchemas.class);
 
     private final FactSchemas facts;
-    private final SchemaCatalog catalog;
+    private final SchemaTopicReader catalog;
     private final SchemaPublisher publisher;
     private final Set<String> seen = ConcurrentHashMap.newKeySet();
     /** Output to its current schema id ({@link #NONE} when none can be derived); cleared when a new source schema arrives. */
@@ -26,7 +26,7 @@ public final class PublishedOutputSchemas implements OutputSchemas {
     private static final String NONE = "";
     private final Set<String> warned = ConcurrentHashMap.newKeySet();
 
-    public PublishedOutputSchemas(FactSchemas facts, SchemaCatalog catalog, SchemaPublisher publisher) {
+    public PublishedOutputSchemas(FactSchemas facts, SchemaTopicReader catalog, SchemaPublisher publisher) {
         this.facts = facts;
         this.catalog = catalog;
         this.publisher = publisher;

@@ -1,7 +1,7 @@
 package io.cdcflow.wal.schema;
 
 import io.cdcflow.common.schema.RowSchema;
-import io.cdcflow.common.schema.SchemaCatalog;
+import io.cdcflow.common.schema.SchemaTopicReader;
 import io.cdcflow.common.schema.SchemaPublisher;
 import io.cdcflow.wal.pgoutput.PgOutputMessage.Relation;
 import java.util.List;
@@ -17,10 +17,10 @@ public final class PublishedSchemas implements SchemaSource {
     private static final Logger LOG = LoggerFactory.getLogger(PublishedSchemas.class);
 
     private final SchemaSource catalog;
-    private final SchemaCatalog published;
+    private final SchemaTopicReader published;
     private final SchemaPublisher publisher;
 
-    public PublishedSchemas(SchemaSource catalog, SchemaCatalog published, SchemaPublisher publisher) {
+    public PublishedSchemas(SchemaSource catalog, SchemaTopicReader published, SchemaPublisher publisher) {
         this.catalog = catalog;
         this.published = published;
         this.publisher = publisher;

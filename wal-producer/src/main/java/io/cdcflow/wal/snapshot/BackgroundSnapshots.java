@@ -3,11 +3,11 @@ package io.cdcflow.wal.snapshot;
 import io.cdcflow.common.event.Lsn;
 import io.cdcflow.common.ops.Errors;
 import io.cdcflow.common.ops.Metrics;
-import io.cdcflow.common.schema.SchemaCatalog;
+import io.cdcflow.common.schema.SchemaTopicReader;
 import io.cdcflow.common.schema.SchemaPublisher;
 import io.cdcflow.wal.config.WalProducerConfig;
 import io.cdcflow.wal.publish.KafkaPublisher;
-import io.cdcflow.wal.publish.SnapshotStateStore;
+import io.cdcflow.wal.publish.SnapshotStateTopic;
 import io.cdcflow.wal.schema.CatalogSchemas;
 import io.cdcflow.wal.schema.PublishedSchemas;
 import io.cdcflow.wal.setup.PostgresConnector;
@@ -88,7 +88,7 @@ public final class BackgroundSnapshots implements AutoCloseable {
         kafkaClient.put("bootstrap.servers", config.bootstrapServers());
         try (Connection replication = connector.replication(); Connection snapshot = connector.connect();
              KafkaPublisher publisher = new KafkaPublisher(config, metrics);
-             SchemaCatalog published = new SchemaCatalog(config.schemaTopic(), kafkaClient)) {
+             SchemaTopicReader published = new SchemaTopicReader(config.schemaTopic(), kafkaClient)) {
             published.refresh();
             ReplicationSlotInfo slot = replication.unwrap(PGConnection.class).getReplicationAPI().createReplicationSlot().logical()
                     .withSlotName(temporary).withOutputPlugin("pgoutput").withTemporaryOption().make();
@@ -106,7 +106,7 @@ public final class BackgroundSnapshots implements AutoCloseable {
             long rows = new Snapshotter(config, publisher, assembler, catalog, metrics).run(snapshot, tables, point);
             snapshot.commit();
             snapshotted.addAll(tables);
-            new SnapshotStateStore(config, publisher).markComplete(point, rows, new ArrayList<>(new LinkedHashSet<>(snapshotted)));
+            new SnapshotStateTopic(config, publisher).markComplete(point, rows, new ArrayList<>(new LinkedHashSet<>(snapshotted)));
             LOG.info("background snapshot of {} complete at {}: {} rows", tables, point, rows);
         }
     }

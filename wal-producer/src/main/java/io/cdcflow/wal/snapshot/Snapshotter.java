@@ -11,7 +11,7 @@ import io.cdcflow.wal.pgoutput.PgOutputMessage;
 import io.cdcflow.wal.pgoutput.TupleData;
 import io.cdcflow.wal.publish.KafkaPublisher;
 import io.cdcflow.wal.publish.PublishedKeys;
-import io.cdcflow.wal.publish.SnapshotStateStore;
+import io.cdcflow.wal.publish.SnapshotStateTopic;
 import io.cdcflow.wal.schema.CatalogSchemas;
 import io.cdcflow.wal.setup.Identifiers;
 import io.cdcflow.wal.stream.ChangeAssembler;
@@ -49,7 +49,7 @@ public final class Snapshotter {
     private final AtomicLong tablesTotal = new AtomicLong();
     private final SnapshotProgress progress;
     /** Where each table's rows start and end in its topic's partitions: {@link SnapshotBounds}. */
-    private final SnapshotStateStore state;
+    private final SnapshotStateTopic state;
 
     public Snapshotter(WalProducerConfig config, KafkaPublisher publisher, ChangeAssembler assembler,
                        PrimaryKeys primaryKeys, Metrics metrics) {
@@ -63,7 +63,7 @@ public final class Snapshotter {
         metrics.gauge("cdc_snapshot_tables_done", "Tables whose initial snapshot is complete", tablesDone::get);
         metrics.gauge("cdc_snapshot_tables_total", "Tables in the initial snapshot", tablesTotal::get);
         this.progress = new SnapshotProgress(metrics);
-        this.state = new SnapshotStateStore(config, publisher);
+        this.state = new SnapshotStateTopic(config, publisher);
     }
 
     /**

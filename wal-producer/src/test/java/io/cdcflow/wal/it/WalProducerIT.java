@@ -9,7 +9,7 @@ import io.cdcflow.common.json.Json;
 import io.cdcflow.common.kafka.SnapshotBounds;
 import io.cdcflow.common.schema.Column;
 import io.cdcflow.common.schema.RowSchema;
-import io.cdcflow.common.schema.SchemaCatalog;
+import io.cdcflow.common.schema.SchemaTopicReader;
 import io.cdcflow.testsupport.KafkaEndpoint;
 import io.cdcflow.testsupport.PostgresEndpoint;
 import io.cdcflow.testsupport.RealServices;
@@ -156,7 +156,7 @@ class WalProducerIT {
                 records = reader.readUntil(WAIT, rs -> rs.size() >= 2);
             }
             String schemaTopic = topic.substring(0, topic.indexOf('.')) + "._schemas";
-            try (SchemaCatalog catalog = new SchemaCatalog(schemaTopic, Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+            try (SchemaTopicReader catalog = new SchemaTopicReader(schemaTopic, Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
                 // two partitions, no order between them: the snapshot row is the one read, the other the insert
                 ConsumerRecord<byte[], byte[]> read = records.stream()
                         .filter(r -> new String(r.value(), java.nio.charset.StandardCharsets.UTF_8).contains("\"operation\":\"read\"")).findFirst().orElseThrow();

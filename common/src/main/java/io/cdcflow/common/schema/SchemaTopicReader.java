@@ -19,8 +19,8 @@ import org.slf4j.LoggerFactory;
  * so a schema published before the records that name it is always found. Not thread-safe for {@link #refresh};
  * lookups of known schemas are.
  */
-public final class SchemaCatalog implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(SchemaCatalog.class);
+public final class SchemaTopicReader implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SchemaTopicReader.class);
 
     private final String topic;
     private final KafkaConsumer<byte[], byte[]> consumer;
@@ -29,7 +29,7 @@ public final class SchemaCatalog implements AutoCloseable {
     private List<TopicPartition> partitions = List.of();
 
     /** @param kafkaClient client properties (bootstrap servers, security); group and deserializers are set here */
-    public SchemaCatalog(String topic, Map<String, Object> kafkaClient) {
+    public SchemaTopicReader(String topic, Map<String, Object> kafkaClient) {
         this.topic = topic;
         Map<String, Object> p = new HashMap<>(kafkaClient);
         p.keySet().retainAll(ConsumerConfig.configNames());

@@ -30,11 +30,11 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * <p>Beside it, per table, where each snapshot's rows lie in the table's topic ({@link SnapshotBounds}, keyed apart
  * from the slot's record): the streams-app reads them to hold facts whose joined row may still come from a snapshot.
  */
-public final class SnapshotStateStore {
+public final class SnapshotStateTopic {
     private final WalProducerConfig config;
     private final KafkaPublisher publisher;
 
-    public SnapshotStateStore(WalProducerConfig config, KafkaPublisher publisher) {
+    public SnapshotStateTopic(WalProducerConfig config, KafkaPublisher publisher) {
         this.config = config;
         this.publisher = publisher;
     }
