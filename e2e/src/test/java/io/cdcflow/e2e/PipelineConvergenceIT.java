@@ -14,6 +14,7 @@ import io.cdcflow.testsupport.Waiting;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -44,6 +45,18 @@ class PipelineConvergenceIT {
             workload.run(150);
             assertConverges(db, ch, pipeline);
             assertThat(pipeline.streamsApp.log()).contains("fact " + pipeline.run + "_order_item_fact: every join through Kafka");
+            // the backfill's progress: every source table's snapshot range read to its end, in the log and the metrics
+            List<String> tables = List.of("customers", "products", "orders", "order_items");
+            assertThat(Waiting.until(Duration.ofSeconds(30), Duration.ofMillis(200), () -> tables.stream()
+                    .allMatch(table -> pipeline.streamsApp.log().contains("backfill: the snapshot of " + table + " is read, "))))
+                    .as("the streams-app logs each snapshot read:\n%s", pipeline.streamsApp.log()).isTrue();
+            String metrics = pipeline.streamsApp.get("/metrics");
+            for (String table : tables) {
+                double records = metric(metrics, "streams_snapshot_records", table);
+                assertThat(records).as("records of the snapshot of %s", table).isPositive();
+                assertThat(metric(metrics, "streams_snapshot_records_read", table)).as("read of %s", table).isEqualTo(records);
+                assertThat(metric(metrics, "streams_snapshot_remaining_seconds", table)).isZero();
+            }
             // exact types from the source schema: NOT NULL stays NOT NULL unless a left join can make it null
             assertThat(types(ch, pipeline, "order_fact")).containsEntry("order_id", "Int32").containsEntry("customer_id", "Nullable(Int32)")
                     .containsEntry("customer_name", "Nullable(String)").containsEntry("total", "Decimal(12, 2)")
@@ -54,6 +67,13 @@ class PipelineConvergenceIT {
             assertThat(types(ch, pipeline, "customer_dim")).containsEntry("id", "Int32").containsEntry("name", "String")
                     .containsEntry("email", "Nullable(String)");
         }
+    }
+
+    /** A gauge's value for {@code table} in a /metrics page; fails when the page has none. */
+    private static double metric(String page, String name, String table) {
+        String prefix = name + "{table=\"" + table + "\"} ";
+        return page.lines().filter(line -> line.startsWith(prefix)).mapToDouble(line -> Double.parseDouble(line.substring(prefix.length())))
+                .findFirst().orElseThrow(() -> new AssertionError("no " + prefix.trim() + " in the streams-app's /metrics:\n" + page));
     }
 
     private static Map<String, String> types(ClickHouseEndpoint ch, Pipeline pipeline, String output) {

@@ -41,6 +41,8 @@ import org.slf4j.LoggerFactory;
 final class SnapshotWatch implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SnapshotWatch.class);
     private static final Duration EVERY = Duration.ofMillis(250);
+    /** How often the backfill's progress is logged while a snapshot is being read. */
+    private static final Duration LOG_EVERY = Duration.ofSeconds(10);
 
     private final String stateTopic;
     private final String schema;
@@ -48,6 +50,10 @@ final class SnapshotWatch implements AutoCloseable {
     private final Map<String, Object> client;
     /** The tables whose snapshots matter: small tables joined inside tasks, parent tables joined through Kafka. */
     private final Set<String> tables;
+    /** Every source table of the facts: their snapshots' reading is the backfill's progress. */
+    private final Set<String> sources;
+    private final BackfillProgress progress;
+    private long nextLog;
     /** Per small table: its copies' stores and their topics. */
     private final Map<String, Map<String, String>> copies;
     private final SnapshotPositions positions;
@@ -64,11 +70,15 @@ final class SnapshotWatch implements AutoCloseable {
 
     /**
      * @param tables the tables whose snapshots the topology's processors hold rows for
+     * @param sources every source table of the facts, whose snapshots' reading {@code progress} follows
      * @param copies per small table joined inside each task, its copies' stores and each store's topic
      */
     SnapshotWatch(String stateTopic, String schema, String group, Map<String, Object> client, Set<String> tables,
-                  Map<String, Map<String, String>> copies, SnapshotPositions positions) {
+                  Set<String> sources, Map<String, Map<String, String>> copies, SnapshotPositions positions,
+                  BackfillProgress progress) {
         this.tables = Set.copyOf(tables);
+        this.sources = Set.copyOf(sources);
+        this.progress = progress;
         this.stateTopic = stateTopic;
         this.schema = schema;
         this.group = group;
@@ -77,9 +87,9 @@ final class SnapshotWatch implements AutoCloseable {
         this.positions = positions;
     }
 
-    /** Runs a first pass, then one every 250 ms on a thread of its own; nothing when no fact joins a table. */
+    /** Runs a first pass, then one every 250 ms on a thread of its own; nothing without a state topic or tables. */
     void start() {
-        if (stateTopic == null || tables.isEmpty()) {
+        if (stateTopic == null || tables.isEmpty() && sources.isEmpty()) {
             return;
         }
         Map<String, Object> adminProps = new HashMap<>(client);
@@ -108,14 +118,17 @@ final class SnapshotWatch implements AutoCloseable {
         thread.start();
     }
 
-    /** Reads what the state topic gained and publishes where each table's snapshots stand. */
+    /**
+     * Reads what the state topic gained, publishes where each joined table's snapshots stand, and follows the reading
+     * of every source table's snapshot (logged every 10 s while one is being read).
+     */
     void pass() {
         if (!follow()) {
             return;
         }
         Map<String, List<SnapshotBounds>> byTable = new HashMap<>();
         for (SnapshotBounds b : bounds.values()) {
-            if (b.schema().equals(schema) && tables.contains(b.table())) {
+            if (b.schema().equals(schema) && (tables.contains(b.table()) || sources.contains(b.table()))) {
                 byTable.computeIfAbsent(b.table(), t -> new ArrayList<>()).add(b);
             }
         }
@@ -123,6 +136,18 @@ final class SnapshotWatch implements AutoCloseable {
         Map<String, SnapshotPositions.Table> view = new HashMap<>();
         for (Map.Entry<String, List<SnapshotBounds>> table : byTable.entrySet()) {
             String snapshot = String.join(",", new TreeSet<>(table.getValue().stream().map(SnapshotBounds::id).toList()));
+            if (sources.contains(table.getKey()) && !progress.finished(table.getKey(), snapshot)) {
+                if (committed == null) {
+                    committed = committed();
+                }
+                Map<String, OffsetAndMetadata> at = committed;
+                if (progress.update(table.getKey(), snapshot, table.getValue(), (topic, p) -> position(at, topic, p))) {
+                    LOG.info("backfill: the snapshot of {} is read, {}", table.getKey(), progress.line(table.getKey()));
+                }
+            }
+            if (!tables.contains(table.getKey())) {
+                continue;
+            }
             if (snapshot.equals(settled.get(table.getKey()))) {
                 view.put(table.getKey(), new SnapshotPositions.Table(snapshot, Set.of(), Map.of()));
                 continue;
@@ -166,6 +191,11 @@ final class SnapshotWatch implements AutoCloseable {
             view.put(table.getKey(), new SnapshotPositions.Table(snapshot, unread, incomplete));
         }
         positions.update(view);
+        List<String> reading = progress.reading();
+        if (!reading.isEmpty() && System.nanoTime() >= nextLog) {
+            nextLog = System.nanoTime() + LOG_EVERY.toNanos();
+            LOG.info("backfill: {}", String.join("; ", reading.stream().map(t -> t + " " + progress.line(t)).toList()));
+        }
     }
 
     /** Reads the state topic's new records; false while it does not exist (no wal-producer wrote it yet). */

@@ -212,7 +212,7 @@ public final class StreamsApp implements AutoCloseable {
         Set<String> joined = new java.util.TreeSet<>();
         plans.forEach(plan -> plan.joins().forEach(join -> joined.add(join.table())));
         SnapshotWatch watch = new SnapshotWatch(config.snapshotStateTopic(), config.schema(), config.applicationId(),
-                client(config), joined, copies(config, plans, paths), snapshotPositions);
+                client(config), joined, sources.keySet(), copies(config, plans, paths), snapshotPositions, new BackfillProgress(metrics));
         snapshotWatch = watch;
         watch.start();
         KafkaStreams started = new KafkaStreams(built, properties(config));
