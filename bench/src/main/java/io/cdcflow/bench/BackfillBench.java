@@ -133,6 +133,11 @@ final class BackfillBench {
             // where the time went: each jar's CPU seconds, and the servers' during the backfill, on 2 cores
             System.out.printf("[bench] backfill: CPU seconds %s over %.1f s%n", Jars.cpuBetween(cpuBefore, jars.cpuSeconds()),
                     (done - started) / 1e9);
+            // and the streams-app's by thread: its stream threads (named after the application id), the JIT, GC, I/O
+            System.out.printf("[bench] backfill: the streams-app's CPU seconds by thread: %s%n",
+                    Timing.threadCpu(processes.get("streams-app").pid()).entrySet().stream().filter(e -> e.getValue() >= 0.5)
+                            .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                            .map(e -> String.format(Locale.ROOT, "%s %.1f", e.getKey(), e.getValue())).toList());
             double snapshotSeconds = (snapshotted - started) / 1e9;
             double pipelineSeconds = (done - started) / 1e9;
             System.out.printf("[bench] backfill: every current view complete after %.1f s (%,.0f rows/s; %.2f of the snapshot's rate "

@@ -22,17 +22,31 @@ final class Timing {
      */
     static Map<String, Double> cpuByThreadAndProcess(List<String> names) {
         Map<String, Double> cpu = new java.util.TreeMap<>();
-        try (var tasks = Files.list(Path.of("/proc/self/task"))) {
-            for (Path task : (Iterable<Path>) tasks::iterator) {
+        threadCpu(Path.of("/proc/self/task")).forEach((thread, seconds) -> cpu.put("thread " + thread, seconds));
+        processCpu(names).forEach((name, seconds) -> cpu.put("process " + name, seconds));
+        return cpu;
+    }
+
+    /**
+     * CPU seconds of another process's threads so far, by name as the kernel keeps it (its first 15 characters: a Kafka
+     * Streams thread is its application id's start), numbers dropped so that pools add up; empty where /proc is missing.
+     */
+    static Map<String, Double> threadCpu(long pid) {
+        return threadCpu(Path.of("/proc", Long.toString(pid), "task"));
+    }
+
+    private static Map<String, Double> threadCpu(Path tasks) {
+        Map<String, Double> cpu = new java.util.TreeMap<>();
+        try (var all = Files.list(tasks)) {
+            for (Path task : (Iterable<Path>) all::iterator) {
                 String[] stat = statFields(task.resolve("stat"));
                 if (stat != null) {
-                    cpu.merge("thread " + stat[0].replaceAll("[0-9]+", "#"), cpuSeconds(stat), Double::sum);
+                    cpu.merge(stat[0].replaceAll("[0-9]+", "#"), cpuSeconds(stat), Double::sum);
                 }
             }
         } catch (IOException | RuntimeException e) {
             return cpu;
         }
-        processCpu(names).forEach((name, seconds) -> cpu.put("process " + name, seconds));
         return cpu;
     }
 
