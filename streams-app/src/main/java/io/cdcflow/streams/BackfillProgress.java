@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.function.LongSupplier;
-import java.util.function.ToDoubleFunction;
 import java.util.function.ToLongBiFunction;
 
 /**
@@ -46,15 +45,15 @@ final class BackfillProgress {
 
     BackfillProgress(Metrics metrics, LongSupplier nanos) {
         this.nanos = nanos;
-        metrics.collector("streams_snapshot_records_read", () -> samples("streams_snapshot_records_read",
+        metrics.gauges("streams_snapshot_records_read",
                 "Records of the table's snapshot (its range in the table's topic) the application has read and committed",
-                t -> t.read));
-        metrics.collector("streams_snapshot_records", () -> samples("streams_snapshot_records",
-                "Records in the table's snapshot range (-1 while the wal-producer's snapshot runs)", t -> t.total));
-        metrics.collector("streams_snapshot_records_per_second", () -> samples("streams_snapshot_records_per_second",
-                "Records of the table's snapshot read per second since this process first saw it", this::rate));
-        metrics.collector("streams_snapshot_remaining_seconds", () -> samples("streams_snapshot_remaining_seconds",
-                "Estimated time until the table's snapshot is read, at its rate so far (0 once read, -1 unknown)", this::remaining));
+                "table", tables, t -> t.read);
+        metrics.gauges("streams_snapshot_records", "Records in the table's snapshot range (-1 while the wal-producer's snapshot runs)",
+                "table", tables, t -> t.total);
+        metrics.gauges("streams_snapshot_records_per_second", "Records of the table's snapshot read per second since this process first saw it",
+                "table", tables, this::rate);
+        metrics.gauges("streams_snapshot_remaining_seconds",
+                "Estimated time until the table's snapshot is read, at its rate so far (0 once read, -1 unknown)", "table", tables, this::remaining);
     }
 
     /**
@@ -145,11 +144,5 @@ final class BackfillProgress {
         }
         double rate = rate(t);
         return t.total < 0 || rate <= 0 ? -1 : (t.total - t.read) / rate;
-    }
-
-    private List<Metrics.Sample> samples(String name, String help, ToDoubleFunction<Table> value) {
-        List<Metrics.Sample> samples = new ArrayList<>(tables.size());
-        tables.forEach((table, t) -> samples.add(new Metrics.Sample(name, help, "gauge", Map.of("table", table), value.applyAsDouble(t))));
-        return samples;
     }
 }

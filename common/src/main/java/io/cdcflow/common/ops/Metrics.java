@@ -45,6 +45,18 @@ public final class Metrics {
         namedCollectors.put(name, collector);
     }
 
+    /**
+     * A gauge per entry of {@code series} as it is at scrape time, labelled {@code label} with the entry's key (a
+     * family whose series come as the entries do: a table's snapshot), replacing what was registered under {@code name}.
+     */
+    public <T> void gauges(String name, String help, String label, Map<String, T> series, java.util.function.ToDoubleFunction<T> value) {
+        collector(name, () -> {
+            List<Sample> samples = new ArrayList<>(series.size());
+            series.forEach((key, t) -> samples.add(new Sample(name, help, "gauge", Map.of(label, key), value.applyAsDouble(t))));
+            return samples;
+        });
+    }
+
     public String scrape() {
         StringBuilder out = new StringBuilder(4096);
         for (Family family : families.values()) {

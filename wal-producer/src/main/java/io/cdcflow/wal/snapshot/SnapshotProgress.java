@@ -1,8 +1,6 @@
 package io.cdcflow.wal.snapshot;
 
 import io.cdcflow.common.ops.Metrics;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.function.LongSupplier;
@@ -35,12 +33,11 @@ final class SnapshotProgress {
 
     SnapshotProgress(Metrics metrics, LongSupplier nanos) {
         this.nanos = nanos;
-        metrics.collector("cdc_snapshot_rows_expected", () -> samples("cdc_snapshot_rows_expected",
-                "Rows the snapshot of the table expects to read (PostgreSQL's estimate, or the rows read when more)", this::expected));
-        metrics.collector("cdc_snapshot_rows_per_second", () -> samples("cdc_snapshot_rows_per_second",
-                "Rows read per second since the table's snapshot began", this::rate));
-        metrics.collector("cdc_snapshot_remaining_seconds", () -> samples("cdc_snapshot_remaining_seconds",
-                "Estimated time until the table's snapshot ends, at its rate so far (0 once done)", this::remaining));
+        metrics.gauges("cdc_snapshot_rows_expected",
+                "Rows the snapshot of the table expects to read (PostgreSQL's estimate, or the rows read when more)", "table", tables, this::expected);
+        metrics.gauges("cdc_snapshot_rows_per_second", "Rows read per second since the table's snapshot began", "table", tables, this::rate);
+        metrics.gauges("cdc_snapshot_remaining_seconds",
+                "Estimated time until the table's snapshot ends, at its rate so far (0 once done)", "table", tables, this::remaining);
     }
 
     /** A table's snapshot begins, expecting about {@code expected} rows. */
@@ -81,11 +78,5 @@ final class SnapshotProgress {
         }
         double rate = rate(t);
         return rate <= 0 ? -1 : (expected(t) - t.read) / rate;
-    }
-
-    private List<Metrics.Sample> samples(String name, String help, java.util.function.ToDoubleFunction<Table> value) {
-        List<Metrics.Sample> samples = new ArrayList<>(tables.size());
-        tables.forEach((table, t) -> samples.add(new Metrics.Sample(name, help, "gauge", Map.of("table", table), value.applyAsDouble(t))));
-        return samples;
     }
 }
