@@ -4,8 +4,8 @@ import io.cdcflow.common.ops.Health;
 import io.cdcflow.common.ops.Metrics;
 import io.cdcflow.common.ops.OpsServer;
 import io.cdcflow.common.schema.RowSchema;
-import io.cdcflow.common.schema.SchemaTopicReader;
 import io.cdcflow.common.schema.SchemaPublisher;
+import io.cdcflow.common.schema.SchemaTopicReader;
 import io.cdcflow.streams.api.FactQuery;
 import io.cdcflow.streams.config.StreamsAppConfig;
 import io.cdcflow.streams.facts.FactPlan;
@@ -36,14 +36,14 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -67,7 +67,7 @@ public final class StreamsApp implements AutoCloseable {
     private final FactsFile facts;
     private final FactSchemas factSchemas;
     private final OpsServer ops;
-    private final SchemaTopicReader schemaCatalog;
+    private final SchemaTopicReader schemaReader;
     private final KafkaProducer<byte[], byte[]> schemaProducer;
     private volatile KafkaStreams streams;
     private volatile Topology topology;
@@ -92,7 +92,7 @@ public final class StreamsApp implements AutoCloseable {
         this.facts = FactsFile.load(config.factsFile());
         this.factSchemas = new FactSchemas(facts, config.schema());
         Map<String, Object> client = client(config);
-        schemaCatalog = new SchemaTopicReader(config.schemaTopic(), client);
+        schemaReader = new SchemaTopicReader(config.schemaTopic(), client);
         Map<String, Object> producer = new HashMap<>(client);
         producer.keySet().retainAll(ProducerConfig.configNames());
         producer.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -186,7 +186,7 @@ public final class StreamsApp implements AutoCloseable {
         if (config.localTables() != null) {
             JoinPaths.checkTables(plans, config.localTables(), "STREAMS_LOCAL_TABLES");
         }
-        OutputSchemas schemas = new PublishedOutputSchemas(factSchemas, schemaCatalog,
+        OutputSchemas schemas = new PublishedOutputSchemas(factSchemas, schemaReader,
                 new SchemaPublisher(config.schemaTopic(), schemaProducer));
         Topology built;
         JoinPaths paths;
@@ -465,9 +465,9 @@ public final class StreamsApp implements AutoCloseable {
             Map<String, RowSchema> found = new LinkedHashMap<>();
             List<String> missing = new ArrayList<>();
             try {
-                schemaCatalog.refresh();
+                schemaReader.refresh();
                 for (String table : facts.tables()) {
-                    RowSchema schema = schemaCatalog.latest(factSchemas.subject(table));
+                    RowSchema schema = schemaReader.latest(factSchemas.subject(table));
                     if (schema == null) {
                         missing.add(factSchemas.subject(table));
                     } else {
@@ -530,6 +530,6 @@ public final class StreamsApp implements AutoCloseable {
             watch.close();
         }
         schemaProducer.close(Duration.ofSeconds(5));
-        schemaCatalog.close();
+        schemaReader.close();
     }
 }

@@ -3,13 +3,13 @@ package io.cdcflow.streams;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.cdcflow.common.config.Env;
 import io.cdcflow.streams.config.StreamsAppConfig;
 import io.cdcflow.streams.facts.DemoTables;
 import io.cdcflow.streams.facts.FactPlanner;
 import io.cdcflow.streams.facts.FactsFile;
 import io.cdcflow.streams.topology.FactStateNames;
 import io.cdcflow.streams.topology.JoinPaths;
-import io.cdcflow.common.config.Env;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;

@@ -1,8 +1,8 @@
 package io.cdcflow.streams.topology;
 
 import io.cdcflow.common.schema.RowSchema;
-import io.cdcflow.common.schema.SchemaTopicReader;
 import io.cdcflow.common.schema.SchemaPublisher;
+import io.cdcflow.common.schema.SchemaTopicReader;
 import io.cdcflow.streams.facts.FactSchemas;
 import java.util.Map;
 import java.util.Set;

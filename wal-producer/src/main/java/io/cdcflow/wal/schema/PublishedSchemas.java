@@ -1,8 +1,8 @@
 package io.cdcflow.wal.schema;
 
 import io.cdcflow.common.schema.RowSchema;
-import io.cdcflow.common.schema.SchemaTopicReader;
 import io.cdcflow.common.schema.SchemaPublisher;
+import io.cdcflow.common.schema.SchemaTopicReader;
 import io.cdcflow.wal.pgoutput.PgOutputMessage.Relation;
 import java.util.List;
 import org.slf4j.Logger;
