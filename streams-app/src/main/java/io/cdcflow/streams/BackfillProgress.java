@@ -2,6 +2,7 @@ package io.cdcflow.streams;
 
 import io.cdcflow.common.kafka.SnapshotBounds;
 import io.cdcflow.common.ops.Metrics;
+import io.cdcflow.common.ops.Progress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,21 +23,8 @@ final class BackfillProgress {
     private final LongSupplier nanos;
     private final Map<String, Table> tables = new ConcurrentSkipListMap<>();
 
-    /** A table's snapshot as last read: {@code total} is -1 while the wal-producer's snapshot runs. */
-    private static final class Table {
-        final String snapshot;
-        final long since;
-        final long readSince;
-        volatile long read;
-        volatile long total;
-        volatile long finished = -1;
-
-        Table(String snapshot, long since, long read) {
-            this.snapshot = snapshot;
-            this.since = since;
-            this.readSince = read;
-            this.read = read;
-        }
+    /** A table's snapshot (the ids of its ranges) as last read: its total is -1 while the wal-producer's snapshot runs. */
+    private record Table(String snapshot, Progress progress) {
     }
 
     BackfillProgress(Metrics metrics) {
@@ -47,13 +35,14 @@ final class BackfillProgress {
         this.nanos = nanos;
         metrics.gauges("streams_snapshot_records_read",
                 "Records of the table's snapshot (its range in the table's topic) the application has read and committed",
-                "table", tables, t -> t.read);
+                "table", tables, t -> t.progress.done());
         metrics.gauges("streams_snapshot_records", "Records in the table's snapshot range (-1 while the wal-producer's snapshot runs)",
-                "table", tables, t -> t.total);
+                "table", tables, t -> t.progress.total());
         metrics.gauges("streams_snapshot_records_per_second", "Records of the table's snapshot read per second since this process first saw it",
-                "table", tables, this::rate);
+                "table", tables, t -> t.progress.rate(nanos.getAsLong()));
         metrics.gauges("streams_snapshot_remaining_seconds",
-                "Estimated time until the table's snapshot is read, at its rate so far (0 once read, -1 unknown)", "table", tables, this::remaining);
+                "Estimated time until the table's snapshot is read, at its rate so far (0 once read, -1 unknown)", "table", tables,
+                t -> t.progress.remaining(nanos.getAsLong()));
     }
 
     /**
@@ -85,13 +74,12 @@ final class BackfillProgress {
         }
         Table t = tables.get(table);
         if (t == null || !t.snapshot.equals(snapshot)) {
-            t = new Table(snapshot, nanos.getAsLong(), read);
+            t = new Table(snapshot, new Progress(nanos.getAsLong(), read));
             tables.put(table, t);
         }
-        t.read = read;
-        t.total = total;
-        if (t.finished < 0 && total >= 0 && read >= total) {
-            t.finished = nanos.getAsLong();
+        t.progress.update(read, total);
+        if (!t.progress.finished() && total >= 0 && read >= total) {
+            t.progress.finish(nanos.getAsLong());
             return true;
         }
         return false;
@@ -100,14 +88,14 @@ final class BackfillProgress {
     /** Whether the application has read every record of {@code snapshot} of {@code table}: nothing more to follow. */
     boolean finished(String table, String snapshot) {
         Table t = tables.get(table);
-        return t != null && t.snapshot.equals(snapshot) && t.finished >= 0;
+        return t != null && t.snapshot.equals(snapshot) && t.progress.finished();
     }
 
     /** The tables whose snapshot the application is still reading. */
     List<String> reading() {
         List<String> out = new ArrayList<>();
         tables.forEach((table, t) -> {
-            if (t.finished < 0) {
+            if (!t.progress.finished()) {
                 out.add(table);
             }
         });
@@ -119,30 +107,18 @@ final class BackfillProgress {
      * unknown; "1000000 records in 41.5 s (24096 records/s)" once read (the time since this process first saw it).
      */
     String line(String table) {
-        Table t = tables.get(table);
-        if (t.finished >= 0) {
-            return t.read + " records in " + String.format(java.util.Locale.ROOT, "%.1f", (t.finished - t.since) / 1e9) + " s ("
-                    + Math.round(rate(t)) + " records/s)";
+        Progress p = tables.get(table).progress;
+        long now = nanos.getAsLong();
+        long rate = Math.round(p.rate(now));
+        if (p.finished()) {
+            return p.done() + " records in " + String.format(java.util.Locale.ROOT, "%.1f", p.seconds(now)) + " s (" + rate + " records/s)";
         }
-        if (t.total < 0) {
-            return t.read + " records so far (the wal-producer's snapshot still runs), " + Math.round(rate(t)) + " records/s";
+        if (p.total() < 0) {
+            return p.done() + " records so far (the wal-producer's snapshot still runs), " + rate + " records/s";
         }
-        long percent = t.total == 0 ? 100 : t.read * 100 / t.total;
-        double left = remaining(t);
-        return t.read + " of " + t.total + " records (" + percent + " %), " + Math.round(rate(t)) + " records/s"
+        long percent = p.total() == 0 ? 100 : p.done() * 100 / p.total();
+        double left = p.remaining(now);
+        return p.done() + " of " + p.total() + " records (" + percent + " %), " + rate + " records/s"
                 + (left < 0 ? "" : ", about " + Math.round(left) + " s left");
-    }
-
-    private double rate(Table t) {
-        long end = t.finished >= 0 ? t.finished : nanos.getAsLong();
-        return (t.read - t.readSince) / Math.max((end - t.since) / 1e9, 0.001);
-    }
-
-    private double remaining(Table t) {
-        if (t.finished >= 0) {
-            return 0;
-        }
-        double rate = rate(t);
-        return t.total < 0 || rate <= 0 ? -1 : (t.total - t.read) / rate;
     }
 }

@@ -1,6 +1,7 @@
 package io.cdcflow.wal.snapshot;
 
 import io.cdcflow.common.ops.Metrics;
+import io.cdcflow.common.ops.Progress;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.function.LongSupplier;
@@ -13,18 +14,10 @@ import java.util.function.LongSupplier;
  */
 final class SnapshotProgress {
     private final LongSupplier nanos;
+    /** Per table: rows read of the rows expected (PostgreSQL's estimate, or the rows read once they are more). */
     private final Map<String, Table> tables = new ConcurrentSkipListMap<>();
 
-    private static final class Table {
-        final long expected;
-        final long started;
-        volatile long read;
-        volatile long ended = -1;
-
-        Table(long expected, long started) {
-            this.expected = expected;
-            this.started = started;
-        }
+    private record Table(long estimate, Progress progress) {
     }
 
     SnapshotProgress(Metrics metrics) {
@@ -34,49 +27,37 @@ final class SnapshotProgress {
     SnapshotProgress(Metrics metrics, LongSupplier nanos) {
         this.nanos = nanos;
         metrics.gauges("cdc_snapshot_rows_expected",
-                "Rows the snapshot of the table expects to read (PostgreSQL's estimate, or the rows read when more)", "table", tables, this::expected);
-        metrics.gauges("cdc_snapshot_rows_per_second", "Rows read per second since the table's snapshot began", "table", tables, this::rate);
+                "Rows the snapshot of the table expects to read (PostgreSQL's estimate, or the rows read when more)", "table", tables,
+                t -> t.progress.total());
+        metrics.gauges("cdc_snapshot_rows_per_second", "Rows read per second since the table's snapshot began", "table", tables,
+                t -> t.progress.rate(nanos.getAsLong()));
         metrics.gauges("cdc_snapshot_remaining_seconds",
-                "Estimated time until the table's snapshot ends, at its rate so far (0 once done)", "table", tables, this::remaining);
+                "Estimated time until the table's snapshot ends, at its rate so far (0 once done)", "table", tables,
+                t -> t.progress.remaining(nanos.getAsLong()));
     }
 
     /** A table's snapshot begins, expecting about {@code expected} rows. */
     void begin(String table, long expected) {
-        tables.put(table, new Table(Math.max(expected, 0), nanos.getAsLong()));
+        Table t = new Table(Math.max(expected, 0), new Progress(nanos.getAsLong(), 0));
+        t.progress.update(0, t.estimate);
+        tables.put(table, t);
     }
 
     void read(String table, long rows) {
-        tables.get(table).read = rows;
+        Table t = tables.get(table);
+        t.progress.update(rows, Math.max(t.estimate, rows));
     }
 
     void end(String table, long rows) {
-        Table t = tables.get(table);
-        t.read = rows;
-        t.ended = nanos.getAsLong();
+        read(table, rows);
+        tables.get(table).progress.finish(nanos.getAsLong());
     }
 
     /** "120000 of about 1000000 rows (12 %), 24000 rows/s, about 37 s left" */
     String line(String table) {
-        Table t = tables.get(table);
-        long expected = expected(t);
-        return t.read + " of about " + expected + " rows (" + (expected == 0 ? 100 : t.read * 100 / expected) + " %), "
-                + Math.round(rate(t)) + " rows/s, about " + Math.round(remaining(t)) + " s left";
-    }
-
-    private long expected(Table t) {
-        return Math.max(t.expected, t.read);
-    }
-
-    private double rate(Table t) {
-        long end = t.ended >= 0 ? t.ended : nanos.getAsLong();
-        return t.read / Math.max((end - t.started) / 1e9, 0.001);
-    }
-
-    private double remaining(Table t) {
-        if (t.ended >= 0) {
-            return 0;
-        }
-        double rate = rate(t);
-        return rate <= 0 ? -1 : (expected(t) - t.read) / rate;
+        Progress p = tables.get(table).progress;
+        long now = nanos.getAsLong();
+        return p.done() + " of about " + p.total() + " rows (" + (p.total() == 0 ? 100 : p.done() * 100 / p.total()) + " %), "
+                + Math.round(p.rate(now)) + " rows/s, about " + Math.round(p.remaining(now)) + " s left";
     }
 }
