@@ -99,14 +99,16 @@ final class BackfillBench {
         try (Jars jars = new Jars(logs)) {
             Map<String, Double> cpuBefore = jars.cpuSeconds(); // the servers' only: no jar has started
             Map<String, Process> processes = jars.processes();
+            // -Dbench.backfill.streams.heap=3g: the streams-app's heap, for STREAMS_STATE_STORES=memory experiments;
+            // -Dbench.backfill.streams.jvm="-XX:StartFlightRecording=filename=/tmp/backfill.jfr,settings=profile": a profile
+            String streamsHeap = System.getProperty("bench.backfill.streams.heap", "1g");
+            String streamsJvm = System.getProperty("bench.backfill.streams.jvm", "");
             for (Map.Entry<String, Map<String, String>> d : deployables.entrySet()) {
                 boolean streams = d.getKey().equals("streams-app");
                 Map<String, String> settings = new LinkedHashMap<>(d.getValue());
                 settings.putAll(BenchEnv.settings("bench.backfill.env")); // e.g. STREAMS_LOCAL_TABLES=..., for experiments
-                // -Dbench.backfill.streams.heap=3g: the streams-app's heap, for STREAMS_STATE_STORES=memory experiments;
-                // -Dbench.backfill.streams.jvm="-XX:StartFlightRecording=filename=/tmp/backfill.jfr,settings=profile": a profile
-                jars.start(d.getKey(), streams ? System.getProperty("bench.backfill.streams.heap", "1g") : "1g",
-                        streams ? System.getProperty("bench.backfill.streams.jvm", "") : "", settings);
+                d.setValue(settings);
+                jars.start(d.getKey(), streams ? streamsHeap : "1g", streams ? streamsJvm : "", settings);
             }
             // the streams-app's progress through each topic it reads, every 10 s: a topic that trails the others shows here
             Thread progress = BenchEnv.run("backfill-progress", () -> GroupProgress.print(env.kafka(), "bench-backfill", started));
@@ -138,6 +140,8 @@ final class BackfillBench {
                     Timing.threadCpu(processes.get("streams-app").pid()).entrySet().stream().filter(e -> e.getValue() >= 0.5)
                             .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
                             .map(e -> String.format(Locale.ROOT, "%s %.1f", e.getKey(), e.getValue())).toList());
+            String restored = restoreWithoutLocalState(jars, streamsHeap, streamsJvm, deployables.get("streams-app"), streamsPort,
+                    logs.resolve("state"));
             double snapshotSeconds = (snapshotted - started) / 1e9;
             double pipelineSeconds = (done - started) / 1e9;
             System.out.printf("[bench] backfill: every current view complete after %.1f s (%,.0f rows/s; %.2f of the snapshot's rate "
@@ -153,8 +157,39 @@ final class BackfillBench {
             measurements.add(new Measurement("backfill", "whole pipeline, PostgreSQL to ClickHouse (ours)", total, pipelineSeconds, -1,
                     String.format(Locale.ROOT, "the three jars started together until every *_current view holds its rows; %.2f of the first "
                             + "stage's rate (goal 0.35); peak RSS MB %s; the streams-app wrote %.2f records per row to its internal topics, and "
-                            + "records per row of each view to the fact topics: %s", aloneSeconds / pipelineSeconds, peak, internal, perFact)));
+                            + "records per row of each view to the fact topics: %s; %s", aloneSeconds / pipelineSeconds, peak, internal, perFact,
+                            restored)));
             return measurements;
         }
+    }
+
+    /**
+     * The streams-app stopped after the backfill and started again with its state directory removed (a new instance,
+     * a lost disk), timed to {@code /ready} (RUNNING: every task's stores restored from their changelogs and topics):
+     * what rebuilding the backfill's state costs when no processing is done, beside the processing that built it.
+     */
+    private static String restoreWithoutLocalState(Jars jars, String heap, String jvm, Map<String, String> settings, int port,
+                                                   Path stateDir) throws Exception {
+        Process first = jars.processes().get("streams-app");
+        first.destroy();
+        first.waitFor();
+        org.apache.kafka.common.utils.Utils.delete(stateDir.toFile());
+        Map<String, Double> cpuBefore = jars.cpuSeconds();
+        cpuBefore.put("streams-app", 0.0); // the new process's all counts
+        long started = System.nanoTime();
+        jars.start("streams-app", heap, jvm, settings);
+        BenchEnv.await("the streams-app restored without local state", Duration.ofMinutes(30), () -> {
+            if (!jars.processes().get("streams-app").isAlive()) {
+                throw new IllegalStateException("the streams-app exited while restoring; log " + stateDir.resolveSibling("streams-app.log"));
+            }
+            return Jars.ready(port);
+        });
+        double seconds = (System.nanoTime() - started) / 1e9;
+        List<String> cpu = Jars.cpuBetween(cpuBefore, jars.cpuSeconds()).stream().filter(c -> !c.startsWith("wal-producer")
+                && !c.startsWith("clickhouse-writer")).toList();
+        System.out.printf("[bench] backfill: the streams-app restarted with its state directory removed: RUNNING (every store "
+                + "restored from Kafka) after %.1f s; CPU seconds %s%n", seconds, cpu);
+        return String.format(Locale.ROOT, "the streams-app restarted with no local state: every store restored from Kafka, RUNNING "
+                + "after %.1f s", seconds);
     }
 }

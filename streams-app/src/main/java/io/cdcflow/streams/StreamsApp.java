@@ -152,6 +152,9 @@ public final class StreamsApp implements AutoCloseable {
         // KIP-892: a store's writes reach it when their changelog transaction commits, so a crash under exactly-once
         // replays the records since the last commit instead of marking every task corrupted and restoring all state
         p.put(StreamsConfig.TRANSACTIONAL_STATE_STORES_CONFIG, true);
+        // Kafka 5.0's default: the app has no global store, and without it Kafka Streams warns "Processing exception
+        // handler is not enabled for the GlobalThread" for every store it opens, dozens of times per start
+        p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         // the stores Kafka Streams makes for itself (a foreign-key join's subscriptions); FactTopology makes the others
         p.put(StreamsConfig.DSL_STORE_SUPPLIERS_CLASS_CONFIG, config.stores() == StreamsAppConfig.Stores.MEMORY
                 ? BuiltInDslStoreSuppliers.InMemoryDslStoreSuppliers.class : io.cdcflow.streams.topology.RocksStores.Dsl.class);
