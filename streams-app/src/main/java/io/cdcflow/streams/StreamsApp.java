@@ -82,6 +82,8 @@ public final class StreamsApp implements AutoCloseable {
     /** Where the source tables' snapshots stand, for the local joins ({@link SnapshotWatch} keeps it up to date). */
     private final io.cdcflow.streams.topology.SnapshotPositions snapshotPositions = new io.cdcflow.streams.topology.SnapshotPositions();
     private volatile SnapshotWatch snapshotWatch;
+    /** How far a start has restored the state stores from Kafka: logged, in metrics and in {@code /ready}. */
+    private final RestoreProgress restoreProgress;
 
     /** @throws io.cdcflow.streams.facts.FactsException when the facts file cannot be read or parsed */
     public StreamsApp(StreamsAppConfig config, Metrics metrics) {
@@ -89,6 +91,7 @@ public final class StreamsApp implements AutoCloseable {
         this.metrics = metrics;
         this.offsetsOutOfRange = metrics.counter("streams_offset_out_of_range_total",
                 "Times the app stopped because a committed source offset no longer exists in Kafka");
+        this.restoreProgress = new RestoreProgress(metrics, line -> LOG.info("{}", line));
         this.facts = FactsFile.load(config.factsFile());
         this.factSchemas = new FactSchemas(facts, config.schema());
         Map<String, Object> client = client(config);
@@ -220,6 +223,7 @@ public final class StreamsApp implements AutoCloseable {
         watch.start();
         KafkaStreams started = new KafkaStreams(built, properties(config));
         started.setUncaughtExceptionHandler(this::onThreadFailure);
+        started.setGlobalStateRestoreListener(restoreProgress);
         long startedAt = System.nanoTime();
         started.setStateListener((now, before) -> LOG.info("Kafka Streams {} -> {}, {} ms after its start", before, now,
                 (System.nanoTime() - startedAt) / 1_000_000));
@@ -513,7 +517,11 @@ public final class StreamsApp implements AutoCloseable {
             return Health.notReady(waitingFor);
         }
         KafkaStreams.State state = s.state();
-        return state == KafkaStreams.State.RUNNING ? Health.ready("RUNNING") : Health.notReady("Kafka Streams is " + state);
+        if (state == KafkaStreams.State.RUNNING) {
+            return Health.ready("RUNNING");
+        }
+        String restoring = restoreProgress.line();
+        return Health.notReady("Kafka Streams is " + state + (restoring == null ? "" : ", restoring its state stores from Kafka: " + restoring));
     }
 
     @Override

@@ -1,0 +1,139 @@
+package io.cdcflow.streams;
+
+import io.cdcflow.common.ops.Metrics;
+import io.cdcflow.common.ops.Progress;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.streams.processor.StateRestoreListener;
+
+/**
+ * How far Kafka Streams has restored the application's state from Kafka (its changelogs, and the source topics that
+ * restore the source tables' stores): a start without local state (a new instance, a lost disk, a task moved) rebuilds
+ * every store before processing resumes, minutes at a large table's size, and this says how far it is. One round is
+ * from a first store partition starting to restore while none does until every one started since has ended: its
+ * offsets restored of the offsets to restore, the rate, the time left, as metrics ({@code streams_restore_*}), as a
+ * log line every {@link #LOG_EVERY_NANOS} and at the round's end, and as {@link #line} for {@code /ready}. Offsets
+ * count a transaction's markers and compacted-away records too: the records actually restored are counted apart.
+ * Kafka Streams' state updater threads call it concurrently.
+ */
+final class RestoreProgress implements StateRestoreListener {
+    static final long LOG_EVERY_NANOS = 10_000_000_000L;
+    private final LongSupplier nanos;
+    private final Consumer<String> log;
+    /** The store partitions restoring in this round: the offset each restores to, and the one it has reached. */
+    private final Map<String, long[]> active = new HashMap<>();
+    private Progress round;
+    private long offsetsToRestore;
+    private long offsetsRestored;
+    private long records;
+    private int partitions;
+    private long lastLog;
+
+    RestoreProgress(Metrics metrics, Consumer<String> log) {
+        this(metrics, log, System::nanoTime);
+    }
+
+    RestoreProgress(Metrics metrics, Consumer<String> log, LongSupplier nanos) {
+        this.nanos = nanos;
+        this.log = log;
+        metrics.gauge("streams_restore_offsets_remaining",
+                "Offsets of the changelogs and source topics still to restore into the local state stores (0 when none restores)",
+                this::remaining);
+        metrics.gauge("streams_restore_records_restored", "Records restored into the local state stores in the current or last restoration",
+                this::restored);
+    }
+
+    @Override
+    public synchronized void onRestoreStart(TopicPartition partition, String store, long startingOffset, long endingOffset) {
+        long now = nanos.getAsLong();
+        if (active.isEmpty()) {
+            round = new Progress(now, 0);
+            offsetsToRestore = 0;
+            offsetsRestored = 0;
+            records = 0;
+            partitions = 0;
+            lastLog = now;
+        }
+        active.put(key(partition, store), new long[] {endingOffset, startingOffset});
+        offsetsToRestore += Math.max(0, endingOffset - startingOffset);
+        partitions++;
+        round.update(offsetsRestored, offsetsToRestore);
+    }
+
+    @Override
+    public synchronized void onBatchRestored(TopicPartition partition, String store, long batchEndOffset, long numRestored) {
+        long[] reached = active.get(key(partition, store));
+        if (reached == null) {
+            return;
+        }
+        long position = Math.min(batchEndOffset + 1, reached[0]);
+        offsetsRestored += Math.max(0, position - reached[1]);
+        reached[1] = Math.max(reached[1], position);
+        records += numRestored;
+        round.update(offsetsRestored, offsetsToRestore);
+        long now = nanos.getAsLong();
+        if (now - lastLog >= LOG_EVERY_NANOS) {
+            lastLog = now;
+            log.accept("restoring the state stores from Kafka: " + line());
+        }
+    }
+
+    @Override
+    public synchronized void onRestoreEnd(TopicPartition partition, String store, long totalRestored) {
+        ended(partition, store);
+    }
+
+    @Override
+    public synchronized void onRestoreSuspended(TopicPartition partition, String store, long totalRestored) {
+        ended(partition, store); // the task moved or closed: its partitions no longer count as work left here
+    }
+
+    private void ended(TopicPartition partition, String store) {
+        long[] reached = active.remove(key(partition, store));
+        if (reached == null) {
+            return;
+        }
+        offsetsToRestore -= Math.max(0, reached[0] - reached[1]); // what it did not restore is not left to do
+        round.update(offsetsRestored, offsetsToRestore);
+        if (active.isEmpty()) {
+            long now = nanos.getAsLong();
+            round.finish(now);
+            if (records > 0) {
+                log.accept(String.format(Locale.ROOT, "state stores restored from Kafka: %d records into %d store partition(s) in %.1f s "
+                        + "(%d records/s)", records, partitions, round.seconds(now), Math.round(records / Math.max(round.seconds(now), 0.001))));
+            }
+        }
+    }
+
+    /**
+     * While a round runs: "1200000 of 3400000 offsets (35 %), 410000 records restored, 98000 offsets/s, about 22 s
+     * left, 12 store partition(s) restoring"; null when none restores.
+     */
+    synchronized String line() {
+        if (active.isEmpty()) {
+            return null;
+        }
+        long now = nanos.getAsLong();
+        long percent = offsetsToRestore == 0 ? 100 : offsetsRestored * 100 / offsetsToRestore;
+        double left = round.remaining(now);
+        return offsetsRestored + " of " + offsetsToRestore + " offsets (" + percent + " %), " + records + " records restored, "
+                + Math.round(round.rate(now)) + " offsets/s" + (left < 0 ? "" : ", about " + Math.round(left) + " s left") + ", "
+                + active.size() + " store partition(s) restoring";
+    }
+
+    private synchronized double remaining() {
+        return active.isEmpty() ? 0 : Math.max(0, offsetsToRestore - offsetsRestored);
+    }
+
+    private synchronized double restored() {
+        return records;
+    }
+
+    private static String key(TopicPartition partition, String store) {
+        return store + "/" + partition;
+    }
+}
