@@ -100,10 +100,14 @@ class SourceTopicRestoreIT {
 
             // another state directory: the items' rows come back from their topic, with their LSNs
             StreamsAppConfig second = config(kafka, run, Files.createTempDirectory("restore-b"), stores);
-            try (StreamsApp app = new StreamsApp(second, new Metrics())) {
+            Metrics metrics = new Metrics();
+            try (StreamsApp app = new StreamsApp(second, metrics)) {
                 app.start();
                 assertThat(Waiting.until(Duration.ofSeconds(90), Duration.ofMillis(200), () -> app.state() == KafkaStreams.State.RUNNING))
                         .isTrue();
+                // the restoration was followed: every item's events at least, and nothing left to restore at RUNNING
+                assertThat(gauge(metrics, "streams_restore_records_restored")).isGreaterThanOrEqualTo(ITEMS);
+                assertThat(gauge(metrics, "streams_restore_offsets_remaining")).isZero();
                 send(producer, second, "order_items", 0x200, item(1, 1)); // stale: the restored row is newer
                 send(producer, second, "products", 0x400, Json.object().put("id", 1).put("name", "desk lamp").put("category", "home")
                         .put("price", 10));
@@ -111,6 +115,12 @@ class SourceTopicRestoreIT {
                 awaitFacts(reader, fact -> fact.path("quantity").asInt() == 2 && fact.path("product_name").asText().equals("desk lamp"));
             }
         }
+    }
+
+    /** An unlabelled gauge's value in the metrics page; fails when the page has none. */
+    private static double gauge(Metrics metrics, String name) {
+        return metrics.scrape().lines().filter(line -> line.startsWith(name + " ")).mapToDouble(line -> Double.parseDouble(line.substring(name.length() + 1)))
+                .findFirst().orElseThrow(() -> new AssertionError("no " + name + " in /metrics"));
     }
 
     private static ObjectNode item(int id, int quantity) {
