@@ -209,6 +209,18 @@ class PipelineConvergenceIT {
             assertConverges(db, ch, pipeline);
             assertThat(pipeline.streamsApp.log()).contains("fact " + pipeline.run + "_order_item_fact: joined inside each task: "
                     + "products (p); through Kafka: orders (o)");
+            // the backfill's progress after the kill: the restarted instance follows every snapshot from the group's
+            // committed offsets to its end, as the instance that ran throughout does
+            for (Deployable instance : List.of(pipeline.streamsApp, pipeline.streamsApp2)) {
+                String which = instance == pipeline.streamsApp ? "the instance killed and restarted" : "the other instance";
+                for (String table : List.of("customers", "products", "orders", "order_items")) {
+                    assertThat(Waiting.until(Duration.ofSeconds(30), Duration.ofMillis(500), () -> {
+                        String metrics = instance.get("/metrics");
+                        double records = metric(metrics, "streams_snapshot_records", table);
+                        return records > 0 && metric(metrics, "streams_snapshot_records_read", table) == records;
+                    })).as("the snapshot of %s read to its end, in %s's metrics:\n%s", table, which, instance.get("/metrics")).isTrue();
+                }
+            }
         }
     }
 
