@@ -116,9 +116,8 @@ final class BackfillProgress {
         if (p.total() < 0) {
             return p.done() + " records so far (the wal-producer's snapshot still runs), " + rate + " records/s";
         }
-        long percent = p.total() == 0 ? 100 : p.done() * 100 / p.total();
         double left = p.remaining(now);
-        return p.done() + " of " + p.total() + " records (" + percent + " %), " + rate + " records/s"
+        return p.done() + " of " + p.total() + " records (" + p.percent() + " %), " + rate + " records/s"
                 + (left < 0 ? "" : ", about " + Math.round(left) + " s left");
     }
 }

@@ -26,9 +26,8 @@ final class RestoreProgress implements StateRestoreListener {
     private final Consumer<String> log;
     /** The store partitions restoring in this round: the offset each restores to, and the one it has reached. */
     private final Map<String, long[]> active = new HashMap<>();
+    /** The round's offsets restored of offsets to restore (null before the first round). */
     private Progress round;
-    private long offsetsToRestore;
-    private long offsetsRestored;
     private long records;
     private int partitions;
     private long lastLog;
@@ -52,16 +51,14 @@ final class RestoreProgress implements StateRestoreListener {
         long now = nanos.getAsLong();
         if (active.isEmpty()) {
             round = new Progress(now, 0);
-            offsetsToRestore = 0;
-            offsetsRestored = 0;
+            round.update(0, 0);
             records = 0;
             partitions = 0;
             lastLog = now;
         }
         active.put(key(partition, store), new long[] {endingOffset, startingOffset});
-        offsetsToRestore += Math.max(0, endingOffset - startingOffset);
+        round.update(round.done(), round.total() + Math.max(0, endingOffset - startingOffset));
         partitions++;
-        round.update(offsetsRestored, offsetsToRestore);
     }
 
     @Override
@@ -71,10 +68,9 @@ final class RestoreProgress implements StateRestoreListener {
             return;
         }
         long position = Math.min(batchEndOffset + 1, reached[0]);
-        offsetsRestored += Math.max(0, position - reached[1]);
+        round.update(round.done() + Math.max(0, position - reached[1]), round.total());
         reached[1] = Math.max(reached[1], position);
         records += numRestored;
-        round.update(offsetsRestored, offsetsToRestore);
         long now = nanos.getAsLong();
         if (now - lastLog >= LOG_EVERY_NANOS) {
             lastLog = now;
@@ -97,8 +93,8 @@ final class RestoreProgress implements StateRestoreListener {
         if (reached == null) {
             return;
         }
-        offsetsToRestore -= Math.max(0, reached[0] - reached[1]); // what it did not restore is not left to do
-        round.update(offsetsRestored, offsetsToRestore);
+        // what it did not restore is not left to do
+        round.update(round.done(), round.total() - Math.max(0, reached[0] - reached[1]));
         if (active.isEmpty()) {
             long now = nanos.getAsLong();
             round.finish(now);
@@ -118,15 +114,14 @@ final class RestoreProgress implements StateRestoreListener {
             return null;
         }
         long now = nanos.getAsLong();
-        long percent = offsetsToRestore == 0 ? 100 : offsetsRestored * 100 / offsetsToRestore;
         double left = round.remaining(now);
-        return offsetsRestored + " of " + offsetsToRestore + " offsets (" + percent + " %), " + records + " records restored, "
+        return round.done() + " of " + round.total() + " offsets (" + round.percent() + " %), " + records + " records restored, "
                 + Math.round(round.rate(now)) + " offsets/s" + (left < 0 ? "" : ", about " + Math.round(left) + " s left") + ", "
                 + active.size() + " store partition(s) restoring";
     }
 
     private synchronized double remaining() {
-        return active.isEmpty() ? 0 : Math.max(0, offsetsToRestore - offsetsRestored);
+        return active.isEmpty() ? 0 : Math.max(0, round.total() - round.done());
     }
 
     private synchronized double restored() {

@@ -42,6 +42,12 @@ public final class Progress {
         return total;
     }
 
+    /** Done of the total in whole per cent (100 for an empty total); meaningless while the total is unknown. */
+    public long percent() {
+        long t = total;
+        return t == 0 ? 100 : done * 100 / t;
+    }
+
     /** Per second since the work was first seen, until it finished. */
     public double rate(long now) {
         long end = finished >= 0 ? finished : now;

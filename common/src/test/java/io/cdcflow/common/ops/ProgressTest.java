@@ -16,12 +16,15 @@ class ProgressTest {
         assertThat(progress.remaining(2 * SECOND)).as("no total yet").isEqualTo(-1);
         progress.update(3_000, 10_000);
         assertThat(progress.remaining(2 * SECOND)).isCloseTo(7, within(0.001));
+        assertThat(progress.percent()).isEqualTo(30);
         assertThat(progress.seconds(2 * SECOND)).isCloseTo(2, within(0.001));
     }
 
     @Test
     void noRateYetMeansNoTimeLeftRatherThanInfinity() {
         Progress progress = new Progress(5 * SECOND, 0);
+        progress.update(0, 0);
+        assertThat(progress.percent()).as("nothing to do is all done").isEqualTo(100);
         progress.update(0, 100);
         assertThat(progress.rate(6 * SECOND)).isZero();
         assertThat(progress.remaining(6 * SECOND)).isEqualTo(-1);

@@ -57,7 +57,7 @@ final class SnapshotProgress {
     String line(String table) {
         Progress p = tables.get(table).progress;
         long now = nanos.getAsLong();
-        return p.done() + " of about " + p.total() + " rows (" + (p.total() == 0 ? 100 : p.done() * 100 / p.total()) + " %), "
+        return p.done() + " of about " + p.total() + " rows (" + p.percent() + " %), "
                 + Math.round(p.rate(now)) + " rows/s, about " + Math.round(p.remaining(now)) + " s left";
     }
 }
