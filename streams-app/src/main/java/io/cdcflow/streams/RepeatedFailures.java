@@ -1,33 +1,32 @@
 package io.cdcflow.streams;
 
+import io.cdcflow.common.ops.Backoff;
 import java.time.Duration;
 
 /**
- * The pause before retrying after a failure: {@code first}, doubling up to {@code max} while the same failure
- * repeats, back to {@code first} when a different one comes. Counts the repeats, so a log can say "again, N times"
+ * The pause before retrying after a failure: the backoff's first, doubling up to its longest while the same failure
+ * repeats, back to the first when a different one comes. Counts the repeats, so a log can say "again, N times"
  * instead of repeating a stack trace. Thread-safe.
  */
 final class RepeatedFailures {
-    private final Duration first;
-    private final Duration max;
+    private final Backoff backoff;
     private String last;
     private int repeats;
     private Duration pause;
 
-    RepeatedFailures(Duration first, Duration max) {
-        this.first = first;
-        this.max = max;
+    RepeatedFailures(Backoff backoff) {
+        this.backoff = backoff;
     }
 
     /** Records a failure; returns the pause before the next try. */
     synchronized Duration next(String failure) {
         if (failure.equals(last)) {
             repeats++;
-            pause = pause.multipliedBy(2).compareTo(max) > 0 ? max : pause.multipliedBy(2);
+            pause = backoff.after(pause);
         } else {
             last = failure;
             repeats = 1;
-            pause = first;
+            pause = backoff.first();
         }
         return pause;
     }

@@ -1,5 +1,6 @@
 package io.cdcflow.streams;
 
+import io.cdcflow.common.ops.Backoff;
 import io.cdcflow.common.ops.Health;
 import io.cdcflow.common.ops.Metrics;
 import io.cdcflow.common.ops.OpsServer;
@@ -76,7 +77,7 @@ public final class StreamsApp implements AutoCloseable {
     private volatile boolean closed;
     private volatile String fatalError;
     private volatile java.util.function.Consumer<String> onFatal = reason -> { };
-    private final RepeatedFailures failures = new RepeatedFailures(Duration.ofSeconds(1), Duration.ofSeconds(30));
+    private final RepeatedFailures failures = new RepeatedFailures(new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30)));
     private final Metrics.Counter offsetsOutOfRange;
     private volatile HeapWatch heapWatch;
     /** Where the source tables' snapshots stand, for the local joins ({@link SnapshotWatch} keeps it up to date). */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cdcflow.common.config.ConfigException;
 import io.cdcflow.common.config.Env;
+import io.cdcflow.common.ops.Backoff;
 import io.cdcflow.streams.config.StreamsAppConfig;
 import java.time.Duration;
 import java.util.Map;
@@ -29,7 +30,7 @@ class FailureHandlingTest {
 
     @Test
     void theSameFailureAgainWaitsTwiceAsLongUpToTheLimitAndADifferentOneStartsOver() {
-        RepeatedFailures failures = new RepeatedFailures(Duration.ofSeconds(1), Duration.ofSeconds(5));
+        RepeatedFailures failures = new RepeatedFailures(new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(5)));
         assertThat(failures.next("a")).isEqualTo(Duration.ofSeconds(1));
         assertThat(failures.next("a")).isEqualTo(Duration.ofSeconds(2));
         assertThat(failures.next("a")).isEqualTo(Duration.ofSeconds(4));

@@ -2,6 +2,7 @@ package io.cdcflow.wal;
 
 import io.cdcflow.common.config.ConfigException;
 import io.cdcflow.common.event.Lsn;
+import io.cdcflow.common.ops.Backoff;
 import io.cdcflow.common.ops.Errors;
 import io.cdcflow.common.ops.Health;
 import io.cdcflow.common.ops.Metrics;
@@ -42,7 +43,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class WalProducer {
     private static final Logger LOG = LoggerFactory.getLogger(WalProducer.class);
-    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+    private static final Backoff RETRIES = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30));
 
     private final WalProducerConfig config;
     private final Metrics metrics;
@@ -111,7 +112,7 @@ public final class WalProducer {
      * slot's confirmed position. Only a configuration error ends it.
      */
     public void run() throws InterruptedException {
-        Duration backoff = Duration.ofSeconds(1);
+        Duration backoff = RETRIES.first();
         while (!stopping) {
             long started = System.nanoTime();
             try {
@@ -130,7 +131,7 @@ public final class WalProducer {
             } catch (SlotBusyException e) {
                 LOG.info("{}", e.getMessage());
                 failed("standby: " + e.getMessage());
-                backoff = Duration.ofSeconds(1);
+                backoff = RETRIES.first();
             } catch (InterruptedException e) {
                 throw e;
             } catch (Exception e) {
@@ -139,13 +140,13 @@ public final class WalProducer {
                 failed(why);
             }
             if (Duration.ofNanos(System.nanoTime() - started).compareTo(Duration.ofMinutes(1)) > 0) {
-                backoff = Duration.ofSeconds(1);
+                backoff = RETRIES.first();
             }
             long wakeAt = System.nanoTime() + backoff.toNanos();
             while (!stopping && System.nanoTime() < wakeAt) {
                 Thread.sleep(100);
             }
-            backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+            backoff = RETRIES.after(backoff);
         }
     }
 

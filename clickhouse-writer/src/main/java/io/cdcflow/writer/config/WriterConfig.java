@@ -5,6 +5,7 @@ import io.cdcflow.common.config.Env;
 import io.cdcflow.common.config.HostPort;
 import io.cdcflow.common.config.Setting;
 import io.cdcflow.common.config.Settings;
+import io.cdcflow.common.ops.Backoff;
 import io.cdcflow.common.ops.HttpTls;
 import io.cdcflow.writer.schema.ClusterLayout;
 import java.time.Duration;
@@ -131,6 +132,10 @@ public record WriterConfig(
             }
         }
         HostPort http = HTTP_ADDR.from(env);
+        Duration maxBackoff = MAX_BACKOFF.from(env);
+        if (maxBackoff.isZero()) {
+            throw new ConfigException(MAX_BACKOFF.name() + " must be longer than 0 ms: the writer would retry a failing ClickHouse without pause");
+        }
         return new WriterConfig(
                 url,
                 USER.from(env),
@@ -146,7 +151,7 @@ public record WriterConfig(
                 BATCH_ROWS.from(env),
                 BATCH_BYTES.from(env),
                 BATCH_MAX_AGE.from(env),
-                MAX_BACKOFF.from(env),
+                maxBackoff,
                 DEAD_LETTER_TOPIC.from(env),
                 SCHEMA_TOPIC.from(env, defaultSchemaTopic(topics)),
                 ClusterLayout.from(env),
@@ -179,6 +184,12 @@ public record WriterConfig(
             prefixes.add(schema <= 0 ? null : topic.substring(0, schema));
         }
         return prefixes.size() == 1 && !prefixes.contains(null) ? prefixes.iterator().next() + "._schemas" : "cdc._schemas";
+    }
+
+    /** The writer's retries: 1 s first (or WRITER_MAX_BACKOFF, when shorter), doubling up to WRITER_MAX_BACKOFF. */
+    public Backoff backoff() {
+        Duration first = Duration.ofSeconds(1);
+        return new Backoff(maxBackoff.compareTo(first) < 0 ? maxBackoff : first, maxBackoff);
     }
 
     /** Whether any entry of {@link #topics} is a pattern. */

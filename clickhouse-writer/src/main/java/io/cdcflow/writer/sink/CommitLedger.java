@@ -1,5 +1,6 @@
 package io.cdcflow.writer.sink;
 
+import io.cdcflow.common.ops.Backoff;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
@@ -16,8 +17,7 @@ import org.apache.kafka.common.TopicPartition;
  * partition keeps landing.
  */
 final class CommitLedger {
-    private final Duration firstBackoff;
-    private final Duration maxBackoff;
+    private final Backoff backoff;
     /** Read since the last flight: each partition's next offset, and the partitions each table's rows came from. */
     private Map<TopicPartition, Long> offsets = new HashMap<>();
     private Map<String, Set<TopicPartition>> sources = new HashMap<>();
@@ -29,9 +29,8 @@ final class CommitLedger {
     /** Partitions held back, and the System.nanoTime() at which they are read again. */
     private final Map<TopicPartition, Long> heldUntil = new HashMap<>();
 
-    CommitLedger(Duration firstBackoff, Duration maxBackoff) {
-        this.firstBackoff = firstBackoff;
-        this.maxBackoff = maxBackoff;
+    CommitLedger(Backoff backoff) {
+        this.backoff = backoff;
     }
 
     /**
@@ -95,13 +94,12 @@ final class CommitLedger {
     Duration failed(Flight flight, Collection<String> failed, long nowNanos) {
         Duration longest = Duration.ZERO;
         for (String table : failed) {
-            Duration backoff = backoffs.merge(table, firstBackoff, (previous, first) -> previous.multipliedBy(2).compareTo(maxBackoff) > 0
-                    ? maxBackoff : previous.multipliedBy(2));
-            long until = nowNanos + backoff.toNanos();
+            Duration pause = backoffs.merge(table, backoff.first(), (previous, first) -> backoff.after(previous));
+            long until = nowNanos + pause.toNanos();
             for (TopicPartition partition : flight.sources().getOrDefault(table, Set.of())) {
                 heldUntil.merge(partition, until, Math::max);
             }
-            longest = backoff.compareTo(longest) > 0 ? backoff : longest;
+            longest = pause.compareTo(longest) > 0 ? pause : longest;
         }
         return longest;
     }

@@ -5,6 +5,7 @@ import io.cdcflow.common.event.ChangeEventCodec;
 import io.cdcflow.common.event.EventMetadata;
 import io.cdcflow.common.event.Operation;
 import io.cdcflow.common.json.Json;
+import io.cdcflow.common.ops.Backoff;
 import io.cdcflow.common.ops.Health;
 import io.cdcflow.common.ops.Metrics;
 import io.cdcflow.common.schema.SchemaTopicReader;
@@ -58,6 +59,8 @@ public final class TopicSink implements AutoCloseable {
     private final Map<String, TableBatch> batches = new LinkedHashMap<>();
     /** Each table's other buffer: the one in flight, or a spare once that landed. */
     private final Map<String, TableBatch> spares = new HashMap<>();
+    /** How long a retry waits: connecting, and inserting again after ClickHouse failed (WRITER_MAX_BACKOFF). */
+    private final Backoff retries;
     private final CommitLedger ledger;
     /** Mirrored tables' rows, the newest per key, encoded into their batches when they go up. */
     private final MirrorRows mirrorRows;
@@ -113,7 +116,8 @@ public final class TopicSink implements AutoCloseable {
         this.consumer = consumer;
         this.deadLetters = new DeadLetters(deadLetters, config.deadLetterTopic(), metrics);
         this.inserts = new InsertFlights(destination, config.database(), metrics);
-        this.ledger = new CommitLedger(Duration.ofSeconds(1), config.maxBackoff());
+        this.retries = config.backoff();
+        this.ledger = new CommitLedger(retries);
         this.rowsWritten = metrics.counter("writer_rows_written_total", "Rows inserted into ClickHouse", "table");
         this.batchesWritten = metrics.counter("writer_batches_written_total", "INSERT batches confirmed by ClickHouse", "table");
         this.freshness = new io.cdcflow.common.ops.Freshness(metrics, "writer", "confirmed by ClickHouse", "table");
@@ -137,7 +141,7 @@ public final class TopicSink implements AutoCloseable {
 
     /** Runs until {@link #stop()}. */
     public void run() throws InterruptedException {
-        Duration backoff = Duration.ofSeconds(1);
+        Duration backoff = retries.first();
         connect();
         if (config.patterns()) {
             consumer.subscribe(topics, new Rebalance());
@@ -148,7 +152,7 @@ public final class TopicSink implements AutoCloseable {
             try {
                 pollOnce();
                 health.set(currentHealth());
-                backoff = Duration.ofSeconds(1);
+                backoff = retries.first();
             } catch (org.apache.kafka.common.errors.WakeupException e) {
                 break;
             } catch (TableOutageException e) {
@@ -198,7 +202,7 @@ public final class TopicSink implements AutoCloseable {
     }
 
     private void connect() throws InterruptedException {
-        Duration backoff = Duration.ofSeconds(1);
+        Duration backoff = retries.first();
         while (!stopping) {
             try {
                 String connected = destination.connect();
@@ -210,7 +214,7 @@ public final class TopicSink implements AutoCloseable {
                 health.set(Health.notReady("cannot reach ClickHouse: " + e.getMessage()));
                 LOG.warn("{}; retrying in {} s", e.getMessage(), backoff.toSeconds());
                 TimeUnit.MILLISECONDS.sleep(backoff.toMillis());
-                backoff = next(backoff);
+                backoff = retries.after(backoff);
             }
         }
     }
@@ -470,12 +474,7 @@ public final class TopicSink implements AutoCloseable {
             consumer.poll(Duration.ofMillis(200));
         }
         consumer.resume(consumer.assignment());
-        return next(backoff);
-    }
-
-    private Duration next(Duration backoff) {
-        Duration doubled = backoff.multipliedBy(2);
-        return doubled.compareTo(config.maxBackoff()) > 0 ? config.maxBackoff() : doubled;
+        return retries.after(backoff);
     }
 
     /** Records not yet read, from the consumer's last fetch; the consumer is not thread-safe, so the loop asks. */

@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cdcflow.common.config.ConfigException;
 import io.cdcflow.common.config.Env;
+import io.cdcflow.common.ops.Backoff;
 import io.cdcflow.writer.schema.ClusterLayout;
 import io.cdcflow.writer.sink.KafkaClients;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -49,6 +51,15 @@ class WriterConfigTest {
                 .isInstanceOf(ConfigException.class).hasMessageContaining("CLICKHOUSE_REPLICATED=false");
         assertThatThrownBy(() -> config(Map.of("CLICKHOUSE_REPLICATED", "true", "CLICKHOUSE_ZOOKEEPER_PATH", "/same/for/all")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("CLICKHOUSE_ZOOKEEPER_PATH must contain {table}");
+    }
+
+    @Test
+    void retriesStartAtOneSecondOrTheLongestPauseWhenShorterAndNeverWithoutPause() {
+        assertThat(config(Map.of()).backoff()).isEqualTo(new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30)));
+        assertThat(config(Map.of("WRITER_MAX_BACKOFF", "300ms")).backoff())
+                .isEqualTo(new Backoff(Duration.ofMillis(300), Duration.ofMillis(300)));
+        assertThatThrownBy(() -> config(Map.of("WRITER_MAX_BACKOFF", "0ms")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("WRITER_MAX_BACKOFF must be longer than 0 ms");
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.cdcflow.writer.sink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cdcflow.common.ops.Backoff;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +18,7 @@ class CommitLedgerTest {
     private static final TopicPartition CDC_0 = new TopicPartition("cdc", 0);
     private static final long SECOND = 1_000_000_000L;
 
-    private final CommitLedger ledger = new CommitLedger(Duration.ofSeconds(1), Duration.ofSeconds(4));
+    private final CommitLedger ledger = new CommitLedger(new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(4)));
 
     @Test
     void aFlightThatLandsWhollyCommitsTheOffsetAfterTheLastRecordOfEachPartition() {
