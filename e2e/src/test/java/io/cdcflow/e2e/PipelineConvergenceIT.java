@@ -7,6 +7,7 @@ import io.cdcflow.testsupport.DemoWorkload;
 import io.cdcflow.testsupport.KafkaEndpoint;
 import io.cdcflow.testsupport.LocalClickHouse;
 import io.cdcflow.testsupport.LocalKafka;
+import io.cdcflow.testsupport.MetricsPage;
 import io.cdcflow.testsupport.PostgresEndpoint;
 import io.cdcflow.testsupport.RealServices;
 import io.cdcflow.testsupport.Services;
@@ -52,10 +53,10 @@ class PipelineConvergenceIT {
                     .as("the streams-app logs each snapshot read:\n%s", pipeline.streamsApp.log()).isTrue();
             String metrics = pipeline.streamsApp.get("/metrics");
             for (String table : tables) {
-                double records = metric(metrics, "streams_snapshot_records", table);
+                double records = MetricsPage.value(metrics, "streams_snapshot_records", table);
                 assertThat(records).as("records of the snapshot of %s", table).isPositive();
-                assertThat(metric(metrics, "streams_snapshot_records_read", table)).as("read of %s", table).isEqualTo(records);
-                assertThat(metric(metrics, "streams_snapshot_remaining_seconds", table)).isZero();
+                assertThat(MetricsPage.value(metrics, "streams_snapshot_records_read", table)).as("read of %s", table).isEqualTo(records);
+                assertThat(MetricsPage.value(metrics, "streams_snapshot_remaining_seconds", table)).isZero();
             }
             // exact types from the source schema: NOT NULL stays NOT NULL unless a left join can make it null
             assertThat(types(ch, pipeline, "order_fact")).containsEntry("order_id", "Int32").containsEntry("customer_id", "Nullable(Int32)")
@@ -67,13 +68,6 @@ class PipelineConvergenceIT {
             assertThat(types(ch, pipeline, "customer_dim")).containsEntry("id", "Int32").containsEntry("name", "String")
                     .containsEntry("email", "Nullable(String)");
         }
-    }
-
-    /** A gauge's value for {@code table} in a /metrics page; fails when the page has none. */
-    private static double metric(String page, String name, String table) {
-        String prefix = name + "{table=\"" + table + "\"} ";
-        return page.lines().filter(line -> line.startsWith(prefix)).mapToDouble(line -> Double.parseDouble(line.substring(prefix.length())))
-                .findFirst().orElseThrow(() -> new AssertionError("no " + prefix.trim() + " in the streams-app's /metrics:\n" + page));
     }
 
     private static Map<String, String> types(ClickHouseEndpoint ch, Pipeline pipeline, String output) {
@@ -216,8 +210,8 @@ class PipelineConvergenceIT {
                 for (String table : List.of("customers", "products", "orders", "order_items")) {
                     assertThat(Waiting.until(Duration.ofSeconds(30), Duration.ofMillis(500), () -> {
                         String metrics = instance.get("/metrics");
-                        double records = metric(metrics, "streams_snapshot_records", table);
-                        return records > 0 && metric(metrics, "streams_snapshot_records_read", table) == records;
+                        double records = MetricsPage.value(metrics, "streams_snapshot_records", table);
+                        return records > 0 && MetricsPage.value(metrics, "streams_snapshot_records_read", table) == records;
                     })).as("the snapshot of %s read to its end, in %s's metrics:\n%s", table, which, instance.get("/metrics")).isTrue();
                 }
             }

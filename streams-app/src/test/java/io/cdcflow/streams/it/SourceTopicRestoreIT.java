@@ -12,6 +12,7 @@ import io.cdcflow.common.ops.Metrics;
 import io.cdcflow.streams.StreamsApp;
 import io.cdcflow.streams.config.StreamsAppConfig;
 import io.cdcflow.testsupport.KafkaEndpoint;
+import io.cdcflow.testsupport.MetricsPage;
 import io.cdcflow.testsupport.Ports;
 import io.cdcflow.testsupport.RealServices;
 import io.cdcflow.testsupport.TopicReader;
@@ -106,8 +107,8 @@ class SourceTopicRestoreIT {
                 assertThat(Waiting.until(Duration.ofSeconds(90), Duration.ofMillis(200), () -> app.state() == KafkaStreams.State.RUNNING))
                         .isTrue();
                 // the restoration was followed: every item's events at least, and nothing left to restore at RUNNING
-                assertThat(gauge(metrics, "streams_restore_records_restored")).isGreaterThanOrEqualTo(ITEMS);
-                assertThat(gauge(metrics, "streams_restore_offsets_remaining")).isZero();
+                assertThat(MetricsPage.value(metrics.scrape(), "streams_restore_records_restored")).isGreaterThanOrEqualTo(ITEMS);
+                assertThat(MetricsPage.value(metrics.scrape(), "streams_restore_offsets_remaining")).isZero();
                 send(producer, second, "order_items", 0x200, item(1, 1)); // stale: the restored row is newer
                 send(producer, second, "products", 0x400, Json.object().put("id", 1).put("name", "desk lamp").put("category", "home")
                         .put("price", 10));
@@ -115,12 +116,6 @@ class SourceTopicRestoreIT {
                 awaitFacts(reader, fact -> fact.path("quantity").asInt() == 2 && fact.path("product_name").asText().equals("desk lamp"));
             }
         }
-    }
-
-    /** An unlabelled gauge's value in the metrics page; fails when the page has none. */
-    private static double gauge(Metrics metrics, String name) {
-        return metrics.scrape().lines().filter(line -> line.startsWith(name + " ")).mapToDouble(line -> Double.parseDouble(line.substring(name.length() + 1)))
-                .findFirst().orElseThrow(() -> new AssertionError("no " + name + " in /metrics"));
     }
 
     private static ObjectNode item(int id, int quantity) {
