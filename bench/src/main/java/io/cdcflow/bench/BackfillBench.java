@@ -140,6 +140,10 @@ final class BackfillBench {
                     Timing.threadCpu(processes.get("streams-app").pid()).entrySet().stream().filter(e -> e.getValue() >= 0.5)
                             .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
                             .map(e -> String.format(Locale.ROOT, "%s %.1f", e.getKey(), e.getValue())).toList());
+            // the JIT's share of each jar: cold JVMs compile their hot paths during the backfill, paid once per start
+            System.out.printf("[bench] backfill: CPU seconds of each jar's JIT compiler threads: %s%n", processes.entrySet().stream()
+                    .map(p -> String.format(Locale.ROOT, "%s %.1f", p.getKey(), Timing.threadCpu(p.getValue().pid())
+                            .getOrDefault(Timing.JIT_THREADS, 0.0))).toList());
             String restored = restoreWithoutLocalState(jars, streamsHeap, streamsJvm, deployables.get("streams-app"), streamsPort,
                     logs.resolve("state"));
             double snapshotSeconds = (snapshotted - started) / 1e9;

@@ -50,6 +50,9 @@ final class Timing {
         return cpu;
     }
 
+    /** HotSpot's C1 and C2 compiler threads as {@link #threadCpu(long)} names them. */
+    static final String JIT_THREADS = "C# CompilerThre";
+
     /** The servers every stage shares, as {@link #processCpu(List)} names them: the broker, ClickHouse, PostgreSQL. */
     static final List<String> SERVERS = List.of("kafka.Kafka", "clickhouse-server", "clickhouse", "postgres");
 
