@@ -31,6 +31,9 @@ final class BackfillBench {
      * rate the pipeline is measured against. Timed beside the pipeline instead, it would take longer the more the
      * other jars work while it runs, and the pipeline's ratio would look better for it.
      */
+    /** JVM options for every jar of the stage, the snapshot alone's too (-Dbench.backfill.jvm=...), for experiments. */
+    private static final String JVM = System.getProperty("bench.backfill.jvm", "");
+
     private double snapshotAlone(PostgresEndpoint db, String kafka, Path logs) throws Exception {
         int port = io.cdcflow.testsupport.Ports.free();
         long started = System.nanoTime();
@@ -38,7 +41,7 @@ final class BackfillBench {
         try (Jars alone = new Jars(logs.resolve("alone"))) {
             java.nio.file.Files.createDirectories(logs.resolve("alone"));
             Map<String, Double> cpuBefore = alone.cpuSeconds(); // the servers' only: the jar has not started
-            alone.start("wal-producer", "1g", "", Map.of("POSTGRES_CDC_DSN", db.dsn(), "KAFKA_BOOTSTRAP_SERVERS", kafka,
+            alone.start("wal-producer", "1g", JVM, Map.of("POSTGRES_CDC_DSN", db.dsn(), "KAFKA_BOOTSTRAP_SERVERS", kafka,
                     "POSTGRES_CDC_TOPIC_PREFIX", "bfalone", "POSTGRES_CDC_SLOT", "backfill_alone_slot",
                     "POSTGRES_CDC_PUBLICATION", "backfill_alone_pub", "POSTGRES_CDC_HTTP_ADDR", "127.0.0.1:" + port));
             BenchEnv.await("the wal-producer's snapshot alone", Duration.ofMinutes(30), () -> Jars.ready(port));
@@ -102,13 +105,13 @@ final class BackfillBench {
             // -Dbench.backfill.streams.heap=3g: the streams-app's heap, for STREAMS_STATE_STORES=memory experiments;
             // -Dbench.backfill.streams.jvm="-XX:StartFlightRecording=filename=/tmp/backfill.jfr,settings=profile": a profile
             String streamsHeap = System.getProperty("bench.backfill.streams.heap", "1g");
-            String streamsJvm = System.getProperty("bench.backfill.streams.jvm", "");
+            String streamsJvm = (JVM + " " + System.getProperty("bench.backfill.streams.jvm", "")).trim();
             for (Map.Entry<String, Map<String, String>> d : deployables.entrySet()) {
                 boolean streams = d.getKey().equals("streams-app");
                 Map<String, String> settings = new LinkedHashMap<>(d.getValue());
                 settings.putAll(BenchEnv.settings("bench.backfill.env")); // e.g. STREAMS_LOCAL_TABLES=..., for experiments
                 d.setValue(settings);
-                jars.start(d.getKey(), streams ? streamsHeap : "1g", streams ? streamsJvm : "", settings);
+                jars.start(d.getKey(), streams ? streamsHeap : "1g", streams ? streamsJvm : JVM, settings);
             }
             // the streams-app's progress through each topic it reads, every 10 s: a topic that trails the others shows here
             Thread progress = BenchEnv.run("backfill-progress", () -> GroupProgress.print(env.kafka(), "bench-backfill", started));
