@@ -34,16 +34,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ListOffsetsResult;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
@@ -199,13 +193,13 @@ public final class StreamsApp implements AutoCloseable {
         JoinPaths paths;
         try (Admin admin = Admin.create(admin(config))) {
             // the state's checks come first: a start they refuse leaves the local state as it was
-            Set<String> existing = topics(admin);
+            Set<String> existing = KafkaTopics.names(admin);
             StateFormat.checkFormat(client(config), config.applicationId(), facts.tables(), existing);
-            paths = JoinPathChoice.choose(config, plans, existing, sources, table -> records(admin, config.inputTopic(table)));
+            paths = JoinPathChoice.choose(config, plans, existing, sources, table -> KafkaTopics.records(admin, config.inputTopic(table)));
             StateFormat.checkLayout(config.applicationId(), existing, plans, paths);
-            Set<String> fromTopics = SourceStoreChoice.choose(config, plans, paths, existing, topic -> topicConfig(admin, topic));
+            Set<String> fromTopics = SourceStoreChoice.choose(config, plans, paths, existing, topic -> KafkaTopics.config(admin, topic));
             Map<String, String> own = FactStateNames.ownTopics(config, plans, paths, fromTopics);
-            java.util.function.ToIntFunction<String> partitions = partitionCounts(admin, config, plans, own);
+            java.util.function.ToIntFunction<String> partitions = KafkaTopics.partitionCounts(admin, config, plans, own);
             built = FactTopology.build(config, plans, metrics, schemas, paths, fromTopics, partitions, snapshotPositions);
             OwnTopics.create(admin, config, own, partitions);
             commitStartOffsets(admin, config, facts.tables());
@@ -240,83 +234,6 @@ public final class StreamsApp implements AutoCloseable {
             query = new FactQuery(started, config.advertisedAddress(), plans, config.httpAuth().token(), config.httpTls(), paths);
             started.start();
         }
-    }
-
-    /**
-     * The partitions of the root topics of facts with joins (a local join's small tables are copied to each, a
-     * subscription join's responses come back to them) and of the tables whose topics the app's own topics follow
-     * ({@code own}); empty when there are none. Fails when one of these topics is not there yet: the copies, responses,
-     * subscriptions and newest rows must match its partitions.
-     */
-    private static java.util.function.ToIntFunction<String> partitionCounts(Admin admin, StreamsAppConfig config, List<FactPlan> plans,
-                                                                            Map<String, String> own) throws InterruptedException {
-        Set<String> roots = new java.util.LinkedHashSet<>();
-        plans.stream().filter(p -> !p.joins().isEmpty()).forEach(p -> roots.add(config.inputTopic(p.root().table())));
-        own.values().forEach(table -> roots.add(config.inputTopic(table)));
-        if (roots.isEmpty()) {
-            return topic -> {
-                throw new IllegalStateException("no fact joins a table");
-            };
-        }
-        Map<String, Integer> counts = new HashMap<>();
-        try {
-            admin.describeTopics(roots).allTopicNames().get(60, TimeUnit.SECONDS)
-                    .forEach((topic, description) -> counts.put(topic, description.partitions().size()));
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("cannot read the partitions of " + roots + " (the root topics of facts that "
-                    + "join tables, and the topics of tables joined through Kafka): " + e.getMessage(), e);
-        }
-        return counts::get;
-    }
-
-    /** A topic's configuration, empty when it cannot be read (the choice that needs it then takes the safe way). */
-    private static Map<String, String> topicConfig(Admin admin, String topic) {
-        org.apache.kafka.common.config.ConfigResource resource =
-                new org.apache.kafka.common.config.ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.TOPIC, topic);
-        try {
-            Map<String, String> configs = new HashMap<>();
-            admin.describeConfigs(List.of(resource)).all().get(30, TimeUnit.SECONDS).get(resource).entries()
-                    .forEach(entry -> configs.put(entry.name(), entry.value()));
-            return configs;
-        } catch (ExecutionException | TimeoutException e) {
-            LOG.warn("cannot read the configuration of topic {}: {}", topic, e.getMessage());
-            return Map.of();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Map.of();
-        }
-    }
-
-    /** The topics in Kafka: which of the application's state exists. */
-    private static Set<String> topics(Admin admin) throws InterruptedException {
-        try {
-            return admin.listTopics().names().get(60, TimeUnit.SECONDS);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("cannot list the topics in Kafka to find the application's existing state: "
-                    + e.getMessage(), e);
-        }
-    }
-
-    /** The records in a topic now (its end offsets less its start offsets), or -1 when they cannot be read. */
-    private static long records(Admin admin, String topic) {
-        try {
-            List<TopicPartition> partitions = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS)
-                    .get(topic).partitions().stream().map(p -> new TopicPartition(topic, p.partition())).toList();
-            return offsets(admin, partitions, OffsetSpec.latest()) - offsets(admin, partitions, OffsetSpec.earliest());
-        } catch (ExecutionException | TimeoutException e) {
-            return -1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return -1;
-        }
-    }
-
-    private static long offsets(Admin admin, List<TopicPartition> partitions, OffsetSpec spec)
-            throws ExecutionException, TimeoutException, InterruptedException {
-        Map<TopicPartition, OffsetSpec> query = new HashMap<>();
-        partitions.forEach(p -> query.put(p, spec));
-        return admin.listOffsets(query).all().get(30, TimeUnit.SECONDS).values().stream()
-                .mapToLong(ListOffsetsResult.ListOffsetsResultInfo::offset).sum();
     }
 
     /**
@@ -381,7 +298,7 @@ public final class StreamsApp implements AutoCloseable {
             throws InterruptedException {
         try (Admin admin = Admin.create(admin(config))) {
             Map<String, String> own = FactStateNames.ownTopics(config, plans, paths, fromTopics);
-            OwnTopics.create(admin, config, own, partitionCounts(admin, config, plans, own));
+            OwnTopics.create(admin, config, own, KafkaTopics.partitionCounts(admin, config, plans, own));
         }
     }
 

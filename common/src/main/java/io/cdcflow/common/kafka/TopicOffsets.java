@@ -24,14 +24,29 @@ public final class TopicOffsets {
      */
     public static Map<Integer, Long> ends(Admin admin, String topic, IsolationLevel isolation)
             throws InterruptedException, ExecutionException, TimeoutException {
+        return offsets(admin, topic, OffsetSpec.latest(), isolation);
+    }
+
+    /**
+     * The records {@code topic} holds now: its end offsets less its start offsets, summed over its partitions
+     * (transaction markers and gaps left by compaction counted: an upper bound).
+     */
+    public static long records(Admin admin, String topic) throws InterruptedException, ExecutionException, TimeoutException {
+        long ends = offsets(admin, topic, OffsetSpec.latest(), IsolationLevel.READ_UNCOMMITTED).values().stream().mapToLong(Long::longValue).sum();
+        long starts = offsets(admin, topic, OffsetSpec.earliest(), IsolationLevel.READ_UNCOMMITTED).values().stream().mapToLong(Long::longValue).sum();
+        return ends - starts;
+    }
+
+    private static Map<Integer, Long> offsets(Admin admin, String topic, OffsetSpec spec, IsolationLevel isolation)
+            throws InterruptedException, ExecutionException, TimeoutException {
         int count = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic).partitions().size();
-        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        Map<TopicPartition, OffsetSpec> query = new HashMap<>();
         for (int p = 0; p < count; p++) {
-            latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+            query.put(new TopicPartition(topic, p), spec);
         }
-        Map<Integer, Long> ends = new TreeMap<>();
-        admin.listOffsets(latest, new ListOffsetsOptions(isolation)).all().get(30, TimeUnit.SECONDS)
-                .forEach((partition, info) -> ends.put(partition.partition(), info.offset()));
-        return ends;
+        Map<Integer, Long> offsets = new TreeMap<>();
+        admin.listOffsets(query, new ListOffsetsOptions(isolation)).all().get(30, TimeUnit.SECONDS)
+                .forEach((partition, info) -> offsets.put(partition.partition(), info.offset()));
+        return offsets;
     }
 }
