@@ -2,7 +2,6 @@ package io.cdcflow.wal;
 
 import io.cdcflow.common.config.ConfigException;
 import io.cdcflow.common.event.Lsn;
-import io.cdcflow.common.ops.Backoff;
 import io.cdcflow.common.ops.Errors;
 import io.cdcflow.common.ops.Health;
 import io.cdcflow.common.ops.Metrics;
@@ -43,7 +42,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class WalProducer {
     private static final Logger LOG = LoggerFactory.getLogger(WalProducer.class);
-    private static final Backoff RETRIES = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30));
 
     private final WalProducerConfig config;
     private final Metrics metrics;
@@ -108,13 +106,14 @@ public final class WalProducer {
     }
 
     /**
-     * Runs sessions until stopped: a failed session is retried with backoff (1 s doubling to 30 s), resuming from the
-     * slot's confirmed position. Only a configuration error ends it.
+     * Runs sessions until stopped: a failed session is retried after a pause ({@link SessionRetries}: 1 s doubling to
+     * 30 s), resuming from the slot's confirmed position. Only a configuration error or a lost slot ends it.
      */
     public void run() throws InterruptedException {
-        Duration backoff = RETRIES.first();
+        SessionRetries retries = new SessionRetries();
         while (!stopping) {
             long started = System.nanoTime();
+            boolean standby = false;
             try {
                 runSession();
                 return;
@@ -131,7 +130,7 @@ public final class WalProducer {
             } catch (SlotBusyException e) {
                 LOG.info("{}", e.getMessage());
                 failed("standby: " + e.getMessage());
-                backoff = RETRIES.first();
+                standby = true;
             } catch (InterruptedException e) {
                 throw e;
             } catch (Exception e) {
@@ -139,14 +138,11 @@ public final class WalProducer {
                 LOG.error("wal-producer session failed, resuming from the last confirmed position: {}", why);
                 failed(why);
             }
-            if (Duration.ofNanos(System.nanoTime() - started).compareTo(Duration.ofMinutes(1)) > 0) {
-                backoff = RETRIES.first();
-            }
-            long wakeAt = System.nanoTime() + backoff.toNanos();
+            Duration pause = retries.failed(Duration.ofNanos(System.nanoTime() - started), standby);
+            long wakeAt = System.nanoTime() + pause.toNanos();
             while (!stopping && System.nanoTime() < wakeAt) {
                 Thread.sleep(100);
             }
-            backoff = RETRIES.after(backoff);
         }
     }
 
