@@ -82,7 +82,7 @@ public record WriterConfig(
     static final Setting<Duration> BATCH_MAX_AGE = Setting.duration("WRITER_BATCH_MAX_AGE", Duration.ofMillis(200),
             "... or when its oldest row has waited this long, whichever comes first");
     static final Setting<Duration> MAX_BACKOFF = Setting.duration("WRITER_MAX_BACKOFF", Duration.ofSeconds(30),
-            "longest wait between retries while ClickHouse fails");
+            "longest wait between retries while ClickHouse fails (the first is 1 s, or this when shorter; more than 0)");
     static final Setting<String> DEAD_LETTER_TOPIC = Setting.text("WRITER_DEAD_LETTER_TOPIC", "cdc._writer_dead_letter",
             "records that cannot be written, with the error in headers");
     static final Setting<HostPort> HTTP_ADDR = Setting.hostPort("WRITER_HTTP_ADDR", "0.0.0.0:8082", "`/ping`, `/ready`, `/metrics`");

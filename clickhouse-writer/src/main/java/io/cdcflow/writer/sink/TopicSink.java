@@ -160,7 +160,7 @@ public final class TopicSink implements AutoCloseable {
             } catch (ClickHouse.ClickHouseException | ClickHouse.SchemaChangeException | SchemaTopicReader.UnavailableException
                      | DeadLetters.DeadLetterException | TableRouting.SchemaMissingException e) {
                 lastError.set(e.getMessage());
-                LOG.error("{}; retrying in {} s with the same rows", e.getMessage(), backoff.toSeconds());
+                LOG.error("{}; retrying in {} s with the same rows", e.getMessage(), backoff.toMillis() / 1000.0);
                 boolean clickhouseFailed = !(e instanceof SchemaTopicReader.UnavailableException || e instanceof DeadLetters.DeadLetterException
                         || e instanceof TableRouting.SchemaMissingException);
                 if (clickhouseFailed) {
@@ -193,7 +193,7 @@ public final class TopicSink implements AutoCloseable {
         e.failures.keySet().forEach(table -> insertFailures.inc(table));
         lastError.set(e.getMessage());
         LOG.error("{}; their partitions {} are read again in {} s, other tables go on", e.getMessage(),
-                e.flight.blocked(e.failures.keySet()), backoff.toSeconds());
+                e.flight.blocked(e.failures.keySet()), backoff.toMillis() / 1000.0);
         seekBackToCommitted();
         Set<TopicPartition> held = new HashSet<>(ledger.held());
         held.retainAll(consumer.assignment());
@@ -212,7 +212,7 @@ public final class TopicSink implements AutoCloseable {
             } catch (ClickHouse.ClickHouseException | SchemaManager.ClusterMissingException e) {
                 lastError.set(e.getMessage());
                 health.set(Health.notReady("cannot reach ClickHouse: " + e.getMessage()));
-                LOG.warn("{}; retrying in {} s", e.getMessage(), backoff.toSeconds());
+                LOG.warn("{}; retrying in {} s", e.getMessage(), backoff.toMillis() / 1000.0);
                 TimeUnit.MILLISECONDS.sleep(backoff.toMillis());
                 backoff = retries.after(backoff);
             }
