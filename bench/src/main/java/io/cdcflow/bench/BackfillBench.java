@@ -144,9 +144,9 @@ final class BackfillBench {
                             .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
                             .map(e -> String.format(Locale.ROOT, "%s %.1f", e.getKey(), e.getValue())).toList());
             // the JIT's share of each jar: cold JVMs compile their hot paths during the backfill, paid once per start
-            System.out.printf("[bench] backfill: CPU seconds of each jar's JIT compiler threads: %s%n", processes.entrySet().stream()
-                    .map(p -> String.format(Locale.ROOT, "%s %.1f", p.getKey(), Timing.threadCpu(p.getValue().pid())
-                            .getOrDefault(Timing.JIT_THREADS, 0.0))).toList());
+            List<String> jit = processes.entrySet().stream().map(p -> String.format(Locale.ROOT, "%s %.1f", p.getKey(),
+                    Timing.threadCpu(p.getValue().pid()).getOrDefault(Timing.JIT_THREADS, 0.0))).toList();
+            System.out.printf("[bench] backfill: CPU seconds of each jar's JIT compiler threads: %s%n", jit);
             String restored = restoreWithoutLocalState(jars, streamsHeap, streamsJvm, deployables.get("streams-app"), streamsPort,
                     logs.resolve("state"));
             double snapshotSeconds = (snapshotted - started) / 1e9;
@@ -164,8 +164,8 @@ final class BackfillBench {
             measurements.add(new Measurement("backfill", "whole pipeline, PostgreSQL to ClickHouse (ours)", total, pipelineSeconds, -1,
                     String.format(Locale.ROOT, "the three jars started together until every *_current view holds its rows; %.2f of the first "
                             + "stage's rate (goal 0.35); peak RSS MB %s; the streams-app wrote %.2f records per row to its internal topics, and "
-                            + "records per row of each view to the fact topics: %s; %s", aloneSeconds / pipelineSeconds, peak, internal, perFact,
-                            restored)));
+                            + "records per row of each view to the fact topics: %s; the JIT's compiler threads, CPU s: %s; %s", aloneSeconds / pipelineSeconds,
+                            peak, internal, perFact, jit, restored)));
             return measurements;
         }
     }
