@@ -17,7 +17,9 @@ import org.apache.kafka.streams.processor.StateRestoreListener;
  * from a first store partition starting to restore while none does until every one started since has ended: its
  * offsets restored of the offsets to restore, the rate, the time left, as metrics ({@code streams_restore_*}), as a
  * log line every {@link #LOG_EVERY_NANOS} and at the round's end, and as {@link #line} for {@code /ready}. Offsets
- * count a transaction's markers and compacted-away records too: the records actually restored are counted apart.
+ * count a transaction's markers and compacted-away records too: the records actually restored are counted apart, per
+ * round in the log and in total since the start in {@code streams_restore_records_total} (a start restores its
+ * tasks' stores in one round or several, as they are assigned and end).
  * Kafka Streams' state updater threads call it concurrently.
  */
 final class RestoreProgress implements StateRestoreListener {
@@ -26,6 +28,7 @@ final class RestoreProgress implements StateRestoreListener {
     private final Consumer<String> log;
     /** The store partitions restoring in this round: the offset each restores to, and the one it has reached. */
     private final Map<String, long[]> active = new HashMap<>();
+    private final Metrics.Counter restoredTotal;
     /** The round's offsets restored of offsets to restore (null before the first round). */
     private Progress round;
     private long records;
@@ -42,8 +45,7 @@ final class RestoreProgress implements StateRestoreListener {
         metrics.gauge("streams_restore_offsets_remaining",
                 "Offsets of the changelogs and source topics still to restore into the local state stores (0 when none restores)",
                 this::remaining);
-        metrics.gauge("streams_restore_records_restored", "Records restored into the local state stores in the current or last restoration",
-                this::restored);
+        this.restoredTotal = metrics.counter("streams_restore_records_total", "Records restored into the local state stores since the start");
     }
 
     @Override
@@ -71,6 +73,7 @@ final class RestoreProgress implements StateRestoreListener {
         round.update(round.done() + Math.max(0, position - reached[1]), round.total());
         reached[1] = Math.max(reached[1], position);
         records += numRestored;
+        restoredTotal.add(numRestored);
         long now = nanos.getAsLong();
         if (now - lastLog >= LOG_EVERY_NANOS) {
             lastLog = now;
@@ -122,10 +125,6 @@ final class RestoreProgress implements StateRestoreListener {
 
     private synchronized double remaining() {
         return active.isEmpty() ? 0 : Math.max(0, round.total() - round.done());
-    }
-
-    private synchronized double restored() {
-        return records;
     }
 
     private static String key(TopicPartition partition, String store) {

@@ -28,7 +28,7 @@ class RestoreProgressTest {
         nanos.addAndGet(2 * SECOND);
         assertThat(progress.line()).isEqualTo("600 of 2000 offsets (30 %), 580 records restored, 300 offsets/s, about 5 s left, "
                 + "2 store partition(s) restoring");
-        assertThat(metrics.scrape()).contains("streams_restore_offsets_remaining 1400").contains("streams_restore_records_restored 580");
+        assertThat(metrics.scrape()).contains("streams_restore_offsets_remaining 1400").contains("streams_restore_records_total 580");
         assertThat(logged).as("no ten seconds yet").isEmpty();
     }
 
@@ -61,5 +61,6 @@ class RestoreProgressTest {
         progress.onRestoreEnd(versions1, "order_fact-versions", 0);
         progress.onRestoreStart(orders0, "orders-table", 100, 300);
         assertThat(progress.line()).startsWith("0 of 200 offsets (0 %), 0 records restored");
+        assertThat(metrics.scrape()).as("the total counts every round since the start").contains("streams_restore_records_total 100");
     }
 }

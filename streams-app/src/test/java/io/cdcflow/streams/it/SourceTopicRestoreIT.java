@@ -107,7 +107,7 @@ class SourceTopicRestoreIT {
                 assertThat(Waiting.until(Duration.ofSeconds(90), Duration.ofMillis(200), () -> app.state() == KafkaStreams.State.RUNNING))
                         .isTrue();
                 // the restoration was followed: every item's events at least, and nothing left to restore at RUNNING
-                assertThat(MetricsPage.value(metrics.scrape(), "streams_restore_records_restored")).isGreaterThanOrEqualTo(ITEMS);
+                assertThat(MetricsPage.value(metrics.scrape(), "streams_restore_records_total")).isGreaterThanOrEqualTo(ITEMS);
                 assertThat(MetricsPage.value(metrics.scrape(), "streams_restore_offsets_remaining")).isZero();
                 send(producer, second, "order_items", 0x200, item(1, 1)); // stale: the restored row is newer
                 send(producer, second, "products", 0x400, Json.object().put("id", 1).put("name", "desk lamp").put("category", "home")
