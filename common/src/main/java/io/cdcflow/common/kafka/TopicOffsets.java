@@ -24,7 +24,7 @@ public final class TopicOffsets {
      */
     public static Map<Integer, Long> ends(Admin admin, String topic, IsolationLevel isolation)
             throws InterruptedException, ExecutionException, TimeoutException {
-        return offsets(admin, topic, OffsetSpec.latest(), isolation);
+        return offsets(admin, topic, partitions(admin, topic), OffsetSpec.latest(), isolation);
     }
 
     /**
@@ -32,21 +32,29 @@ public final class TopicOffsets {
      * (transaction markers and gaps left by compaction counted: an upper bound).
      */
     public static long records(Admin admin, String topic) throws InterruptedException, ExecutionException, TimeoutException {
-        long ends = offsets(admin, topic, OffsetSpec.latest(), IsolationLevel.READ_UNCOMMITTED).values().stream().mapToLong(Long::longValue).sum();
-        long starts = offsets(admin, topic, OffsetSpec.earliest(), IsolationLevel.READ_UNCOMMITTED).values().stream().mapToLong(Long::longValue).sum();
+        int partitions = partitions(admin, topic);
+        long ends = sum(offsets(admin, topic, partitions, OffsetSpec.latest(), IsolationLevel.READ_UNCOMMITTED));
+        long starts = sum(offsets(admin, topic, partitions, OffsetSpec.earliest(), IsolationLevel.READ_UNCOMMITTED));
         return ends - starts;
     }
 
-    private static Map<Integer, Long> offsets(Admin admin, String topic, OffsetSpec spec, IsolationLevel isolation)
+    private static int partitions(Admin admin, String topic) throws InterruptedException, ExecutionException, TimeoutException {
+        return admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic).partitions().size();
+    }
+
+    private static Map<Integer, Long> offsets(Admin admin, String topic, int partitions, OffsetSpec spec, IsolationLevel isolation)
             throws InterruptedException, ExecutionException, TimeoutException {
-        int count = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic).partitions().size();
         Map<TopicPartition, OffsetSpec> query = new HashMap<>();
-        for (int p = 0; p < count; p++) {
+        for (int p = 0; p < partitions; p++) {
             query.put(new TopicPartition(topic, p), spec);
         }
         Map<Integer, Long> offsets = new TreeMap<>();
         admin.listOffsets(query, new ListOffsetsOptions(isolation)).all().get(30, TimeUnit.SECONDS)
                 .forEach((partition, info) -> offsets.put(partition.partition(), info.offset()));
         return offsets;
+    }
+
+    private static long sum(Map<Integer, Long> offsets) {
+        return offsets.values().stream().mapToLong(Long::longValue).sum();
     }
 }
