@@ -36,7 +36,7 @@ final class FatalErrors {
             }
             if (t instanceof UnsupportedVersionException) {
                 return "the Kafka broker does not support what the streams-app needs: " + t.getMessage()
-                        + (config.processingGuarantee().startsWith("exactly") ? " (STREAMS_PROCESSING_GUARANTEE=at_least_once "
+                        + (config.exactlyOnce() ? " (STREAMS_PROCESSING_GUARANTEE=at_least_once "
                         + "does without transactions)" : "");
             }
             if (t instanceof MissingSourceTopicException) {

@@ -89,7 +89,7 @@ final class JoinPathChoice {
 
     /**
      * The local joins of {@code plan}'s existing state, or null when it has none yet: the joins whose table's copy topic
-     * ({@code FactTopology.copyTopic}, made when the state was first built) is there.
+     * ({@code FactStateNames.copyTopic}, made when the state was first built) is there.
      */
     private static List<Integer> built(StreamsAppConfig config, FactPlan plan, Set<String> existing) {
         if (!existing.contains(FactStateNames.changelog(config.applicationId(), FactStateNames.versionStore(plan)))) {

@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The topics the app owns, made before Kafka Streams starts (Kafka Streams reads them as source topics, which it does
  * not create): the subscription topics of the joins through Kafka and the copy topics of the joins inside each task
- * ({@code FactTopology.ownTopics}). Compacted, since each is also the changelog of a store (a join's subscriptions, a
+ * ({@code FactStateNames.ownTopics}). Compacted, since each is also the changelog of a store (a join's subscriptions, a
  * task's copy of a small table), and with as many partitions as the topic of the table whose partitions it follows.
  * One left by an earlier start is kept; one with another partition count than that topic stops the start, naming both.
  */

@@ -36,7 +36,7 @@ final class SourceStoreChoice {
         Set<String> fromTopics = new TreeSet<>();
         Set<String> tables = new TreeSet<>();
         plans.forEach(plan -> tables.addAll(plan.tables()));
-        boolean possible = org.apache.kafka.streams.StreamsConfig.EXACTLY_ONCE_V2.equals(config.processingGuarantee())
+        boolean possible = config.exactlyOnce()
                 && config.singleInputTopic() == null && !paths.anyKafkaStreamsJoins(plans);
         for (String table : tables) {
             String topic = config.inputTopic(table);

@@ -44,7 +44,7 @@ final class StateFormat {
      * would not carry on from, so the start stops with the way out:
      * <ul>
      *   <li>before 2026-12-05, each copy of a small table had a changelog of its own and its changes came through a
-     *   repartition topic, where the copy topic ({@code FactTopology.copyTopic}) now holds both: the new copy topics
+     *   repartition topic, where the copy topic ({@code FactStateNames.copyTopic}) now holds both: the new copy topics
      *   would start empty and the changes still in the repartition topics would be lost;</li>
      *   <li>before 2026-12-06, the index of which fact rows point at which small-table row was a store of its own with
      *   a changelog ({@code <fact>-local-<aliases>-index}), where it is now kept beside the fact's rows and rebuilt with

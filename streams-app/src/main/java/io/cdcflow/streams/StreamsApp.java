@@ -131,7 +131,7 @@ public final class StreamsApp implements AutoCloseable {
         // Small fetches per partition: with a backlog in the source topics, 1 MB fetches of them queued ahead of the
         // join topics' records in the consumer, and the first facts of a backfill came 3 to 7 s after start instead of 1
         p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), 64 * 1024);
-        if (StreamsConfig.EXACTLY_ONCE_V2.equals(config.processingGuarantee())) {
+        if (config.exactlyOnce()) {
             // Under exactly-once nothing the app sends is read before its transaction commits, and the commit sends
             // every batch at once: lingering up to half the commit interval delays no fact and fills batches of 128 KB
             // instead of about 5 ms' worth (each new batch starts an lz4 frame and a produce request). The join stage:

@@ -216,6 +216,13 @@ public record StreamsAppConfig(
         return listed.equals(List.of("none")) ? List.of() : listed;
     }
 
+    /**
+     * Whether the guarantee is exactly-once: a store and what was sent because of it commit together, so nothing
+     * unchanged need be passed on and a store may be restored from the topic it reads.
+     */
+    public boolean exactlyOnce() {
+        return Guarantee.EXACTLY_ONCE_V2.kafkaName.equals(processingGuarantee);
+    }
 
     /** The input topic of a table. */
     public String inputTopic(String table) {

@@ -46,7 +46,7 @@ import org.apache.kafka.streams.state.internals.WrappedStateStore;
  * are not rebuilt so: a row whose topic received a stale event after the newest one (a snapshot's row written after a
  * change streamed during the snapshot; compaction may keep only the stale one), and a row whose newest event left out
  * an unchanged TOASTed column the store filled from the row before (compaction may drop the event that carried it).
- * For those, {@link Changes} writes the row to the table's newest-rows topic ({@code FactTopology.newestTopic}, the app's,
+ * For those, {@link Changes} writes the row to the table's newest-rows topic ({@code FactStateNames.newestTopic}, the app's,
  * compacted), and a restore reads that topic first and folds each key's events onto the newer of its row and the
  * newest-rows topic's: the same rows as processing built, whatever compaction kept.
  *

@@ -27,6 +27,8 @@ class StreamsAppConfigTest {
         assertThat(config.advertisedAddress()).isEqualTo("localhost:9001");
         assertThat(config.instanceId()).isEmpty();
         assertThat(config.processingGuarantee()).isEqualTo("exactly_once_v2");
+        assertThat(config.exactlyOnce()).isTrue();
+        assertThat(StreamsAppConfig.from(new Env(Map.of("STREAMS_PROCESSING_GUARANTEE", "at_least_once"))).exactlyOnce()).isFalse();
         assertThat(config.localTables()).isNull();
         assertThat(StreamsAppConfig.from(new Env(Map.of("STREAMS_LOCAL_TABLES", "none"))).localTables()).isEmpty();
         assertThat(StreamsAppConfig.from(new Env(Map.of("STREAMS_LOCAL_TABLES", "customers, products"))).localTables())
