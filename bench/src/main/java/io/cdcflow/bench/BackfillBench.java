@@ -98,6 +98,8 @@ final class BackfillBench {
                 "CLICKHOUSE_DATABASE", "backfill", "WRITER_SCHEMA_TOPIC", "bf._schemas", "WRITER_HTTP_ADDR", "127.0.0.1:" + writerPort));
         double aloneSeconds = snapshotAlone(db, kafka, logs);
         Map<String, Long> peak = new LinkedHashMap<>();
+        List<Measurement> backfilled;
+        Map<String, Long> expected = Map.of("order_fact", orders, "order_item_fact", items, "customer_dim", customers, "product_dim", products);
         long started = System.nanoTime();
         try (Jars jars = new Jars(logs)) {
             Map<String, Double> cpuBefore = jars.cpuSeconds(); // the servers' only: no jar has started
@@ -117,7 +119,6 @@ final class BackfillBench {
             Thread progress = BenchEnv.run("backfill-progress", () -> GroupProgress.print(env.kafka(), "bench-backfill", started));
             long snapshotted;
             long done;
-            Map<String, Long> expected = Map.of("order_fact", orders, "order_item_fact", items, "customer_dim", customers, "product_dim", products);
             try {
                 BenchEnv.await("the wal-producer's snapshot", Duration.ofMinutes(30), () -> Jars.ready(walPort));
                 snapshotted = System.nanoTime();
@@ -166,8 +167,84 @@ final class BackfillBench {
                             + "stage's rate (goal 0.35); peak RSS MB %s; the streams-app wrote %.2f records per row to its internal topics, and "
                             + "records per row of each view to the fact topics: %s; the JIT's compiler threads, CPU s: %s; %s", aloneSeconds / pipelineSeconds,
                             peak, internal, perFact, jit, restored)));
-            return measurements;
+            backfilled = measurements;
         }
+        backfilled.add(straightLimit(db, ch, expected.keySet(), total, aloneSeconds));
+        return backfilled;
+    }
+
+    /**
+     * The floor of any backfill of these facts on this machine, timed after the pipeline with no jar running: PostgreSQL
+     * computing each view (the default facts, created as the plain PostgreSQL views they are) and ClickHouse taking its
+     * rows into a table of the writer's own structure, with nothing between but bytes: {@code COPY (SELECT ...) TO STDOUT}
+     * streamed into {@code INSERT ... FORMAT TabSeparated}, timestamps and booleans put in ClickHouse's text form by the
+     * query, a constant version. What a design that loads the snapshot's facts from PostgreSQL could reach at best.
+     */
+    private Measurement straightLimit(PostgresEndpoint db, ClickHouseEndpoint ch, java.util.Set<String> views, long rows,
+                                      double aloneSeconds) throws Exception {
+        db.execute(io.cdcflow.streams.facts.FactsFile.defaultSql());
+        ch.execute("CREATE DATABASE IF NOT EXISTS backfill_limit");
+        Map<String, String> selects = new LinkedHashMap<>();
+        for (String view : views) {
+            ch.execute("DROP TABLE IF EXISTS backfill_limit." + view);
+            ch.execute("CREATE TABLE backfill_limit." + view + " AS backfill." + view);
+            List<String> columns = new ArrayList<>();
+            List<String> expressions = new ArrayList<>();
+            try (java.sql.Connection c = db.connect(); java.sql.ResultSet rs = c.createStatement().executeQuery(
+                    "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = '" + view + "' ORDER BY ordinal_position")) {
+                while (rs.next()) {
+                    String column = rs.getString(1);
+                    String quoted = "\"" + column + "\"";
+                    columns.add("`" + column + "`");
+                    expressions.add(switch (rs.getString(2)) {
+                        case "timestamp with time zone" -> "to_char(" + quoted + " AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')";
+                        case "timestamp without time zone" -> "to_char(" + quoted + ", 'YYYY-MM-DD HH24:MI:SS')";
+                        case "boolean" -> quoted + "::int";
+                        default -> quoted;
+                    });
+                }
+            }
+            columns.add("`_version`");
+            expressions.add("1");
+            columns.add("`_deleted`");
+            expressions.add("0");
+            selects.put("backfill_limit." + view + " (" + String.join(", ", columns) + ")",
+                    "COPY (SELECT " + String.join(", ", expressions) + " FROM " + view + ") TO STDOUT");
+        }
+        Map<String, Double> cpuBefore = Timing.processCpu(Timing.SERVERS);
+        double benchCpuBefore = Timing.processCpuSeconds();
+        long started = System.nanoTime();
+        try (java.sql.Connection pg = db.connect(); com.clickhouse.client.api.Client client = ch.client()) {
+            org.postgresql.copy.CopyManager copies = pg.unwrap(org.postgresql.PGConnection.class).getCopyAPI();
+            for (Map.Entry<String, String> load : selects.entrySet()) {
+                java.io.PipedInputStream in = new java.io.PipedInputStream(1 << 20);
+                java.io.PipedOutputStream out = new java.io.PipedOutputStream(in);
+                java.util.concurrent.CompletableFuture<Long> copied = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try (out) {
+                        return copies.copyOut(load.getValue(), out);
+                    } catch (Exception e) {
+                        throw new IllegalStateException(load.getValue() + ": " + e.getMessage(), e);
+                    }
+                });
+                client.insert(load.getKey(), in, com.clickhouse.data.ClickHouseFormat.TabSeparated).get(10, java.util.concurrent.TimeUnit.MINUTES).close();
+                copied.get(1, java.util.concurrent.TimeUnit.MINUTES);
+            }
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        List<String> cpu = new ArrayList<>(Jars.cpuBetween(cpuBefore, Timing.processCpu(Timing.SERVERS)));
+        cpu.add(String.format(Locale.ROOT, "the bench's streaming %.1f", Timing.processCpuSeconds() - benchCpuBefore));
+        long landed = 0;
+        try (com.clickhouse.client.api.Client client = ch.client()) {
+            for (String view : views) {
+                landed += WriterBench.count(client, "backfill_limit." + view);
+            }
+        }
+        System.out.printf("[bench] backfill: the views straight from PostgreSQL into ClickHouse (the floor of any backfill): %,d rows in "
+                + "%.1f s, %.2f of the snapshot's rate alone; CPU seconds %s%n", landed, seconds, aloneSeconds / seconds, cpu);
+        ch.execute("DROP DATABASE backfill_limit");
+        return new Measurement("backfill", "views straight from PostgreSQL into ClickHouse (limit)", rows, seconds, -1,
+                String.format(Locale.ROOT, "COPY of each default view's SELECT streamed into INSERT ... FORMAT TabSeparated, after the "
+                        + "pipeline, no jar running; %,d rows landed; %.2f of the first stage's rate; CPU s %s", landed, aloneSeconds / seconds, cpu));
     }
 
     /**
