@@ -11,6 +11,7 @@ import io.cdcflow.common.ops.Metrics;
 import io.cdcflow.common.schema.SchemaTopicReader;
 import io.cdcflow.writer.batch.RowEncoder;
 import io.cdcflow.writer.batch.TableBatch;
+import io.cdcflow.writer.batch.TableBatches;
 import io.cdcflow.writer.config.WriterConfig;
 import io.cdcflow.writer.schema.SchemaManager;
 import io.cdcflow.writer.schema.TableSchema;
@@ -56,9 +57,7 @@ public final class TopicSink implements AutoCloseable {
     private final Consumer<byte[], byte[]> consumer;
     private final DeadLetters deadLetters;
     private final InsertFlights inserts;
-    private final Map<String, TableBatch> batches = new LinkedHashMap<>();
-    /** Each table's other buffer: the one in flight, or a spare once that landed. */
-    private final Map<String, TableBatch> spares = new HashMap<>();
+    private final TableBatches batches;
     /** How long a retry waits: connecting, and inserting again after ClickHouse failed (WRITER_MAX_BACKOFF). */
     private final Backoff retries;
     private final CommitLedger ledger;
@@ -113,6 +112,7 @@ public final class TopicSink implements AutoCloseable {
         this.routing = new TableRouting(config, catalog, destination);
         this.clock = clock;
         this.mirrorRows = new MirrorRows(clock);
+        this.batches = new TableBatches(clock);
         this.consumer = consumer;
         this.deadLetters = new DeadLetters(deadLetters, config.deadLetterTopic(), metrics);
         this.inserts = new InsertFlights(destination, config.database(), metrics);
@@ -238,9 +238,9 @@ public final class TopicSink implements AutoCloseable {
             land();
         }
         lag.set(currentLag());
-        if (batches.values().stream().anyMatch(b -> b.ageNanos() >= config.batchMaxAge().toNanos())
+        if (batches.anyOlderThan(config.batchMaxAge().toNanos())
                 || mirrorRows.oldestNanos() >= config.batchMaxAge().toNanos()
-                || (batches.values().stream().allMatch(b -> b.rows() == 0) && mirrorRows.isEmpty() && !ledger.isEmpty())) {
+                || (batches.isEmpty() && mirrorRows.isEmpty() && !ledger.isEmpty())) {
             flush();
         }
     }
@@ -252,11 +252,11 @@ public final class TopicSink implements AutoCloseable {
                 flush(); // rows encoded for the old columns land before the table changes
                 land();
             });
-            TableBatch batch = batches.computeIfAbsent(schema.table(), t -> new TableBatch(clock));
+            TableBatch batch = batches.of(schema.table());
             TableSchema pending = mirrorRows.schema(schema.table());
             if ((batch.rows() > 0 && batch.columns() != schema.insertColumns()) || (pending != null && pending != schema)) {
                 flush(); // the rows so far have the old columns: they go in their own INSERT
-                batch = batches.get(schema.table());
+                batch = batches.of(schema.table());
             }
             if (schema.mirrored()) {
                 rowIn = mirror(schema, record) ? schema.table() : null;
@@ -300,10 +300,8 @@ public final class TopicSink implements AutoCloseable {
     }
 
     private boolean batchFull() {
-        for (TableBatch batch : batches.values()) {
-            if (batch.rows() >= config.batchRows() || batch.bytes() >= config.batchBytes()) {
-                return true;
-            }
+        if (batches.anyFull(config.batchRows(), config.batchBytes())) {
+            return true;
         }
         for (String table : mirrorRows.tables()) {
             if (mirrorRows.rows(table) >= config.batchRows() || mirrorRows.bytes(table) >= config.batchBytes()) {
@@ -322,19 +320,10 @@ public final class TopicSink implements AutoCloseable {
         land();
         // after landing: the TOAST look-ups see every earlier row of their keys
         for (String table : mirrorRows.tables()) {
-            mirrorRows.drain(table, batches.computeIfAbsent(table, t -> new TableBatch(clock)), encoder, destination.toast())
+            mirrorRows.drain(table, batches.of(table), encoder, destination.toast())
                     .forEach(refused -> deadLetters.record(refused.record(), refused.error()));
         }
-        Map<String, TableBatch> loaded = new LinkedHashMap<>();
-        for (Map.Entry<String, TableBatch> entry : batches.entrySet()) {
-            if (entry.getValue().rows() > 0) {
-                TableBatch spare = spares.getOrDefault(entry.getKey(), new TableBatch(clock));
-                spare.clear();
-                loaded.put(entry.getKey(), entry.getValue());
-                spares.put(entry.getKey(), entry.getValue());
-                entry.setValue(spare);
-            }
-        }
+        Map<String, TableBatch> loaded = batches.takeLoaded();
         if (loaded.isEmpty() && ledger.isEmpty()) {
             return;
         }
@@ -448,7 +437,7 @@ public final class TopicSink implements AutoCloseable {
 
     /** Drops what is buffered and moves every assigned partition back to its committed offset. */
     private void seekBackToCommitted() {
-        batches.values().forEach(TableBatch::clear);
+        batches.clear();
         mirrorRows.clear();
         ledger.forget();
         Set<TopicPartition> assigned = consumer.assignment();
