@@ -18,6 +18,9 @@ import java.util.Map;
  * ready), with each deployable's peak RSS.
  */
 final class BackfillBench {
+    /** JVM options for every jar of the stage, the snapshot alone's too (-Dbench.backfill.jvm=...), for experiments. */
+    private static final String JVM = System.getProperty("bench.backfill.jvm", "");
+
     private final BenchEnv env;
     private final long rows;
 
@@ -31,9 +34,6 @@ final class BackfillBench {
      * rate the pipeline is measured against. Timed beside the pipeline instead, it would take longer the more the
      * other jars work while it runs, and the pipeline's ratio would look better for it.
      */
-    /** JVM options for every jar of the stage, the snapshot alone's too (-Dbench.backfill.jvm=...), for experiments. */
-    private static final String JVM = System.getProperty("bench.backfill.jvm", "");
-
     private double snapshotAlone(PostgresEndpoint db, String kafka, Path logs) throws Exception {
         int port = io.cdcflow.testsupport.Ports.free();
         long started = System.nanoTime();
@@ -185,31 +185,34 @@ final class BackfillBench {
         db.execute(io.cdcflow.streams.facts.FactsFile.defaultSql());
         ch.execute("CREATE DATABASE IF NOT EXISTS backfill_limit");
         Map<String, String> selects = new LinkedHashMap<>();
-        for (String view : views) {
-            ch.execute("DROP TABLE IF EXISTS backfill_limit." + view);
-            ch.execute("CREATE TABLE backfill_limit." + view + " AS backfill." + view);
-            List<String> columns = new ArrayList<>();
-            List<String> expressions = new ArrayList<>();
-            try (java.sql.Connection c = db.connect(); java.sql.ResultSet rs = c.createStatement().executeQuery(
-                    "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = '" + view + "' ORDER BY ordinal_position")) {
-                while (rs.next()) {
-                    String column = rs.getString(1);
-                    String quoted = "\"" + column + "\"";
-                    columns.add("`" + column + "`");
-                    expressions.add(switch (rs.getString(2)) {
-                        case "timestamp with time zone" -> "to_char(" + quoted + " AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')";
-                        case "timestamp without time zone" -> "to_char(" + quoted + ", 'YYYY-MM-DD HH24:MI:SS')";
-                        case "boolean" -> quoted + "::int";
-                        default -> quoted;
-                    });
+        try (java.sql.Connection c = db.connect(); java.sql.PreparedStatement viewColumns = c.prepareStatement(
+                "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position")) {
+            for (String view : views) {
+                ch.execute("DROP TABLE IF EXISTS backfill_limit." + view);
+                ch.execute("CREATE TABLE backfill_limit." + view + " AS backfill." + view);
+                List<String> columns = new ArrayList<>();
+                List<String> expressions = new ArrayList<>();
+                viewColumns.setString(1, view);
+                try (java.sql.ResultSet rs = viewColumns.executeQuery()) {
+                    while (rs.next()) {
+                        String column = rs.getString(1);
+                        String quoted = "\"" + column + "\"";
+                        columns.add("`" + column + "`");
+                        expressions.add(switch (rs.getString(2)) {
+                            case "timestamp with time zone" -> "to_char(" + quoted + " AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')";
+                            case "timestamp without time zone" -> "to_char(" + quoted + ", 'YYYY-MM-DD HH24:MI:SS')";
+                            case "boolean" -> quoted + "::int";
+                            default -> quoted;
+                        });
+                    }
                 }
+                columns.add("`_version`");
+                expressions.add("1");
+                columns.add("`_deleted`");
+                expressions.add("0");
+                selects.put("backfill_limit." + view + " (" + String.join(", ", columns) + ")",
+                        "COPY (SELECT " + String.join(", ", expressions) + " FROM " + view + ") TO STDOUT");
             }
-            columns.add("`_version`");
-            expressions.add("1");
-            columns.add("`_deleted`");
-            expressions.add("0");
-            selects.put("backfill_limit." + view + " (" + String.join(", ", columns) + ")",
-                    "COPY (SELECT " + String.join(", ", expressions) + " FROM " + view + ") TO STDOUT");
         }
         Map<String, Double> cpuBefore = Timing.processCpu(Timing.SERVERS);
         double benchCpuBefore = Timing.processCpuSeconds();

@@ -93,8 +93,7 @@ final class TopologyFixture implements AutoCloseable {
      * read it (the default for the build's second run of the topology tests, {@code -Dtopology.fromTopics=true}).
      */
     private static java.util.Set<String> fromTopics(StreamsAppConfig config, List<FactPlan> plans) {
-        if (config.singleInputTopic() != null
-                || !StreamsConfig.EXACTLY_ONCE_V2.equals(config.processingGuarantee())) {
+        if (config.singleInputTopic() != null || !config.exactlyOnce()) {
             return java.util.Set.of();
         }
         java.util.Set<String> tables = new java.util.TreeSet<>();
