@@ -28,6 +28,8 @@ import java.util.Map;
  * @param tablesRefresh  with POSTGRES_CDC_TABLES=*, how often the schema is looked at for new tables while streaming
  *                       (zero: only at start)
  * @param changeTopicConfig the configuration of change topics the producer creates: how long Kafka keeps changes
+ * @param factsFile      the streams-app's facts file, whose views the initial snapshot computes in PostgreSQL, or null
+ * @param factsTopic     where those views' rows go, in chunks ({@code FactsExport})
  */
 public record WalProducerConfig(
         PostgresDsn postgres,
@@ -55,7 +57,9 @@ public record WalProducerConfig(
         Duration heartbeatInterval,
         int connectAttempts,
         Duration connectInterval,
-        Duration tablesRefresh) {
+        Duration tablesRefresh,
+        String factsFile,
+        String factsTopic) {
 
     public static final List<String> SEED_TABLES = List.of("customers", "products", "orders", "order_items");
 
@@ -132,12 +136,20 @@ public record WalProducerConfig(
             "its PEM PKCS#8 key (`BEGIN PRIVATE KEY`)");
 
     /** Every setting of the wal-producer, in README's order. */
+    static final Setting<String> FACTS_FILE = Setting.text("POSTGRES_CDC_FACTS_FILE", null,
+            "the streams-app's facts file (the same file as its `STREAMS_FACTS_FILE`): the initial snapshot then also runs each "
+                    + "view's SELECT in its own transaction and sends the rows, in chunks, to the facts' snapshot topic, where the "
+                    + "streams-app takes them instead of computing the snapshot's facts row by row (README, "
+                    + "[The backfill](#the-backfill)); unset: no such export");
+    static final Setting<String> FACTS_TOPIC = Setting.text("POSTGRES_CDC_FACTS_TOPIC", null,
+            "the facts' snapshot topic (the streams-app's `STREAMS_FACTS_SNAPSHOT_TOPIC`)").shownDefault("`<prefix>._facts_snapshot`");
+
     public static final Settings SETTINGS = Settings.of("wal-producer", List.of("POSTGRES_CDC_"),
             PostgresDsn.SETTINGS, List.of(SCHEMA, TABLES, TABLES_REFRESH, TABLES_JSON, PUBLICATION, SLOT, WAIT_FOR_TABLE,
                     CONNECT_ATTEMPTS, CONNECT_INTERVAL, SNAPSHOT, SNAPSHOT_BATCH_ROWS, TOPIC_PREFIX, TOPIC, TOPIC_PARTITIONS,
                     TOPIC_RETENTION, BOOTSTRAP_SERVERS, KAFKA, MAX_REQUEST_SIZE, OVERSIZE, DEAD_LETTER_TOPIC, STATE_TOPIC,
                     SCHEMA_TOPIC, STATUS_INTERVAL, HEARTBEAT_INTERVAL, HTTP_ADDR, HTTP_TOKEN, HTTP_AUTH, HTTP_TLS_CERT,
-                    HTTP_TLS_KEY));
+                    HTTP_TLS_KEY, FACTS_FILE, FACTS_TOPIC));
 
     public static WalProducerConfig from(Env env) {
         String prefix = TOPIC_PREFIX.from(env);
@@ -170,7 +182,9 @@ public record WalProducerConfig(
                 HEARTBEAT_INTERVAL.from(env),
                 CONNECT_ATTEMPTS.from(env),
                 CONNECT_INTERVAL.from(env),
-                TABLES_REFRESH.from(env));
+                TABLES_REFRESH.from(env),
+                FACTS_FILE.from(env),
+                FACTS_TOPIC.from(env, prefixDot + "_facts_snapshot"));
     }
 
     /**

@@ -102,6 +102,9 @@ public final class KafkaPublisher implements AutoCloseable {
                 missing.add(new NewTopic(config.stateTopic(), Optional.of(1), Optional.empty())
                         .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
             }
+            if (config.factsFile() != null && !existing.contains(config.factsTopic())) {
+                missing.add(new NewTopic(config.factsTopic(), Optional.of(1), Optional.empty()));
+            }
             if (config.oversize() == WalProducerConfig.OversizePolicy.DEAD_LETTER && !existing.contains(config.deadLetterTopic())) {
                 missing.add(new NewTopic(config.deadLetterTopic(), Optional.of(1), Optional.empty()));
             }

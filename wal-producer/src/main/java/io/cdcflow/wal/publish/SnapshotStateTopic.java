@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.cdcflow.common.event.Lsn;
 import io.cdcflow.common.json.Json;
 import io.cdcflow.common.kafka.ReadToEnd;
+import io.cdcflow.common.kafka.FactsExport;
 import io.cdcflow.common.kafka.SnapshotBounds;
 import io.cdcflow.wal.config.WalProducerConfig;
 import java.nio.charset.StandardCharsets;
@@ -72,6 +73,23 @@ public final class SnapshotStateTopic {
             }
         }
         return new Completed(Lsn.parse(latest.path("consistent_point").asText()), tables);
+    }
+
+    /** The newest facts export this slot announced ({@link FactsExport}), or null when none. */
+    public FactsExport factsExport() {
+        AtomicReference<FactsExport> newest = new AtomicReference<>();
+        readAll(record -> {
+            FactsExport export = FactsExport.parse(record.key(), record.value());
+            if (export != null && export.slot().equals(config.slot())) {
+                newest.set(export);
+            }
+        });
+        return newest.get();
+    }
+
+    /** Announces a facts export, before the snapshot's first row ({@link FactsExport}). */
+    public void announce(FactsExport export) throws InterruptedException {
+        publisher.sendAndWait(config.stateTopic(), export.key(), export.value());
     }
 
     /**

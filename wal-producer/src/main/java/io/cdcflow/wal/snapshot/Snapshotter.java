@@ -74,7 +74,19 @@ public final class Snapshotter {
      * @return the number of rows published
      */
     public long run(Connection txn, List<String> tables, Lsn consistentPoint) throws SQLException, InterruptedException {
+        return run(txn, tables, consistentPoint, false);
+    }
+
+    /**
+     * @param exportFacts whether the facts file's views are exported after the rows ({@link FactsExporter}): for the
+     *                    initial snapshot of every captured table, whose position is the slot's
+     */
+    public long run(Connection txn, List<String> tables, Lsn consistentPoint, boolean exportFacts)
+            throws SQLException, InterruptedException {
         tablesTotal.set(tables.size());
+        FactsExporter exporter = new FactsExporter(config, publisher, assembler, state);
+        // announced before the first row: a streams-app that reads it may leave the snapshot's facts to the export
+        io.cdcflow.common.kafka.FactsExport export = exportFacts ? exporter.announce(txn, consistentPoint.value()) : null;
         AtomicReference<Exception> failure = new AtomicReference<>();
         long total = 0;
         PublishedKeys earlier = PublishedKeys.scan(config, tables, consistentPoint);
@@ -100,6 +112,9 @@ public final class Snapshotter {
                 if (failure.get() == null) {
                     state.ended(bounds.get(table));
                 }
+            }
+            if (export != null && failure.get() == null) {
+                exporter.export(txn, export);
             }
         } finally {
             assembler.endSnapshot();

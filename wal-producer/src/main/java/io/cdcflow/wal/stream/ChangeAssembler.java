@@ -147,6 +147,15 @@ public final class ChangeAssembler {
         return event(snapshotTable(relation, consistentPoint), key, Operation.DELETE, consistentPoint, key.deepCopy(), null, List.of());
     }
 
+    /**
+     * A value of type {@code typeOid} in PostgreSQL's text output as the events carry it (the view rows the snapshot
+     * exports: {@code FactsExporter}), loading the type first when pgoutput never described it.
+     */
+    public com.fasterxml.jackson.databind.JsonNode value(int typeOid, String text) {
+        ensureType(typeOid);
+        return values.map(typeOid, text);
+    }
+
     private void ensureType(int oid) {
         if (!types.knows(oid)) {
             PgType loaded = typeLoader.apply(oid);

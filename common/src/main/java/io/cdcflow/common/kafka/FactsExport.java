@@ -1,0 +1,61 @@
+package io.cdcflow.common.kafka;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cdcflow.common.facts.FactQueries;
+import io.cdcflow.common.json.Json;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The facts a wal-producer's snapshot at {@code lsn} computes in PostgreSQL itself: each view's rows as they were at
+ * the snapshot's point, sent as chunks of rows on the facts' snapshot topic instead of being computed row by row by
+ * the streams-app. Recorded in the wal-producer's state topic (keyed by slot) before the snapshot's first row, and never
+ * withdrawn: a snapshot started again at the same position exports the same queries (they are in the record), so a
+ * streams-app that read the record may count on every view in it landing at {@code lsn}. One later at a new position
+ * replaces it.
+ *
+ * <p>Chunks carry the {@link #FACT_HEADER fact's name}, {@link #HASH_HEADER its query's hash} and {@link #LSN_HEADER
+ * the snapshot's LSN}; their value is JSON rows separated by newlines, each with the version {@code lsn} and not
+ * deleted, as the streams-app would send the view's rows.
+ */
+public record FactsExport(String slot, long lsn, Map<String, FactQueries.Query> facts) {
+    public static final String KEY_PREFIX = "facts-export/";
+    public static final String FACT_HEADER = "cdc.fact";
+    public static final String HASH_HEADER = "cdc.fact_hash";
+    public static final String LSN_HEADER = "cdc.snapshot_lsn";
+
+    public FactsExport {
+        facts = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(facts));
+    }
+
+    /** Whether the rows of {@code fact} as defined by {@code hash} are exported. */
+    public boolean covers(String fact, String hash) {
+        FactQueries.Query q = facts.get(fact);
+        return q != null && q.hash().equals(hash);
+    }
+
+    public byte[] key() {
+        return (KEY_PREFIX + slot).getBytes(StandardCharsets.UTF_8);
+    }
+
+    public byte[] value() {
+        ObjectNode value = Json.object().put("slot", slot).put("lsn", Long.toUnsignedString(lsn));
+        ObjectNode views = value.putObject("facts");
+        facts.values().forEach(q -> views.putObject(q.name()).put("sql", q.sql()).put("hash", q.hash()));
+        return Json.bytes(value);
+    }
+
+    /** The record a state topic's key and value hold, or null when it is another record (or a tombstone). */
+    public static FactsExport parse(byte[] key, byte[] value) {
+        if (key == null || value == null || !new String(key, StandardCharsets.UTF_8).startsWith(KEY_PREFIX)) {
+            return null;
+        }
+        JsonNode json = Json.read(value);
+        Map<String, FactQueries.Query> facts = new LinkedHashMap<>();
+        json.path("facts").fields().forEachRemaining(e -> facts.put(e.getKey(),
+                new FactQueries.Query(e.getKey(), e.getValue().path("sql").asText(), e.getValue().path("hash").asText())));
+        return new FactsExport(json.path("slot").asText(), Long.parseUnsignedLong(json.path("lsn").asText("0")), facts);
+    }
+}

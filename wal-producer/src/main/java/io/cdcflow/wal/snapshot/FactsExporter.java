@@ -1,0 +1,231 @@
+package io.cdcflow.wal.snapshot;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.cdcflow.common.facts.FactQueries;
+import io.cdcflow.common.json.Json;
+import io.cdcflow.common.kafka.FactsExport;
+import io.cdcflow.wal.config.WalProducerConfig;
+import io.cdcflow.wal.pgoutput.TupleData;
+import io.cdcflow.wal.publish.KafkaPublisher;
+import io.cdcflow.wal.publish.SnapshotStateTopic;
+import io.cdcflow.wal.setup.Identifiers;
+import io.cdcflow.wal.stream.ChangeAssembler;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.sql.Statement;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyOut;
+import org.postgresql.core.BaseConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The facts of the snapshot, computed by PostgreSQL ({@link FactsExport}): each view of {@code POSTGRES_CDC_FACTS_FILE}
+ * runs as {@code COPY (SELECT ...) TO STDOUT} in the snapshot's own transaction, after its tables' rows, so its rows
+ * are the view exactly at the snapshot's point. Each row becomes the JSON the streams-app would send for it (values
+ * mapped as the events map them, the version the snapshot's LSN, not deleted), and rows travel in chunks of a quarter
+ * of the largest record, a Kafka record per some thousand rows.
+ *
+ * <p>The export is announced in the state topic before the snapshot's first row and never withdrawn: a snapshot
+ * started again at the same position (a crash in the middle) exports the queries of the announcement, whatever the
+ * setting says now, since a streams-app may already count on them.
+ */
+public final class FactsExporter {
+    private static final Logger LOG = LoggerFactory.getLogger(FactsExporter.class);
+
+    private final WalProducerConfig config;
+    private final KafkaPublisher publisher;
+    private final ChangeAssembler assembler;
+    private final SnapshotStateTopic state;
+
+    FactsExporter(WalProducerConfig config, KafkaPublisher publisher, ChangeAssembler assembler, SnapshotStateTopic state) {
+        this.config = config;
+        this.publisher = publisher;
+        this.assembler = assembler;
+        this.state = state;
+    }
+
+    /**
+     * The export of the snapshot at {@code lsn}, announced: the one announced before at this position, else the facts
+     * file's views that PostgreSQL accepts (a view it refuses is left out, with an error naming it, and computed by
+     * the streams-app as before). Null when there is nothing to export.
+     */
+    FactsExport announce(Connection txn, long lsn) throws SQLException, InterruptedException {
+        FactsExport earlier = state.factsExport();
+        if (earlier != null && earlier.lsn() == lsn) {
+            LOG.info("facts export at {} announced before (a snapshot started again at the same position): exporting {} again",
+                    new io.cdcflow.common.event.Lsn(lsn), earlier.facts().keySet());
+            return earlier;
+        }
+        if (config.factsFile() == null) {
+            return null;
+        }
+        String text;
+        try {
+            text = Files.readString(Path.of(config.factsFile()));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read the facts file " + config.factsFile() + " (POSTGRES_CDC_FACTS_FILE): "
+                    + e.getMessage(), e);
+        }
+        Map<String, FactQueries.Query> accepted = new LinkedHashMap<>();
+        searchPath(txn);
+        for (FactQueries.Query query : FactQueries.parse(text, config.factsFile() + " (POSTGRES_CDC_FACTS_FILE)")) {
+            Savepoint savepoint = txn.setSavepoint();
+            try (PreparedStatement probe = txn.prepareStatement(probe(query))) {
+                probe.getMetaData();
+                accepted.put(query.name(), query);
+            } catch (SQLException e) {
+                txn.rollback(savepoint);
+                LOG.error("facts file {}: view {} is not exported (the streams-app computes its snapshot's rows): PostgreSQL "
+                        + "refused its SELECT: {}", config.factsFile(), query.name(), e.getMessage());
+                continue;
+            }
+            txn.releaseSavepoint(savepoint);
+        }
+        resetSearchPath(txn);
+        if (accepted.isEmpty()) {
+            return null;
+        }
+        FactsExport export = new FactsExport(config.slot(), lsn, accepted);
+        state.announce(export);
+        LOG.info("facts export at {} announced: {}", new io.cdcflow.common.event.Lsn(lsn), accepted.keySet());
+        return export;
+    }
+
+    /** Sends every row of every view of {@code export}, and waits until Kafka acknowledged them all. */
+    void export(Connection txn, FactsExport export) throws SQLException {
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        searchPath(txn);
+        for (FactQueries.Query query : export.facts().values()) {
+            long started = System.nanoTime();
+            long rows = view(txn, export, query, failure);
+            LOG.info("facts export of {}: {} rows in {} ms", query.name(), rows, (System.nanoTime() - started) / 1_000_000);
+        }
+        resetSearchPath(txn);
+        publisher.flush();
+        if (failure.get() != null) {
+            throw new IllegalStateException("Kafka did not acknowledge every chunk of the facts export to " + config.factsTopic()
+                    + ": " + failure.get().getMessage(), failure.get());
+        }
+    }
+
+    private long view(Connection txn, FactsExport export, FactQueries.Query query, AtomicReference<Exception> failure)
+            throws SQLException {
+        String[] names;
+        int[] types;
+        try (PreparedStatement probe = txn.prepareStatement(probe(query))) {
+            ResultSetMetaData meta = probe.getMetaData();
+            names = new String[meta.getColumnCount()];
+            types = new int[names.length];
+            BaseConnection base = txn.unwrap(BaseConnection.class);
+            for (int i = 0; i < names.length; i++) {
+                names[i] = meta.getColumnLabel(i + 1);
+                types[i] = base.getTypeInfo().getPGType(meta.getColumnTypeName(i + 1));
+            }
+        }
+        int chunkBytes = Math.max(16 * 1024, config.maxRecordBytes() / 4);
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(FactsExport.FACT_HEADER, query.name().getBytes(StandardCharsets.UTF_8));
+        headers.add(FactsExport.HASH_HEADER, query.hash().getBytes(StandardCharsets.US_ASCII));
+        headers.add(FactsExport.LSN_HEADER, Long.toUnsignedString(export.lsn()).getBytes(StandardCharsets.US_ASCII));
+        byte[] key = query.name().getBytes(StandardCharsets.UTF_8);
+        ByteArrayOutputStream chunk = new ByteArrayOutputStream(chunkBytes + 64 * 1024);
+        long rows = 0;
+        CopyOut copy = txn.unwrap(PGConnection.class).getCopyAPI().copyOut("COPY (" + query.sql() + ") TO STDOUT");
+        try (JsonGenerator out = Json.MAPPER.getFactory().createGenerator(chunk, JsonEncoding.UTF8)) {
+            out.setRootValueSeparator(null);
+            byte[] line;
+            while ((line = copy.readFromCopy()) != null) {
+                TupleData tuple;
+                try {
+                    tuple = CopyText.parse(line, names.length, config.maxValueBytes());
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalStateException("facts export of view " + query.name() + ": " + e.getMessage(), e);
+                }
+                out.writeStartObject();
+                for (int i = 0; i < names.length; i++) {
+                    out.writeFieldName(names[i]);
+                    TupleData.Value value = tuple.values().get(i);
+                    if (value instanceof TupleData.Text t) {
+                        out.writeTree(assembler.value(types[i], t.text()));
+                    } else if (value instanceof TupleData.Null) {
+                        out.writeNull();
+                    } else {
+                        throw new IllegalStateException("facts export of view " + query.name() + ": column " + names[i]
+                                + " holds a value over " + config.maxValueBytes() + " bytes, more than a Kafka record takes "
+                                + "(KAFKA_MAX_REQUEST_SIZE)");
+                    }
+                }
+                out.writeFieldName("_version");
+                out.writeNumber(new java.math.BigInteger(Long.toUnsignedString(export.lsn())));
+                out.writeFieldName("_deleted");
+                out.writeNumber(0);
+                out.writeEndObject();
+                out.flush();
+                chunk.write('\n');
+                rows++;
+                if (chunk.size() >= chunkBytes) {
+                    send(key, chunk, headers, failure);
+                }
+            }
+            out.flush();
+            if (chunk.size() > 0) {
+                send(key, chunk, headers, failure);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            if (copy.isActive()) {
+                copy.cancelCopy();
+            }
+        }
+        return rows;
+    }
+
+    private void send(byte[] key, ByteArrayOutputStream chunk, RecordHeaders headers, AtomicReference<Exception> failure) {
+        if (failure.get() != null) {
+            throw new IllegalStateException("Kafka refused a chunk of the facts export to " + config.factsTopic() + ": "
+                    + failure.get().getMessage(), failure.get());
+        }
+        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(config.factsTopic(), null, key, chunk.toByteArray(), headers);
+        publisher.producer().send(record, (meta, e) -> {
+            if (e != null) {
+                failure.compareAndSet(null, e);
+            }
+        });
+        chunk.reset();
+    }
+
+    /** The view's columns, without a row. */
+    private static String probe(FactQueries.Query query) {
+        return "SELECT * FROM (" + query.sql() + ") AS fact LIMIT 0";
+    }
+
+    /** The views name their tables as the streams-app reads them: in POSTGRES_CDC_SCHEMA. */
+    private void searchPath(Connection txn) throws SQLException {
+        try (Statement s = txn.createStatement()) {
+            s.execute("SET LOCAL search_path TO " + Identifiers.quote(config.schema()));
+        }
+    }
+
+    private static void resetSearchPath(Connection txn) throws SQLException {
+        try (Statement s = txn.createStatement()) {
+            s.execute("SET LOCAL search_path TO DEFAULT");
+        }
+    }
+}
