@@ -82,6 +82,28 @@ final class OwnTopics {
     }
 
     /**
+     * The facts' snapshot topic ({@code STREAMS_FACTS_SNAPSHOT_TOPIC}), one partition, when no wal-producer made it yet:
+     * Kafka Streams does not start on a source topic that does not exist.
+     */
+    static void createFactsSnapshot(Admin admin, String topic) throws InterruptedException {
+        try {
+            admin.createTopics(List.of(new NewTopic(topic, Optional.of(1), Optional.empty()))).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            LOG.info("created topic {} (1 partition): the facts' snapshot topic", topic);
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw new IllegalStateException("cannot create the topic " + topic + ": " + e.getCause().getMessage(), e);
+            }
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("cannot create the topic " + topic + " in " + TIMEOUT_SECONDS + " s", e);
+        }
+        try {
+            describe(admin, List.of(topic));
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("the topic " + topic + " is not known to the broker: " + e.getMessage(), e);
+        }
+    }
+
+    /**
      * The topics' descriptions, once the broker knows them: a topic just created may not be in the broker's metadata
      * yet (it answers "unknown topic" for a moment after the controller made it), so that answer is asked again.
      */

@@ -1,6 +1,7 @@
 package io.cdcflow.streams;
 
 import io.cdcflow.common.kafka.ReadToEnd;
+import io.cdcflow.common.kafka.FactsExport;
 import io.cdcflow.common.kafka.SnapshotBounds;
 import io.cdcflow.common.kafka.TopicOffsets;
 import io.cdcflow.common.ops.Errors;
@@ -226,6 +227,10 @@ final class SnapshotWatch implements AutoCloseable {
             SnapshotBounds b = SnapshotBounds.parse(record.key(), record.value());
             if (b != null) {
                 bounds.put(new String(record.key(), java.nio.charset.StandardCharsets.UTF_8), b);
+            }
+            FactsExport export = FactsExport.parse(record.key(), record.value());
+            if (export != null) {
+                positions.exported(export);
             }
         });
         return true;

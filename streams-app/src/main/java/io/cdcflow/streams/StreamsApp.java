@@ -88,6 +88,7 @@ public final class StreamsApp implements AutoCloseable {
                 "Times the app stopped because a committed source offset no longer exists in Kafka");
         this.restoreProgress = new RestoreProgress(metrics, line -> LOG.info("{}", line));
         this.facts = FactsFile.load(config.factsFile());
+        snapshotPositions.ownFacts(facts.hashes());
         this.factSchemas = new FactSchemas(facts, config.schema());
         Map<String, Object> client = client(config);
         schemaReader = new SchemaTopicReader(config.schemaTopic(), client);
@@ -202,6 +203,9 @@ public final class StreamsApp implements AutoCloseable {
             java.util.function.ToIntFunction<String> partitions = KafkaTopics.partitionCounts(admin, config, plans, own);
             built = FactTopology.build(config, plans, metrics, schemas, paths, fromTopics, partitions, snapshotPositions);
             OwnTopics.create(admin, config, own, partitions);
+            if (config.factsSnapshotTopic() != null) {
+                OwnTopics.createFactsSnapshot(admin, config.factsSnapshotTopic());
+            }
             commitStartOffsets(admin, config, facts.tables());
         }
         if (config.stores() == StreamsAppConfig.Stores.MEMORY) {
@@ -314,7 +318,11 @@ public final class StreamsApp implements AutoCloseable {
     }
 
     private static void commitStartOffsets(Admin admin, StreamsAppConfig config, java.util.Collection<String> tables) throws InterruptedException {
-        SourceOffsets.commitStartWhereMissing(admin, config.applicationId(), tables.stream().map(config::inputTopic).distinct().toList());
+        List<String> topics = new java.util.ArrayList<>(tables.stream().map(config::inputTopic).distinct().toList());
+        if (config.factsSnapshotTopic() != null) {
+            topics.add(config.factsSnapshotTopic());
+        }
+        SourceOffsets.commitStartWhereMissing(admin, config.applicationId(), topics);
     }
 
     /** Per small table joined inside each task: its copies' stores, each with its topic. */

@@ -11,8 +11,10 @@ import io.cdcflow.streams.topology.OutputSchemas;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import org.apache.kafka.streams.TopologyDescription;
@@ -43,13 +45,14 @@ public final class TopologyDocs {
         StringBuilder md = new StringBuilder(START).append("\n\n## Diagram\n\n```mermaid\nflowchart LR\n");
         Set<String> topics = new TreeSet<>();
         Set<String> stores = new TreeSet<>();
-        Set<String> lines = new LinkedHashSet<>();
+        List<String> subgraphs = new ArrayList<>();
+        Set<String> lines = new LinkedHashSet<>(); // the edges, each once
         for (TopologyDescription.Subtopology sub : description.subtopologies()) {
-            lines.add("  subgraph sub" + sub.id() + "[\"sub-topology " + sub.id() + "\"]");
+            subgraphs.add("  subgraph sub" + sub.id() + "[\"sub-topology " + sub.id() + "\"]");
             for (TopologyDescription.Node node : sub.nodes()) {
-                lines.add("    " + id(node.name()) + "[\"" + node.name() + "\"]");
+                subgraphs.add("    " + id(node.name()) + "[\"" + node.name() + "\"]");
             }
-            lines.add("  end");
+            subgraphs.add("  end");
             for (TopologyDescription.Node node : sub.nodes()) {
                 if (node instanceof TopologyDescription.Source source) {
                     for (String topic : source.topicSet()) {
@@ -78,6 +81,7 @@ public final class TopologyDocs {
         for (String store : stores) {
             md.append("  ").append(storeId(store)).append("[(\"").append(store).append("\")]\n");
         }
+        subgraphs.forEach(l -> md.append(l).append('\n'));
         lines.forEach(l -> md.append(l).append('\n'));
         md.append("```\n\n## Topics\n\n");
         topics.forEach(t -> md.append("- `").append(t).append("`").append(t.contains("-repartition") || t.contains("-topic")

@@ -62,11 +62,16 @@ public final class RowEncoder {
      * @throws BadRowException when the value is not a JSON object or a value does not fit its column
      */
     public void encode(TableSchema schema, byte[] value, TableBatch batch) {
+        encode(schema, value, 0, value.length, batch);
+    }
+
+    /** {@link #encode(TableSchema, byte[], TableBatch)} of the row in {@code length} bytes of {@code value} from {@code offset}. */
+    public void encode(TableSchema schema, byte[] value, int offset, int length, TableBatch batch) {
         if (batch.rows() > 0 && batch.columns() != schema.insertColumns()) {
             throw new IllegalStateException("batch for " + schema.table() + " holds rows of other columns; flush it first");
         }
         values.reset();
-        try (JsonParser in = parsers.createParser(value)) {
+        try (JsonParser in = parsers.createParser(value, offset, length)) {
             copy(schema, in);
         } catch (JsonProcessingException e) {
             throw new BadRowException("malformed JSON: " + e.getOriginalMessage());

@@ -8,6 +8,7 @@ import io.cdcflow.common.json.Json;
 import io.cdcflow.common.ops.Backoff;
 import io.cdcflow.common.ops.Health;
 import io.cdcflow.common.ops.Metrics;
+import io.cdcflow.common.kafka.FactsExport;
 import io.cdcflow.common.schema.SchemaTopicReader;
 import io.cdcflow.writer.batch.RowEncoder;
 import io.cdcflow.writer.batch.TableBatch;
@@ -260,6 +261,9 @@ public final class TopicSink implements AutoCloseable {
             }
             if (schema.mirrored()) {
                 rowIn = mirror(schema, record) ? schema.table() : null;
+            } else if (record.headers().lastHeader(FactsExport.LSN_HEADER) != null) {
+                chunk(partition, record, schema, batch);
+                rowIn = schema.table();
             } else {
                 encoder.encode(schema, record.value(), batch);
                 batch.sourceOfLast(partition, record.offset(), record.timestamp());
@@ -269,6 +273,34 @@ public final class TopicSink implements AutoCloseable {
             deadLetters.record(record, e.getMessage());
         }
         ledger.read(partition, record.offset(), rowIn);
+    }
+
+    /**
+     * A chunk of a facts export ({@link FactsExport}): rows as the fact's own records hold them, one per line, each
+     * encoded on its own; a line that does not fit goes to the dead-letter topic alone, naming the chunk.
+     */
+    private void chunk(TopicPartition partition, ConsumerRecord<byte[], byte[]> record, TableSchema schema, TableBatch batch) {
+        byte[] rows = record.value();
+        int start = 0;
+        int line = 0;
+        while (start < rows.length) {
+            int end = start;
+            while (end < rows.length && rows[end] != '\n') {
+                end++;
+            }
+            line++;
+            if (end > start) {
+                try {
+                    encoder.encode(schema, rows, start, end - start, batch);
+                    batch.sourceOfLast(partition, record.offset(), record.timestamp());
+                } catch (RowEncoder.BadRowException | Json.MalformedJsonException e) {
+                    ConsumerRecord<byte[], byte[]> one = new ConsumerRecord<>(record.topic(), record.partition(), record.offset(),
+                            record.key(), java.util.Arrays.copyOfRange(rows, start, end));
+                    deadLetters.record(one, e.getMessage() + " (line " + line + " of a facts export chunk)");
+                }
+            }
+            start = end + 1;
+        }
     }
 
     /**

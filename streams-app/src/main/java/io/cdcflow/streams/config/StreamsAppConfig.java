@@ -29,6 +29,8 @@ import java.util.Map;
  * @param stores           where the state stores keep their data: RocksDB on disk (the default) or the heap
  * @param singleInputTopic when set, every table's events come from this one topic (the seed's cdc_events) and are
  *                         split by {@code _metadata.table}
+ * @param factsSnapshotTopic where a wal-producer's facts export sends the views' rows PostgreSQL computed in its
+ *                         snapshot ({@code FactsExport}), passed on to the facts' topics; null: none read
  */
 public record StreamsAppConfig(
         String applicationId,
@@ -52,7 +54,8 @@ public record StreamsAppConfig(
         String snapshotStateTopic,
         List<String> localTables,
         long localTableMaxRows,
-        Stores stores) {
+        Stores stores,
+        String factsSnapshotTopic) {
 
     static final Setting<String> BOOTSTRAP_SERVERS = Setting.text("KAFKA_BOOTSTRAP_SERVERS", "localhost:9092", "Kafka")
             .or("POSTGRES_CDC_BROKER_ADDRESS");
@@ -141,6 +144,11 @@ public record StreamsAppConfig(
                     + "fact waits for it instead of going out without it and again with it, and the facts still without their row "
                     + "go out in one scan once the snapshot is read, so a backfill sends each fact once; `none` reads nothing and "
                     + "holds nothing back").shownDefault("`<prefix>._wal_producer_state`");
+    static final Setting<String> FACTS_SNAPSHOT_TOPIC = Setting.text("STREAMS_FACTS_SNAPSHOT_TOPIC", null,
+            "the wal-producer's facts' snapshot topic (its `POSTGRES_CDC_FACTS_TOPIC`): with `POSTGRES_CDC_FACTS_FILE` set to "
+                    + "this application's facts file, the initial snapshot's facts are the views' rows PostgreSQL computed, passed "
+                    + "on to the facts' topics in chunks, and the app only folds the snapshot into its state without sending its "
+                    + "facts again (README, [The backfill](#the-backfill)); `none` reads nothing").shownDefault("`<prefix>._facts_snapshot`");
     static final Setting<Map<String, String>> KAFKA = Setting.properties("KAFKA_",
             "any Kafka Streams or Kafka client property (`KAFKA_COMMIT_INTERVAL_MS=500` becomes `commit.interval.ms`). "
                     + "Defaults that differ from Kafka Streams': `commit.interval.ms` 200; `main.consumer.max.partition.fetch.bytes` "
@@ -160,7 +168,8 @@ public record StreamsAppConfig(
     public static final Settings SETTINGS = new Settings("streams-app", List.of("STREAMS_"), List.of(BOOTSTRAP_SERVERS,
             APPLICATION_ID, STATE_DIR, STATE_STORES, PROCESSING_GUARANTEE, INSTANCE_ID, STANDBY_REPLICAS, NUM_THREADS, FACTS_FILE,
             HTTP_ADDR, ADVERTISED_ADDR, HTTP_TOKEN, HTTP_AUTH, HTTP_TLS_CERT, HTTP_TLS_KEY, LOCAL_TABLES, LOCAL_TABLE_MAX_ROWS,
-            INPUT_TOPIC_PREFIX, INPUT_SCHEMA, INPUT_TOPIC, DEAD_LETTER_TOPIC, SCHEMA_TOPIC, SNAPSHOT_STATE_TOPIC, KAFKA));
+            INPUT_TOPIC_PREFIX, INPUT_SCHEMA, INPUT_TOPIC, DEAD_LETTER_TOPIC, SCHEMA_TOPIC, SNAPSHOT_STATE_TOPIC, FACTS_SNAPSHOT_TOPIC,
+            KAFKA));
 
     /** Prefixes of the variables that named tables, columns and topics before the facts file did. */
     private static final List<String> REMOVED = List.of("STREAMS_TABLE_", "STREAMS_COLUMN_", "STREAMS_TOPIC_");
@@ -198,12 +207,16 @@ public record StreamsAppConfig(
                 snapshotStateTopic(env, prefixDot + "_wal_producer_state"),
                 localTables(env),
                 LOCAL_TABLE_MAX_ROWS.from(env),
-                STATE_STORES.from(env));
+                STATE_STORES.from(env),
+                noneIsNull(FACTS_SNAPSHOT_TOPIC.from(env, prefixDot + "_facts_snapshot")));
     }
 
     /** STREAMS_SNAPSHOT_STATE_TOPIC: unset, the prefix's; {@code none}, null. */
     private static String snapshotStateTopic(Env env, String prefixed) {
-        String topic = SNAPSHOT_STATE_TOPIC.from(env, prefixed);
+        return noneIsNull(SNAPSHOT_STATE_TOPIC.from(env, prefixed));
+    }
+
+    private static String noneIsNull(String topic) {
         return topic.equals("none") ? null : topic;
     }
 

@@ -52,6 +52,16 @@ public record FactsFile(String origin, String text, List<View> views) {
         }
     }
 
+    /**
+     * Each view's definition by name, as the hash of its name and SELECT that a wal-producer's facts export carries
+     * ({@link io.cdcflow.common.facts.FactQueries#hash}): rows PostgreSQL computed are taken only for an equal one.
+     */
+    public java.util.Map<String, String> hashes() {
+        java.util.Map<String, String> hashes = new java.util.LinkedHashMap<>();
+        views.forEach(v -> hashes.put(v.name(), io.cdcflow.common.facts.FactQueries.hash(v.name(), v.select().toString())));
+        return hashes;
+    }
+
     /** Every source table of every view. */
     public Set<String> tables() {
         Set<String> all = new LinkedHashSet<>();

@@ -1,5 +1,7 @@
 package io.cdcflow.streams.topology;
 
+import io.cdcflow.common.facts.FactQueries;
+import io.cdcflow.common.kafka.FactsExport;
 import java.util.Map;
 import java.util.Set;
 
@@ -31,6 +33,45 @@ public final class SnapshotPositions {
     }
 
     private volatile Map<String, Table> tables = Map.of();
+    /** The newest facts export per slot ({@link FactsExport}), as the state topic holds them. */
+    private volatile Map<String, FactsExport> exports = Map.of();
+    /** Each fact's definition as this application has it: the hash of its name and SELECT ({@link FactQueries#hash}). */
+    private volatile Map<String, String> own = Map.of();
+
+    /** This application's facts: their definitions' hashes by name. */
+    public void ownFacts(Map<String, String> hashes) {
+        own = Map.copyOf(hashes);
+    }
+
+    /** Whether this application defines {@code fact} as the definition of hash {@code hash}. */
+    public boolean defines(String fact, String hash) {
+        return hash != null && hash.equals(own.get(fact));
+    }
+
+    /** A facts export the wal-producer announced: it replaces the slot's earlier one. */
+    public synchronized void exported(FactsExport export) {
+        Map<String, FactsExport> now = new java.util.HashMap<>(exports);
+        now.put(export.slot(), export);
+        exports = Map.copyOf(now);
+    }
+
+    /**
+     * The LSN at which PostgreSQL computed {@code fact}'s rows as this application defines it, sent by the wal-producer
+     * to land in ClickHouse with that version, or 0 when none is known: a fact row whose inputs are all at most this
+     * old need not be sent ({@code VersionStamper}).
+     */
+    public long exportedAt(String fact) {
+        String hash = own.get(fact);
+        long newest = 0;
+        if (hash != null) {
+            for (FactsExport export : exports.values()) {
+                if (export.covers(fact, hash) && Long.compareUnsigned(export.lsn(), newest) > 0) {
+                    newest = export.lsn();
+                }
+            }
+        }
+        return newest;
+    }
 
     /** Whether task partition {@code partition} of copies store {@code store} holds every row the snapshots of {@code table} brought. */
     public boolean copiesComplete(String table, String store, int partition) {

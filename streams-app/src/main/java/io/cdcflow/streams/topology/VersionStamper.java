@@ -32,6 +32,12 @@ import org.apache.kafka.streams.state.internals.Murmur3;
  * version sent for the key: versions strictly increase per key in emission order, so the last record Kafka Streams
  * emits for a key, the only one it promises correct, is the one a ReplacingMergeTree keeps. (Why this is needed and
  * why it suffices: topology-docs.)
+ *
+ * <p>Where the wal-producer exported the fact's rows as PostgreSQL computed them at its snapshot's LSN S ({@code
+ * FactsExport}, under exactly-once only), a row whose inputs are all at most S old (its version at most S) is not
+ * sent: it is recorded as sent at S, the version the exported rows land with, unless the key already had a row sent at
+ * S or later (which the exported one would not replace). Deletes are always sent. So each key's newest row in ClickHouse
+ * is either PostgreSQL's at S, when no input of it changed after S, or one sent here with a version above S.
  */
 final class VersionStamper implements Processor<String, FactRow, String, byte[]> {
     private final String storeName;
@@ -46,11 +52,27 @@ final class VersionStamper implements Processor<String, FactRow, String, byte[]>
     private KeyValueStore<String, Sent> sent;
     private final Json.Writer json = new Json.Writer();
 
-    /** The last row sent for a key: its version and the hash of its columns and delete flag. */
-    record Sent(long version, long hash1, long hash2) {
+    private static final long EXPORTED = Long.MIN_VALUE;
+    /** Where the facts exports stand; null: none is taken. */
+    private final SnapshotPositions snapshots;
+
+    /**
+     * The last row sent for a key: its version and the hash of its columns and delete flag; {@code exported} when the
+     * row was not sent but left to a facts export at that version.
+     */
+    record Sent(long version, long hash1, long hash2, boolean exported) {
+        Sent(long version, long hash1, long hash2) {
+            this(version, hash1, hash2, false);
+        }
     }
 
     VersionStamper(String storeName, FactPlan plan, OutputSchemas schemas, boolean suppress, io.cdcflow.common.ops.Freshness.Series lag) {
+        this(storeName, plan, schemas, suppress, lag, null);
+    }
+
+    VersionStamper(String storeName, FactPlan plan, OutputSchemas schemas, boolean suppress, io.cdcflow.common.ops.Freshness.Series lag,
+                   SnapshotPositions snapshots) {
+        this.snapshots = ExportedChunks.takes(plan) ? snapshots : null;
         this.lag = lag;
         this.suppress = suppress;
         this.storeName = storeName;
@@ -81,6 +103,12 @@ final class VersionStamper implements Processor<String, FactRow, String, byte[]>
         if (suppress && last != null && last.hash1 == hash[0] && last.hash2 == hash[1]) {
             return;
         }
+        long exportedAt = suppress && snapshots != null && !fact.deleted() ? snapshots.exportedAt(plan.name()) : 0;
+        if (exportedAt != 0 && Long.compareUnsigned(fact.lsn(), exportedAt) <= 0
+                && (last == null || last.exported || Long.compareUnsigned(last.version, exportedAt) < 0)) {
+            sent.put(record.key(), new Sent(exportedAt, hash[0], hash[1], true));
+            return;
+        }
         long candidate = fact.lsn();
         long version = last != null && Long.compareUnsigned(candidate, last.version) <= 0 ? last.version + 1 : candidate;
         sent.put(record.key(), new Sent(version, hash[0], hash[1]));
@@ -109,10 +137,13 @@ final class VersionStamper implements Processor<String, FactRow, String, byte[]>
         return out;
     }
 
-    /** The version store's values: 24 bytes. */
+    /**
+     * The version store's values: 24 bytes, the version's top bit (no LSN reaches it) telling a row left to a facts
+     * export.
+     */
     static Serde<Sent> serde() {
-        return Serdes.serdeFrom((topic, s) -> s == null ? null : ByteBuffer.allocate(24).putLong(s.version).putLong(s.hash1)
-                .putLong(s.hash2).array(), (Deserializer<Sent>) (topic, bytes) -> {
+        return Serdes.serdeFrom((topic, s) -> s == null ? null : ByteBuffer.allocate(24).putLong(s.exported ? s.version | EXPORTED
+                : s.version).putLong(s.hash1).putLong(s.hash2).array(), (Deserializer<Sent>) (topic, bytes) -> {
                     if (bytes == null) {
                         return null;
                     }
@@ -121,7 +152,8 @@ final class VersionStamper implements Processor<String, FactRow, String, byte[]>
                                 + "reset the application (README, Operations: 'Changing the facts file')");
                     }
                     ByteBuffer b = ByteBuffer.wrap(bytes);
-                    return new Sent(b.getLong(), b.getLong(), b.getLong());
+                    long version = b.getLong();
+                    return new Sent(version & ~EXPORTED, b.getLong(), b.getLong(), (version & EXPORTED) != 0);
                 });
     }
 }
