@@ -135,6 +135,111 @@ class DefaultFactsTopologyTest {
         assertThat(itemFact(100).get("_version").asLong()).isGreaterThanOrEqualTo(0xB00);
     }
 
+    /** The export of the default facts a wal-producer announced at {@code lsn}, taken by the fixture's app. */
+    private void exportedAt(long lsn) {
+        f.snapshots.ownFacts(io.cdcflow.streams.facts.FactsFile.load(null).hashes());
+        Map<String, io.cdcflow.common.facts.FactQueries.Query> facts = new java.util.LinkedHashMap<>();
+        io.cdcflow.common.facts.FactQueries.parse(io.cdcflow.streams.facts.FactsFile.defaultSql(), "default facts")
+                .forEach(q -> facts.put(q.name(), q));
+        f.snapshots.exported(new io.cdcflow.common.kafka.FactsExport("slot", lsn, facts));
+    }
+
+    private void snapshotAt(long lsn) {
+        f.change("customers", READ, row("id", 1, "name", "Ada", "email", "a@x"), lsn, 0);
+        f.change("products", READ, row("id", 5, "name", "Pen", "category", "office", "price", 2), lsn, 1);
+        f.change("orders", READ, row("id", 10, "customer_id", 1, "total", 1, "status", "new"), lsn, 2);
+        f.change("order_items", READ, row("id", 100, "order_id", 10, "product_id", 5, "quantity", 1, "price", 2), lsn, 3);
+    }
+
+    /**
+     * Facts a wal-producer exported at its snapshot's LSN S (PostgreSQL computed them) are not sent again under
+     * exactly-once: the snapshot's rows only fold into the state. A change after S sends the facts it touches with a
+     * version above S, deletes included. At-least-once takes no export (its version store may run ahead of what was sent).
+     */
+    @Test
+    void anExportedSnapshotsFactsAreNotSentAgain() {
+        exportedAt(0x2000);
+        snapshotAt(0x2000);
+        if (f.config.exactlyOnce()) {
+            assertThat(f.emitted("order_fact")).isEmpty();
+            assertThat(f.emitted("order_item_fact")).isEmpty();
+            assertThat(f.emitted("customer_dim")).isEmpty();
+        } else {
+            assertThat(orderFact(10).get("customer_name").asText()).isEqualTo("Ada");
+        }
+        f.change("orders", UPDATE, row("id", 10, "customer_id", 1, "total", 1, "status", "paid"), 0x3000, 0);
+        assertThat(orderFact(10).get("status").asText()).isEqualTo("paid");
+        assertThat(orderFact(10).get("customer_name").asText()).isEqualTo("Ada");
+        assertThat(orderFact(10).get("_version").asLong()).isGreaterThanOrEqualTo(0x3000);
+        assertThat(itemFact(100).get("order_status").asText()).isEqualTo("paid");
+        assertThat(itemFact(100).get("product_name").asText()).isEqualTo("Pen");
+        assertThat(itemFact(100).get("_version").asLong()).isGreaterThanOrEqualTo(0x3000);
+
+        f.change("products", DELETE, row("id", 5), 0x4000, 0);
+        assertThat(itemFact(100).get("product_name").isNull()).isTrue();
+        assertThat(itemFact(100).get("_version").asLong()).isGreaterThanOrEqualTo(0x4000);
+        f.change("order_items", DELETE, row("id", 100), 0x5000, 0);
+        assertThat(itemFact(100).get("_deleted").asInt()).isEqualTo(1);
+    }
+
+    /**
+     * A key that had a row sent at or above the export's LSN before the app learnt of the export (the state topic is
+     * read beside the stream) keeps being sent: the exported row, at that LSN, would not replace it.
+     */
+    @Test
+    void aKeySentBeforeTheExportWasKnownIsSentToTheEnd() {
+        f.change("orders", READ, row("id", 10, "customer_id", 1, "total", 1, "status", "new"), 0x2000, 2);
+        JsonNode before = orderFact(10);
+        assertThat(before.get("customer_name").isNull()).isTrue();
+        exportedAt(0x2000);
+        f.change("customers", READ, row("id", 1, "name", "Ada", "email", "a@x"), 0x2000, 0);
+        assertThat(orderFact(10).get("customer_name").asText()).isEqualTo("Ada");
+        assertThat(orderFact(10).get("_version").asLong()).isGreaterThan(before.get("_version").asLong());
+    }
+
+    /** An export of a view defined otherwise (another SELECT under the fact's name) is not taken: the facts are sent. */
+    @Test
+    void anExportOfAnotherDefinitionIsNotTaken() {
+        f.snapshots.ownFacts(io.cdcflow.streams.facts.FactsFile.load(null).hashes());
+        String other = "SELECT o.id AS order_id FROM orders o";
+        f.snapshots.exported(new io.cdcflow.common.kafka.FactsExport("slot", 0x2000, Map.of("order_fact",
+                new io.cdcflow.common.facts.FactQueries.Query("order_fact", other, io.cdcflow.common.facts.FactQueries.hash("order_fact", other)))));
+        snapshotAt(0x2000);
+        assertThat(orderFact(10).get("customer_name").asText()).isEqualTo("Ada");
+    }
+
+    /**
+     * A chunk of a facts export goes on to its fact's topic as it is when this app defines the view the same way, and
+     * nowhere otherwise.
+     */
+    @Test
+    void exportedChunksOfTheSameDefinitionGoToTheirFactsTopic() {
+        f.snapshots.ownFacts(io.cdcflow.streams.facts.FactsFile.load(null).hashes());
+        String hash = io.cdcflow.streams.facts.FactsFile.load(null).hashes().get("order_fact");
+        byte[] rows = "{\"order_id\":10,\"_version\":8192,\"_deleted\":0}\n{\"order_id\":11,\"_version\":8192,\"_deleted\":0}\n"
+                .getBytes(StandardCharsets.UTF_8);
+        var out = f.driver.createOutputTopic("order_fact", Serdes.String().deserializer(), Serdes.ByteArray().deserializer());
+        f.raw(f.config.factsSnapshotTopic(), new TestRecord<>("order_fact", rows, chunkHeaders("order_fact", hash), java.time.Instant.now()));
+        f.raw(f.config.factsSnapshotTopic(), new TestRecord<>("order_fact", rows, chunkHeaders("order_fact", "0123456789abcdef"),
+                java.time.Instant.now()));
+        f.raw(f.config.factsSnapshotTopic(), new TestRecord<>("no_fact", rows, chunkHeaders("no_fact", hash), java.time.Instant.now()));
+        List<TestRecord<String, byte[]>> passed = out.readRecordsToList();
+        assertThat(passed).hasSize(1);
+        assertThat(passed.get(0).value()).isEqualTo(rows);
+        assertThat(new String(passed.get(0).headers().lastHeader(io.cdcflow.common.kafka.FactsExport.LSN_HEADER).value(),
+                StandardCharsets.US_ASCII)).isEqualTo("8192");
+        assertThat(f.metrics.scrape()).contains("streams_facts_export_chunks_dropped_total{fact=\"order_fact\"} 1",
+                "streams_facts_export_chunks_dropped_total{fact=\"no_fact\"} 1");
+    }
+
+    private static org.apache.kafka.common.header.internals.RecordHeaders chunkHeaders(String fact, String hash) {
+        var headers = new org.apache.kafka.common.header.internals.RecordHeaders();
+        headers.add(io.cdcflow.common.kafka.FactsExport.FACT_HEADER, fact.getBytes(StandardCharsets.UTF_8));
+        headers.add(io.cdcflow.common.kafka.FactsExport.HASH_HEADER, hash.getBytes(StandardCharsets.US_ASCII));
+        headers.add(io.cdcflow.common.kafka.FactsExport.LSN_HEADER, "8192".getBytes(StandardCharsets.US_ASCII));
+        return headers;
+    }
+
     @Test
     void deletedOrderIsEmittedAsDeletedWithAVersion() {
         f.change("orders", INSERT, row("id", 10, "customer_id", 1, "total", 1, "status", "new"));
