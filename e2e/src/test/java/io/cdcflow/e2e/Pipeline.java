@@ -52,6 +52,7 @@ final class Pipeline implements AutoCloseable {
     final Path logs;
     final Facts facts;
     private final Path factsFile;
+    private final Map<String, String> walSettings;
     private final Map<String, String> streamsSettings;
     private final Map<String, String> writerSettings;
     private final boolean containers;
@@ -109,12 +110,21 @@ final class Pipeline implements AutoCloseable {
         if (facts.tables() != null) {
             wal.put("POSTGRES_CDC_TABLES", facts.tables());
         }
+        walSettings = wal;
         walProducer = deployable("wal-producer", "", wal, walPort);
         streamsApp = streams(kafka, streamsPort, "a");
         streamsApp2 = streams(kafka, streamsPort2, "b");
         String outputs = String.join(",", facts.views().stream().map(v -> run + "_" + v).toList());
         writer = writer(kafka, ch, writerPort, "a", outputs, run + "-writer");
         writer2 = writer(kafka, ch, writerPort2, "b", outputs, run + "-writer");
+    }
+
+    /**
+     * The wal-producer exports the facts file's views in its initial snapshot (POSTGRES_CDC_FACTS_FILE, the same file
+     * as the streams-apps'): from its next start.
+     */
+    void exportFacts() {
+        walSettings.put("POSTGRES_CDC_FACTS_FILE", factsFile.toString());
     }
 
     /** A writer of its own mirroring the wal-producer's topics of {@code tables} 1:1, into the same database. */

@@ -135,7 +135,8 @@ public final class FactsExporter {
             BaseConnection base = txn.unwrap(BaseConnection.class);
             for (int i = 0; i < names.length; i++) {
                 names[i] = meta.getColumnLabel(i + 1);
-                types[i] = base.getTypeInfo().getPGType(meta.getColumnTypeName(i + 1));
+                types[i] = base.getTypeInfo().getPGType(typeName(meta.getColumnTypeName(i + 1)));
+                assembler.loadType(types[i]);
             }
         }
         int chunkBytes = Math.max(16 * 1024, config.maxRecordBytes() / 4);
@@ -209,6 +210,19 @@ public final class FactsExporter {
             }
         });
         chunk.reset();
+    }
+
+    /**
+     * The type's name as PostgreSQL has it: the driver names an integer column with a sequence default after the
+     * pseudo-type that declared it.
+     */
+    private static String typeName(String driverName) {
+        return switch (driverName) {
+            case "serial" -> "int4";
+            case "bigserial" -> "int8";
+            case "smallserial" -> "int2";
+            default -> driverName;
+        };
     }
 
     /** The view's columns, without a row. */

@@ -149,11 +149,15 @@ public final class ChangeAssembler {
 
     /**
      * A value of type {@code typeOid} in PostgreSQL's text output as the events carry it (the view rows the snapshot
-     * exports: {@code FactsExporter}), loading the type first when pgoutput never described it.
+     * exports: {@code FactsExporter}); the type must have been {@link #loadType loaded}.
      */
     public com.fasterxml.jackson.databind.JsonNode value(int typeOid, String text) {
-        ensureType(typeOid);
         return values.map(typeOid, text);
+    }
+
+    /** Loads the type {@code oid} (and its element and base types) when pgoutput never described it. */
+    public void loadType(int oid) {
+        ensureType(oid);
     }
 
     private void ensureType(int oid) {

@@ -1,0 +1,111 @@
+package io.cdcflow.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cdcflow.testsupport.ClickHouseEndpoint;
+import io.cdcflow.testsupport.DemoWorkload;
+import io.cdcflow.testsupport.KafkaEndpoint;
+import io.cdcflow.testsupport.PostgresEndpoint;
+import io.cdcflow.testsupport.RealServices;
+import io.cdcflow.testsupport.Waiting;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The invariant with the snapshot's facts computed by PostgreSQL (POSTGRES_CDC_FACTS_FILE): the wal-producer exports
+ * the views' rows in its snapshot's transaction, the streams-app passes them on and only folds the snapshot into its
+ * state, and whatever changes, moves or is killed meanwhile, the current views in ClickHouse end equal to the views in
+ * PostgreSQL.
+ */
+@ExtendWith(RealServices.class)
+class FactsExportIT {
+    @Test
+    void currentViewsEqualThePostgresJoinWithForeignKeysMovingAndAStreamsAppKilledDuringTheBackfill(PostgresEndpoint server,
+            KafkaEndpoint kafka, ClickHouseEndpoint ch) throws Exception {
+        PostgresEndpoint db = server.createDatabase("e2e_export");
+        DemoWorkload workload = new DemoWorkload(db, 11);
+        workload.createSchema();
+        workload.seed();
+        db.execute("INSERT INTO orders (customer_id, total, status) SELECT g % 45 + 1, 9.99, 'pending' FROM generate_series(1, 20000) g",
+                "INSERT INTO order_items (order_id, product_id, quantity, price) SELECT g % 20120 + 1, g % 16 + 1, g % 3 + 1, 2.50 "
+                + "FROM generate_series(1, 40000) g",
+                "INSERT INTO orders (customer_id, total, status) SELECT 900000 + g, 1.00, 'orphan' FROM generate_series(1, 30) g",
+                "INSERT INTO order_items (order_id, product_id, quantity, price) SELECT 900000 + g, 900000 + g, 1, 1.00 "
+                + "FROM generate_series(1, 30) g",
+                "ANALYZE");
+        try (Pipeline pipeline = new Pipeline(db, kafka, ch, Pipeline.Facts.defaults(), Map.of("STREAMS_LOCAL_TABLE_MAX_ROWS", "1000"))) {
+            pipeline.exportFacts();
+            pipeline.startAll();
+            String items = pipeline.table("order_item_fact");
+            assertThat(Waiting.until(Duration.ofSeconds(120), Duration.ofMillis(100), () -> count(ch, items) > 0))
+                    .as("the backfill's first facts in ClickHouse").isTrue();
+            db.execute("UPDATE order_items SET order_id = order_id % 20000 + 2 WHERE id % 7 = 0",
+                    "UPDATE orders SET customer_id = customer_id % 40 + 2 WHERE id % 5 = 0");
+            pipeline.streamsApp.kill();
+            db.execute("UPDATE order_items SET product_id = product_id % 15 + 1 WHERE id % 11 = 0",
+                    "DELETE FROM order_items WHERE id % 17 = 0");
+            workload.run(30);
+            pipeline.streamsApp.start();
+            pipeline.awaitReady();
+            workload.run(60);
+            assertConverges(db, ch, pipeline);
+            assertThat(pipeline.walProducer.log()).contains("facts export at ", "facts export of " + pipeline.run + "_order_item_fact: ");
+            // the export was taken, not dropped: this application defines the views as the wal-producer does
+            assertThat(pipeline.streamsApp.get("/metrics")).doesNotContain("streams_facts_export_chunks_dropped_total{fact=");
+        }
+    }
+
+    @Test
+    void currentViewsEqualThePostgresJoinAfterAKillMidSnapshotExportsAgainAtTheSamePosition(PostgresEndpoint server,
+            KafkaEndpoint kafka, ClickHouseEndpoint ch) throws Exception {
+        PostgresEndpoint db = server.createDatabase("e2e_export_kill");
+        DemoWorkload workload = new DemoWorkload(db, 12);
+        workload.createSchema();
+        workload.seed();
+        // a captured table no view reads, snapshotted last: holding it back stops the snapshot after the export's
+        // announcement and the views' tables, before the export
+        db.execute("CREATE TABLE export_blocker (id int PRIMARY KEY)", "INSERT INTO export_blocker VALUES (1)");
+        Pipeline.Facts facts = new Pipeline.Facts(io.cdcflow.streams.facts.FactsFile.defaultSql(),
+                "customers,products,orders,order_items,export_blocker");
+        try (Pipeline pipeline = new Pipeline(db, kafka, ch, facts)) {
+            pipeline.exportFacts();
+            String slot = pipeline.run + "_slot";
+            db.execute("CREATE PUBLICATION " + pipeline.run + "_pub FOR TABLE customers, products, orders, order_items, export_blocker",
+                    "SELECT pg_create_logical_replication_slot('" + slot + "', 'pgoutput')");
+            pipeline.streamsApp.start();
+            pipeline.writer.start();
+            try (Connection blocker = db.connect(); Statement s = blocker.createStatement()) {
+                blocker.setAutoCommit(false);
+                s.execute("LOCK TABLE export_blocker IN ACCESS EXCLUSIVE MODE");
+                pipeline.walProducer.start();
+                assertThat(Waiting.until(Duration.ofSeconds(60), Duration.ofMillis(100),
+                        () -> pipeline.walProducer.get("/metrics").contains("cdc_snapshot_tables_done 4"))).isTrue();
+                pipeline.walProducer.kill();
+                blocker.rollback();
+            }
+            workload.run(100); // changes after the slot's position, deletes among them, while no wal-producer runs
+            pipeline.walProducer.start();
+            pipeline.awaitReady();
+            workload.run(100);
+            assertConverges(db, ch, pipeline);
+            assertThat(pipeline.walProducer.log()).contains("announced before (a snapshot started again at the same position)");
+        }
+    }
+
+    private static long count(ClickHouseEndpoint ch, String table) {
+        try {
+            return io.cdcflow.common.json.Json.read(ch.query("SELECT count() AS n FROM " + table).get(0)).get("n").asLong();
+        } catch (RuntimeException e) {
+            return 0;
+        }
+    }
+
+    private static void assertConverges(PostgresEndpoint db, ClickHouseEndpoint ch, Pipeline pipeline) {
+        db.execute(pipeline.facts.sql());
+        FactViews.assertEqual(db, ch, pipeline);
+    }
+}
