@@ -89,8 +89,17 @@ final class BackfillBench {
         int writerPort = io.cdcflow.testsupport.Ports.free();
         String kafka = env.kafka().bootstrapServers();
         Map<String, Map<String, String>> deployables = new LinkedHashMap<>();
-        deployables.put("wal-producer", Map.of("POSTGRES_CDC_DSN", db.dsn(), "KAFKA_BOOTSTRAP_SERVERS", kafka, "POSTGRES_CDC_TOPIC_PREFIX", "bf",
-                "POSTGRES_CDC_SLOT", "backfill_slot", "POSTGRES_CDC_HTTP_ADDR", "127.0.0.1:" + walPort));
+        Map<String, String> wal = new LinkedHashMap<>(Map.of("POSTGRES_CDC_DSN", db.dsn(), "KAFKA_BOOTSTRAP_SERVERS", kafka,
+                "POSTGRES_CDC_TOPIC_PREFIX", "bf", "POSTGRES_CDC_SLOT", "backfill_slot", "POSTGRES_CDC_HTTP_ADDR", "127.0.0.1:" + walPort));
+        // the snapshot's facts computed by PostgreSQL (the streams-app's default facts, as a file for the wal-producer);
+        // -Dbench.backfill.export=false: every fact computed by the streams-app, as before the export
+        boolean export = Boolean.parseBoolean(System.getProperty("bench.backfill.export", "true"));
+        if (export) {
+            Path facts = logs.resolve("facts.sql");
+            java.nio.file.Files.writeString(facts, io.cdcflow.streams.facts.FactsFile.defaultSql());
+            wal.put("POSTGRES_CDC_FACTS_FILE", facts.toString());
+        }
+        deployables.put("wal-producer", wal);
         deployables.put("streams-app", Map.of("KAFKA_BOOTSTRAP_SERVERS", kafka, "STREAMS_INPUT_TOPIC_PREFIX", "bf",
                 "STREAMS_APPLICATION_ID", "bench-backfill", "STREAMS_STATE_DIR", logs.resolve("state").toString(),
                 "STREAMS_HTTP_ADDR", "127.0.0.1:" + streamsPort));
@@ -119,6 +128,7 @@ final class BackfillBench {
             Thread progress = BenchEnv.run("backfill-progress", () -> GroupProgress.print(env.kafka(), "bench-backfill", started));
             long snapshotted;
             long done;
+            long caughtUp;
             try {
                 BenchEnv.await("the wal-producer's snapshot", Duration.ofMinutes(30), () -> Jars.ready(walPort));
                 snapshotted = System.nanoTime();
@@ -133,6 +143,22 @@ final class BackfillBench {
                     System.out.printf("[bench] backfill: the clock's own queries: %s%n", views.finalCounts());
                 }
                 done = System.nanoTime();
+                // the streams-app's fold of the snapshot (with the export, after the facts are complete): changes made
+                // meanwhile wait for it
+                try (var admin = env.kafka().admin()) {
+                    List<String> sources = List.of("bf.public.customers", "bf.public.products", "bf.public.orders", "bf.public.order_items");
+                    BenchEnv.await("the streams-app's reading of the snapshot", Duration.ofMinutes(60),
+                            () -> {
+                                try {
+                                    Thread.sleep(200); // the admin's questions, not 50 a second
+                                    return GroupProgress.caughtUp(admin, "bench-backfill", sources);
+                                } catch (Exception e) {
+                                    throw new IllegalStateException("cannot read the streams-app's progress: " + e.getMessage(), e);
+                                }
+                            });
+                }
+                caughtUp = System.nanoTime();
+                System.out.printf("[bench] backfill: the streams-app read the whole snapshot after %.1f s%n", (caughtUp - started) / 1e9);
             } finally {
                 progress.interrupt();
             }
@@ -167,6 +193,11 @@ final class BackfillBench {
                             + "stage's rate (goal 0.35); peak RSS MB %s; the streams-app wrote %.2f records per row to its internal topics, and "
                             + "records per row of each view to the fact topics: %s; the JIT's compiler threads, CPU s: %s; %s", aloneSeconds / pipelineSeconds,
                             peak, internal, perFact, jit, restored)));
+            measurements.add(new Measurement("backfill", "streams-app caught up with the snapshot (ours)", total, (caughtUp - started) / 1e9, -1,
+                    String.format(Locale.ROOT, "the same run, until the streams-app's group committed the end of every source topic: "
+                            + "%.2f of the snapshot's rate alone; %s", aloneSeconds / ((caughtUp - started) / 1e9),
+                            export ? "the facts came from the wal-producer's export (POSTGRES_CDC_FACTS_FILE), the streams-app folded "
+                                    + "the snapshot into its state" : "no export: every fact computed by the streams-app")));
             backfilled = measurements;
         }
         backfilled.add(straightLimit(db, ch, expected.keySet(), total, aloneSeconds));

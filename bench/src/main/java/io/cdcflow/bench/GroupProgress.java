@@ -32,4 +32,25 @@ final class GroupProgress {
             // the stage is over: interrupted while asleep or while asking the group, it stops quietly
         }
     }
+
+    /**
+     * Whether {@code group} has committed, in every partition of {@code topics}, the topic's end offset (an
+     * exactly-once group's last offset may be a transaction marker it never reads: one short counts as the end).
+     */
+    static boolean caughtUp(Admin admin, String group, java.util.Collection<String> topics) throws Exception {
+        Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> committed =
+                admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+        Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new java.util.HashMap<>();
+        admin.describeTopics(topics).allTopicNames().get().forEach((topic, description) -> description.partitions()
+                .forEach(p -> latest.put(new org.apache.kafka.common.TopicPartition(topic, p.partition()),
+                        org.apache.kafka.clients.admin.OffsetSpec.latest())));
+        for (var end : admin.listOffsets(latest).all().get().entrySet()) {
+            var at = committed.get(end.getKey());
+            long position = at == null ? 0 : at.offset();
+            if (end.getValue().offset() > 0 && position < end.getValue().offset() - 1) {
+                return false;
+            }
+        }
+        return true;
+    }
 }
