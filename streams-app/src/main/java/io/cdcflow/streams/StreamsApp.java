@@ -77,6 +77,8 @@ public final class StreamsApp implements AutoCloseable {
     /** Where the source tables' snapshots stand, for the local joins ({@link SnapshotWatch} keeps it up to date). */
     private final io.cdcflow.streams.topology.SnapshotPositions snapshotPositions = new io.cdcflow.streams.topology.SnapshotPositions();
     private volatile SnapshotWatch snapshotWatch;
+    /** Passes a facts export's chunks on to the facts' topics, or null when none is read. */
+    private volatile ExportRelay exportRelay;
     /** How far a start has restored the state stores from Kafka: logged, in metrics and in {@code /ready}. */
     private final RestoreProgress restoreProgress;
 
@@ -88,7 +90,6 @@ public final class StreamsApp implements AutoCloseable {
                 "Times the app stopped because a committed source offset no longer exists in Kafka");
         this.restoreProgress = new RestoreProgress(metrics, line -> LOG.info("{}", line));
         this.facts = FactsFile.load(config.factsFile());
-        snapshotPositions.ownFacts(facts.hashes());
         this.factSchemas = new FactSchemas(facts, config.schema());
         Map<String, Object> client = client(config);
         schemaReader = new SchemaTopicReader(config.schemaTopic(), client);
@@ -184,6 +185,9 @@ public final class StreamsApp implements AutoCloseable {
             return;
         }
         List<FactPlan> plans = new FactPlanner(config.schema(), sources::get).plan(facts);
+        Map<String, String> exportable = new HashMap<>(facts.hashes());
+        plans.stream().filter(p -> !p.meta().equals(io.cdcflow.common.schema.MetaColumns.DEFAULT)).forEach(p -> exportable.remove(p.name()));
+        snapshotPositions.ownFacts(exportable);
         plans.forEach(p -> LOG.info("fact {}: {} -> topic {}", p.name(), FactPlans.describe(p), p.name()));
         if (config.localTables() != null) {
             JoinPaths.checkTables(plans, config.localTables(), "STREAMS_LOCAL_TABLES");
@@ -220,6 +224,12 @@ public final class StreamsApp implements AutoCloseable {
                 client(config), joined, sources.keySet(), copies(config, plans, paths), snapshotPositions, new BackfillProgress(metrics));
         snapshotWatch = watch;
         watch.start();
+        if (config.factsSnapshotTopic() != null) {
+            ExportRelay relay = new ExportRelay(config.factsSnapshotTopic(), config.applicationId(), client(config), schemas,
+                    snapshotPositions, metrics);
+            exportRelay = relay;
+            relay.start();
+        }
         KafkaStreams started = new KafkaStreams(built, properties(config));
         started.setUncaughtExceptionHandler(this::onThreadFailure);
         started.setGlobalStateRestoreListener(restoreProgress);
@@ -231,6 +241,9 @@ public final class StreamsApp implements AutoCloseable {
                 started.close();
                 closeHeapWatch();
                 watch.close();
+                if (exportRelay != null) {
+                    exportRelay.close();
+                }
                 return;
             }
             streams = started;
@@ -318,11 +331,7 @@ public final class StreamsApp implements AutoCloseable {
     }
 
     private static void commitStartOffsets(Admin admin, StreamsAppConfig config, java.util.Collection<String> tables) throws InterruptedException {
-        List<String> topics = new java.util.ArrayList<>(tables.stream().map(config::inputTopic).distinct().toList());
-        if (config.factsSnapshotTopic() != null) {
-            topics.add(config.factsSnapshotTopic());
-        }
-        SourceOffsets.commitStartWhereMissing(admin, config.applicationId(), topics);
+        SourceOffsets.commitStartWhereMissing(admin, config.applicationId(), tables.stream().map(config::inputTopic).distinct().toList());
     }
 
     /** Per small table joined inside each task: its copies' stores, each with its topic. */
@@ -465,6 +474,10 @@ public final class StreamsApp implements AutoCloseable {
         SnapshotWatch watch = snapshotWatch;
         if (watch != null) {
             watch.close();
+        }
+        ExportRelay relay = exportRelay;
+        if (relay != null) {
+            relay.close();
         }
         schemaProducer.close(Duration.ofSeconds(5));
         schemaReader.close();

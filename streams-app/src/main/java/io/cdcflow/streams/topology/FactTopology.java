@@ -33,7 +33,6 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.KTable;
 import org.apache.kafka.streams.kstream.Named;
@@ -168,9 +167,6 @@ public final class FactTopology {
                     .to(config.deadLetterTopic(), Produced.with(strings, Serdes.ByteArray()).withName(name + "-dead-letter"));
             emit(builder, computed.filter((k, c) -> !c.failed(), Named.as(name + "-computed"))
                     .mapValues(ComputedFact::row, Named.as(name + "-row")), plan);
-        }
-        if (config.factsSnapshotTopic() != null) {
-            exportedChunks(builder);
         }
         // connected once built: the stores are added after the processors that read them
         return stores.connected(builder.buildRestoring());
@@ -340,19 +336,6 @@ public final class FactTopology {
             }
             return Optional.of(all);
         }
-    }
-
-    /**
-     * The chunks of a wal-producer's facts export, passed on to their facts' topics ({@link ExportedChunks}); a topic of
-     * one partition, read by one task.
-     */
-    private void exportedChunks(StreamsBuilder builder) {
-        Metrics.Counter dropped = metrics.counter("streams_facts_export_chunks_dropped_total",
-                "Chunks of a facts export not passed on: the view is not this application's, or defined otherwise", "fact");
-        builder.stream(config.factsSnapshotTopic(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("facts-export-source"))
-                .process(() -> new ExportedChunks(plans, schemas, snapshots, dropped), Named.as("facts-export-chunks"))
-                .to(new ExportedChunks.ToItsFact(),
-                        Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("facts-export-sink"));
     }
 
     private void emit(StreamsBuilder builder, KStream<String, FactRow> rows, FactPlan plan) {

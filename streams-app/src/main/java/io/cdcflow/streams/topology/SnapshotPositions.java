@@ -38,7 +38,10 @@ public final class SnapshotPositions {
     /** Each fact's definition as this application has it: the hash of its name and SELECT ({@link FactQueries#hash}). */
     private volatile Map<String, String> own = Map.of();
 
-    /** This application's facts: their definitions' hashes by name. */
+    /**
+     * This application's facts whose rows an export may stand for: their definitions' hashes by name (a fact whose
+     * columns take the version's or delete flag's name is left out: an export's rows carry those under their usual names).
+     */
     public void ownFacts(Map<String, String> hashes) {
         own = Map.copyOf(hashes);
     }

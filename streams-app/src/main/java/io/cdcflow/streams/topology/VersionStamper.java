@@ -72,7 +72,7 @@ final class VersionStamper implements Processor<String, FactRow, String, byte[]>
 
     VersionStamper(String storeName, FactPlan plan, OutputSchemas schemas, boolean suppress, io.cdcflow.common.ops.Freshness.Series lag,
                    SnapshotPositions snapshots) {
-        this.snapshots = ExportedChunks.takes(plan) ? snapshots : null;
+        this.snapshots = snapshots;
         this.lag = lag;
         this.suppress = suppress;
         this.storeName = storeName;

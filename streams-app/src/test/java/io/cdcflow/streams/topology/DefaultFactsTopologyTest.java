@@ -208,38 +208,6 @@ class DefaultFactsTopologyTest {
         assertThat(orderFact(10).get("customer_name").asText()).isEqualTo("Ada");
     }
 
-    /**
-     * A chunk of a facts export goes on to its fact's topic as it is when this app defines the view the same way, and
-     * nowhere otherwise.
-     */
-    @Test
-    void exportedChunksOfTheSameDefinitionGoToTheirFactsTopic() {
-        f.snapshots.ownFacts(io.cdcflow.streams.facts.FactsFile.load(null).hashes());
-        String hash = io.cdcflow.streams.facts.FactsFile.load(null).hashes().get("order_fact");
-        byte[] rows = "{\"order_id\":10,\"_version\":8192,\"_deleted\":0}\n{\"order_id\":11,\"_version\":8192,\"_deleted\":0}\n"
-                .getBytes(StandardCharsets.UTF_8);
-        var out = f.driver.createOutputTopic("order_fact", Serdes.String().deserializer(), Serdes.ByteArray().deserializer());
-        f.raw(f.config.factsSnapshotTopic(), new TestRecord<>("order_fact", rows, chunkHeaders("order_fact", hash), java.time.Instant.now()));
-        f.raw(f.config.factsSnapshotTopic(), new TestRecord<>("order_fact", rows, chunkHeaders("order_fact", "0123456789abcdef"),
-                java.time.Instant.now()));
-        f.raw(f.config.factsSnapshotTopic(), new TestRecord<>("no_fact", rows, chunkHeaders("no_fact", hash), java.time.Instant.now()));
-        List<TestRecord<String, byte[]>> passed = out.readRecordsToList();
-        assertThat(passed).hasSize(1);
-        assertThat(passed.get(0).value()).isEqualTo(rows);
-        assertThat(new String(passed.get(0).headers().lastHeader(io.cdcflow.common.kafka.FactsExport.LSN_HEADER).value(),
-                StandardCharsets.US_ASCII)).isEqualTo("8192");
-        assertThat(f.metrics.scrape()).contains("streams_facts_export_chunks_dropped_total{fact=\"order_fact\"} 1",
-                "streams_facts_export_chunks_dropped_total{fact=\"no_fact\"} 1");
-    }
-
-    private static org.apache.kafka.common.header.internals.RecordHeaders chunkHeaders(String fact, String hash) {
-        var headers = new org.apache.kafka.common.header.internals.RecordHeaders();
-        headers.add(io.cdcflow.common.kafka.FactsExport.FACT_HEADER, fact.getBytes(StandardCharsets.UTF_8));
-        headers.add(io.cdcflow.common.kafka.FactsExport.HASH_HEADER, hash.getBytes(StandardCharsets.US_ASCII));
-        headers.add(io.cdcflow.common.kafka.FactsExport.LSN_HEADER, "8192".getBytes(StandardCharsets.US_ASCII));
-        return headers;
-    }
-
     @Test
     void deletedOrderIsEmittedAsDeletedWithAVersion() {
         f.change("orders", INSERT, row("id", 10, "customer_id", 1, "total", 1, "status", "new"));
