@@ -68,6 +68,12 @@ final class SnapshotWatch implements AutoCloseable {
     private KafkaConsumer<byte[], byte[]> consumer;
     private Thread thread;
     private volatile boolean closed;
+    /** Told after each pass: what it read may change whether the stream threads wait ({@link SnapshotPositions#exportRunning}). */
+    private volatile Runnable afterPass = () -> { };
+
+    void afterEachPass(Runnable then) {
+        afterPass = then;
+    }
 
     /**
      * @param tables the tables whose snapshots the topology's processors hold rows for
@@ -192,6 +198,7 @@ final class SnapshotWatch implements AutoCloseable {
             view.put(table.getKey(), new SnapshotPositions.Table(snapshot, unread, incomplete));
         }
         positions.update(view);
+        afterPass.run();
         List<String> reading = progress.reading();
         if (!reading.isEmpty() && System.nanoTime() >= nextLog) {
             nextLog = System.nanoTime() + LOG_EVERY.toNanos();
@@ -231,6 +238,10 @@ final class SnapshotWatch implements AutoCloseable {
             FactsExport export = FactsExport.parse(record.key(), record.value());
             if (export != null) {
                 positions.exported(export);
+            }
+            Long completedAt = b == null && export == null ? FactsExport.snapshotCompletedAt(record.key(), record.value()) : null;
+            if (completedAt != null) {
+                positions.completed(new String(record.key(), java.nio.charset.StandardCharsets.UTF_8), completedAt);
             }
         });
         return true;

@@ -77,6 +77,8 @@ public final class StreamsApp implements AutoCloseable {
     /** Where the source tables' snapshots stand, for the local joins ({@link SnapshotWatch} keeps it up to date). */
     private final io.cdcflow.streams.topology.SnapshotPositions snapshotPositions = new io.cdcflow.streams.topology.SnapshotPositions();
     private volatile SnapshotWatch snapshotWatch;
+    /** Whether {@link #holdForExport} paused the stream threads. */
+    private boolean heldForExport;
     /** Passes a facts export's chunks on to the facts' topics, or null when none is read. */
     private volatile ExportRelay exportRelay;
     /** How far a start has restored the state stores from Kafka: logged, in metrics and in {@code /ready}. */
@@ -223,6 +225,7 @@ public final class StreamsApp implements AutoCloseable {
         SnapshotWatch watch = new SnapshotWatch(config.snapshotStateTopic(), config.schema(), config.applicationId(),
                 client(config), joined, sources.keySet(), copies(config, plans, paths), snapshotPositions, new BackfillProgress(metrics));
         snapshotWatch = watch;
+        watch.afterEachPass(this::holdForExport);
         watch.start();
         if (config.factsSnapshotTopic() != null) {
             ExportRelay relay = new ExportRelay(config.factsSnapshotTopic(), config.applicationId(), client(config), schemas,
@@ -250,6 +253,7 @@ public final class StreamsApp implements AutoCloseable {
             topology = built;
             query = new FactQuery(started, config.advertisedAddress(), plans, config.httpAuth().token(), config.httpTls(), paths);
             started.start();
+            holdForExport();
         }
     }
 
@@ -276,6 +280,31 @@ public final class StreamsApp implements AutoCloseable {
         HeapWatch watch = heapWatch;
         if (watch != null) {
             watch.close();
+        }
+    }
+
+    /**
+     * While a facts export of this application's facts runs in the wal-producer's snapshot, the stream threads wait
+     * ({@link KafkaStreams#pause}): the export's rows land without them, and the fold of the snapshot into the state,
+     * which changes made after it wait for anyway, would only take the machine from the snapshot. They resume once the
+     * wal-producer records the snapshot complete. The relay of the export's chunks runs meanwhile.
+     */
+    private synchronized void holdForExport() {
+        KafkaStreams s = streams;
+        if (s == null) {
+            return;
+        }
+        io.cdcflow.common.kafka.FactsExport running = snapshotPositions.exportRunning();
+        if (running != null && !heldForExport) {
+            heldForExport = true;
+            s.pause();
+            LOG.info("the wal-producer's snapshot at {} exports the facts {}: processing waits until it completes (the facts land "
+                    + "meanwhile; the snapshot is folded into the state after)", new io.cdcflow.common.event.Lsn(running.lsn()),
+                    running.facts().keySet());
+        } else if (running == null && heldForExport) {
+            heldForExport = false;
+            s.resume();
+            LOG.info("the facts export is complete: processing resumes, folding the snapshot into the state");
         }
     }
 

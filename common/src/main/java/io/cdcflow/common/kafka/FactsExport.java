@@ -47,6 +47,22 @@ public record FactsExport(String slot, long lsn, Map<String, FactQueries.Query> 
         return Json.bytes(value);
     }
 
+    /**
+     * The consistent point of the completed snapshot a state topic's record says a slot took (its key is the slot's
+     * name), or null when the record says something else: an export at or before that point is complete.
+     */
+    public static Long snapshotCompletedAt(byte[] key, byte[] value) {
+        if (key == null || value == null || value.length == 0 || value[0] != '{') {
+            return null;
+        }
+        JsonNode json = Json.read(value);
+        if (!json.path("snapshot_complete").asBoolean(false) || !json.has("consistent_point")
+                || !json.path("slot").asText().equals(new String(key, StandardCharsets.UTF_8))) {
+            return null;
+        }
+        return io.cdcflow.common.event.Lsn.parse(json.get("consistent_point").asText()).value();
+    }
+
     /** The record a state topic's key and value hold, or null when it is another record (or a tombstone). */
     public static FactsExport parse(byte[] key, byte[] value) {
         if (key == null || value == null || !new String(key, StandardCharsets.UTF_8).startsWith(KEY_PREFIX)) {

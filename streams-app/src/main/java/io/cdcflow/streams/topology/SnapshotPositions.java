@@ -46,6 +46,31 @@ public final class SnapshotPositions {
         own = Map.copyOf(hashes);
     }
 
+    /** The consistent point of each slot's newest completed snapshot. */
+    private volatile Map<String, Long> completed = Map.of();
+
+    /** A slot's snapshot completed at {@code lsn}: its facts export, if any, is in Kafka. */
+    public synchronized void completed(String slot, long lsn) {
+        Map<String, Long> now = new java.util.HashMap<>(completed);
+        now.merge(slot, lsn, (a, b) -> Long.compareUnsigned(a, b) >= 0 ? a : b);
+        completed = Map.copyOf(now);
+    }
+
+    /**
+     * An export of this application's facts the wal-producer announced and has not completed yet (its snapshot is not
+     * recorded complete at or after the export's LSN), or null: while one runs, the stream threads may wait, leaving
+     * the machine to the snapshot and its export, whose facts land without them.
+     */
+    public FactsExport exportRunning() {
+        // the newest only: one a slot given up long ago announced (POSTGRES_CDC_SLOT changed) must not hold anything
+        FactsExport export = exports.values().stream().max((a, b) -> Long.compareUnsigned(a.lsn(), b.lsn())).orElse(null);
+        if (export == null || own.entrySet().stream().noneMatch(f -> export.covers(f.getKey(), f.getValue()))) {
+            return null;
+        }
+        Long done = completed.get(export.slot());
+        return done == null || Long.compareUnsigned(done, export.lsn()) < 0 ? export : null;
+    }
+
     /** Whether this application defines {@code fact} as the definition of hash {@code hash}. */
     public boolean defines(String fact, String hash) {
         return hash != null && hash.equals(own.get(fact));
