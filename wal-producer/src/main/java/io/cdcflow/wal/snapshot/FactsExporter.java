@@ -11,6 +11,7 @@ import io.cdcflow.wal.publish.KafkaPublisher;
 import io.cdcflow.wal.publish.SnapshotStateTopic;
 import io.cdcflow.wal.setup.Identifiers;
 import io.cdcflow.wal.stream.ChangeAssembler;
+import io.cdcflow.wal.types.PgTypeRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -139,6 +140,10 @@ public final class FactsExporter {
                 assembler.loadType(types[i]);
             }
         }
+        com.fasterxml.jackson.core.io.SerializedString[] fields = new com.fasterxml.jackson.core.io.SerializedString[names.length];
+        for (int i = 0; i < names.length; i++) {
+            fields[i] = new com.fasterxml.jackson.core.io.SerializedString(names[i]);
+        }
         int chunkBytes = Math.max(16 * 1024, config.maxRecordBytes() / 4);
         RecordHeaders headers = new RecordHeaders();
         headers.add(FactsExport.FACT_HEADER, query.name().getBytes(StandardCharsets.UTF_8));
@@ -160,10 +165,10 @@ public final class FactsExporter {
                 }
                 out.writeStartObject();
                 for (int i = 0; i < names.length; i++) {
-                    out.writeFieldName(names[i]);
+                    out.writeFieldName(fields[i]);
                     TupleData.Value value = tuple.values().get(i);
                     if (value instanceof TupleData.Text t) {
-                        out.writeTree(assembler.value(types[i], t.text()));
+                        write(out, types[i], t.text());
                     } else if (value instanceof TupleData.Null) {
                         out.writeNull();
                     } else {
@@ -196,6 +201,25 @@ public final class FactsExporter {
             }
         }
         return rows;
+    }
+
+    /**
+     * One value as the change events carry it ({@code ValueMapper}): integers and finite numerics are PostgreSQL's own
+     * digits, text is a string, written as they are; every other type through the mapper.
+     */
+    private void write(JsonGenerator out, int type, String text) throws IOException {
+        switch (type) {
+            case PgTypeRegistry.INT2, PgTypeRegistry.INT4, PgTypeRegistry.INT8, PgTypeRegistry.OID -> out.writeNumber(text);
+            case PgTypeRegistry.TEXT, PgTypeRegistry.VARCHAR, PgTypeRegistry.BPCHAR, PgTypeRegistry.NAME -> out.writeString(text);
+            case PgTypeRegistry.NUMERIC -> {
+                if (text.equals("NaN") || text.endsWith("Infinity")) {
+                    out.writeString(text);
+                } else {
+                    out.writeNumber(text);
+                }
+            }
+            default -> out.writeTree(assembler.value(type, text));
+        }
     }
 
     private void send(byte[] key, ByteArrayOutputStream chunk, RecordHeaders headers, AtomicReference<Exception> failure) {
