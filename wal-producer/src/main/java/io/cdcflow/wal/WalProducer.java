@@ -303,7 +303,7 @@ public final class WalProducer {
             }
             replication.close();
             health.set(Health.notReady("initial snapshot of " + tables.size() + " tables"));
-            long rows = new Snapshotter(config, publisher, assembler, catalog, metrics).run(snapshot, tables, consistentPoint, true);
+            long rows = new Snapshotter(config, publisher, assembler, catalog, metrics).run(snapshot, tables, consistentPoint, Snapshotter.Facts.NEW_SLOT);
             snapshot.commit();
             state.markComplete(consistentPoint, rows, tables);
         }
@@ -328,7 +328,7 @@ public final class WalProducer {
                 s.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
             }
             health.set(Health.notReady("snapshot of " + tables.size() + " table(s) (slot " + config.slot() + " kept)"));
-            long rows = new Snapshotter(config, publisher, assembler, catalog, metrics).run(snapshot, tables, position, true);
+            long rows = new Snapshotter(config, publisher, assembler, catalog, metrics).run(snapshot, tables, position, Snapshotter.Facts.KEPT_SLOT);
             snapshot.commit();
             state.markComplete(position, rows, tables);
         }

@@ -62,12 +62,13 @@ public final class FactsExporter {
     }
 
     /**
-     * The export of the snapshot at {@code lsn}, announced: the one announced before at this position, else the facts
-     * file's views that PostgreSQL accepts (a view it refuses is left out, with an error naming it, and computed by
+     * The export of the snapshot at {@code lsn}, announced: the one announced before at this position (of a slot kept),
+     * else the facts file's views that PostgreSQL accepts (a view it refuses is left out, with an error naming it, and computed by
      * the streams-app as before). Null when there is nothing to export.
      */
-    FactsExport announce(Connection txn, long lsn) throws SQLException, InterruptedException {
-        FactsExport earlier = state.factsExport();
+    FactsExport announce(Connection txn, long lsn, boolean slotKept) throws SQLException, InterruptedException {
+        // only a slot kept from an earlier start can have had a snapshot at this position: a new slot's point is new
+        FactsExport earlier = slotKept ? state.factsExport() : null;
         if (earlier != null && earlier.lsn() == lsn) {
             LOG.info("facts export at {} announced before (a snapshot started again at the same position): exporting {} again",
                     new io.cdcflow.common.event.Lsn(lsn), earlier.facts().keySet());

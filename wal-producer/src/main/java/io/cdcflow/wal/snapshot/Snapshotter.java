@@ -74,19 +74,27 @@ public final class Snapshotter {
      * @return the number of rows published
      */
     public long run(Connection txn, List<String> tables, Lsn consistentPoint) throws SQLException, InterruptedException {
-        return run(txn, tables, consistentPoint, false);
+        return run(txn, tables, consistentPoint, Facts.NONE);
     }
 
-    /**
-     * @param exportFacts whether the facts file's views are exported after the rows ({@link FactsExporter}): for the
-     *                    initial snapshot of every captured table, whose position is the slot's
-     */
-    public long run(Connection txn, List<String> tables, Lsn consistentPoint, boolean exportFacts)
+    /** Whether a snapshot exports the facts file's views ({@link FactsExporter}), and at whose slot's position. */
+    public enum Facts {
+        /** A snapshot of some tables only (tables added later, an operator's request): no export. */
+        NONE,
+        /** The initial snapshot at a slot created for it. */
+        NEW_SLOT,
+        /** The initial snapshot at the position of a slot kept from before (an export may have been announced there). */
+        KEPT_SLOT
+    }
+
+    /** @param facts whether the facts file's views are exported after the rows: for the initial snapshot only */
+    public long run(Connection txn, List<String> tables, Lsn consistentPoint, Facts facts)
             throws SQLException, InterruptedException {
         tablesTotal.set(tables.size());
         FactsExporter exporter = new FactsExporter(config, publisher, assembler, state);
         // announced before the first row: a streams-app that reads it may leave the snapshot's facts to the export
-        io.cdcflow.common.kafka.FactsExport export = exportFacts ? exporter.announce(txn, consistentPoint.value()) : null;
+        io.cdcflow.common.kafka.FactsExport export = facts == Facts.NONE ? null
+                : exporter.announce(txn, consistentPoint.value(), facts == Facts.KEPT_SLOT);
         AtomicReference<Exception> failure = new AtomicReference<>();
         long total = 0;
         PublishedKeys earlier = PublishedKeys.scan(config, tables, consistentPoint);
