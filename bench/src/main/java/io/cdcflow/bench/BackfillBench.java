@@ -43,7 +43,8 @@ final class BackfillBench {
             Map<String, Double> cpuBefore = alone.cpuSeconds(); // the servers' only: the jar has not started
             alone.start("wal-producer", "1g", JVM, Map.of("POSTGRES_CDC_DSN", db.dsn(), "KAFKA_BOOTSTRAP_SERVERS", kafka,
                     "POSTGRES_CDC_TOPIC_PREFIX", "bfalone", "POSTGRES_CDC_SLOT", "backfill_alone_slot",
-                    "POSTGRES_CDC_PUBLICATION", "backfill_alone_pub", "POSTGRES_CDC_HTTP_ADDR", "127.0.0.1:" + port));
+                    "POSTGRES_CDC_PUBLICATION", "backfill_alone_pub", "POSTGRES_CDC_HTTP_ADDR", "127.0.0.1:" + port,
+                    "POSTGRES_CDC_FACTS_FILE", "none")); // the tables' rows only: the rate the backfill is measured against
             BenchEnv.await("the wal-producer's snapshot alone", Duration.ofMinutes(30), () -> Jars.ready(port));
             seconds = (System.nanoTime() - started) / 1e9;
             // the CPU the pipeline's run is measured against: what the whole pipeline may spend at the goal's ratio
@@ -91,13 +92,11 @@ final class BackfillBench {
         Map<String, Map<String, String>> deployables = new LinkedHashMap<>();
         Map<String, String> wal = new LinkedHashMap<>(Map.of("POSTGRES_CDC_DSN", db.dsn(), "KAFKA_BOOTSTRAP_SERVERS", kafka,
                 "POSTGRES_CDC_TOPIC_PREFIX", "bf", "POSTGRES_CDC_SLOT", "backfill_slot", "POSTGRES_CDC_HTTP_ADDR", "127.0.0.1:" + walPort));
-        // the snapshot's facts computed by PostgreSQL (the streams-app's default facts, as a file for the wal-producer);
+        // by default the snapshot's facts are computed by PostgreSQL (the built-in facts, the streams-app's default);
         // -Dbench.backfill.export=false: every fact computed by the streams-app, as before the export
         boolean export = Boolean.parseBoolean(System.getProperty("bench.backfill.export", "true"));
-        if (export) {
-            Path facts = logs.resolve("facts.sql");
-            java.nio.file.Files.writeString(facts, io.cdcflow.streams.facts.FactsFile.defaultSql());
-            wal.put("POSTGRES_CDC_FACTS_FILE", facts.toString());
+        if (!export) {
+            wal.put("POSTGRES_CDC_FACTS_FILE", "none");
         }
         deployables.put("wal-producer", wal);
         deployables.put("streams-app", Map.of("KAFKA_BOOTSTRAP_SERVERS", kafka, "STREAMS_INPUT_TOPIC_PREFIX", "bf",
@@ -193,10 +192,10 @@ final class BackfillBench {
                             + "stage's rate (goal 0.35); peak RSS MB %s; the streams-app wrote %.2f records per row to its internal topics, and "
                             + "records per row of each view to the fact topics: %s; the JIT's compiler threads, CPU s: %s; %s", aloneSeconds / pipelineSeconds,
                             peak, internal, perFact, jit, restored)));
-            measurements.add(new Measurement("backfill", "streams-app caught up with the snapshot (ours)", total, (caughtUp - started) / 1e9, -1,
+            measurements.add(new Measurement("backfill", "streams-app caught up with the snapshot (its fold, same run)", total, (caughtUp - started) / 1e9, -1,
                     String.format(Locale.ROOT, "the same run, until the streams-app's group committed the end of every source topic: "
                             + "%.2f of the snapshot's rate alone; %s", aloneSeconds / ((caughtUp - started) / 1e9),
-                            export ? "the facts came from the wal-producer's export (POSTGRES_CDC_FACTS_FILE), the streams-app folded "
+                            export ? "the facts came from the wal-producer's export (POSTGRES_CDC_FACTS_FILE, its default), the streams-app folded "
                                     + "the snapshot into its state" : "no export: every fact computed by the streams-app")));
             backfilled = measurements;
         }

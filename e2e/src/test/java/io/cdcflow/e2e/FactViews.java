@@ -32,6 +32,21 @@ final class FactViews {
     private FactViews() {
     }
 
+    /** The facts file, run in PostgreSQL as it is (its views created), equals the ClickHouse current views. */
+    static void assertConverges(PostgresEndpoint db, ClickHouseEndpoint ch, Pipeline pipeline) {
+        db.execute(pipeline.facts.sql());
+        assertEqual(db, ch, pipeline);
+    }
+
+    /** The rows of a ClickHouse table so far, duplicates included; 0 before it exists. */
+    static long rowsSoFar(ClickHouseEndpoint ch, String table) {
+        try {
+            return Json.read(ch.query("SELECT count() AS n FROM " + table).get(0)).get("n").asLong();
+        } catch (RuntimeException e) {
+            return 0;
+        }
+    }
+
     /** Asserts that every view of the file, created in {@code db}, equals its current view in ClickHouse. */
     static void assertEqual(PostgresEndpoint db, ClickHouseEndpoint ch, Pipeline pipeline) {
         for (String view : pipeline.facts.views()) {

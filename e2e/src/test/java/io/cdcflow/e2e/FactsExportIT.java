@@ -8,8 +8,6 @@ import io.cdcflow.testsupport.KafkaEndpoint;
 import io.cdcflow.testsupport.PostgresEndpoint;
 import io.cdcflow.testsupport.RealServices;
 import io.cdcflow.testsupport.Waiting;
-import java.sql.Connection;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -27,9 +25,7 @@ class FactsExportIT {
     void currentViewsEqualThePostgresJoinWithForeignKeysMovingAndAStreamsAppKilledDuringTheBackfill(PostgresEndpoint server,
             KafkaEndpoint kafka, ClickHouseEndpoint ch) throws Exception {
         PostgresEndpoint db = server.createDatabase("e2e_export");
-        DemoWorkload workload = new DemoWorkload(db, 11);
-        workload.createSchema();
-        workload.seed();
+        DemoWorkload workload = Pipeline.seeded(db, 11);
         db.execute("INSERT INTO orders (customer_id, total, status) SELECT g % 45 + 1, 9.99, 'pending' FROM generate_series(1, 20000) g",
                 "INSERT INTO order_items (order_id, product_id, quantity, price) SELECT g % 20120 + 1, g % 16 + 1, g % 3 + 1, 2.50 "
                 + "FROM generate_series(1, 40000) g",
@@ -41,7 +37,7 @@ class FactsExportIT {
             pipeline.exportFacts();
             pipeline.startAll();
             String items = pipeline.table("order_item_fact");
-            assertThat(Waiting.until(Duration.ofSeconds(120), Duration.ofMillis(100), () -> count(ch, items) > 0))
+            assertThat(Waiting.until(Duration.ofSeconds(120), Duration.ofMillis(100), () -> FactViews.rowsSoFar(ch, items) > 0))
                     .as("the backfill's first facts in ClickHouse").isTrue();
             db.execute("UPDATE order_items SET order_id = order_id % 20000 + 2 WHERE id % 7 = 0",
                     "UPDATE orders SET customer_id = customer_id % 40 + 2 WHERE id % 5 = 0");
@@ -52,7 +48,7 @@ class FactsExportIT {
             pipeline.streamsApp.start();
             pipeline.awaitReady();
             workload.run(60);
-            assertConverges(db, ch, pipeline);
+            FactViews.assertConverges(db, ch, pipeline);
             assertThat(pipeline.walProducer.log()).contains("facts export at ", "facts export of " + pipeline.run + "_order_item_fact: ");
             // the export was taken, not dropped: this application defines the views as the wal-producer does
             assertThat(pipeline.streamsApp.get("/metrics")).doesNotContain("streams_facts_export_chunks_dropped_total{fact=");
@@ -63,9 +59,7 @@ class FactsExportIT {
     void currentViewsEqualThePostgresJoinAfterAKillMidSnapshotExportsAgainAtTheSamePosition(PostgresEndpoint server,
             KafkaEndpoint kafka, ClickHouseEndpoint ch) throws Exception {
         PostgresEndpoint db = server.createDatabase("e2e_export_kill");
-        DemoWorkload workload = new DemoWorkload(db, 12);
-        workload.createSchema();
-        workload.seed();
+        DemoWorkload workload = Pipeline.seeded(db, 12);
         // a captured table no view reads, snapshotted last: holding it back stops the snapshot after the export's
         // announcement and the views' tables, before the export
         db.execute("CREATE TABLE export_blocker (id int PRIMARY KEY)", "INSERT INTO export_blocker VALUES (1)");
@@ -78,34 +72,13 @@ class FactsExportIT {
                     "SELECT pg_create_logical_replication_slot('" + slot + "', 'pgoutput')");
             pipeline.streamsApp.start();
             pipeline.writer.start();
-            try (Connection blocker = db.connect(); Statement s = blocker.createStatement()) {
-                blocker.setAutoCommit(false);
-                s.execute("LOCK TABLE export_blocker IN ACCESS EXCLUSIVE MODE");
-                pipeline.walProducer.start();
-                assertThat(Waiting.until(Duration.ofSeconds(60), Duration.ofMillis(100),
-                        () -> pipeline.walProducer.get("/metrics").contains("cdc_snapshot_tables_done 4"))).isTrue();
-                pipeline.walProducer.kill();
-                blocker.rollback();
-            }
+            pipeline.killWalProducerMidSnapshot(db, "export_blocker", 4);
             workload.run(100); // changes after the slot's position, deletes among them, while no wal-producer runs
             pipeline.walProducer.start();
             pipeline.awaitReady();
             workload.run(100);
-            assertConverges(db, ch, pipeline);
+            FactViews.assertConverges(db, ch, pipeline);
             assertThat(pipeline.walProducer.log()).contains("announced before (a snapshot started again at the same position)");
         }
-    }
-
-    private static long count(ClickHouseEndpoint ch, String table) {
-        try {
-            return io.cdcflow.common.json.Json.read(ch.query("SELECT count() AS n FROM " + table).get(0)).get("n").asLong();
-        } catch (RuntimeException e) {
-            return 0;
-        }
-    }
-
-    private static void assertConverges(PostgresEndpoint db, ClickHouseEndpoint ch, Pipeline pipeline) {
-        db.execute(pipeline.facts.sql());
-        FactViews.assertEqual(db, ch, pipeline);
     }
 }

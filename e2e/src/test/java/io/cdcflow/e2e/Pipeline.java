@@ -119,6 +119,32 @@ final class Pipeline implements AutoCloseable {
         writer2 = writer(kafka, ch, writerPort2, "b", outputs, run + "-writer");
     }
 
+    /** The demo tables with their seed rows in {@code db}, and the workload that changes them. */
+    static io.cdcflow.testsupport.DemoWorkload seeded(PostgresEndpoint db, long seed) {
+        io.cdcflow.testsupport.DemoWorkload workload = new io.cdcflow.testsupport.DemoWorkload(db, seed);
+        workload.createSchema();
+        workload.seed();
+        return workload;
+    }
+
+    /**
+     * Starts the wal-producer with {@code held} locked, so its snapshot stops at that table, and kills it once
+     * {@code tablesDone} tables are snapshotted: a crash in the middle of a snapshot, at a known place.
+     */
+    void killWalProducerMidSnapshot(PostgresEndpoint db, String held, int tablesDone) throws Exception {
+        try (java.sql.Connection blocker = db.connect(); java.sql.Statement s = blocker.createStatement()) {
+            blocker.setAutoCommit(false);
+            s.execute("LOCK TABLE " + held + " IN ACCESS EXCLUSIVE MODE");
+            walProducer.start();
+            if (!io.cdcflow.testsupport.Waiting.until(java.time.Duration.ofSeconds(60), java.time.Duration.ofMillis(100),
+                    () -> walProducer.get("/metrics").contains("cdc_snapshot_tables_done " + tablesDone))) {
+                throw new AssertionError("the wal-producer's snapshot did not reach " + held + " in 60 s; logs in " + logs);
+            }
+            walProducer.kill();
+            blocker.rollback();
+        }
+    }
+
     /**
      * The wal-producer exports the facts file's views in its initial snapshot (POSTGRES_CDC_FACTS_FILE, the same file
      * as the streams-apps'): from its next start.

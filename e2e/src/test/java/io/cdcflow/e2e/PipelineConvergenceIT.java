@@ -12,8 +12,6 @@ import io.cdcflow.testsupport.PostgresEndpoint;
 import io.cdcflow.testsupport.RealServices;
 import io.cdcflow.testsupport.Services;
 import io.cdcflow.testsupport.Waiting;
-import java.sql.Connection;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +31,7 @@ class PipelineConvergenceIT {
     @Test
     void currentViewsEqualThePostgresJoin(PostgresEndpoint server, KafkaEndpoint kafka, ClickHouseEndpoint ch) throws Exception {
         PostgresEndpoint db = server.createDatabase("e2e_plain");
-        DemoWorkload workload = seeded(db, 1);
+        DemoWorkload workload = Pipeline.seeded(db, 1);
         // rows pointing at no row (no foreign keys declared): answered "no such row", at once or by the scan at the end
         // of the parent's snapshot, whichever comes first
         db.execute("INSERT INTO orders (customer_id, total, status) SELECT 900000 + g, 1.00, 'orphan' FROM generate_series(1, 5) g",
@@ -44,7 +42,7 @@ class PipelineConvergenceIT {
             workload.run(150);
             pipeline.awaitReady();
             workload.run(150);
-            assertConverges(db, ch, pipeline);
+            FactViews.assertConverges(db, ch, pipeline);
             assertThat(pipeline.streamsApp.log()).contains("fact " + pipeline.run + "_order_item_fact: every join through Kafka");
             // the backfill's progress: every source table's snapshot range read to its end, in the log and the metrics
             List<String> tables = List.of("customers", "products", "orders", "order_items");
@@ -85,7 +83,7 @@ class PipelineConvergenceIT {
     void currentViewsEqualThePostgresJoinAfterScaleOutKillsAndRestarts(PostgresEndpoint server, KafkaEndpoint kafka, ClickHouseEndpoint ch)
             throws Exception {
         PostgresEndpoint db = server.createDatabase("e2e_faults");
-        DemoWorkload workload = seeded(db, 2);
+        DemoWorkload workload = Pipeline.seeded(db, 2);
         try (Pipeline pipeline = new Pipeline(db, kafka, ch)) {
             pipeline.startAll();
             pipeline.streamsApp2.start();
@@ -117,7 +115,7 @@ class PipelineConvergenceIT {
                 broker.restart();
                 workload.run(40);
             }
-            assertConverges(db, ch, pipeline);
+            FactViews.assertConverges(db, ch, pipeline);
             // the defaults joined the small tables (all of them, here) inside each task: the kills above hit that path
             assertThat(pipeline.streamsApp.log()).contains("fact " + pipeline.run + "_order_item_fact: joined inside each task: ");
         }
@@ -127,22 +125,14 @@ class PipelineConvergenceIT {
     void currentViewsEqualThePostgresJoinAfterAKillMidSnapshotAndALostSlot(PostgresEndpoint server, KafkaEndpoint kafka, ClickHouseEndpoint ch)
             throws Exception {
         PostgresEndpoint db = server.createDatabase("e2e_resnapshot");
-        DemoWorkload workload = seeded(db, 3);
+        DemoWorkload workload = Pipeline.seeded(db, 3);
         try (Pipeline pipeline = new Pipeline(db, kafka, ch, Pipeline.Facts.defaults(), FOREIGN_KEY_JOINS)) {
             String slot = pipeline.run + "_slot";
             // as the seed's cdc-setup does: publication and slot first, the pipeline later
             db.execute("CREATE PUBLICATION " + pipeline.run + "_pub FOR TABLE customers, products, orders, order_items",
                     "SELECT pg_create_logical_replication_slot('" + slot + "', 'pgoutput')");
-            try (Connection blocker = db.connect(); Statement s = blocker.createStatement()) {
-                // the snapshot reads order_items last: holding it back makes sure the kill lands mid-snapshot
-                blocker.setAutoCommit(false);
-                s.execute("LOCK TABLE order_items IN ACCESS EXCLUSIVE MODE");
-                pipeline.walProducer.start();
-                assertThat(Waiting.until(Duration.ofSeconds(60), Duration.ofMillis(100),
-                        () -> pipeline.walProducer.get("/metrics").contains("cdc_snapshot_tables_done 3"))).isTrue();
-                pipeline.walProducer.kill();
-                blocker.rollback();
-            }
+            // the snapshot reads order_items last: holding it back makes sure the kill lands mid-snapshot
+            pipeline.killWalProducerMidSnapshot(db, "order_items", 3);
             workload.run(100); // deletes among them, while nothing runs
             pipeline.startAll();
             pipeline.awaitReady();
@@ -159,7 +149,7 @@ class PipelineConvergenceIT {
             assertThat(Waiting.until(Duration.ofSeconds(60), Duration.ofMillis(250),
                     () -> pipeline.walProducer.get("/metrics").contains("cdc_snapshot_vanished_total{table=\"public.order_items\"}")))
                     .as("the new snapshot published deletes for rows gone while no slot held their changes").isTrue();
-            assertConverges(db, ch, pipeline);
+            FactViews.assertConverges(db, ch, pipeline);
         }
     }
 
@@ -167,7 +157,7 @@ class PipelineConvergenceIT {
     void currentViewsEqualThePostgresJoinAfterForeignKeysMovedAndAStreamsAppWasKilledMidBackfill(PostgresEndpoint server,
             KafkaEndpoint kafka, ClickHouseEndpoint ch) throws Exception {
         PostgresEndpoint db = server.createDatabase("e2e_backfill");
-        DemoWorkload workload = seeded(db, 4);
+        DemoWorkload workload = Pipeline.seeded(db, 4);
         // enough rows that the backfill lasts seconds: 20,000 orders and 50,000 items beside the seed's
         db.execute("INSERT INTO order_items (order_id, product_id, quantity, price) SELECT g % 120 + 1, g % 16 + 1, 1, 1.25 "
                 + "FROM generate_series(1, 10000) g",
@@ -185,12 +175,12 @@ class PipelineConvergenceIT {
             pipeline.startAll();
             pipeline.streamsApp2.start();
             String items = pipeline.table("order_item_fact");
-            assertThat(Waiting.until(Duration.ofSeconds(120), Duration.ofMillis(100), () -> count(ch, items) > 0))
+            assertThat(Waiting.until(Duration.ofSeconds(120), Duration.ofMillis(100), () -> FactViews.rowsSoFar(ch, items) > 0))
                     .as("the backfill's first facts in ClickHouse").isTrue();
             // foreign keys move while the backfill runs: items between orders, orders between customers
             db.execute("UPDATE order_items SET order_id = order_id % 20000 + 2 WHERE id % 7 = 0",
                     "UPDATE orders SET customer_id = customer_id % 40 + 2 WHERE id % 5 = 0");
-            long before = count(ch, items);
+            long before = FactViews.rowsSoFar(ch, items);
             pipeline.streamsApp.kill();
             assertThat(before).as("killed mid-backfill: %s of about 50,300 item facts in ClickHouse", before).isLessThan(50_000);
             db.execute("UPDATE order_items SET product_id = product_id % 15 + 1 WHERE id % 11 = 0",
@@ -200,7 +190,7 @@ class PipelineConvergenceIT {
             pipeline.awaitReady();
             pipeline.streamsApp2.awaitReady();
             workload.run(60);
-            assertConverges(db, ch, pipeline);
+            FactViews.assertConverges(db, ch, pipeline);
             assertThat(pipeline.streamsApp.log()).contains("fact " + pipeline.run + "_order_item_fact: joined inside each task: "
                     + "products (p); through Kafka: orders (o)");
             // the backfill's progress after the kill: the restarted instance follows every snapshot from the group's
@@ -216,28 +206,5 @@ class PipelineConvergenceIT {
                 }
             }
         }
-    }
-
-    /** The rows of a ClickHouse table so far, duplicates included; 0 before it exists. */
-    private static long count(ClickHouseEndpoint ch, String table) {
-        try {
-            return io.cdcflow.common.json.Json.read(ch.query("SELECT count() AS n FROM " + table).get(0)).get("n").asLong();
-        } catch (RuntimeException e) {
-            return 0;
-        }
-    }
-
-    /** The demo tables with their seed rows, and the workload that changes them. */
-    private static DemoWorkload seeded(PostgresEndpoint db, long seed) {
-        DemoWorkload workload = new DemoWorkload(db, seed);
-        workload.createSchema();
-        workload.seed();
-        return workload;
-    }
-
-    /** The default facts file, run in PostgreSQL as it is, equals the ClickHouse current views. */
-    private static void assertConverges(PostgresEndpoint db, ClickHouseEndpoint ch, Pipeline pipeline) {
-        db.execute(pipeline.facts.sql());
-        FactViews.assertEqual(db, ch, pipeline);
     }
 }

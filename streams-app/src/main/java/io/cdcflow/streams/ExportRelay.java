@@ -131,10 +131,14 @@ final class ExportRelay implements AutoCloseable {
         if (fact == null || !snapshots.defines(fact, hash)) {
             dropped.add(1, fact == null ? "" : fact);
             if (warned.add(fact + "/" + hash)) {
-                LOG.error("facts export chunk(s) of {} dropped: {}; this application computes the view's snapshot rows itself", fact,
-                        fact == null ? "the chunk names no fact" : "this application has no view " + fact + " defined as the "
-                                + "wal-producer's (POSTGRES_CDC_FACTS_FILE and STREAMS_FACTS_FILE differ, or its columns take the "
-                                + "version's or delete flag's name)");
+                if (fact != null && !snapshots.takesExportsOf(fact)) {
+                    // another facts file's view (the wal-producer's built-in facts beside a file of the user's): nothing amiss
+                    LOG.info("facts export chunk(s) of {} dropped: not one of this application's facts", fact);
+                } else {
+                    LOG.error("facts export chunk(s) of {} dropped: {}; this application computes the view's snapshot rows itself",
+                            fact, fact == null ? "the chunk names no fact" : "the wal-producer's facts file defines " + fact
+                                    + " otherwise than this application's (POSTGRES_CDC_FACTS_FILE and STREAMS_FACTS_FILE differ)");
+                }
             }
             return null;
         }

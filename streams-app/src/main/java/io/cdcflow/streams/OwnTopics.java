@@ -87,7 +87,8 @@ final class OwnTopics {
      */
     static void createFactsSnapshot(Admin admin, String topic) throws InterruptedException {
         try {
-            admin.createTopics(List.of(new NewTopic(topic, Optional.of(1), Optional.empty()))).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            admin.createTopics(List.of(new NewTopic(topic, Optional.of(1), Optional.empty())
+                    .configs(io.cdcflow.common.kafka.FactsExport.TOPIC_CONFIG))).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
             LOG.info("created topic {} (1 partition): the facts' snapshot topic", topic);
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {

@@ -25,6 +25,11 @@ public record FactsExport(String slot, long lsn, Map<String, FactQueries.Query> 
     public static final String FACT_HEADER = "cdc.fact";
     public static final String HASH_HEADER = "cdc.fact_hash";
     public static final String LSN_HEADER = "cdc.snapshot_lsn";
+    /**
+     * The facts' snapshot topic keeps its chunks for good (deleted, not compacted: a view's chunks share its key): a
+     * streams-app started long after the export still finds the rows it leaves to it.
+     */
+    public static final Map<String, String> TOPIC_CONFIG = Map.of("cleanup.policy", "delete", "retention.ms", "-1", "retention.bytes", "-1");
 
     public FactsExport {
         facts = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(facts));

@@ -71,6 +71,11 @@ public final class SnapshotPositions {
         return done == null || Long.compareUnsigned(done, export.lsn()) < 0 ? export : null;
     }
 
+    /** Whether {@code fact} is one of this application's facts an export may stand for, however defined. */
+    public boolean takesExportsOf(String fact) {
+        return own.containsKey(fact);
+    }
+
     /** Whether this application defines {@code fact} as the definition of hash {@code hash}. */
     public boolean defines(String fact, String hash) {
         return hash != null && hash.equals(own.get(fact));

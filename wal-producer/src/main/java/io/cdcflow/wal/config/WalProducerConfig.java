@@ -28,7 +28,8 @@ import java.util.Map;
  * @param tablesRefresh  with POSTGRES_CDC_TABLES=*, how often the schema is looked at for new tables while streaming
  *                       (zero: only at start)
  * @param changeTopicConfig the configuration of change topics the producer creates: how long Kafka keeps changes
- * @param factsFile      the streams-app's facts file, whose views the initial snapshot computes in PostgreSQL, or null
+ * @param factsFile      the streams-app's facts file, whose views the initial snapshot computes in PostgreSQL
+ *                       ({@link #BUILT_IN_FACTS}: the streams-app's built-in ones), or null
  * @param factsTopic     where those views' rows go, in chunks ({@code FactsExport})
  */
 public record WalProducerConfig(
@@ -137,10 +138,11 @@ public record WalProducerConfig(
 
     /** Every setting of the wal-producer, in README's order. */
     static final Setting<String> FACTS_FILE = Setting.text("POSTGRES_CDC_FACTS_FILE", null,
-            "the streams-app's facts file (the same file as its `STREAMS_FACTS_FILE`): the initial snapshot then also runs each "
+            "the streams-app's facts file (the same file as its `STREAMS_FACTS_FILE`): the initial snapshot also runs each "
                     + "view's SELECT in its own transaction and sends the rows, in chunks, to the facts' snapshot topic, where the "
                     + "streams-app takes them instead of computing the snapshot's facts row by row (README, "
-                    + "[The backfill](#the-backfill)); unset: no such export");
+                    + "[The backfill](#the-backfill)); unset, the streams-app's built-in facts (those of its views PostgreSQL "
+                    + "accepts); `none`: no export").shownDefault("the built-in [`typeorm.sql`](streams-app/facts/typeorm.sql)");
     static final Setting<String> FACTS_TOPIC = Setting.text("POSTGRES_CDC_FACTS_TOPIC", null,
             "the facts' snapshot topic (the streams-app's `STREAMS_FACTS_SNAPSHOT_TOPIC`)").shownDefault("`<prefix>._facts_snapshot`");
 
@@ -183,8 +185,17 @@ public record WalProducerConfig(
                 CONNECT_ATTEMPTS.from(env),
                 CONNECT_INTERVAL.from(env),
                 TABLES_REFRESH.from(env),
-                FACTS_FILE.from(env),
+                factsFile(env),
                 FACTS_TOPIC.from(env, prefixDot + "_facts_snapshot"));
+    }
+
+    /** {@link #factsFile()} when POSTGRES_CDC_FACTS_FILE is unset: the streams-app's built-in facts, from the jar. */
+    public static final String BUILT_IN_FACTS = "facts/typeorm.sql";
+
+    /** POSTGRES_CDC_FACTS_FILE: unset, the built-in facts ({@link #BUILT_IN_FACTS}); {@code none}, null. */
+    private static String factsFile(Env env) {
+        String file = FACTS_FILE.from(env);
+        return file == null ? BUILT_IN_FACTS : file.equals("none") ? null : file;
     }
 
     /**

@@ -7,6 +7,7 @@ import io.cdcflow.common.kafka.TopicOffsets;
 import io.cdcflow.common.kafka.TopicReadiness;
 import io.cdcflow.common.ops.Metrics;
 import io.cdcflow.common.schema.RowSchema;
+import io.cdcflow.common.kafka.FactsExport;
 import io.cdcflow.wal.config.WalProducerConfig;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -103,7 +104,7 @@ public final class KafkaPublisher implements AutoCloseable {
                         .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
             }
             if (config.factsFile() != null && !existing.contains(config.factsTopic())) {
-                missing.add(new NewTopic(config.factsTopic(), Optional.of(1), Optional.empty()));
+                missing.add(new NewTopic(config.factsTopic(), Optional.of(1), Optional.empty()).configs(FactsExport.TOPIC_CONFIG));
             }
             if (config.oversize() == WalProducerConfig.OversizePolicy.DEAD_LETTER && !existing.contains(config.deadLetterTopic())) {
                 missing.add(new NewTopic(config.deadLetterTopic(), Optional.of(1), Optional.empty()));
