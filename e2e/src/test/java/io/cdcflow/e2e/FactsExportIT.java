@@ -26,13 +26,7 @@ class FactsExportIT {
             KafkaEndpoint kafka, ClickHouseEndpoint ch) throws Exception {
         PostgresEndpoint db = server.createDatabase("e2e_export");
         DemoWorkload workload = Pipeline.seeded(db, 11);
-        db.execute("INSERT INTO orders (customer_id, total, status) SELECT g % 45 + 1, 9.99, 'pending' FROM generate_series(1, 20000) g",
-                "INSERT INTO order_items (order_id, product_id, quantity, price) SELECT g % 20120 + 1, g % 16 + 1, g % 3 + 1, 2.50 "
-                + "FROM generate_series(1, 40000) g",
-                "INSERT INTO orders (customer_id, total, status) SELECT 900000 + g, 1.00, 'orphan' FROM generate_series(1, 30) g",
-                "INSERT INTO order_items (order_id, product_id, quantity, price) SELECT 900000 + g, 900000 + g, 1, 1.00 "
-                + "FROM generate_series(1, 30) g",
-                "ANALYZE");
+        Pipeline.fillForABackfill(db);
         try (Pipeline pipeline = new Pipeline(db, kafka, ch, Pipeline.Facts.defaults(), Map.of("STREAMS_LOCAL_TABLE_MAX_ROWS", "1000"))) {
             pipeline.exportFacts();
             pipeline.startAll();

@@ -110,6 +110,8 @@ final class Pipeline implements AutoCloseable {
         if (facts.tables() != null) {
             wal.put("POSTGRES_CDC_TABLES", facts.tables());
         }
+        // the wal-producer's built-in facts are not this run's (its views are renamed): no export unless asked for
+        wal.put("POSTGRES_CDC_FACTS_FILE", "none");
         walSettings = wal;
         walProducer = deployable("wal-producer", "", wal, walPort);
         streamsApp = streams(kafka, streamsPort, "a");
@@ -125,6 +127,20 @@ final class Pipeline implements AutoCloseable {
         workload.createSchema();
         workload.seed();
         return workload;
+    }
+
+    /**
+     * Rows enough that a backfill lasts seconds: 20,000 orders and 40,000 items beside the seed's, and orders and items
+     * pointing at no row (no foreign keys are declared), which a LEFT JOIN must still show.
+     */
+    static void fillForABackfill(PostgresEndpoint db) {
+        db.execute("INSERT INTO orders (customer_id, total, status) SELECT g % 45 + 1, 9.99, 'pending' FROM generate_series(1, 20000) g",
+                "INSERT INTO order_items (order_id, product_id, quantity, price) SELECT g % 20120 + 1, g % 16 + 1, g % 3 + 1, 2.50 "
+                + "FROM generate_series(1, 40000) g",
+                "INSERT INTO orders (customer_id, total, status) SELECT 900000 + g, 1.00, 'orphan' FROM generate_series(1, 30) g",
+                "INSERT INTO order_items (order_id, product_id, quantity, price) SELECT 900000 + g, 900000 + g, 1, 1.00 "
+                + "FROM generate_series(1, 30) g",
+                "ANALYZE");
     }
 
     /**

@@ -158,18 +158,12 @@ class PipelineConvergenceIT {
             KafkaEndpoint kafka, ClickHouseEndpoint ch) throws Exception {
         PostgresEndpoint db = server.createDatabase("e2e_backfill");
         DemoWorkload workload = Pipeline.seeded(db, 4);
-        // enough rows that the backfill lasts seconds: 20,000 orders and 50,000 items beside the seed's
+        // enough rows that the backfill lasts seconds: 20,000 orders and 50,000 items beside the seed's, and rows pointing
+        // at no row, held while the snapshot may still bring it, then sent with the LEFT JOINs' nulls by the scans at the
+        // snapshot's end, local joins and joins through Kafka alike
         db.execute("INSERT INTO order_items (order_id, product_id, quantity, price) SELECT g % 120 + 1, g % 16 + 1, 1, 1.25 "
-                + "FROM generate_series(1, 10000) g",
-                "INSERT INTO orders (customer_id, total, status) SELECT g % 45 + 1, 9.99, 'pending' FROM generate_series(1, 20000) g",
-                "INSERT INTO order_items (order_id, product_id, quantity, price) SELECT g % 20120 + 1, g % 16 + 1, g % 3 + 1, 2.50 "
-                + "FROM generate_series(1, 40000) g",
-                // rows pointing at no row (no foreign keys declared): held while the snapshot may still bring it, then sent
-                // with the LEFT JOINs' nulls by the scans at the snapshot's end, local joins and joins through Kafka alike
-                "INSERT INTO orders (customer_id, total, status) SELECT 900000 + g, 1.00, 'orphan' FROM generate_series(1, 30) g",
-                "INSERT INTO order_items (order_id, product_id, quantity, price) SELECT 900000 + g, 900000 + g, 1, 1.00 "
-                + "FROM generate_series(1, 30) g",
-                "ANALYZE");
+                + "FROM generate_series(1, 10000) g");
+        Pipeline.fillForABackfill(db);
         // customers and products (tens of rows) joined inside each task, orders (20,120) through Kafka: both paths
         try (Pipeline pipeline = new Pipeline(db, kafka, ch, Pipeline.Facts.defaults(), Map.of("STREAMS_LOCAL_TABLE_MAX_ROWS", "1000"))) {
             pipeline.startAll();

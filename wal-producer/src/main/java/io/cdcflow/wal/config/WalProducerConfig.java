@@ -136,7 +136,6 @@ public record WalProducerConfig(
     static final Setting<String> HTTP_TLS_KEY = Setting.text("POSTGRES_CDC_HTTP_TLS_KEY", null,
             "its PEM PKCS#8 key (`BEGIN PRIVATE KEY`)");
 
-    /** Every setting of the wal-producer, in README's order. */
     static final Setting<String> FACTS_FILE = Setting.text("POSTGRES_CDC_FACTS_FILE", null,
             "the streams-app's facts file (the same file as its `STREAMS_FACTS_FILE`): the initial snapshot also runs each "
                     + "view's SELECT in its own transaction and sends the rows, in chunks, to the facts' snapshot topic, where the "
@@ -146,6 +145,7 @@ public record WalProducerConfig(
     static final Setting<String> FACTS_TOPIC = Setting.text("POSTGRES_CDC_FACTS_TOPIC", null,
             "the facts' snapshot topic (the streams-app's `STREAMS_FACTS_SNAPSHOT_TOPIC`)").shownDefault("`<prefix>._facts_snapshot`");
 
+    /** Every setting of the wal-producer, in README's order. */
     public static final Settings SETTINGS = Settings.of("wal-producer", List.of("POSTGRES_CDC_"),
             PostgresDsn.SETTINGS, List.of(SCHEMA, TABLES, TABLES_REFRESH, TABLES_JSON, PUBLICATION, SLOT, WAIT_FOR_TABLE,
                     CONNECT_ATTEMPTS, CONNECT_INTERVAL, SNAPSHOT, SNAPSHOT_BATCH_ROWS, TOPIC_PREFIX, TOPIC, TOPIC_PARTITIONS,

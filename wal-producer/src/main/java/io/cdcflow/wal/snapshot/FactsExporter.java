@@ -19,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Savepoint;
@@ -83,8 +82,7 @@ public final class FactsExporter {
         searchPath(txn);
         for (FactQueries.Query query : FactQueries.parse(factsText(builtIn), origin)) {
             Savepoint savepoint = txn.setSavepoint();
-            try (PreparedStatement probe = txn.prepareStatement(probe(query))) {
-                probe.getMetaData();
+            try (Statement probe = txn.createStatement(); java.sql.ResultSet none = probe.executeQuery(probe(query))) {
                 accepted.put(query.name(), query);
             } catch (SQLException e) {
                 txn.rollback(savepoint);
@@ -148,8 +146,9 @@ public final class FactsExporter {
             throws SQLException {
         String[] names;
         int[] types;
-        try (PreparedStatement probe = txn.prepareStatement(probe(query))) {
-            ResultSetMetaData meta = probe.getMetaData();
+        // a query, not a prepared statement's description: the connection may be in simple query mode (no Describe)
+        try (Statement probe = txn.createStatement(); java.sql.ResultSet none = probe.executeQuery(probe(query))) {
+            ResultSetMetaData meta = none.getMetaData();
             names = new String[meta.getColumnCount()];
             types = new int[names.length];
             BaseConnection base = txn.unwrap(BaseConnection.class);
