@@ -147,7 +147,7 @@ final class ExportRelay implements AutoCloseable {
         if (schemaId != null) {
             headers.add(RowSchema.HEADER, schemaId.getBytes(StandardCharsets.US_ASCII));
         }
-        for (String name : List.of(FactsExport.FACT_HEADER, FactsExport.HASH_HEADER, FactsExport.LSN_HEADER)) {
+        for (String name : FactsExport.CHUNK_HEADERS) {
             Header h = record.headers().lastHeader(name);
             if (h != null) {
                 headers.add(name, h.value());

@@ -44,6 +44,7 @@ public final class RowEncoder {
 
     private final ServerInfo server;
     private final TsvValues checks;
+    private final CopyValues copyValues;
     private final TsvBytes line = new TsvBytes();
     /** This row's values, one range per column position. */
     private final TsvBytes values = new TsvBytes();
@@ -53,6 +54,7 @@ public final class RowEncoder {
     public RowEncoder(ServerInfo server) {
         this.server = server;
         this.checks = new TsvValues(server);
+        this.copyValues = new CopyValues(server, checks);
     }
 
     /**
@@ -81,17 +83,75 @@ public final class RowEncoder {
         batch.add(line.array(), line.length(), schema.insertColumns());
     }
 
-    private void copy(TableSchema schema, JsonParser in) throws IOException {
-        if (in.nextToken() != JsonToken.START_OBJECT) {
-            throw new BadRowException("record value must be a JSON object");
+    /**
+     * Encodes a row of PostgreSQL's {@code COPY ... TO STDOUT} text (a facts export chunk's, {@link CopyValues}): the
+     * values of the columns at {@code positions} of {@code schema} (-1: a column the table no longer has), tab-separated,
+     * {@code \N} for NULL, in {@code length} bytes of {@code row} from {@code offset} (no newline), at {@code version}
+     * (decimal digits), not deleted.
+     *
+     * @throws BadRowException when the row does not have a value per column or a value does not fit its column
+     */
+    public void encodeCopy(TableSchema schema, int[] positions, byte[] row, int offset, int length, String version, TableBatch batch) {
+        if (batch.rows() > 0 && batch.columns() != schema.insertColumns()) {
+            throw new IllegalStateException("batch for " + schema.table() + " holds rows of other columns; flush it first");
         }
-        int width = schema.size();
+        values.reset();
+        clear(schema.size());
+        int end = offset + length;
+        int start = offset;
+        int column = 0;
+        while (true) {
+            int stop = start;
+            while (stop < end && row[stop] != '\t') {
+                stop++;
+            }
+            if (column >= positions.length) {
+                throw new BadRowException("COPY row has more than the chunk's " + positions.length + " columns");
+            }
+            int position = positions[column++];
+            if (position >= 0) {
+                if (stop - start == 2 && row[start] == '\\' && row[start + 1] == 'N') {
+                    to[position] = -2; // null
+                } else {
+                    from[position] = values.length();
+                    ClickHouseType type = schema.typeAt(position);
+                    try {
+                        copyValues.write(type, row, start, stop, values);
+                    } catch (IllegalArgumentException e) {
+                        throw new BadRowException("column " + schema.table() + "." + schema.nameAt(position) + " (" + type.declaration()
+                                + "): " + e.getMessage());
+                    }
+                    to[position] = values.length();
+                }
+            }
+            if (stop >= end) {
+                break;
+            }
+            start = stop + 1;
+        }
+        if (column != positions.length) {
+            throw new BadRowException("COPY row has " + column + " values, the chunk's columns are " + positions.length);
+        }
+        finish(schema, false, version, -1);
+        batch.add(line.array(), line.length(), schema.insertColumns());
+    }
+
+    /** Marks every column of a row of {@code width} as without a value. */
+    private void clear(int width) {
         if (from.length < width) {
             from = new int[width + 8];
             to = new int[width + 8];
         }
         Arrays.fill(from, 0, width, ABSENT);
         Arrays.fill(to, 0, width, 0);
+    }
+
+    private void copy(TableSchema schema, JsonParser in) throws IOException {
+        if (in.nextToken() != JsonToken.START_OBJECT) {
+            throw new BadRowException("record value must be a JSON object");
+        }
+        int width = schema.size();
+        clear(width);
         String version = null; // a version past a long's range, or null
         long longVersion = -1;
         int deleted = 0;
@@ -131,12 +191,18 @@ public final class RowEncoder {
         if (version == null && longVersion < 0) {
             throw new BadRowException("record has no numeric _version");
         }
+        finish(schema, deleted == 1, version, longVersion);
+    }
+
+    /** The row's line: each column's value (or what stands for none), the version (a string, else the long) and deleted. */
+    private void finish(TableSchema schema, boolean deleted, String version, long longVersion) {
+        int width = schema.size();
         line.reset();
         for (int position = 0; position < width; position++) {
             if (from[position] >= 0) {
                 line.write(values.array(), from[position], to[position] - from[position]);
             } else {
-                absent(schema, position, deleted == 1);
+                absent(schema, position, deleted);
             }
             line.write('\t');
         }
@@ -146,7 +212,7 @@ public final class RowEncoder {
             line.ascii(version);
         }
         line.write('\t');
-        line.write(deleted == 0 ? '0' : '1');
+        line.write(deleted ? '1' : '0');
         line.write('\n');
     }
 

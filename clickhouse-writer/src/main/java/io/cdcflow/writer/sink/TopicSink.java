@@ -8,8 +8,8 @@ import io.cdcflow.common.json.Json;
 import io.cdcflow.common.ops.Backoff;
 import io.cdcflow.common.ops.Health;
 import io.cdcflow.common.ops.Metrics;
-import io.cdcflow.common.kafka.FactsExport;
 import io.cdcflow.common.schema.SchemaTopicReader;
+import io.cdcflow.writer.batch.ExportChunks;
 import io.cdcflow.writer.batch.RowEncoder;
 import io.cdcflow.writer.batch.TableBatch;
 import io.cdcflow.writer.batch.TableBatches;
@@ -89,6 +89,7 @@ public final class TopicSink implements AutoCloseable {
     private final AtomicReference<String> lastError = new AtomicReference<>("");
     private final java.util.concurrent.atomic.AtomicLong lag = new java.util.concurrent.atomic.AtomicLong();
     private RowEncoder encoder;
+    private ExportChunks chunks;
     private volatile boolean stopping;
 
     public TopicSink(WriterConfig config, Metrics metrics) {
@@ -208,6 +209,7 @@ public final class TopicSink implements AutoCloseable {
             try {
                 String connected = destination.connect();
                 encoder = destination.encoder();
+                chunks = new ExportChunks(encoder);
                 LOG.info("connected to {}", connected);
                 return;
             } catch (ClickHouse.ClickHouseException | SchemaManager.ClusterMissingException e) {
@@ -261,8 +263,12 @@ public final class TopicSink implements AutoCloseable {
             }
             if (schema.mirrored()) {
                 rowIn = mirror(schema, record) ? schema.table() : null;
-            } else if (record.headers().lastHeader(FactsExport.LSN_HEADER) != null) {
-                chunk(partition, record, schema, batch);
+            } else if (ExportChunks.isChunk(record.headers())) {
+                TableBatch into = batch;
+                chunks.encode(schema, record.headers(), record.value(), batch,
+                        () -> into.sourceOfLast(partition, record.offset(), record.timestamp()),
+                        (row, message) -> deadLetters.record(new ConsumerRecord<>(record.topic(), record.partition(), record.offset(),
+                                record.key(), row), message));
                 rowIn = schema.table();
             } else {
                 encoder.encode(schema, record.value(), batch);
@@ -273,34 +279,6 @@ public final class TopicSink implements AutoCloseable {
             deadLetters.record(record, e.getMessage());
         }
         ledger.read(partition, record.offset(), rowIn);
-    }
-
-    /**
-     * A chunk of a facts export ({@link FactsExport}): rows as the fact's own records hold them, one per line, each
-     * encoded on its own; a line that does not fit goes to the dead-letter topic alone, naming the chunk.
-     */
-    private void chunk(TopicPartition partition, ConsumerRecord<byte[], byte[]> record, TableSchema schema, TableBatch batch) {
-        byte[] rows = record.value();
-        int start = 0;
-        int line = 0;
-        while (start < rows.length) {
-            int end = start;
-            while (end < rows.length && rows[end] != '\n') {
-                end++;
-            }
-            line++;
-            if (end > start) {
-                try {
-                    encoder.encode(schema, rows, start, end - start, batch);
-                    batch.sourceOfLast(partition, record.offset(), record.timestamp());
-                } catch (RowEncoder.BadRowException | Json.MalformedJsonException e) {
-                    ConsumerRecord<byte[], byte[]> one = new ConsumerRecord<>(record.topic(), record.partition(), record.offset(),
-                            record.key(), java.util.Arrays.copyOfRange(rows, start, end));
-                    deadLetters.record(one, e.getMessage() + " (line " + line + " of a facts export chunk)");
-                }
-            }
-            start = end + 1;
-        }
     }
 
     /**

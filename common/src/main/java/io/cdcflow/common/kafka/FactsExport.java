@@ -17,14 +17,20 @@ import java.util.Map;
  * replaces it.
  *
  * <p>Chunks carry the {@link #FACT_HEADER fact's name}, {@link #HASH_HEADER its query's hash} and {@link #LSN_HEADER
- * the snapshot's LSN}; their value is JSON rows separated by newlines, each with the version {@code lsn} and not
- * deleted, as the streams-app would send the view's rows.
+ * the snapshot's LSN}. Their value is rows separated by newlines, each at the version {@code lsn} and not deleted, in
+ * one of two forms: with the {@link #COLUMNS_HEADER} header, PostgreSQL's own {@code COPY ... TO STDOUT} text of the
+ * columns it names (for views whose every column's text the writer takes as it is: numbers, text, booleans, dates and
+ * times, UUIDs); without it, JSON rows as the streams-app would send them.
  */
 public record FactsExport(String slot, long lsn, Map<String, FactQueries.Query> facts) {
     public static final String KEY_PREFIX = "facts-export/";
     public static final String FACT_HEADER = "cdc.fact";
     public static final String HASH_HEADER = "cdc.fact_hash";
     public static final String LSN_HEADER = "cdc.snapshot_lsn";
+    /** On a chunk of COPY text rows: the JSON array of its columns' names, in the rows' order. */
+    public static final String COLUMNS_HEADER = "cdc.copy_columns";
+    /** The headers a chunk keeps on its way from the facts' snapshot topic to the fact's topic. */
+    public static final java.util.List<String> CHUNK_HEADERS = java.util.List.of(FACT_HEADER, HASH_HEADER, LSN_HEADER, COLUMNS_HEADER);
     /**
      * The facts' snapshot topic keeps its chunks for good (deleted, not compacted: a view's chunks share its key): a
      * streams-app started long after the export still finds the rows it leaves to it.

@@ -158,20 +158,69 @@ public final class FactsExporter {
                 assembler.loadType(types[i]);
             }
         }
-        com.fasterxml.jackson.core.io.SerializedString[] fields = new com.fasterxml.jackson.core.io.SerializedString[names.length];
-        for (int i = 0; i < names.length; i++) {
-            fields[i] = new com.fasterxml.jackson.core.io.SerializedString(names[i]);
-        }
         int chunkBytes = Math.max(16 * 1024, config.maxRecordBytes() / 4);
         RecordHeaders headers = new RecordHeaders();
         headers.add(FactsExport.FACT_HEADER, query.name().getBytes(StandardCharsets.UTF_8));
         headers.add(FactsExport.HASH_HEADER, query.hash().getBytes(StandardCharsets.US_ASCII));
         headers.add(FactsExport.LSN_HEADER, Long.toUnsignedString(export.lsn()).getBytes(StandardCharsets.US_ASCII));
-        byte[] key = query.name().getBytes(StandardCharsets.UTF_8);
-        ByteArrayOutputStream chunk = new ByteArrayOutputStream(chunkBytes + 64 * 1024);
-        long rows = 0;
+        boolean copyText = java.util.Arrays.stream(types).allMatch(FactsExporter::takenAsText);
+        if (copyText) {
+            headers.add(FactsExport.COLUMNS_HEADER, Json.bytes(Json.MAPPER.valueToTree(names)));
+        }
+        Chunks chunks = new Chunks(query.name().getBytes(StandardCharsets.UTF_8), headers, chunkBytes, failure);
         CopyOut copy = txn.unwrap(PGConnection.class).getCopyAPI().copyOut("COPY (" + query.sql() + ") TO STDOUT");
-        try (JsonGenerator out = Json.MAPPER.getFactory().createGenerator(chunk, JsonEncoding.UTF8)) {
+        try {
+            return copyText ? copyText(copy, query, chunks) : json(copy, query, names, types, export.lsn(), chunks);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            if (copy.isActive()) {
+                copy.cancelCopy();
+            }
+        }
+    }
+
+    /**
+     * Whether PostgreSQL's text of a value of {@code type} is what the writer takes as it is, the same value the
+     * change events' JSON would give: numbers, text, booleans, dates, times and UUIDs. Arrays, JSON, bytea, domains,
+     * enums and other types take the JSON form.
+     */
+    private static boolean takenAsText(int type) {
+        return switch (type) {
+            case PgTypeRegistry.BOOL, PgTypeRegistry.INT2, PgTypeRegistry.INT4, PgTypeRegistry.INT8, PgTypeRegistry.NUMERIC,
+                 PgTypeRegistry.FLOAT4, PgTypeRegistry.FLOAT8, PgTypeRegistry.TEXT, PgTypeRegistry.VARCHAR, PgTypeRegistry.BPCHAR,
+                 PgTypeRegistry.NAME, PgTypeRegistry.DATE, PgTypeRegistry.TIMESTAMP, PgTypeRegistry.TIMESTAMPTZ,
+                 PgTypeRegistry.UUID -> true;
+            default -> false;
+        };
+    }
+
+    /** The rows as PostgreSQL printed them: nothing decoded, nothing encoded (the connection prints UTC, ISO dates). */
+    private long copyText(CopyOut copy, FactQueries.Query query, Chunks chunks) throws SQLException, IOException {
+        long rows = 0;
+        byte[] line;
+        while ((line = copy.readFromCopy()) != null) {
+            if (line.length > config.maxValueBytes()) {
+                throw oversized(query);
+            }
+            chunks.out.write(line); // each ends in its newline
+            rows++;
+            chunks.sendWhenFull();
+        }
+        chunks.sendRest();
+        return rows;
+    }
+
+    /** The rows as JSON, each value as the change events carry it. */
+    private long json(CopyOut copy, FactQueries.Query query, String[] names, int[] types, long lsn, Chunks chunks)
+            throws SQLException, IOException {
+        com.fasterxml.jackson.core.io.SerializedString[] fields = new com.fasterxml.jackson.core.io.SerializedString[names.length];
+        for (int i = 0; i < names.length; i++) {
+            fields[i] = new com.fasterxml.jackson.core.io.SerializedString(names[i]);
+        }
+        java.math.BigInteger version = new java.math.BigInteger(Long.toUnsignedString(lsn));
+        long rows = 0;
+        try (JsonGenerator out = Json.MAPPER.getFactory().createGenerator(chunks.out, JsonEncoding.UTF8)) {
             out.setRootValueSeparator(null);
             byte[] line;
             while ((line = copy.readFromCopy()) != null) {
@@ -190,35 +239,71 @@ public final class FactsExporter {
                     } else if (value instanceof TupleData.Null) {
                         out.writeNull();
                     } else {
-                        throw new IllegalStateException("facts export of view " + query.name() + ": column " + names[i]
-                                + " holds a value over " + config.maxValueBytes() + " bytes, more than a Kafka record takes "
-                                + "(KAFKA_MAX_REQUEST_SIZE)");
+                        throw oversized(query);
                     }
                 }
                 out.writeFieldName("_version");
-                out.writeNumber(new java.math.BigInteger(Long.toUnsignedString(export.lsn())));
+                out.writeNumber(version);
                 out.writeFieldName("_deleted");
                 out.writeNumber(0);
                 out.writeEndObject();
                 out.flush();
-                chunk.write('\n');
+                chunks.out.write('\n');
                 rows++;
-                if (chunk.size() >= chunkBytes) {
-                    send(key, chunk, headers, failure);
-                }
+                chunks.sendWhenFull();
             }
             out.flush();
-            if (chunk.size() > 0) {
-                send(key, chunk, headers, failure);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } finally {
-            if (copy.isActive()) {
-                copy.cancelCopy();
-            }
+            chunks.sendRest();
         }
         return rows;
+    }
+
+    private IllegalStateException oversized(FactQueries.Query query) {
+        return new IllegalStateException("facts export of view " + query.name() + ": a row holds a value over "
+                + config.maxValueBytes() + " bytes, more than a Kafka record takes (KAFKA_MAX_REQUEST_SIZE)");
+    }
+
+    /** A view's rows gathered into records of about {@code chunkBytes}, each sent when full. */
+    private final class Chunks {
+        final ByteArrayOutputStream out;
+        private final byte[] key;
+        private final RecordHeaders headers;
+        private final int chunkBytes;
+        private final AtomicReference<Exception> failure;
+
+        Chunks(byte[] key, RecordHeaders headers, int chunkBytes, AtomicReference<Exception> failure) {
+            this.out = new ByteArrayOutputStream(chunkBytes + 64 * 1024);
+            this.key = key;
+            this.headers = headers;
+            this.chunkBytes = chunkBytes;
+            this.failure = failure;
+        }
+
+        void sendWhenFull() {
+            if (out.size() >= chunkBytes) {
+                send();
+            }
+        }
+
+        void sendRest() {
+            if (out.size() > 0) {
+                send();
+            }
+        }
+
+        private void send() {
+            if (failure.get() != null) {
+                throw new IllegalStateException("Kafka refused a chunk of the facts export to " + config.factsTopic() + ": "
+                        + failure.get().getMessage(), failure.get());
+            }
+            ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(config.factsTopic(), null, key, out.toByteArray(), headers);
+            publisher.producer().send(record, (meta, e) -> {
+                if (e != null) {
+                    failure.compareAndSet(null, e);
+                }
+            });
+            out.reset();
+        }
     }
 
     /**
@@ -238,20 +323,6 @@ public final class FactsExporter {
             }
             default -> out.writeTree(assembler.value(type, text));
         }
-    }
-
-    private void send(byte[] key, ByteArrayOutputStream chunk, RecordHeaders headers, AtomicReference<Exception> failure) {
-        if (failure.get() != null) {
-            throw new IllegalStateException("Kafka refused a chunk of the facts export to " + config.factsTopic() + ": "
-                    + failure.get().getMessage(), failure.get());
-        }
-        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(config.factsTopic(), null, key, chunk.toByteArray(), headers);
-        publisher.producer().send(record, (meta, e) -> {
-            if (e != null) {
-                failure.compareAndSet(null, e);
-            }
-        });
-        chunk.reset();
     }
 
     /**
