@@ -130,9 +130,7 @@ public final class FactsExporter {
         AtomicReference<Exception> failure = new AtomicReference<>();
         searchPath(txn);
         for (FactQueries.Query query : export.facts().values()) {
-            long started = System.nanoTime();
-            long rows = view(txn, export, query, failure);
-            LOG.info("facts export of {}: {} rows in {} ms", query.name(), rows, (System.nanoTime() - started) / 1_000_000);
+            view(txn, export, query, failure);
         }
         resetSearchPath(txn);
         publisher.flush();
@@ -170,7 +168,11 @@ public final class FactsExporter {
         Chunks chunks = new Chunks(query.name().getBytes(StandardCharsets.UTF_8), headers, chunkBytes, failure);
         CopyOut copy = txn.unwrap(PGConnection.class).getCopyAPI().copyOut("COPY (" + query.sql() + ") TO STDOUT");
         try {
-            return copyText ? copyText(copy, query, chunks) : json(copy, query, names, types, export.lsn(), chunks);
+            long started = System.nanoTime();
+            long rows = copyText ? copyText(copy, query, chunks) : json(copy, query, names, types, export.lsn(), chunks);
+            LOG.info("facts export of {}: {} rows in {} ms, as {}", query.name(), rows, (System.nanoTime() - started) / 1_000_000,
+                    copyText ? "PostgreSQL's COPY text" : "JSON (a column's type needs the value mapper)");
+            return rows;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {
