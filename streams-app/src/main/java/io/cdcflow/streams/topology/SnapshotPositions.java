@@ -42,9 +42,13 @@ public final class SnapshotPositions {
      * This application's facts whose rows an export may stand for: their definitions' hashes by name (a fact whose
      * columns take the version's or delete flag's name is left out: an export's rows carry those under their usual names).
      */
-    public void ownFacts(Map<String, String> hashes) {
+    public synchronized void ownFacts(Map<String, String> hashes) {
         own = Map.copyOf(hashes);
+        exportedAt = exportedAt();
     }
+
+    /** {@link #exportedAt(String)} of every fact an export stands for, recomputed when the exports or the facts change. */
+    private volatile Map<String, Long> exportedAt = Map.of();
 
     /** The consistent point of each slot's newest completed snapshot. */
     private volatile Map<String, Long> completed = Map.of();
@@ -86,6 +90,7 @@ public final class SnapshotPositions {
         Map<String, FactsExport> now = new java.util.HashMap<>(exports);
         now.put(export.slot(), export);
         exports = Map.copyOf(now);
+        exportedAt = exportedAt();
     }
 
     /**
@@ -94,16 +99,20 @@ public final class SnapshotPositions {
      * old need not be sent ({@code VersionStamper}).
      */
     public long exportedAt(String fact) {
-        String hash = own.get(fact);
-        long newest = 0;
-        if (hash != null) {
+        Long lsn = exportedAt.get(fact); // asked for each fact row: a lookup, the newest export found when it changes
+        return lsn == null ? 0 : lsn;
+    }
+
+    private Map<String, Long> exportedAt() {
+        Map<String, Long> newest = new java.util.HashMap<>();
+        own.forEach((fact, hash) -> {
             for (FactsExport export : exports.values()) {
-                if (export.covers(fact, hash) && Long.compareUnsigned(export.lsn(), newest) > 0) {
-                    newest = export.lsn();
+                if (export.covers(fact, hash)) {
+                    newest.merge(fact, export.lsn(), (a, b) -> Long.compareUnsigned(a, b) >= 0 ? a : b);
                 }
             }
-        }
-        return newest;
+        });
+        return Map.copyOf(newest);
     }
 
     /** Whether task partition {@code partition} of copies store {@code store} holds every row the snapshots of {@code table} brought. */

@@ -190,7 +190,9 @@ public record WalProducerConfig(
     }
 
     /** {@link #factsFile()} when POSTGRES_CDC_FACTS_FILE is unset: the streams-app's built-in facts, from the jar. */
-    public static final String BUILT_IN_FACTS = "facts/typeorm.sql";
+    public static final String BUILT_IN_FACTS = "\0built-in facts"; // no path has a NUL: a user's file is never taken for it
+    /** Where the jar holds the built-in facts (the wal-producer's build copies the streams-app's file). */
+    public static final String BUILT_IN_FACTS_RESOURCE = "facts/typeorm.sql";
 
     /** POSTGRES_CDC_FACTS_FILE: unset, the built-in facts ({@link #BUILT_IN_FACTS}); {@code none}, null. */
     private static String factsFile(Env env) {

@@ -77,7 +77,7 @@ public final class FactsExporter {
             return null;
         }
         boolean builtIn = config.factsFile().equals(WalProducerConfig.BUILT_IN_FACTS);
-        String origin = builtIn ? "the built-in facts " + WalProducerConfig.BUILT_IN_FACTS : config.factsFile() + " (POSTGRES_CDC_FACTS_FILE)";
+        String origin = builtIn ? "the built-in facts " + WalProducerConfig.BUILT_IN_FACTS_RESOURCE : config.factsFile() + " (POSTGRES_CDC_FACTS_FILE)";
         Map<String, FactQueries.Query> accepted = new LinkedHashMap<>();
         searchPath(txn);
         for (FactQueries.Query query : FactQueries.parse(factsText(builtIn), origin)) {
@@ -111,9 +111,9 @@ public final class FactsExporter {
     private String factsText(boolean builtIn) {
         try {
             if (builtIn) {
-                try (java.io.InputStream in = FactsExporter.class.getClassLoader().getResourceAsStream(WalProducerConfig.BUILT_IN_FACTS)) {
+                try (java.io.InputStream in = FactsExporter.class.getClassLoader().getResourceAsStream(WalProducerConfig.BUILT_IN_FACTS_RESOURCE)) {
                     if (in == null) {
-                        throw new IllegalStateException("the built-in facts " + WalProducerConfig.BUILT_IN_FACTS + " are missing from the jar");
+                        throw new IllegalStateException("the built-in facts " + WalProducerConfig.BUILT_IN_FACTS_RESOURCE + " are missing from the jar");
                     }
                     return new String(in.readAllBytes(), StandardCharsets.UTF_8);
                 }

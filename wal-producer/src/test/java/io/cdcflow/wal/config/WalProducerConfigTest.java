@@ -44,4 +44,12 @@ class WalProducerConfigTest {
         assertThatThrownBy(() -> config("POSTGRES_CDC_TOPIC_RETENTION", "a week"))
                 .hasMessage("POSTGRES_CDC_TOPIC_RETENTION must be compact, forever or a duration such as 168h, got 'a week'");
     }
+
+    @Test
+    void theFactsFileIsTheBuiltInOneUnlessSetAndAUserFileOfTheBuiltInsNameIsTheUsers() {
+        assertThat(config().factsFile()).isEqualTo(WalProducerConfig.BUILT_IN_FACTS);
+        assertThat(config("POSTGRES_CDC_FACTS_FILE", "none").factsFile()).isNull();
+        assertThat(config("POSTGRES_CDC_FACTS_FILE", WalProducerConfig.BUILT_IN_FACTS_RESOURCE).factsFile())
+                .isEqualTo("facts/typeorm.sql").isNotEqualTo(WalProducerConfig.BUILT_IN_FACTS);
+    }
 }
