@@ -131,7 +131,10 @@ final class BackfillBench {
             try {
                 BenchEnv.await("the wal-producer's snapshot", Duration.ofMinutes(30), () -> Jars.ready(walPort));
                 snapshotted = System.nanoTime();
-                System.out.printf("[bench] backfill: the wal-producer's snapshot is in Kafka after %.1f s%n", (snapshotted - started) / 1e9);
+                System.out.printf("[bench] backfill: the wal-producer's snapshot is in Kafka after %.1f s; CPU seconds so far %s, of them "
+                        + "the JIT compiler threads' %s%n", (snapshotted - started) / 1e9, Jars.cpuBetween(cpuBefore, jars.cpuSeconds()),
+                        processes.entrySet().stream().map(p -> String.format(Locale.ROOT, "%s %.1f", p.getKey(),
+                                Timing.threadCpu(p.getValue().pid()).getOrDefault(Timing.JIT_THREADS, 0.0))).toList());
                 // one held client: a new one per count, polled every 20 ms, would load the machine being measured
                 try (var poller = ch.client()) {
                     CurrentViews views = new CurrentViews(poller, "backfill", expected);

@@ -52,6 +52,8 @@ public final class FactsExporter {
     private final KafkaPublisher publisher;
     private final ChangeAssembler assembler;
     private final SnapshotStateTopic state;
+    /** The columns of each view this exporter's announcement accepted, read while probing it. */
+    private final Map<FactQueries.Query, Columns> described = new java.util.HashMap<>();
 
     FactsExporter(WalProducerConfig config, KafkaPublisher publisher, ChangeAssembler assembler, SnapshotStateTopic state) {
         this.config = config;
@@ -82,7 +84,8 @@ public final class FactsExporter {
         searchPath(txn);
         for (FactQueries.Query query : FactQueries.parse(factsText(builtIn), origin)) {
             Savepoint savepoint = txn.setSavepoint();
-            try (Statement probe = txn.createStatement(); java.sql.ResultSet none = probe.executeQuery(probe(query))) {
+            try {
+                described.put(query, describe(txn, query));
                 accepted.put(query.name(), query);
             } catch (SQLException e) {
                 txn.rollback(savepoint);
@@ -142,20 +145,12 @@ public final class FactsExporter {
 
     private long view(Connection txn, FactsExport export, FactQueries.Query query, AtomicReference<Exception> failure)
             throws SQLException {
-        String[] names;
-        int[] types;
-        // a query, not a prepared statement's description: the connection may be in simple query mode (no Describe)
-        try (Statement probe = txn.createStatement(); java.sql.ResultSet none = probe.executeQuery(probe(query))) {
-            ResultSetMetaData meta = none.getMetaData();
-            names = new String[meta.getColumnCount()];
-            types = new int[names.length];
-            BaseConnection base = txn.unwrap(BaseConnection.class);
-            for (int i = 0; i < names.length; i++) {
-                names[i] = meta.getColumnLabel(i + 1);
-                types[i] = base.getTypeInfo().getPGType(typeName(meta.getColumnTypeName(i + 1)));
-                assembler.loadType(types[i]);
-            }
+        Columns columns = described.get(query); // none when the announcement is an earlier start's
+        if (columns == null) {
+            columns = describe(txn, query);
         }
+        String[] names = columns.names();
+        int[] types = columns.types();
         int chunkBytes = Math.max(16 * 1024, config.maxRecordBytes() / 4);
         RecordHeaders headers = new RecordHeaders();
         headers.add(FactsExport.FACT_HEADER, query.name().getBytes(StandardCharsets.UTF_8));
@@ -179,6 +174,29 @@ public final class FactsExporter {
             if (copy.isActive()) {
                 copy.cancelCopy();
             }
+        }
+    }
+
+    /** A view's columns: names and type OIDs, in its rows' order. */
+    private record Columns(String[] names, int[] types) {
+    }
+
+    /**
+     * The view's columns, from its SELECT run with {@code LIMIT 0} (a query, not a prepared statement's description: the
+     * connection may be in simple query mode, which has none); each type loaded for the value mapper.
+     */
+    private Columns describe(Connection txn, FactQueries.Query query) throws SQLException {
+        try (Statement probe = txn.createStatement(); java.sql.ResultSet none = probe.executeQuery(probe(query))) {
+            ResultSetMetaData meta = none.getMetaData();
+            String[] names = new String[meta.getColumnCount()];
+            int[] types = new int[names.length];
+            BaseConnection base = txn.unwrap(BaseConnection.class);
+            for (int i = 0; i < names.length; i++) {
+                names[i] = meta.getColumnLabel(i + 1);
+                types[i] = base.getTypeInfo().getPGType(typeName(meta.getColumnTypeName(i + 1)));
+                assembler.loadType(types[i]);
+            }
+            return new Columns(names, types);
         }
     }
 
