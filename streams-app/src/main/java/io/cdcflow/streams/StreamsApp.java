@@ -79,6 +79,10 @@ public final class StreamsApp implements AutoCloseable {
     private volatile SnapshotWatch snapshotWatch;
     /** Whether {@link #holdForExport} paused the stream threads. */
     private boolean heldForExport;
+    /** The LSN of the export {@link #heldForExport} waits for. */
+    private long heldAt;
+    /** Whether the stream threads were started: not while the first export they would see runs. */
+    private boolean streamsStarted;
     /** Passes a facts export's chunks on to the facts' topics, or null when none is read. */
     private volatile ExportRelay exportRelay;
     /** How far a start has restored the state stores from Kafka: logged, in metrics and in {@code /ready}. */
@@ -252,8 +256,7 @@ public final class StreamsApp implements AutoCloseable {
             streams = started;
             topology = built;
             query = new FactQuery(started, config.advertisedAddress(), plans, config.httpAuth().token(), config.httpTls(), paths);
-            started.start();
-            holdForExport();
+            holdForExport(); // starts the stream threads, unless an export of these facts runs: then once it completes
         }
     }
 
@@ -291,20 +294,33 @@ public final class StreamsApp implements AutoCloseable {
      */
     private synchronized void holdForExport() {
         KafkaStreams s = streams;
-        if (s == null) {
+        if (s == null || closed) {
             return;
         }
         io.cdcflow.common.kafka.FactsExport running = snapshotPositions.exportRunning();
         if (running != null && !heldForExport) {
             heldForExport = true;
-            s.pause();
-            LOG.info("the wal-producer's snapshot at {} exports the facts {}: processing waits until it completes (the facts land "
-                    + "meanwhile; the snapshot is folded into the state after)", new io.cdcflow.common.event.Lsn(running.lsn()),
-                    running.facts().keySet());
-        } else if (running == null && heldForExport) {
-            heldForExport = false;
-            s.resume();
-            LOG.info("the facts export is complete: processing resumes, folding the snapshot into the state");
+            heldAt = running.lsn();
+            if (streamsStarted) {
+                s.pause();
+            }
+            LOG.info("the wal-producer's snapshot at {} exports the facts {}: {} (the facts land meanwhile; the snapshot is folded "
+                    + "into the state after)", new io.cdcflow.common.event.Lsn(running.lsn()), running.facts().keySet(),
+                    streamsStarted ? "processing waits until it completes" : "Kafka Streams starts once it completes");
+        } else if (running == null) {
+            // not started while an export ran from the first: the threads' start (group, tasks, their compiled code)
+            // would take the machine from the snapshot too
+            boolean resumed = streamsStarted;
+            if (!streamsStarted) {
+                streamsStarted = true;
+                s.start();
+            } else if (heldForExport) {
+                s.resume();
+            }
+            if (heldForExport) {
+                heldForExport = false;
+                LOG.info("the facts export is complete: processing {}, folding the snapshot into the state", resumed ? "resumes" : "starts");
+            }
         }
     }
 
@@ -468,6 +484,14 @@ public final class StreamsApp implements AutoCloseable {
         return s == null ? KafkaStreams.State.CREATED : s.state();
     }
 
+    private synchronized boolean held() {
+        return heldForExport;
+    }
+
+    private synchronized long heldAt() {
+        return heldAt;
+    }
+
     public int httpPort() {
         return ops.port();
     }
@@ -481,8 +505,12 @@ public final class StreamsApp implements AutoCloseable {
             return Health.notReady(waitingFor);
         }
         KafkaStreams.State state = s.state();
-        if (state == KafkaStreams.State.RUNNING) {
+        if (state == KafkaStreams.State.RUNNING && !held()) {
             return Health.ready("RUNNING");
+        }
+        if (held()) {
+            return Health.notReady("waiting for the wal-producer's facts export at " + new io.cdcflow.common.event.Lsn(heldAt())
+                    + " to complete (its facts land meanwhile; the snapshot is folded into the state after); Kafka Streams is " + state);
         }
         String restoring = restoreProgress.line();
         return Health.notReady("Kafka Streams is " + state + (restoring == null ? "" : ", restoring its state stores from Kafka: " + restoring));
