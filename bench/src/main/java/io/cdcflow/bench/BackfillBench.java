@@ -121,7 +121,9 @@ final class BackfillBench {
                 Map<String, String> settings = new LinkedHashMap<>(d.getValue());
                 settings.putAll(BenchEnv.settings("bench.backfill.env")); // e.g. STREAMS_LOCAL_TABLES=..., for experiments
                 d.setValue(settings);
-                jars.start(d.getKey(), streams ? streamsHeap : "1g", streams ? streamsJvm : JVM, settings);
+                // -Dbench.backfill.clickhouse-writer.jvm=..., -Dbench.backfill.wal-producer.jvm=...: one jar's own (a profile)
+                String own = (JVM + " " + System.getProperty("bench.backfill." + d.getKey() + ".jvm", "")).trim();
+                jars.start(d.getKey(), streams ? streamsHeap : "1g", streams ? streamsJvm : own, settings);
             }
             // the streams-app's progress through each topic it reads, every 10 s: a topic that trails the others shows here
             Thread progress = BenchEnv.run("backfill-progress", () -> GroupProgress.print(env.kafka(), "bench-backfill", started));
