@@ -54,8 +54,8 @@ class FactsExportIT {
             KafkaEndpoint kafka, ClickHouseEndpoint ch) throws Exception {
         PostgresEndpoint db = server.createDatabase("e2e_export_kill");
         DemoWorkload workload = Pipeline.seeded(db, 12);
-        // a captured table no view reads, snapshotted last: holding it back stops the snapshot after the export's
-        // announcement and the views' tables, before the export
+        // a captured table no view reads, snapshotted last: holding it back stops the snapshot after the export (which
+        // comes first) and the views' tables, before the snapshot is complete
         db.execute("CREATE TABLE export_blocker (id int PRIMARY KEY)", "INSERT INTO export_blocker VALUES (1)");
         Pipeline.Facts facts = new Pipeline.Facts(io.cdcflow.streams.facts.FactsFile.defaultSql(),
                 "customers,products,orders,order_items,export_blocker");

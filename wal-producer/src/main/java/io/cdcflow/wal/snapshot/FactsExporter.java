@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The facts of the snapshot, computed by PostgreSQL ({@link FactsExport}): each view of {@code POSTGRES_CDC_FACTS_FILE}
- * runs as {@code COPY (SELECT ...) TO STDOUT} in the snapshot's own transaction, after its tables' rows, so its rows
+ * runs as {@code COPY (SELECT ...) TO STDOUT} in the snapshot's own transaction, before its tables' rows, so its rows
  * are the view exactly at the snapshot's point. Each row becomes the JSON the streams-app would send for it (values
  * mapped as the events map them, the version the snapshot's LSN, not deleted), and rows travel in chunks of a quarter
  * of the largest record, a Kafka record per some thousand rows.

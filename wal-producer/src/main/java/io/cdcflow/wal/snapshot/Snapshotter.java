@@ -87,7 +87,7 @@ public final class Snapshotter {
         KEPT_SLOT
     }
 
-    /** @param facts whether the facts file's views are exported after the rows: for the initial snapshot only */
+    /** @param facts whether the facts file's views are exported before the rows: for the initial snapshot only */
     public long run(Connection txn, List<String> tables, Lsn consistentPoint, Facts facts)
             throws SQLException, InterruptedException {
         tablesTotal.set(tables.size());
@@ -114,15 +114,17 @@ public final class Snapshotter {
             assembler.prepareSnapshot(relation, consistentPoint.value());
         }
         try {
+            // the views first: their rows land in ClickHouse while the tables' rows go to Kafka (a streams-app that
+            // takes the export starts on those once the snapshot is complete), instead of after them all
+            if (export != null) {
+                exporter.export(txn, export);
+            }
             for (String table : tables) {
                 total += table(txn, relations.get(table), consistentPoint, earlier.of(table), failure);
                 tablesDone.incrementAndGet();
                 if (failure.get() == null) {
                     state.ended(bounds.get(table));
                 }
-            }
-            if (export != null && failure.get() == null) {
-                exporter.export(txn, export);
             }
         } finally {
             assembler.endSnapshot();
