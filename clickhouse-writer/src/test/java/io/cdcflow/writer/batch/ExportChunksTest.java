@@ -96,6 +96,24 @@ class ExportChunksTest {
     }
 
     @Test
+    void timestampsTakeClickHousesFormWhetherCommonOrNot() {
+        RecordHeaders headers = headers(false);
+        headers.add(FactsExport.COLUMNS_HEADER, "[\"id\",\"at\",\"local\",\"must\"]".getBytes(StandardCharsets.UTF_8));
+        String chunk = "1\t2026-11-24 10:00:00.5+00\t2104-12-28 23:59:59.123456\t1\n"
+                + "2\t1970-01-01 00:00:00+00\t2024-02-29 12:00:00\t2\n"
+                + "3\t2026-11-24 12:00:00+02\t2026-12-31 23:59:59.999999\t3\n";
+        String nulls = "\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t";
+        assertThat(land(CURRENT, headers, chunk).tsv()).isEqualTo(
+                "1" + nulls + "2026-11-24 10:00:00.500000\t2104-12-28 23:59:59.123456\t\\N\t\\N\t1\t123456789\t0\n"
+                + "2" + nulls + "1970-01-01 00:00:00.000000\t2024-02-29 12:00:00.000000\t\\N\t\\N\t2\t123456789\t0\n"
+                + "3" + nulls + "2026-11-24 10:00:00.000000\t2026-12-31 23:59:59.999999\t\\N\t\\N\t3\t123456789\t0\n");
+        assertThat(land(OLD, headers, chunk).tsv()).isEqualTo(
+                "1" + nulls + "2026-11-24 10:00:00\t2104-12-28 23:59:59\t\\N\t\\N\t1\t123456789\t0\n"
+                + "2" + nulls + "1970-01-02 00:00:00\t2024-02-29 12:00:00\t\\N\t\\N\t2\t123456789\t0\n"
+                + "3" + nulls + "2026-11-24 10:00:00\t2026-12-31 23:59:59\t\\N\t\\N\t3\t123456789\t0\n");
+    }
+
+    @Test
     void aColumnTheTableLacksIsSkippedAndOneTheChunkLacksIsNull() {
         RecordHeaders headers = headers(false);
         headers.add(FactsExport.COLUMNS_HEADER, "[\"must\",\"gone\",\"id\",\"note\"]".getBytes(StandardCharsets.UTF_8));
