@@ -50,6 +50,41 @@ class FactsExportIT {
     }
 
     @Test
+    void twoInstancesShareTheWorkWithTheExportAndTheViewsConverge(PostgresEndpoint server, KafkaEndpoint kafka, ClickHouseEndpoint ch)
+            throws Exception {
+        PostgresEndpoint db = server.createDatabase("e2e_export_two");
+        DemoWorkload workload = Pipeline.seeded(db, 13);
+        Pipeline.fillForABackfill(db);
+        try (Pipeline pipeline = new Pipeline(db, kafka, ch, Pipeline.Facts.defaults(), Map.of("STREAMS_LOCAL_TABLE_MAX_ROWS", "1000"))) {
+            pipeline.exportFacts();
+            pipeline.streamsApp.start();
+            pipeline.streamsApp2.start();
+            pipeline.writer.start();
+            pipeline.walProducer.start();
+            String items = pipeline.table("order_item_fact");
+            assertThat(Waiting.until(Duration.ofSeconds(120), Duration.ofMillis(100), () -> FactViews.rowsSoFar(ch, items) > 0))
+                    .as("the backfill's first facts in ClickHouse").isTrue();
+            db.execute("UPDATE order_items SET order_id = order_id % 20000 + 2 WHERE id % 7 = 0",
+                    "UPDATE orders SET customer_id = customer_id % 40 + 2 WHERE id % 5 = 0", "DELETE FROM order_items WHERE id % 19 = 0");
+            workload.run(30);
+            pipeline.awaitReady();
+            pipeline.streamsApp2.awaitReady();
+            workload.run(60);
+            FactViews.assertConverges(db, ch, pipeline);
+            // the export's one partition went to one instance's relay; neither dropped a chunk, and both ran
+            long passed = 0;
+            for (Deployable instance : java.util.List.of(pipeline.streamsApp, pipeline.streamsApp2)) {
+                String metrics = instance.get("/metrics");
+                assertThat(metrics).doesNotContain("streams_facts_export_chunks_dropped_total{fact=");
+                passed += metrics.lines().filter(line -> line.startsWith("streams_facts_export_chunks_total{"))
+                        .mapToLong(line -> (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
+                assertThat(instance.log()).as("an instance's log").contains("Kafka Streams REBALANCING -> RUNNING");
+            }
+            assertThat(passed).as("chunks passed on by the two instances' relays").isPositive();
+        }
+    }
+
+    @Test
     void currentViewsEqualThePostgresJoinAfterAKillMidSnapshotExportsAgainAtTheSamePosition(PostgresEndpoint server,
             KafkaEndpoint kafka, ClickHouseEndpoint ch) throws Exception {
         PostgresEndpoint db = server.createDatabase("e2e_export_kill");

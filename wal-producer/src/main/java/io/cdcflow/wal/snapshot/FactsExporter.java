@@ -37,9 +37,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The facts of the snapshot, computed by PostgreSQL ({@link FactsExport}): each view of {@code POSTGRES_CDC_FACTS_FILE}
  * runs as {@code COPY (SELECT ...) TO STDOUT} in the snapshot's own transaction, before its tables' rows, so its rows
- * are the view exactly at the snapshot's point. Each row becomes the JSON the streams-app would send for it (values
- * mapped as the events map them, the version the snapshot's LSN, not deleted), and rows travel in chunks of a quarter
- * of the largest record, a Kafka record per some thousand rows.
+ * are the view exactly at the snapshot's point, at the version of the snapshot's LSN, not deleted. A view whose every
+ * column PostgreSQL prints as the writer takes it sends COPY's own lines; any other view's rows become the JSON the
+ * streams-app would send (values mapped as the events map them). Rows travel in chunks of a quarter of the largest
+ * record, a Kafka record per some thousand rows.
  *
  * <p>The export is announced in the state topic before the snapshot's first row and never withdrawn: a snapshot
  * started again at the same position (a crash in the middle) exports the queries of the announcement, whatever the
