@@ -484,12 +484,9 @@ public final class StreamsApp implements AutoCloseable {
         return s == null ? KafkaStreams.State.CREATED : s.state();
     }
 
-    private synchronized boolean held() {
-        return heldForExport;
-    }
-
-    private synchronized long heldAt() {
-        return heldAt;
+    /** The LSN of the export the stream threads wait for, or null when they do not wait. */
+    private synchronized Long heldFor() {
+        return heldForExport ? heldAt : null;
     }
 
     public int httpPort() {
@@ -505,12 +502,13 @@ public final class StreamsApp implements AutoCloseable {
             return Health.notReady(waitingFor);
         }
         KafkaStreams.State state = s.state();
-        if (state == KafkaStreams.State.RUNNING && !held()) {
-            return Health.ready("RUNNING");
-        }
-        if (held()) {
-            return Health.notReady("waiting for the wal-producer's facts export at " + new io.cdcflow.common.event.Lsn(heldAt())
+        Long waitsFor = heldFor();
+        if (waitsFor != null) {
+            return Health.notReady("waiting for the wal-producer's facts export at " + new io.cdcflow.common.event.Lsn(waitsFor)
                     + " to complete (its facts land meanwhile; the snapshot is folded into the state after); Kafka Streams is " + state);
+        }
+        if (state == KafkaStreams.State.RUNNING) {
+            return Health.ready("RUNNING");
         }
         String restoring = restoreProgress.line();
         return Health.notReady("Kafka Streams is " + state + (restoring == null ? "" : ", restoring its state stores from Kafka: " + restoring));

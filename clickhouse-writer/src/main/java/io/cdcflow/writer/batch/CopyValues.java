@@ -117,7 +117,7 @@ final class CopyValues {
                 || row[start + 16] != ':') {
             return false;
         }
-        for (int i : DATE_TIME_DIGITS) {
+        for (int i : TsvValues.DIGITS) {
             if (row[start + i] < '0' || row[start + i] > '9') {
                 return false;
             }
@@ -153,9 +153,6 @@ final class CopyValues {
         }
         return true;
     }
-
-    /** Where the digits of yyyy-MM-dd HH:mm:ss are. */
-    private static final int[] DATE_TIME_DIGITS = {0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18};
 
     private static int number(byte[] row, int at, int digits) {
         int value = 0;

@@ -20,8 +20,8 @@ import java.util.Base64;
 final class TsvValues {
     private static final DateTimeFormatter CH_MICROS = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS");
     private static final DateTimeFormatter CH_SECONDS = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
-    /** Where the digits of yyyy-MM-ddTHH:mm:ss are. */
-    private static final int[] DIGITS = {0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18};
+    /** Where the digits of yyyy-MM-ddTHH:mm:ss are (of yyyy-MM-dd HH:mm:ss too). */
+    static final int[] DIGITS = {0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18};
 
     private final ServerInfo server;
     private final String minDate;
